@@ -1,0 +1,25 @@
+/**
+ * Environment variable names given to the handlers, defined once: the local gateway sets them
+ * in its own process, the CDK stack sets them on every function.
+ */
+export const ENV = {
+  connectionsTable: 'CONNECTIONS_TABLE',
+  callLogsTable: 'CALL_LOGS_TABLE',
+  /** Base URL of the @connections management API, for example `https://{api}.execute-api.{region}.amazonaws.com/{stage}`. */
+  managementEndpoint: 'WEBSOCKET_MANAGEMENT_ENDPOINT',
+  ringTimeoutSeconds: 'RING_TIMEOUT_SECONDS',
+  resumeGraceSeconds: 'RESUME_GRACE_SECONDS',
+  /** Comma-separated profile types that may connect (defaults to tutor, student, parent, advertiser). */
+  profileTypes: 'PROFILE_TYPES',
+  /** The JWT signing secret itself (local), or the ARN of the secret that holds it (AWS). */
+  jwtSecret: 'JWT_SECRET',
+  jwtSecretArn: 'JWT_SECRET_ARN',
+  /** Comma-separated STUN URLs offered by `ice_servers`. */
+  stunUrls: 'STUN_URLS',
+  /** Comma-separated TURN URLs and the shared secret for short-lived TURN credentials (TURN REST API). */
+  turnUrls: 'TURN_URLS',
+  turnSecret: 'TURN_SECRET',
+  logLevel: 'LOG_LEVEL',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];

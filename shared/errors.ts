@@ -1,0 +1,17 @@
+/** The `error.code` values of the protocol. */
+export const ERROR_CODES = [
+  'invalid_json',
+  'invalid_message',
+  'unknown_type',
+  'message_too_large',
+  'call_not_found',
+  'not_a_participant',
+  'call_not_ringing',
+  'already_in_call',
+  'cannot_call_self',
+  'forbidden',
+  'rate_limited',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];

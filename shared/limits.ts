@@ -1,0 +1,27 @@
+/** Limits of the wire contract, shared by the gateway, the handlers and the browser client. */
+
+/** API Gateway closes the socket (1009) on a frame over 32 KB or a message over 128 KB. */
+export const MAX_FRAME_BYTES = 32 * 1024;
+export const MAX_MESSAGE_BYTES = 128 * 1024;
+
+/** An SDP must fit in one browser frame together with the rest of its message. */
+export const MAX_SDP_CHARS = 30_000;
+export const MAX_CANDIDATE_CHARS = 1_024;
+export const MAX_CANDIDATES_PER_MESSAGE = 50;
+export const MAX_PRESENCE_PROFILES = 100;
+export const MAX_HISTORY_LIMIT = 100;
+export const DEFAULT_HISTORY_LIMIT = 20;
+export const MAX_NAME_CHARS = 100;
+export const MAX_URL_CHARS = 2_048;
+export const MAX_REASON_CHARS = 64;
+export const MAX_ID_CHARS = 64;
+
+/** Connection limits of API Gateway WebSocket APIs. */
+export const IDLE_TIMEOUT_SECONDS = 10 * 60;
+export const MAX_CONNECTION_SECONDS = 2 * 60 * 60;
+/** Clients ping at least this often to stay under the idle timeout. */
+export const PING_INTERVAL_SECONDS = 5 * 60;
+
+/** Call timers (overridable per deployment through the environment). */
+export const DEFAULT_RING_TIMEOUT_SECONDS = 45;
+export const DEFAULT_RESUME_GRACE_SECONDS = 60;

@@ -1,0 +1,43 @@
+/** Profiles: who calls whom. A profile is addressed by its key `{profile_type}_{profile_id}`. */
+
+export const DEFAULT_PROFILE_TYPES = ['tutor', 'student', 'parent', 'advertiser'] as const;
+
+/** Profile types are lowercase words without `_`, so the key splits unambiguously at its first `_`. */
+export const PROFILE_TYPE_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+/** Profile ids are numbers or short opaque strings; they are compared by their string form. */
+export const PROFILE_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,64}$/;
+
+export type ProfileId = string | number;
+
+export interface ProfileRef {
+  profile_id: ProfileId;
+  profile_type: string;
+}
+
+export type ProfileKey = string & { readonly __brand: 'ProfileKey' };
+
+export function profileKey(profileType: string, profileId: ProfileId): ProfileKey {
+  return `${profileType}_${String(profileId)}` as ProfileKey;
+}
+
+export function sameProfile(a: ProfileRef, b: ProfileRef): boolean {
+  return profileKey(a.profile_type, a.profile_id) === profileKey(b.profile_type, b.profile_id);
+}
+
+export function parseProfileKey(key: string): { profile_type: string; profile_id: string } | undefined {
+  const separator = key.indexOf('_');
+  if (separator <= 0 || separator === key.length - 1) return undefined;
+  return { profile_type: key.slice(0, separator), profile_id: key.slice(separator + 1) };
+}
+
+/** Parses a comma-separated list of profile types (the deployment's setting), falling back to the defaults. */
+export function parseProfileTypes(setting: string | undefined): readonly string[] {
+  const types = (setting ?? '')
+    .split(',')
+    .map((type) => type.trim())
+    .filter((type) => type.length > 0);
+  for (const type of types) {
+    if (!PROFILE_TYPE_PATTERN.test(type)) throw new Error(`Invalid profile type in settings: "${type}"`);
+  }
+  return types.length > 0 ? types : DEFAULT_PROFILE_TYPES;
+}

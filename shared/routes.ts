@@ -1,0 +1,83 @@
+/**
+ * The function table, defined once: every Lambda handler, what triggers it, and what it may touch.
+ * The local gateway routes frames by it; the CDK stack creates one function per entry from it and
+ * grants each exactly the access listed here.
+ */
+import type { ClientMessageType } from './protocol';
+
+export type TableAccess = 'none' | 'read' | 'readwrite';
+
+export interface FunctionAccess {
+  connections: TableAccess;
+  callLogs: TableAccess;
+  /** Posts to (or deletes) sockets through the @connections management API. */
+  manageConnections: boolean;
+  /** Reads the JWT signing secret. */
+  signingSecret: boolean;
+}
+
+export type RouteKey = '$connect' | '$disconnect' | '$default' | ClientMessageType;
+
+export type FunctionTrigger =
+  | { kind: 'route'; routeKey: RouteKey }
+  | { kind: 'authorizer'; identitySource: 'token' }
+  | { kind: 'schedule' };
+
+export interface FunctionDefinition {
+  /** Stable id, used for construct ids and log groups. */
+  id: string;
+  /** Module path from the project root; it exports `handler`. */
+  entry: string;
+  trigger: FunctionTrigger;
+  access: FunctionAccess;
+}
+
+const NO_ACCESS: FunctionAccess = { connections: 'none', callLogs: 'none', manageConnections: false, signingSecret: false };
+/** Handlers that move a call through its states: they claim lines, update the call and reach both parties. */
+const CALL_STATE: FunctionAccess = { ...NO_ACCESS, connections: 'readwrite', callLogs: 'readwrite', manageConnections: true };
+const REPLY_ONLY: FunctionAccess = { ...NO_ACCESS, manageConnections: true };
+
+const route = (id: string, routeKey: RouteKey, access: FunctionAccess): FunctionDefinition => ({
+  id,
+  entry: `lambdas/handlers/${id}.ts`,
+  trigger: { kind: 'route', routeKey },
+  access,
+});
+
+export const FUNCTIONS: readonly FunctionDefinition[] = [
+  {
+    id: 'authorizer',
+    entry: 'lambdas/handlers/authorizer.ts',
+    trigger: { kind: 'authorizer', identitySource: 'token' },
+    access: { ...NO_ACCESS, signingSecret: true },
+  },
+  route('connect', '$connect', { ...NO_ACCESS, connections: 'readwrite' }),
+  route('disconnect', '$disconnect', CALL_STATE),
+  route('default', '$default', REPLY_ONLY),
+  route('call-invitation', 'call_invitation', CALL_STATE),
+  route('call-answer', 'call_answer', CALL_STATE),
+  // Candidates only read the call; they write `connections` only to drop sockets found gone.
+  route('ice-candidate', 'ice_candidate', { ...CALL_STATE, callLogs: 'read' }),
+  route('call-declined', 'call_declined', CALL_STATE),
+  route('call-ended', 'call_ended', CALL_STATE),
+  route('call-resume', 'call_resume', CALL_STATE),
+  route('ping', 'ping', REPLY_ONLY),
+  route('presence-query', 'presence_query', { ...REPLY_ONLY, connections: 'read' }),
+  route('call-history', 'call_history', { ...REPLY_ONLY, callLogs: 'read' }),
+  route('ice-servers', 'ice_servers', REPLY_ONLY),
+  {
+    id: 'sweeper',
+    entry: 'lambdas/handlers/sweeper.ts',
+    trigger: { kind: 'schedule' },
+    access: CALL_STATE,
+  },
+];
+
+export const ROUTE_KEYS: readonly RouteKey[] = FUNCTIONS.flatMap((fn) =>
+  fn.trigger.kind === 'route' ? [fn.trigger.routeKey] : [],
+);
+
+/** API Gateway's route selection expression, mirrored by the local gateway. */
+export const ROUTE_SELECTION_EXPRESSION = '$request.body.type';
+/** The query string parameter holding the JWT on connect. */
+export const TOKEN_QUERY_PARAMETER = 'token';

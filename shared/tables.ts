@@ -1,0 +1,77 @@
+/**
+ * DynamoDB table definitions, defined once: the local gateway creates tables from them and the
+ * CDK stack declares them from them. Item keys are built here too, never at a call site.
+ */
+import { ENV } from './env';
+import type { ProfileKey } from './profile';
+
+export type AttributeType = 'S' | 'N';
+
+export interface KeyAttribute {
+  name: string;
+  type: AttributeType;
+}
+
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+}
+
+export interface TableDefinition {
+  /** Table name when run locally; on AWS the stack names it and passes the name in `envName`. */
+  localName: string;
+  envName: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  indexes: readonly IndexDefinition[];
+  /** Attribute holding an epoch-seconds expiry, when the table uses TTL. */
+  ttlAttribute?: string;
+}
+
+/**
+ * `connections` holds two kinds of item under one partition key `pk`:
+ * - a socket: `conn#{connectionId}`, with the profile it belongs to (indexed by `profile_key`);
+ * - a profile's line: `line#{profileKey}`, the one call the profile is in, claimed by conditional writes.
+ */
+export const CONNECTIONS_TABLE = {
+  localName: 'connections',
+  envName: ENV.connectionsTable,
+  partitionKey: { name: 'pk', type: 'S' },
+  indexes: [
+    {
+      indexName: 'by_profile',
+      partitionKey: { name: 'profile_key', type: 'S' },
+      sortKey: { name: 'connected_at', type: 'S' },
+    },
+  ],
+  ttlAttribute: 'expires_at_epoch',
+} as const satisfies TableDefinition;
+
+/**
+ * `call_logs` holds one item per call (the call's state while it lasts, its log afterwards).
+ * Call ids are ULIDs, so sorting an index by `call_id` sorts by time.
+ */
+export const CALL_LOGS_TABLE = {
+  localName: 'call_logs',
+  envName: ENV.callLogsTable,
+  partitionKey: { name: 'call_id', type: 'S' },
+  indexes: [
+    { indexName: 'by_caller', partitionKey: { name: 'caller_key', type: 'S' }, sortKey: { name: 'call_id', type: 'S' } },
+    { indexName: 'by_callee', partitionKey: { name: 'callee_key', type: 'S' }, sortKey: { name: 'call_id', type: 'S' } },
+    /** Sparse: only calls with a pending timer (ring timeout, resume grace) carry `deadline_shard`. */
+    {
+      indexName: 'by_deadline',
+      partitionKey: { name: 'deadline_shard', type: 'S' },
+      sortKey: { name: 'deadline_at', type: 'S' },
+    },
+  ],
+} as const satisfies TableDefinition;
+
+export const TABLES = [CONNECTIONS_TABLE, CALL_LOGS_TABLE] as const;
+
+/** All pending timers share one index partition; enough for one region's call rate, and one query to sweep. */
+export const DEADLINE_SHARD = 'pending';
+
+export const connectionItemKey = (connectionId: string): string => `conn#${connectionId}`;
+export const lineItemKey = (key: ProfileKey): string => `line#${key}`;
