@@ -1,0 +1,316 @@
+/** The CallStore on DynamoDB: single-item conditional writes only (no transactions). */
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  CALL_LOGS_TABLE,
+  CONNECTIONS_TABLE,
+  DEADLINE_SHARD,
+  connectionItemKey,
+  lineItemKey,
+} from '../../shared/tables';
+import type { ProfileKey } from '../../shared/profile';
+import type {
+  CallChanges,
+  CallGuard,
+  CallRecord,
+  CallStore,
+  ClaimResult,
+  LineRecord,
+  SocketRecord,
+} from '../core/model';
+
+export interface TableNames {
+  connections: string;
+  callLogs: string;
+}
+
+const [BY_PROFILE] = CONNECTIONS_TABLE.indexes;
+const [BY_CALLER, BY_CALLEE, BY_DEADLINE] = CALL_LOGS_TABLE.indexes;
+const TTL = CONNECTIONS_TABLE.ttlAttribute;
+
+interface SocketItem {
+  pk: string;
+  connection_id: string;
+  profile_key: string;
+  connected_at: string;
+}
+
+interface LineItem {
+  pk: string;
+  call_id: string;
+  caller_key: string;
+  callee_key: string;
+  claimed_at: string;
+}
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException ||
+  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+
+async function unlessConditionFails<T>(write: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+const nowEpochSeconds = (): number => Math.floor(Date.now() / 1000);
+
+export class DynamoCallStore implements CallStore {
+  private readonly db: DynamoDBDocumentClient;
+
+  constructor(
+    private readonly tables: TableNames,
+    client: DynamoDBClient = new DynamoDBClient({}),
+  ) {
+    this.db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  // --- sockets ------------------------------------------------------------------------------
+
+  async putSocket(socket: SocketRecord, ttlEpochSeconds: number): Promise<void> {
+    const item: SocketItem & Record<typeof TTL, number> = {
+      pk: connectionItemKey(socket.connectionId),
+      connection_id: socket.connectionId,
+      profile_key: socket.profileKey,
+      connected_at: socket.connectedAt,
+      [TTL]: ttlEpochSeconds,
+    };
+    await this.db.send(new PutCommand({ TableName: this.tables.connections, Item: item }));
+  }
+
+  async deleteSocket(connectionId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tables.connections, Key: { pk: connectionItemKey(connectionId) } }));
+  }
+
+  async socketsOf(profileKey: ProfileKey): Promise<SocketRecord[]> {
+    const items = await this.queryAll<SocketItem>({
+      TableName: this.tables.connections,
+      IndexName: BY_PROFILE.indexName,
+      KeyConditionExpression: '#key = :key',
+      // Real DynamoDB deletes expired items late, and the local store not at all: skip them.
+      FilterExpression: '#ttl > :now',
+      ExpressionAttributeNames: { '#key': BY_PROFILE.partitionKey.name, '#ttl': TTL },
+      ExpressionAttributeValues: { ':key': profileKey, ':now': nowEpochSeconds() },
+    });
+    return items.map((item) => ({
+      connectionId: item.connection_id,
+      profileKey: item.profile_key as ProfileKey,
+      connectedAt: item.connected_at,
+    }));
+  }
+
+  async isOnline(profileKey: ProfileKey): Promise<boolean> {
+    return (await this.socketsOf(profileKey)).length > 0;
+  }
+
+  // --- lines --------------------------------------------------------------------------------
+
+  async getLine(profileKey: ProfileKey): Promise<LineRecord | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tables.connections, Key: { pk: lineItemKey(profileKey) }, ConsistentRead: true }),
+    );
+    return Item ? toLine(Item as LineItem, profileKey) : undefined;
+  }
+
+  async claimLine(line: LineRecord, replacing?: string): Promise<ClaimResult> {
+    const item: LineItem = {
+      pk: lineItemKey(line.profileKey),
+      call_id: line.callId,
+      caller_key: line.callerKey,
+      callee_key: line.calleeKey,
+      claimed_at: line.claimedAt,
+    };
+    const written = await unlessConditionFails(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tables.connections,
+          Item: item,
+          ...(replacing === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: 'call_id = :replacing', ExpressionAttributeValues: { ':replacing': replacing } }),
+        }),
+      ),
+    );
+    if (written) return { claimed: true };
+    // The store does not return the item on a failed condition, so read the holder.
+    return { claimed: false, holder: await this.getLine(line.profileKey) };
+  }
+
+  async releaseLine(profileKey: ProfileKey, callId: string): Promise<void> {
+    await unlessConditionFails(() =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tables.connections,
+          Key: { pk: lineItemKey(profileKey) },
+          ConditionExpression: 'call_id = :call',
+          ExpressionAttributeValues: { ':call': callId },
+        }),
+      ),
+    );
+  }
+
+  // --- calls --------------------------------------------------------------------------------
+
+  async createCall(call: CallRecord): Promise<boolean> {
+    const written = await unlessConditionFails(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tables.callLogs,
+          Item: withDeadlineShard(call),
+          ConditionExpression: 'attribute_not_exists(call_id)',
+        }),
+      ),
+    );
+    return written !== undefined;
+  }
+
+  async getCall(callId: string): Promise<CallRecord | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tables.callLogs, Key: { call_id: callId }, ConsistentRead: true }),
+    );
+    return Item as CallRecord | undefined;
+  }
+
+  async updateCall(callId: string, guard: CallGuard, changes: CallChanges): Promise<CallRecord | undefined> {
+    const update = buildUpdate(guard, changes);
+    const result = await unlessConditionFails(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.callLogs,
+          Key: { call_id: callId },
+          UpdateExpression: update.expression,
+          ConditionExpression: update.condition,
+          ExpressionAttributeNames: update.names,
+          ExpressionAttributeValues: update.values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return result?.Attributes as CallRecord | undefined;
+  }
+
+  async callsOf(profileKey: ProfileKey, limit: number, before?: string): Promise<{ items: CallRecord[]; more: boolean }> {
+    const page = (index: typeof BY_CALLER | typeof BY_CALLEE) =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tables.callLogs,
+          IndexName: index.indexName,
+          KeyConditionExpression: before === undefined ? '#key = :key' : '#key = :key AND call_id < :before',
+          ExpressionAttributeNames: { '#key': index.partitionKey.name },
+          ExpressionAttributeValues: { ':key': profileKey, ...(before === undefined ? {} : { ':before': before }) },
+          ScanIndexForward: false,
+          Limit: limit + 1,
+        }),
+      );
+    const [asCaller, asCallee] = await Promise.all([page(BY_CALLER), page(BY_CALLEE)]);
+    const merged = [...(asCaller.Items ?? []), ...(asCallee.Items ?? [])] as CallRecord[];
+    merged.sort((a, b) => (a.call_id < b.call_id ? 1 : a.call_id > b.call_id ? -1 : 0));
+    return { items: merged.slice(0, limit), more: merged.length > limit };
+  }
+
+  async dueCalls(now: string, limit: number): Promise<CallRecord[]> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tables.callLogs,
+        IndexName: BY_DEADLINE.indexName,
+        KeyConditionExpression: '#shard = :shard AND #at <= :now',
+        ExpressionAttributeNames: { '#shard': BY_DEADLINE.partitionKey.name, '#at': BY_DEADLINE.sortKey.name },
+        ExpressionAttributeValues: { ':shard': DEADLINE_SHARD, ':now': now },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []) as CallRecord[];
+  }
+
+  private async queryAll<T>(input: QueryCommandInput): Promise<T[]> {
+    const items: T[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+      items.push(...((page.Items ?? []) as T[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+}
+
+function toLine(item: LineItem, profileKey: ProfileKey): LineRecord {
+  return {
+    profileKey,
+    callId: item.call_id,
+    callerKey: item.caller_key as ProfileKey,
+    calleeKey: item.callee_key as ProfileKey,
+    claimedAt: item.claimed_at,
+  };
+}
+
+function withDeadlineShard(call: CallRecord): CallRecord {
+  return call.deadline_at ? { ...call, deadline_shard: DEADLINE_SHARD } : call;
+}
+
+interface BuiltUpdate {
+  expression: string;
+  condition: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+/** Turns a guard and a set of changes into one conditional UpdateItem. */
+function buildUpdate(guard: CallGuard, changes: CallChanges): BuiltUpdate {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  const removes: string[] = [];
+
+  const name = (attribute: string): string => {
+    names[`#${attribute}`] = attribute;
+    return `#${attribute}`;
+  };
+  const value = (placeholder: string, v: unknown): string => {
+    values[`:${placeholder}`] = v;
+    return `:${placeholder}`;
+  };
+
+  for (const [attribute, change] of Object.entries(changes) as [string, unknown][]) {
+    if (change === undefined) continue;
+    if (change === null && (attribute === 'deadline_at' || attribute === 'disconnected_party')) {
+      removes.push(name(attribute));
+      if (attribute === 'deadline_at') removes.push(name('deadline_shard'));
+      continue;
+    }
+    sets.push(`${name(attribute)} = ${value(`set_${attribute}`, change)}`);
+    if (attribute === 'deadline_at') sets.push(`${name('deadline_shard')} = ${value('set_deadline_shard', DEADLINE_SHARD)}`);
+  }
+
+  const conditions = [`${name('status')} = ${value('guard_status', guard.status)}`];
+  if (guard.notExpiredAt !== undefined) {
+    conditions.push(`${name('expires_at')} > ${value('guard_now', guard.notExpiredAt)}`);
+  }
+  if (guard.boundSocket !== undefined) {
+    const socket = value('guard_socket', guard.boundSocket.connectionId);
+    conditions.push(
+      guard.boundSocket.party === 'caller'
+        ? `${name('caller_connection_id')} = ${socket}`
+        : `contains(${name('callee_connection_ids')}, ${socket})`,
+    );
+  }
+  if (guard.deadlineAt !== undefined) {
+    conditions.push(`${name('deadline_at')} = ${value('guard_deadline', guard.deadlineAt)}`);
+  }
+
+  const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+    .filter(Boolean)
+    .join(' ');
+  return { expression, condition: conditions.join(' AND '), names, values };
+}

@@ -1,0 +1,127 @@
+/** The core's view of the world: sockets, calls, and the ports through which it reaches them. */
+import type { CallLog, CallStatus, ServerMessage } from '../../shared/protocol';
+import type { Identity } from '../../shared/identity';
+import type { ProfileKey } from '../../shared/profile';
+
+export type IdKind = 'number' | 'string';
+
+/** A live socket of a profile (an item of `connections`). */
+export interface SocketRecord {
+  connectionId: string;
+  profileKey: ProfileKey;
+  connectedAt: string;
+}
+
+export type Party = 'caller' | 'callee';
+
+/**
+ * A call: the protocol's call log columns plus the routing state the core needs while the call
+ * lasts (which sockets are in it, its timer). Only the log columns ever reach a client.
+ */
+export interface CallRecord extends CallLog {
+  caller_key: ProfileKey;
+  callee_key: ProfileKey;
+  caller_id_kind: IdKind;
+  callee_id_kind: IdKind;
+  caller_name: string | null;
+  caller_avatar: string | null;
+  callee_name: string | null;
+  callee_avatar: string | null;
+  caller_connection_id: string;
+  /** Callee sockets the invitation rang; narrowed to the answering socket once answered. */
+  callee_connection_ids: string[];
+  /** When ringing stops (ISO). */
+  expires_at: string;
+  /** Set while a timer is pending (ring timeout, resume grace): indexed by `by_deadline`. */
+  deadline_shard?: string;
+  deadline_at?: string;
+  /** The party whose socket dropped mid-call, until it resumes or the grace runs out. */
+  disconnected_party?: Party;
+}
+
+/** What the sender of a message is: its socket and the identity its token carried. */
+export interface Sender {
+  connectionId: string;
+  identity: Identity;
+  key: ProfileKey;
+}
+
+/** A profile's line: the one call it is in, claimed by a conditional write. */
+export interface LineRecord {
+  profileKey: ProfileKey;
+  callId: string;
+  callerKey: ProfileKey;
+  calleeKey: ProfileKey;
+  claimedAt: string;
+}
+
+export type ClaimResult = { claimed: true } | { claimed: false; holder: LineRecord | undefined };
+
+/** Fields a state transition sets; `undefined` leaves a field alone, `null` clears it. */
+export interface CallChanges {
+  status?: CallStatus;
+  end_reason?: string | null;
+  answered_at?: string;
+  ended_at?: string;
+  duration_seconds?: number;
+  callee_connection_ids?: string[];
+  caller_connection_id?: string;
+  callee_name?: string | null;
+  callee_avatar?: string | null;
+  participants?: CallRecord['participants'];
+  deadline_at?: string | null;
+  disconnected_party?: Party | null;
+}
+
+/** The guard of a transition: it applies only if the call is still as the core last saw it. */
+export interface CallGuard {
+  status: CallStatus;
+  /** Ringing calls: only before this time (an answer after `expires_at` is too late). */
+  notExpiredAt?: string;
+  /** Only if this party is still bound to this socket. */
+  boundSocket?: { party: Party; connectionId: string };
+  /** Only if the pending timer is still the one the core saw. */
+  deadlineAt?: string;
+}
+
+export interface CallStore {
+  putSocket(socket: SocketRecord, ttlEpochSeconds: number): Promise<void>;
+  deleteSocket(connectionId: string): Promise<void>;
+  socketsOf(profileKey: ProfileKey): Promise<SocketRecord[]>;
+  isOnline(profileKey: ProfileKey): Promise<boolean>;
+
+  getLine(profileKey: ProfileKey): Promise<LineRecord | undefined>;
+  /** Claims a free line, or takes over one still held by `replacing`. */
+  claimLine(line: LineRecord, replacing?: string): Promise<ClaimResult>;
+  /** Frees the line if `callId` still holds it. */
+  releaseLine(profileKey: ProfileKey, callId: string): Promise<void>;
+
+  /** Writes a new call; false if the id exists. */
+  createCall(call: CallRecord): Promise<boolean>;
+  getCall(callId: string): Promise<CallRecord | undefined>;
+  /** Applies `changes` if `guard` holds; the updated call, or undefined when the guard failed. */
+  updateCall(callId: string, guard: CallGuard, changes: CallChanges): Promise<CallRecord | undefined>;
+  /** Calls the profile took part in, newest first. */
+  callsOf(profileKey: ProfileKey, limit: number, before?: string): Promise<{ items: CallRecord[]; more: boolean }>;
+  /** Calls whose timer is due at `now`. */
+  dueCalls(now: string, limit: number): Promise<CallRecord[]>;
+}
+
+export type DeliveryResult = 'sent' | 'gone';
+
+/** The @connections management API. */
+export interface SocketPort {
+  post(connectionId: string, payload: string): Promise<DeliveryResult>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface CallSettings {
+  ringTimeoutSeconds: number;
+  resumeGraceSeconds: number;
+  profileTypes: readonly string[];
+}
+
+export type OutboundMessage = ServerMessage;

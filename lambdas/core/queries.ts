@@ -1,0 +1,69 @@
+/** Read-only answers to a socket: presence, call history, ICE servers. */
+import { createHmac } from 'node:crypto';
+import { DEFAULT_HISTORY_LIMIT } from '../../shared/limits';
+import type { CallLog, ClientMessageOf, IceServer, ServerMessageOf } from '../../shared/protocol';
+import { profileKey } from '../../shared/profile';
+import type { IceSettings } from '../runtime/config';
+import type { CallRecord, CallStore, Sender } from './model';
+
+export async function presence(
+  store: CallStore,
+  message: ClientMessageOf<'presence_query'>,
+): Promise<ServerMessageOf<'presence'>> {
+  const profiles = await Promise.all(
+    message.profiles.map(async (profile) => ({
+      profile_id: profile.profile_id,
+      profile_type: profile.profile_type,
+      online: await store.isOnline(profileKey(profile.profile_type, profile.profile_id)),
+    })),
+  );
+  return { type: 'presence', profiles };
+}
+
+export async function history(
+  store: CallStore,
+  sender: Sender,
+  message: ClientMessageOf<'call_history'>,
+): Promise<ServerMessageOf<'call_history'>> {
+  const limit = message.limit ?? DEFAULT_HISTORY_LIMIT;
+  const page = await store.callsOf(sender.key, limit, message.before);
+  const items = page.items.map(toCallLog);
+  const last = items.at(-1);
+  return { type: 'call_history', items, ...(page.more && last ? { next: last.call_id } : {}) };
+}
+
+/** Only the protocol's call log columns leave the server, never the routing state. */
+export function toCallLog(call: CallRecord): CallLog {
+  return {
+    call_id: call.call_id,
+    conversation_id: call.conversation_id,
+    caller_profile_id: call.caller_profile_id,
+    caller_profile_type: call.caller_profile_type,
+    caller_user_id: call.caller_user_id,
+    callee_profile_id: call.callee_profile_id,
+    callee_profile_type: call.callee_profile_type,
+    call_type: call.call_type,
+    status: call.status,
+    end_reason: call.end_reason,
+    started_at: call.started_at,
+    answered_at: call.answered_at,
+    ended_at: call.ended_at,
+    duration_seconds: call.duration_seconds,
+    participants: call.participants,
+    created_at: call.created_at,
+  };
+}
+
+/** TURN credentials live this long (TURN REST API: `username = expiry:profile`, HMAC-SHA1 credential). */
+export const TURN_CREDENTIAL_TTL_SECONDS = 12 * 60 * 60;
+
+export function iceServers(settings: IceSettings, sender: Sender, now: Date): ServerMessageOf<'ice_servers'> {
+  const servers: IceServer[] = [];
+  if (settings.stunUrls.length > 0) servers.push({ urls: settings.stunUrls });
+  if (settings.turnUrls.length > 0 && settings.turnSecret) {
+    const username = `${Math.floor(now.getTime() / 1000) + TURN_CREDENTIAL_TTL_SECONDS}:${sender.key}`;
+    const credential = createHmac('sha1', settings.turnSecret).update(username).digest('base64');
+    servers.push({ urls: settings.turnUrls, username, credential });
+  }
+  return { type: 'ice_servers', ice_servers: servers, ttl: TURN_CREDENTIAL_TTL_SECONDS };
+}

@@ -1,0 +1,53 @@
+/** The handlers' settings, read from the environment once per container, failing fast. */
+import { ENV } from '../../shared/env';
+import { DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
+import { parseProfileTypes } from '../../shared/profile';
+import type { CallSettings } from '../core/model';
+
+export interface IceSettings {
+  stunUrls: string[];
+  turnUrls: string[];
+  turnSecret: string | undefined;
+}
+
+export interface RuntimeConfig extends CallSettings, IceSettings {
+  connectionsTable: string;
+  callLogsTable: string;
+  managementEndpoint: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function required(env: Env, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`Missing environment variable ${name}`);
+  return value;
+}
+
+function positiveSeconds(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of seconds, got "${raw}"`);
+  return value;
+}
+
+const list = (raw: string | undefined): string[] =>
+  (raw ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+export function readConfig(env: Env = process.env): RuntimeConfig {
+  return {
+    connectionsTable: required(env, ENV.connectionsTable),
+    callLogsTable: required(env, ENV.callLogsTable),
+    managementEndpoint: required(env, ENV.managementEndpoint),
+    ringTimeoutSeconds: positiveSeconds(env, ENV.ringTimeoutSeconds, DEFAULT_RING_TIMEOUT_SECONDS),
+    resumeGraceSeconds: positiveSeconds(env, ENV.resumeGraceSeconds, DEFAULT_RESUME_GRACE_SECONDS),
+    profileTypes: parseProfileTypes(env[ENV.profileTypes]),
+    stunUrls: list(env[ENV.stunUrls]),
+    turnUrls: list(env[ENV.turnUrls]),
+    turnSecret: env[ENV.turnSecret] || undefined,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The shape every WebSocket handler shares: who sent it, parse and validate the frame, run the
+ * core, map refusals to one protocol `error`, and write one routing line per decision.
+ */
+import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
+import { identityFromContext } from '../../shared/identity';
+import { profileKey } from '../../shared/profile';
+import {
+  parseClientMessage,
+  type ClientMessage,
+  type ClientMessageOf,
+  type ParseResult, type ClientMessageType, type ServerMessage } from '../../shared/protocol';
+import { ProtocolError } from '../core/errors';
+import type { Delivery } from '../core/messenger';
+import type { Sender } from '../core/model';
+import { getRuntime, type Runtime } from './container';
+import { logFailure, logRouting, type RoutingDecision } from './log';
+
+/** API Gateway's WebSocket event, with the authorizer context it carries after `$connect`. */
+export type WebSocketEvent = APIGatewayProxyWebsocketEventV2 & {
+  requestContext: APIGatewayProxyWebsocketEventV2['requestContext'] & { authorizer?: Record<string, unknown> | null };
+};
+
+export type WebSocketHandler = (event: WebSocketEvent, context?: Context) => Promise<APIGatewayProxyResultV2>;
+
+export function senderOf(event: WebSocketEvent): Sender {
+  const identity = identityFromContext(event.requestContext.authorizer);
+  // The authorizer runs on every $connect; an event without its context is a wiring fault.
+  if (!identity) throw new Error('The event carries no authorizer context');
+  return {
+    connectionId: event.requestContext.connectionId,
+    identity,
+    key: profileKey(identity.profileType, identity.profileId),
+  };
+}
+
+export interface RouteInput<T extends ClientMessageType> {
+  sender: Sender;
+  message: ClientMessageOf<T>;
+  runtime: Runtime;
+  reply: (message: ServerMessage) => Promise<Delivery>;
+}
+
+type Action<T extends ClientMessageType> = (input: RouteInput<T>) => Promise<RoutingDecision[]>;
+
+const OK: APIGatewayProxyResultV2 = { statusCode: 200 };
+
+/** Writes the routing lines of one invocation, timed from its start. */
+export function logDecisions(
+  route: string,
+  started: number,
+  event: { requestContext: { requestId?: string; connectionId?: string } } | undefined,
+  decisions: readonly RoutingDecision[],
+): void {
+  const ms = Math.round((performance.now() - started) * 10) / 10;
+  for (const decision of decisions) {
+    logRouting({
+      route,
+      ...decision,
+      ms,
+      request_id: event?.requestContext.requestId ?? null,
+      connection_id: event?.requestContext.connectionId ?? null,
+    });
+  }
+}
+
+/**
+ * A handler for one message route. `$default` gets frames no route took: it only ever refuses them
+ * (invalid JSON, no type, unknown type).
+ */
+export function messageRoute<T extends ClientMessageType>(route: T | '$default', act?: Action<T>): WebSocketHandler {
+  return async (event) => {
+    const started = performance.now();
+    const runtime = getRuntime();
+    const sender = senderOf(event);
+    const reply = (message: ServerMessage) => runtime.messenger.send([sender.connectionId], message);
+    let decisions: RoutingDecision[];
+    let requestType: string | undefined;
+    try {
+      const parsed: ParseResult<ClientMessage> = event.isBase64Encoded
+        ? { ok: false, code: 'invalid_json', message: 'Binary frames are not supported; send JSON text' }
+        : parseClientMessage(event.body ?? '');
+      if (!parsed.ok) {
+        requestType = parsed.requestType;
+        throw new ProtocolError(parsed.code, parsed.message);
+      }
+      requestType = parsed.message.type;
+      if (parsed.message.type !== route || !act) {
+        throw new ProtocolError('unknown_type', `Message type "${parsed.message.type}" is not routed here`);
+      }
+      decisions = await act({ sender, message: parsed.message as ClientMessageOf<T>, runtime, reply });
+    } catch (error) {
+      const refusal =
+        error instanceof ProtocolError ? error : new ProtocolError('internal', 'Something went wrong; please retry');
+      if (!(error instanceof ProtocolError)) logFailure(route, event.requestContext.requestId, error);
+      await reply({
+        type: 'error',
+        code: refusal.code,
+        message: refusal.message,
+        ...(requestType !== undefined ? { request_type: requestType } : {}),
+        ...(refusal.callId !== undefined ? { call_id: refusal.callId } : {}),
+      }).catch((replyError: unknown) => logFailure(route, event.requestContext.requestId, replyError));
+      decisions = [
+        {
+          call_id: refusal.callId ?? null,
+          from: sender.key,
+          to: null,
+          outcome: 'refused',
+          reason: refusal.code,
+          sockets_reached: 0,
+          gone_sockets: 0,
+        },
+      ];
+    }
+    logDecisions(route, started, event, decisions);
+    return OK;
+  };
+}
+
+/** The routing line of a reply-only route (ping, presence, history, ICE servers). */
+export function replied(sender: Sender, delivery: Delivery): RoutingDecision[] {
+  return [
+    {
+      call_id: null,
+      from: sender.key,
+      to: null,
+      outcome: 'replied',
+      reason: null,
+      sockets_reached: delivery.reached.length,
+      gone_sockets: delivery.gone.length,
+    },
+  ];
+}

@@ -1,0 +1,55 @@
+/**
+ * Structured logs: one JSON line per routing decision, the same locally and in CloudWatch, so
+ * "why did this call not ring?" is one query by call_id.
+ */
+
+export type Outcome =
+  | 'connected'
+  | 'disconnected'
+  | 'ringing'
+  | 'declined'
+  | 'answered'
+  | 'ended'
+  | 'missed'
+  | 'forwarded'
+  | 'dropped'
+  | 'peer_reconnecting'
+  | 'resumed'
+  | 'replied'
+  | 'ignored'
+  | 'refused';
+
+/** What the core decided, before the handler adds where and how long. */
+export interface RoutingDecision {
+  call_id: string | null;
+  from: string | null;
+  to: string | null;
+  outcome: Outcome;
+  reason: string | null;
+  sockets_reached: number;
+  gone_sockets: number;
+}
+
+export interface RoutingLine extends RoutingDecision {
+  route: string;
+  ms: number;
+  request_id: string | null;
+  connection_id: string | null;
+}
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
+function write(level: Level, msg: string, fields: object): void {
+  const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields });
+  if (level === 'error' || level === 'warn') console.error(line);
+  else console.log(line);
+}
+
+export function logRouting(line: RoutingLine): void {
+  write('info', 'routing', line);
+}
+
+export function logFailure(route: string, requestId: string | null, error: unknown): void {
+  const detail = error instanceof Error ? { error: error.name, error_message: error.message, stack: error.stack } : { error: String(error) };
+  write('error', 'handler_failed', { route, request_id: requestId, ...detail });
+}
