@@ -1,0 +1,87 @@
+/** Starts the real local gateway (in memory, ephemeral port) and connects real sockets to it. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { startLocalGateway, type LocalGatewayOptions } from '../../infra/local/gateway';
+import { signToken } from '../../lambdas/auth/token';
+import type { CallRecord } from '../../lambdas/core/model';
+import type { TokenClaims } from '../../shared/identity';
+import { CALL_LOGS_TABLE, CONNECTIONS_TABLE, connectionItemKey } from '../../shared/tables';
+import { TestSocket } from './test-socket';
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+export async function startHarness(options: Partial<LocalGatewayOptions> = {}) {
+  const gateway = await startLocalGateway({ port: 0, memory: true, quiet: true, ...options });
+  const db = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: gateway.dynamodbEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+  const sockets: TestSocket[] = [];
+
+  return {
+    gateway,
+    db,
+    async token(claims: TokenClaims, ttlSeconds?: number): Promise<string> {
+      return (await signToken(gateway.secret, claims, ttlSeconds)).token;
+    },
+    /** Opens a socket signed in as the profile. */
+    async connect(profileType: string, profileId: string | number, name = `${profileType} ${profileId}`): Promise<TestSocket> {
+      const socket = await TestSocket.open(gateway.websocketUrl, (await signToken(gateway.secret, { profile_type: profileType, profile_id: profileId, name })).token);
+      sockets.push(socket);
+      return socket;
+    },
+    async callLog(callId: string): Promise<CallRecord | undefined> {
+      const { Item } = await db.send(new GetCommand({ TableName: CALL_LOGS_TABLE.localName, Key: { call_id: callId } }));
+      return Item as CallRecord | undefined;
+    },
+    /** Waits until the call log satisfies `done` (handlers write before or after they reply). */
+    async settledLog(callId: string, done: (call: CallRecord) => boolean, timeoutMs = 3_000): Promise<CallRecord> {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const call = await this.callLog(callId);
+        if (call && done(call)) return call;
+        if (Date.now() > until) throw new Error(`call ${callId} did not settle: ${JSON.stringify(call)}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+    async socketItem(connectionId: string): Promise<Record<string, unknown> | undefined> {
+      const { Item } = await db.send(
+        new GetCommand({ TableName: CONNECTIONS_TABLE.localName, Key: { pk: connectionItemKey(connectionId) } }),
+      );
+      return Item;
+    },
+    /** Plants the record of a socket that died without `$disconnect` (a crashed gateway, a lost event). */
+    async plantDeadSocket(profileKey: string, connectionId: string): Promise<void> {
+      await db.send(
+        new PutCommand({
+          TableName: CONNECTIONS_TABLE.localName,
+          Item: {
+            pk: connectionItemKey(connectionId),
+            connection_id: connectionId,
+            profile_key: profileKey,
+            connected_at: new Date().toISOString(),
+            [CONNECTIONS_TABLE.ttlAttribute]: Math.floor(Date.now() / 1000) + 3600,
+          },
+        }),
+      );
+    },
+    async deleteSocketItem(connectionId: string): Promise<void> {
+      await db.send(new DeleteCommand({ TableName: CONNECTIONS_TABLE.localName, Key: { pk: connectionItemKey(connectionId) } }));
+    },
+    async close(): Promise<void> {
+      for (const socket of sockets) socket.terminate();
+      await gateway.close();
+    },
+  };
+}
+
+export const offer = (tag = 'caller') => ({ type: 'offer' as const, sdp: `v=0\r\no=- ${tag} 2 IN IP4 127.0.0.1\r\ns=-\r\n` });
+export const answer = (tag = 'callee') => ({ type: 'answer' as const, sdp: `v=0\r\no=- ${tag} 2 IN IP4 127.0.0.1\r\ns=-\r\n` });
+export const candidate = (port: number) => ({
+  candidate: `candidate:1 1 udp 2122260223 127.0.0.1 ${port} typ host`,
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+});
