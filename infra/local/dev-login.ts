@@ -1,0 +1,53 @@
+/**
+ * Local sign-in, so the web client works without an identity provider: `POST /dev/token` signs a
+ * token for any profile (the gateway only listens on loopback unless told otherwise), and
+ * `GET /config.json` tells the client where the WebSocket is and whether dev sign-in exists.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as v from 'valibot';
+import { TokenClaimsSchema, type TokenClaims } from '../../shared/identity';
+import { readBody, sendJson } from './http-util';
+
+export const DEV_TOKEN_PATH = '/dev/token';
+export const CONFIG_PATH = '/config.json';
+const MAX_BODY_BYTES = 8 * 1024;
+
+export interface DevLoginSettings {
+  enabled: boolean;
+  profileTypes: readonly string[];
+  sign: (claims: TokenClaims) => Promise<{ token: string; expiresAt: Date }>;
+}
+
+const refuse = (response: ServerResponse, status: number, error: string, message: string): void =>
+  sendJson(response, status, { error, message });
+
+export async function handleDevToken(request: IncomingMessage, response: ServerResponse, settings: DevLoginSettings): Promise<void> {
+  if (!settings.enabled) return refuse(response, 404, 'not_found', 'Dev sign-in is turned off');
+  if (request.method !== 'POST') return refuse(response, 405, 'method_not_allowed', 'Use POST');
+  // Requiring JSON makes a cross-site page go through a CORS preflight, which this server never grants.
+  if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
+    return refuse(response, 415, 'unsupported_media_type', 'Send Content-Type: application/json');
+  }
+  const read = await readBody(request, MAX_BODY_BYTES);
+  if (!read.ok) return refuse(response, 413, 'too_large', `The body exceeds ${MAX_BODY_BYTES} bytes`);
+  let input: unknown;
+  try {
+    input = JSON.parse(read.body.toString('utf8'));
+  } catch {
+    return refuse(response, 400, 'invalid_json', 'The body is not JSON');
+  }
+  const claims = v.safeParse(TokenClaimsSchema, input);
+  if (!claims.success) return refuse(response, 400, 'invalid_claims', v.summarize(claims.issues));
+  if (!settings.profileTypes.includes(claims.output.profile_type)) {
+    return refuse(response, 400, 'invalid_claims', `profile_type must be one of: ${settings.profileTypes.join(', ')}`);
+  }
+  const { token, expiresAt } = await settings.sign(claims.output);
+  sendJson(response, 200, { token, expires_at: expiresAt.toISOString() });
+}
+
+/** The WebSocket URL follows the Host the page was loaded from, so localhost and 127.0.0.1 both work. */
+export function handleConfig(request: IncomingMessage, response: ServerResponse, settings: { devLogin: boolean; fallbackHost: string }): void {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'method_not_allowed', 'Use GET');
+  const host = request.headers.host || settings.fallbackHost;
+  sendJson(response, 200, { websocketUrl: `ws://${host}/`, devLogin: settings.devLogin });
+}

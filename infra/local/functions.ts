@@ -1,0 +1,85 @@
+/**
+ * Loads the handler modules of the function table (`shared/routes.ts`), after the gateway has set
+ * the environment they read at import time, and sorts them by trigger.
+ */
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import type { FunctionDefinition } from '../../shared/routes';
+
+export type LambdaHandler = (event: unknown, context: Context) => unknown;
+
+export interface LoadedFunction {
+  id: string;
+  entry: string;
+  handler: LambdaHandler;
+}
+
+export interface GatewayFunctions {
+  /** The `$connect` REQUEST authorizer; without one every connection is let in, as on API Gateway. */
+  authorizer: LoadedFunction | undefined;
+  /** By route key, including `$connect`, `$disconnect` and `$default`. */
+  routes: ReadonlyMap<string, LoadedFunction>;
+  scheduled: readonly LoadedFunction[];
+}
+
+/** The routes API Gateway always needs here: without them a socket cannot open, close or be refused. */
+const REQUIRED_ROUTES = ['$connect', '$disconnect', '$default'] as const;
+
+export class MissingHandlersError extends Error {
+  constructor(readonly missing: readonly string[]) {
+    super(`Handler modules missing (from shared/routes.ts): ${missing.join(', ')}`);
+    this.name = 'MissingHandlersError';
+  }
+}
+
+/** Entries whose module file does not exist, checked before anything starts. */
+export async function findMissingEntries(projectRoot: string, definitions: readonly FunctionDefinition[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const { entry } of definitions) {
+    try {
+      await access(resolve(projectRoot, entry));
+    } catch {
+      missing.push(entry);
+    }
+  }
+  return missing;
+}
+
+async function importHandler(projectRoot: string, definition: FunctionDefinition): Promise<LoadedFunction> {
+  let module: { handler?: unknown };
+  try {
+    module = (await import(pathToFileURL(resolve(projectRoot, definition.entry)).href)) as { handler?: unknown };
+  } catch (error) {
+    throw new Error(`Could not load ${definition.entry}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  const { handler } = module;
+  if (typeof handler !== 'function') throw new Error(`${definition.entry} does not export a function named "handler"`);
+  return { id: definition.id, entry: definition.entry, handler: handler as LambdaHandler };
+}
+
+export async function loadFunctions(projectRoot: string, definitions: readonly FunctionDefinition[]): Promise<GatewayFunctions> {
+  const missing = await findMissingEntries(projectRoot, definitions);
+  if (missing.length > 0) throw new MissingHandlersError(missing);
+
+  let authorizer: LoadedFunction | undefined;
+  const routes = new Map<string, LoadedFunction>();
+  const scheduled: LoadedFunction[] = [];
+  for (const definition of definitions) {
+    const loaded = await importHandler(projectRoot, definition);
+    const { trigger } = definition;
+    if (trigger.kind === 'authorizer') {
+      if (authorizer) throw new Error(`Two authorizers in the function table: ${authorizer.id} and ${definition.id}`);
+      authorizer = loaded;
+    } else if (trigger.kind === 'schedule') {
+      scheduled.push(loaded);
+    } else {
+      if (routes.has(trigger.routeKey)) throw new Error(`Route ${trigger.routeKey} has two functions`);
+      routes.set(trigger.routeKey, loaded);
+    }
+  }
+  const absent = REQUIRED_ROUTES.filter((routeKey) => !routes.has(routeKey));
+  if (absent.length > 0) throw new Error(`The function table has no function for ${absent.join(', ')}`);
+  return { authorizer, routes, scheduled };
+}

@@ -1,0 +1,331 @@
+/**
+ * The local gateway: what API Gateway's WebSocket API, Lambda, EventBridge and DynamoDB do on AWS,
+ * in one process on one port. It runs the same handler modules the CDK stack deploys, reached the
+ * same way (the WebSocket protocol, the @connections API, DynamoDB through the AWS SDK).
+ *
+ * One per process: handlers read their environment once, so after a gateway has loaded them a
+ * second one could not point them anywhere else.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { ENV } from '../../shared/env';
+import type { TokenClaims } from '../../shared/identity';
+import {
+  DEFAULT_RESUME_GRACE_SECONDS,
+  DEFAULT_RING_TIMEOUT_SECONDS,
+  IDLE_TIMEOUT_SECONDS,
+  MAX_CONNECTION_SECONDS,
+} from '../../shared/limits';
+import { parseProfileTypes } from '../../shared/profile';
+import { FUNCTIONS } from '../../shared/routes';
+import { TABLES } from '../../shared/tables';
+import { signToken } from '../../lambdas/auth/token';
+import { CONFIG_PATH, DEV_TOKEN_PATH, handleConfig, handleDevToken } from './dev-login';
+import { scheduledEvent, type ApiDescription } from './events';
+import { findMissingEntries, loadFunctions, MissingHandlersError } from './functions';
+import { applyHandlerEnvironment, handlerEnvironment } from './handler-environment';
+import { acceptsHostHeader, isLoopbackHostname } from './host-check';
+import { sendText } from './http-util';
+import { Invoker } from './invoker';
+import { createLog, errorFields, type LogLevel } from './log';
+import { handleManagementRequest, isManagementPath } from './management-api';
+import { DEFAULT_DATA_DIR, DEFAULT_WEB_ROOT, PROJECT_ROOT } from './paths';
+import { runPeriodically, type PeriodicTask } from './periodic';
+import { loadSigningSecret, type SecretSource } from './signing-secret-file';
+import { serveStatic } from './static-files';
+import { ensureTables, LOCAL_REGION, startStore, type LocalStore } from './store';
+import { deleteExpiredItems } from './ttl-sweeper';
+import { refuseUpgrade, WebSocketApi } from './websocket-api';
+
+export { MissingHandlersError };
+
+export const STAGE = 'local';
+const API: ApiDescription = { apiId: 'local', stage: STAGE, region: LOCAL_REGION, accountId: '000000000000' };
+
+export interface LocalGatewayOptions {
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. Anything else exposes dev sign-in and the management API to that network. */
+  host?: string;
+  /** Keep the store in memory instead of under `dataDir`. */
+  memory?: boolean;
+  /** Default `.data/` at the project root: the store (`dynalite/`) and the signing secret (`jwt-secret`). */
+  dataDir?: string;
+  ringTimeoutSeconds?: number;
+  resumeGraceSeconds?: number;
+  /** `POST /dev/token` signs a token for any profile. Default true. */
+  devLogin?: boolean;
+  /** API Gateway's limits: 600 s without a client message, 7200 s in all. */
+  idleTimeoutSeconds?: number;
+  maxConnectionSeconds?: number;
+  /** How often the scheduled functions (the sweeper) run. Default 1000 ms. */
+  sweepIntervalMs?: number;
+  /** How often expired items are deleted (DynamoDB TTL). Default 30000 ms. */
+  ttlSweepIntervalMs?: number;
+  /** Overrides `JWT_SECRET` and `<dataDir>/jwt-secret`. */
+  jwtSecret?: string;
+  /** The built web client. Default `web/dist`. */
+  webRoot?: string;
+  /** Invocations running longer fail like a Lambda timeout. Default 30 s. */
+  functionTimeoutSeconds?: number;
+  /** Only warnings and errors from the gateway (and `LOG_LEVEL=warn` for handlers, unless set). */
+  quiet?: boolean;
+  logLevel?: LogLevel;
+}
+
+export interface LocalGateway {
+  /** The page (web client, `/config.json`, `/dev/token`). */
+  httpUrl: string;
+  /** `ws://host:port/`; connect with `?token=…`. */
+  websocketUrl: string;
+  /** What `ApiGatewayManagementApiClient` takes as `endpoint`. */
+  managementEndpoint: string;
+  stage: string;
+  /** The JWT signing secret tokens must be signed with. */
+  secret: string;
+  secretSource: SecretSource;
+  dynamodbEndpoint: string;
+  dataDir: string;
+  memory: boolean;
+  host: string;
+  port: number;
+  devLogin: boolean;
+  signToken(claims: TokenClaims, ttlSeconds?: number): Promise<{ token: string; expiresAt: Date }>;
+  /** Closes sockets (running `$disconnect`), timers, the HTTP server and the store. */
+  close(): Promise<void>;
+}
+
+interface Settings {
+  port: number;
+  host: string;
+  memory: boolean;
+  dataDir: string;
+  ringTimeoutSeconds: number;
+  resumeGraceSeconds: number;
+  devLogin: boolean;
+  idleTimeoutSeconds: number;
+  maxConnectionSeconds: number;
+  sweepIntervalMs: number;
+  ttlSweepIntervalMs: number;
+  jwtSecret: string | undefined;
+  webRoot: string;
+  functionTimeoutSeconds: number;
+  logLevel: LogLevel;
+}
+
+/** How long shutdown waits for clients to answer the close frame, then for invocations to finish. */
+const CLOSE_GRACE_MS = 1_000;
+const DRAIN_MS = 5_000;
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const result = value ?? fallback;
+  if (!Number.isFinite(result) || result <= 0) throw new Error(`${name} must be a positive number, got ${String(value)}`);
+  return result;
+}
+
+function resolveSettings(options: LocalGatewayOptions): Settings {
+  const port = options.port ?? 8080;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be 0-65535, got ${port}`);
+  return {
+    port,
+    host: options.host ?? '127.0.0.1',
+    memory: options.memory ?? false,
+    dataDir: resolve(options.dataDir ?? DEFAULT_DATA_DIR),
+    ringTimeoutSeconds: positive('ringTimeoutSeconds', options.ringTimeoutSeconds, DEFAULT_RING_TIMEOUT_SECONDS),
+    resumeGraceSeconds: positive('resumeGraceSeconds', options.resumeGraceSeconds, DEFAULT_RESUME_GRACE_SECONDS),
+    devLogin: options.devLogin ?? true,
+    idleTimeoutSeconds: positive('idleTimeoutSeconds', options.idleTimeoutSeconds, IDLE_TIMEOUT_SECONDS),
+    maxConnectionSeconds: positive('maxConnectionSeconds', options.maxConnectionSeconds, MAX_CONNECTION_SECONDS),
+    sweepIntervalMs: positive('sweepIntervalMs', options.sweepIntervalMs, 1_000),
+    ttlSweepIntervalMs: positive('ttlSweepIntervalMs', options.ttlSweepIntervalMs, 30_000),
+    jwtSecret: options.jwtSecret,
+    webRoot: resolve(options.webRoot ?? DEFAULT_WEB_ROOT),
+    functionTimeoutSeconds: positive('functionTimeoutSeconds', options.functionTimeoutSeconds, 30),
+    logLevel: options.logLevel ?? (options.quiet ? 'warn' : 'info'),
+  };
+}
+
+let gatewayRunning = false;
+let handlersLoaded = false;
+
+export async function startLocalGateway(options: LocalGatewayOptions = {}): Promise<LocalGateway> {
+  if (gatewayRunning) throw new Error('A local gateway is already running in this process');
+  if (handlersLoaded) {
+    throw new Error('A local gateway already ran in this process and its handlers keep its settings; start a new process');
+  }
+  gatewayRunning = true;
+  try {
+    return await start(resolveSettings(options));
+  } catch (error) {
+    gatewayRunning = false;
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolveListen, reject) => {
+    const failed = (error: NodeJS.ErrnoException): void =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} on ${host} is in use; pick another with --port`, { cause: error }) : error);
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolveListen(server.address() as AddressInfo);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolveClose) => {
+    server.close(() => resolveClose());
+    server.closeAllConnections();
+  });
+}
+
+/** A host others on this machine can dial: wildcard binds are reached through loopback. */
+function dialableHost(address: string): string {
+  if (address === '0.0.0.0' || address === '::') return '127.0.0.1';
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+async function start(settings: Settings): Promise<LocalGateway> {
+  const log = createLog(settings.logLevel);
+  const missing = await findMissingEntries(PROJECT_ROOT, FUNCTIONS);
+  if (missing.length > 0) throw new MissingHandlersError(missing);
+
+  const undo: (() => Promise<void>)[] = [];
+  try {
+    const { secret, source: secretSource } = await loadSigningSecret({ dataDir: settings.dataDir, explicit: settings.jwtSecret });
+
+    let store: LocalStore;
+    try {
+      store = await startStore(settings.memory ? undefined : join(settings.dataDir, 'dynalite'));
+    } catch (error) {
+      throw new Error(`Could not open the store in ${settings.dataDir} (is another gateway using it? try --memory or --data-dir)`, { cause: error });
+    }
+    undo.push(() => store.close());
+    await ensureTables(store.client, TABLES, log);
+
+    // Requests that arrive before the handlers are loaded get 503.
+    let handleRequest: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
+    let handleUpgrade: ((request: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
+    const listeningOnLoopback = isLoopbackHostname(settings.host);
+    const server = createServer((request, response) => {
+      if (!acceptsHostHeader(request.headers.host, listeningOnLoopback)) return sendText(response, 403, 'Unrecognized Host header\n');
+      if (!handleRequest) return sendText(response, 503, 'Starting\n');
+      handleRequest(request, response).catch((error: unknown) => {
+        log.error('request_failed', { path: request.url, ...errorFields(error) });
+        if (!response.headersSent) sendText(response, 500, 'Internal Server Error\n');
+        else response.destroy();
+      });
+    });
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!acceptsHostHeader(request.headers.host, listeningOnLoopback)) return refuseUpgrade(socket, 403, '{"message":"Forbidden"}');
+      if (!handleUpgrade) return refuseUpgrade(socket, 503, '{"message":"Service Unavailable"}');
+      handleUpgrade(request, socket, head);
+    });
+    const address = await listen(server, settings.port, settings.host);
+    undo.push(() => closeServer(server));
+    const authority = `${dialableHost(address.address)}:${address.port}`;
+    const managementEndpoint = `http://${authority}/${STAGE}`;
+
+    applyHandlerEnvironment(
+      handlerEnvironment({
+        dynamodbEndpoint: store.endpoint,
+        managementEndpoint,
+        ringTimeoutSeconds: settings.ringTimeoutSeconds,
+        resumeGraceSeconds: settings.resumeGraceSeconds,
+        jwtSecret: secret,
+      }),
+    );
+    if (settings.logLevel === 'warn' || settings.logLevel === 'error') process.env[ENV.logLevel] ??= settings.logLevel;
+    handlersLoaded = true;
+    const functions = await loadFunctions(PROJECT_ROOT, FUNCTIONS);
+
+    const invoker = new Invoker(API, log, settings.functionTimeoutSeconds * 1000);
+    const websocketApi = new WebSocketApi({
+      api: API,
+      functions,
+      invoker,
+      log,
+      limits: { idleTimeoutMs: settings.idleTimeoutSeconds * 1000, maxConnectionMs: settings.maxConnectionSeconds * 1000 },
+    });
+    const sign = (claims: TokenClaims, ttlSeconds?: number) => signToken(secret, claims, ttlSeconds);
+    const devLogin = { enabled: settings.devLogin, profileTypes: parseProfileTypes(process.env[ENV.profileTypes]), sign };
+
+    handleUpgrade = (request, socket, head) => websocketApi.handleUpgrade(request, socket, head);
+    handleRequest = async (request, response) => {
+      const { pathname } = new URL(request.url ?? '/', 'http://gateway.invalid');
+      if (isManagementPath(pathname, STAGE)) return handleManagementRequest(request, response, pathname, STAGE, websocketApi);
+      if (pathname === DEV_TOKEN_PATH) return handleDevToken(request, response, devLogin);
+      if (pathname === CONFIG_PATH) return handleConfig(request, response, { devLogin: settings.devLogin, fallbackHost: authority });
+      return serveStatic(request, response, pathname, settings.webRoot);
+    };
+
+    const periodic: PeriodicTask[] = [
+      ...functions.scheduled.map((fn) =>
+        runPeriodically(settings.sweepIntervalMs, async () => {
+          await invoker.invoke(fn, scheduledEvent(API, fn.id), 'schedule');
+        }),
+      ),
+      runPeriodically(settings.ttlSweepIntervalMs, async () => {
+        try {
+          const deleted = await deleteExpiredItems(store.client, TABLES);
+          if (deleted > 0) log.debug('expired_items_deleted', { count: deleted });
+        } catch (error) {
+          log.warn('ttl_sweep_failed', errorFields(error));
+        }
+      }),
+    ];
+
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> =>
+      (closing ??= (async () => {
+        await Promise.all(periodic.map((task) => task.stop()));
+        // Sockets first, while the store and the management API still answer `$disconnect`.
+        await websocketApi.closeAll(CLOSE_GRACE_MS);
+        await invoker.drain(DRAIN_MS);
+        await closeServer(server);
+        await store.close();
+        gatewayRunning = false;
+        log.info('gateway_stopped');
+      })());
+
+    const gateway: LocalGateway = {
+      httpUrl: `http://${authority}/`,
+      websocketUrl: `ws://${authority}/`,
+      managementEndpoint,
+      stage: STAGE,
+      secret,
+      secretSource,
+      dynamodbEndpoint: store.endpoint,
+      dataDir: settings.dataDir,
+      memory: settings.memory,
+      host: settings.host,
+      port: address.port,
+      devLogin: settings.devLogin,
+      signToken: sign,
+      close,
+    };
+    log.info('gateway_started', {
+      http_url: gateway.httpUrl,
+      websocket_url: gateway.websocketUrl,
+      management_endpoint: managementEndpoint,
+      dynamodb_endpoint: store.endpoint,
+      store: settings.memory ? 'memory' : join(settings.dataDir, 'dynalite'),
+      secret_source: secretSource,
+      dev_login: settings.devLogin,
+    });
+    if (!listeningOnLoopback) {
+      log.warn('listening_beyond_loopback', {
+        host: settings.host,
+        note: 'the management API, and dev sign-in when on, are reachable by anyone on that network',
+      });
+    }
+    return gateway;
+  } catch (error) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    throw error;
+  }
+}

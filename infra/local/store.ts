@@ -1,0 +1,113 @@
+/**
+ * The embedded DynamoDB: dynalite in this process on an ephemeral loopback port, on disk or in
+ * memory, with the project's tables created from `shared/tables.ts`.
+ */
+import type { AddressInfo } from 'node:net';
+import { mkdir } from 'node:fs/promises';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  type AttributeDefinition,
+  type CreateTableCommandInput,
+  type KeySchemaElement,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import type { KeyAttribute, TableDefinition } from '../../shared/tables';
+import type { GatewayLog } from './log';
+
+export const LOCAL_REGION = 'us-east-1';
+/** dynalite checks none of these, but the SDK refuses to sign without them. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export interface LocalStore {
+  endpoint: string;
+  client: DynamoDBClient;
+  close(): Promise<void>;
+}
+
+export function storeClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+}
+
+/** Starts dynalite; `path` is its LevelDB directory (in memory when undefined). */
+export async function startStore(path: string | undefined): Promise<LocalStore> {
+  if (path) await mkdir(path, { recursive: true });
+  // Tables become ACTIVE at once, so startup never waits on CREATING.
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = storeClient(endpoint);
+  return {
+    endpoint,
+    client,
+    close: async () => {
+      client.destroy();
+      await new Promise<void>((resolve, reject) => {
+        server.close((error?: Error) => (error ? reject(error) : resolve()));
+        // Keep-alive sockets from handler clients would otherwise hold close() open.
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function keySchema(partitionKey: KeyAttribute, sortKey: KeyAttribute | undefined): KeySchemaElement[] {
+  return [
+    { AttributeName: partitionKey.name, KeyType: 'HASH' },
+    ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' as const }] : []),
+  ];
+}
+
+export function createTableInput(table: TableDefinition): CreateTableCommandInput {
+  const attributes = new Map<string, KeyAttribute>();
+  for (const key of [table.partitionKey, table.sortKey, ...table.indexes.flatMap((index) => [index.partitionKey, index.sortKey])]) {
+    if (key) attributes.set(key.name, key);
+  }
+  const definitions: AttributeDefinition[] = [...attributes.values()].map(({ name, type }) => ({ AttributeName: name, AttributeType: type }));
+  return {
+    TableName: table.localName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: definitions,
+    KeySchema: keySchema(table.partitionKey, table.sortKey),
+    ...(table.indexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: table.indexes.map((index) => ({
+            IndexName: index.indexName,
+            KeySchema: keySchema(index.partitionKey, index.sortKey),
+            Projection: { ProjectionType: 'ALL' },
+          })),
+        }
+      : {}),
+  };
+}
+
+/** Creates the tables; on a store kept from an earlier run, checks the existing ones instead. */
+export async function ensureTables(client: DynamoDBClient, tables: readonly TableDefinition[], log: GatewayLog): Promise<void> {
+  for (const table of tables) {
+    try {
+      await client.send(new CreateTableCommand(createTableInput(table)));
+      log.debug('table_created', { table: table.localName });
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: table.localName }));
+      const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+      const missing = table.indexes.map((index) => index.indexName).filter((name) => !existing.has(name));
+      // dynalite cannot add indexes to a table that has items; the data dir predates this definition.
+      if (missing.length > 0) {
+        log.warn('table_outdated', {
+          table: table.localName,
+          missing_indexes: missing,
+          hint: 'delete the data directory (or use --memory) to recreate the tables',
+        });
+      }
+    }
+  }
+}
