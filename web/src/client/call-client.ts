@@ -1,0 +1,375 @@
+/**
+ * The call client a page embeds: one signaling connection, and the calls on it. It routes each
+ * server message to its call (by call id, or to the outgoing call the server has not named yet),
+ * keeps messages that overtake their invitation, ignores messages about calls already over, and
+ * re-binds an answered call after every reconnect.
+ */
+import { MAX_HISTORY_LIMIT } from '../../../shared/limits';
+import type { CallLog, ClientMessageInput, ServerMessage, ServerMessageOf } from '../../../shared/protocol';
+import type { ProfileId, ProfileRef } from '../../../shared/profile';
+import { Call, type CallTimings } from './call';
+import type { CallType } from './call-types';
+import { Emitter } from './emitter';
+import { CallError, CallErrorCode } from './errors';
+import type { GetUserMedia } from './media';
+import { Negotiator, type PeerConnectionFactory } from './negotiator';
+import { PendingQueries } from './requests';
+import {
+  SignalingSocket,
+  type ConnectionState,
+  type OpenReason,
+  type SignalingSocketOptions,
+  type TokenSource,
+  type WebSocketFactory,
+} from './signaling-socket';
+
+export interface CallClientOptions {
+  /** The gateway's WebSocket URL (`websocketUrl` of `config.json`). */
+  websocketUrl: string;
+  /** The sign-in token, or a function that returns a current one (asked before every connection). */
+  token: TokenSource;
+  /** ICE servers to start with; replaced by the server's `ice_servers` answer when it has any. */
+  iceServers?: RTCIceServer[];
+  /** Seams for other runtimes and tests; the browser's own are the defaults. */
+  createWebSocket?: WebSocketFactory;
+  createPeerConnection?: PeerConnectionFactory;
+  getUserMedia?: GetUserMedia;
+  socket?: Partial<Omit<SignalingSocketOptions, 'url' | 'token' | 'createWebSocket'>>;
+  call?: Partial<CallTimings>;
+  /** How long presence, history and ICE server queries may take. */
+  queryTimeoutMs?: number;
+}
+
+export interface CallClientEvents {
+  connection: ConnectionState;
+  /** A socket opened: the first time, after a drop, or as the 2-hour replacement. */
+  connected: { reason: OpenReason };
+  /** A new incoming call is ringing. */
+  incoming: Call;
+  /** Any new call, incoming or outgoing. */
+  call: Call;
+  /** Problems outside any call, such as an expired token. */
+  error: CallError;
+}
+
+export interface PresenceEntry {
+  profile_id: ProfileId;
+  profile_type: string;
+  online: boolean;
+}
+
+export interface CallHistoryPage {
+  items: CallLog[];
+  /** Pass as `before` for the next (older) page; absent on the last page. */
+  next?: string;
+}
+
+/** Messages that name an outgoing call the server had not named to us yet. */
+const NAMING_MESSAGES: ReadonlySet<ServerMessage['type']> = new Set(['call_ringing', 'call_answer', 'call_declined']);
+/** How long messages about an unknown call are kept for an invitation that may still come. */
+const EARLY_MESSAGE_TTL_MS = 30_000;
+const MAX_EARLY_CALLS = 20;
+const MAX_REMEMBERED_ENDS = 200;
+
+type CallMessage = Extract<ServerMessage, { call_id: string }>;
+
+export class CallClient extends Emitter<CallClientEvents> {
+  readonly socket: SignalingSocket;
+  private readonly options: CallClientOptions;
+  private readonly queries: PendingQueries;
+  /** Calls not over yet, plus outgoing ones that still owe the server a cancel (see `Call.awaitingId`). */
+  private readonly calls = new Set<Call>();
+  private readonly endedIds = new Set<string>();
+  private readonly earlyMessages = new Map<string, { at: number; messages: CallMessage[] }>();
+  private iceServers: RTCIceServer[];
+  private iceServersRefreshAt = 0;
+  private closed = false;
+  private readonly online = () => this.socket.reconnectNow();
+
+  constructor(options: CallClientOptions) {
+    super();
+    this.options = options;
+    this.iceServers = options.iceServers ?? [];
+    this.queries = new PendingQueries(options.queryTimeoutMs ?? 10_000);
+    this.socket = new SignalingSocket({
+      ...options.socket,
+      url: options.websocketUrl,
+      token: options.token,
+      ...(options.createWebSocket ? { createWebSocket: options.createWebSocket } : {}),
+      // Replacing the socket while a call rings would cancel it on the server: wait until it is answered or over.
+      deferRotation: () => [...this.calls].some((call) => call.state === 'calling' || call.state === 'ringing'),
+    });
+    this.socket.on('state', (state) => this.emit('connection', state));
+    this.socket.on('open', ({ reason }) => this.socketOpened(reason));
+    this.socket.on('message', (message) => this.route(message));
+    this.socket.on('error', (error) => this.emit('error', error));
+  }
+
+  get connectionState(): ConnectionState {
+    return this.socket.state;
+  }
+
+  /** The call being placed or talked in (not an incoming call that only rings). */
+  get activeCall(): Call | undefined {
+    for (const call of this.calls) {
+      if (call.state !== 'ended' && (call.direction === 'outgoing' || call.answered)) return call;
+    }
+    return undefined;
+  }
+
+  /** Incoming calls ringing now. */
+  get ringingCalls(): Call[] {
+    return [...this.calls].filter((call) => call.direction === 'incoming' && call.state === 'ringing');
+  }
+
+  connect(): void {
+    if (this.closed) return;
+    globalThis.addEventListener?.('online', this.online);
+    this.socket.connect();
+  }
+
+  /**
+   * Calls a profile. Returns at once; follow the call's `state` and `ended` events. Throws
+   * `CallError` `refused` when a call is already going on.
+   */
+  placeCall(to: ProfileRef & { name?: string }, type: CallType): Call {
+    if (this.closed) throw new CallError(CallErrorCode.NotConnected, 'The client is closed');
+    if (this.activeCall) throw new CallError(CallErrorCode.Refused, 'Already in a call', 'already_in_call');
+    const call = new Call({
+      direction: 'outgoing',
+      type,
+      peer: { profileId: to.profile_id, profileType: to.profile_type, name: to.name ?? null, avatar: null },
+      negotiator: this.negotiator(type),
+      transport: this.transport,
+      ...(this.options.call ? { timings: this.options.call } : {}),
+    });
+    this.track(call);
+    this.emit('call', call);
+    if (!this.socket.isOpen) {
+      // Deferred so the caller can subscribe to `ended` first.
+      queueMicrotask(() => call.abandon('failed', new CallError(CallErrorCode.NotConnected, 'You are offline')));
+    } else {
+      void call.start({ profile_id: to.profile_id, profile_type: to.profile_type });
+    }
+    return call;
+  }
+
+  /** Which of `profiles` have at least one connected socket. */
+  async queryPresence(profiles: ProfileRef[]): Promise<PresenceEntry[]> {
+    if (profiles.length === 0) return [];
+    const answer = await this.queries.ask('presence_query', () =>
+      this.socket.send({ type: 'presence_query', profiles: profiles.map(({ profile_id, profile_type }) => ({ profile_id, profile_type })) }),
+    );
+    return answer.profiles;
+  }
+
+  /** My calls, newest first. */
+  async fetchHistory({ limit = 20, before }: { limit?: number; before?: string } = {}): Promise<CallHistoryPage> {
+    const answer = await this.queries.ask('call_history', () =>
+      this.socket.send({
+        type: 'call_history',
+        limit: Math.min(Math.max(1, Math.round(limit)), MAX_HISTORY_LIMIT),
+        ...(before ? { before } : {}),
+      }),
+    );
+    return answer.next ? { items: answer.items, next: answer.next } : { items: answer.items };
+  }
+
+  /** Ends every call (telling the server where it can) and closes the connection for good. */
+  close(): void {
+    if (this.closed) return;
+    for (const call of [...this.calls]) call.hangup();
+    this.closed = true;
+    globalThis.removeEventListener?.('online', this.online);
+    this.queries.rejectAll(new CallError(CallErrorCode.NotConnected, 'The client is closed'));
+    // Give the hang-up messages a moment to leave before the socket closes.
+    setTimeout(() => this.socket.close(), 200);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private readonly transport = {
+    send: (message: ClientMessageInput, options?: { queue?: boolean }) => {
+      this.socket.send(message, options);
+    },
+  };
+
+  private negotiator(type: CallType): Negotiator {
+    return new Negotiator({
+      callType: type,
+      iceServers: this.iceServers,
+      createPeerConnection: this.options.createPeerConnection ?? ((configuration) => new RTCPeerConnection(configuration)),
+      getUserMedia: this.options.getUserMedia ?? ((constraints) => navigator.mediaDevices.getUserMedia(constraints)),
+    });
+  }
+
+  private track(call: Call): void {
+    this.calls.add(call);
+    call.on('ended', () => {
+      if (call.id) this.rememberEnded(call.id);
+      if (!call.awaitingId) this.calls.delete(call);
+      // A cancelled call waits for its id only so long; the server cancels it on its own anyway.
+      else setTimeout(() => this.calls.delete(call), EARLY_MESSAGE_TTL_MS);
+    });
+  }
+
+  private socketOpened(reason: OpenReason): void {
+    // Re-binding the call comes first: the peer is waiting on it.
+    if (reason !== 'first') for (const call of [...this.calls]) call.socketReopened();
+    if (Date.now() >= this.iceServersRefreshAt) void this.refreshIceServers();
+    this.emit('connected', { reason });
+  }
+
+  /** TURN credentials expire: ask again once half their lifetime has passed. */
+  private async refreshIceServers(): Promise<void> {
+    try {
+      const answer = await this.queries.ask('ice_servers', () => this.socket.send({ type: 'ice_servers' }, { queue: false }));
+      if (answer.ice_servers.length > 0) this.iceServers = answer.ice_servers;
+      this.iceServersRefreshAt = Date.now() + (answer.ttl * 1000) / 2;
+    } catch {
+      // The configured servers stay in use.
+    }
+  }
+
+  private route(message: ServerMessage): void {
+    if (this.queries.settle(message)) return;
+    switch (message.type) {
+      case 'pong':
+      case 'presence':
+      case 'call_history':
+      case 'ice_servers':
+        return;
+      case 'error':
+        this.routeError(message);
+        return;
+      case 'call_invitation':
+        this.invited(message);
+        return;
+      default:
+        this.routeCallMessage(message);
+    }
+  }
+
+  private routeCallMessage(message: CallMessage): void {
+    const callId = message.call_id;
+    const known = this.callById(callId);
+    if (known) {
+      known.receive(message);
+      return;
+    }
+    if (this.endedIds.has(callId)) return;
+
+    const unnamed = NAMING_MESSAGES.has(message.type) ? [...this.calls].find((call) => call.awaitingId) : undefined;
+    if (unnamed) {
+      this.name(unnamed, callId);
+      unnamed.receive(message);
+      return;
+    }
+    if (message.type === 'call_ended' || message.type === 'call_declined') {
+      // The end of a call we have not heard of yet: its invitation, if it still comes, must not ring.
+      this.rememberEnded(callId);
+      this.earlyMessages.delete(callId);
+      return;
+    }
+    this.keepEarly(message);
+  }
+
+  private routeError(message: ServerMessageOf<'error'>): void {
+    const call =
+      (message.call_id ? this.callById(message.call_id) : undefined) ??
+      (message.request_type === 'call_invitation' ? [...this.calls].find((c) => c.awaitingId && c.state !== 'ended') : undefined);
+    if (call) {
+      call.receive(message);
+      return;
+    }
+    if (message.code === 'forbidden' && message.request_type === undefined) {
+      this.emit('error', new CallError(CallErrorCode.Unauthorized, message.message, message.code));
+    }
+  }
+
+  private invited(message: ServerMessageOf<'call_invitation'>): void {
+    const callId = message.call_id;
+    if (this.endedIds.has(callId) || this.callById(callId)) return;
+    const peer = {
+      profileId: message.from_profile_id,
+      profileType: message.from_profile_type,
+      name: message.from_name,
+      avatar: message.from_avatar,
+    };
+
+    const active = this.activeCall;
+    if (active && active.direction === 'outgoing' && !active.answered && samePeer(active.peer, peer)) {
+      // Glare: we called each other. The server lets only one invitation through, and this is it;
+      // ours has been declined, so it gives way to theirs.
+      active.abandon('superseded');
+    } else if (active || this.ringingCalls.length > 0) {
+      this.transport.send({ type: 'call_declined', call_id: callId, reason: 'busy' });
+      this.rememberEnded(callId);
+      return;
+    }
+
+    const call = new Call({
+      direction: 'incoming',
+      type: message.call_type,
+      peer,
+      id: callId,
+      offer: message.offer,
+      ringMs: Date.parse(message.expires_at) - Date.parse(message.sent_at),
+      negotiator: this.negotiator(message.call_type),
+      transport: this.transport,
+      ...(this.options.call ? { timings: this.options.call } : {}),
+    });
+    this.track(call);
+    this.deliverEarly(call, callId);
+    this.emit('call', call);
+    this.emit('incoming', call);
+  }
+
+  private name(call: Call, callId: string): void {
+    call.adoptId(callId);
+    if (call.state === 'ended') {
+      this.calls.delete(call);
+      this.rememberEnded(callId);
+      return;
+    }
+    this.deliverEarly(call, callId);
+  }
+
+  private callById(callId: string): Call | undefined {
+    for (const call of this.calls) if (call.id === callId) return call;
+    return undefined;
+  }
+
+  private keepEarly(message: CallMessage): void {
+    const now = Date.now();
+    for (const [id, entry] of this.earlyMessages) {
+      if (now - entry.at > EARLY_MESSAGE_TTL_MS) this.earlyMessages.delete(id);
+    }
+    const entry = this.earlyMessages.get(message.call_id);
+    if (entry) {
+      entry.messages.push(message);
+      return;
+    }
+    if (this.earlyMessages.size >= MAX_EARLY_CALLS) return;
+    this.earlyMessages.set(message.call_id, { at: now, messages: [message] });
+  }
+
+  private deliverEarly(call: Call, callId: string): void {
+    const entry = this.earlyMessages.get(callId);
+    if (!entry) return;
+    this.earlyMessages.delete(callId);
+    for (const message of entry.messages) call.receive(message);
+  }
+
+  private rememberEnded(callId: string): void {
+    this.endedIds.add(callId);
+    if (this.endedIds.size > MAX_REMEMBERED_ENDS) {
+      const oldest = this.endedIds.values().next().value;
+      if (oldest !== undefined) this.endedIds.delete(oldest);
+    }
+  }
+}
+
+function samePeer(a: { profileId: ProfileId; profileType: string }, b: { profileId: ProfileId; profileType: string }): boolean {
+  return String(a.profileId) === String(b.profileId) && a.profileType === b.profileType;
+}

@@ -1,0 +1,513 @@
+/**
+ * One call, incoming or outgoing: its state machine, its timers, and the signaling messages it
+ * sends. Media is the negotiator's job; routing messages to the right call is the client's.
+ *
+ *   outgoing: calling -> ringing -> connecting -> connected -> ended
+ *   incoming:            ringing -> connecting -> connected -> ended
+ *
+ * Any state may go to `ended`, exactly once, with a reason (`CallEnd`).
+ */
+import type { ClientMessageInput, EndReason, IceCandidate, ServerMessage, ServerMessageOf } from '../../../shared/protocol';
+import { CandidateBatcher, type CandidateBatcherOptions } from './candidate-batcher';
+import type { CallDirection, CallEnd, CallEndReason, CallState, CallType, Peer } from './call-types';
+import { Emitter } from './emitter';
+import { CallError, CallErrorCode } from './errors';
+import type { Negotiator, SessionDescription } from './negotiator';
+
+/** How a call reaches the signaling connection. */
+export interface CallTransport {
+  /** Throws `CallError` (not connected, too large) when the message cannot be sent or queued. */
+  send(message: ClientMessageInput, options?: { queue?: boolean }): void;
+}
+
+export interface CallTimings {
+  /** An invitation not acknowledged (ringing or declined) by then fails the call. */
+  setupTimeoutMs: number;
+  /** An answered call whose media has not connected by then fails. */
+  connectTimeoutMs: number;
+  /** Used when the server gives no `expires_at` (never, with this server). */
+  defaultRingMs: number;
+  batcher: Partial<CandidateBatcherOptions>;
+}
+
+export const DEFAULT_CALL_TIMINGS: CallTimings = {
+  setupTimeoutMs: 15_000,
+  connectTimeoutMs: 30_000,
+  defaultRingMs: 45_000,
+  batcher: {},
+};
+
+export interface CallEvents {
+  state: CallState;
+  localStream: MediaStream;
+  remoteStream: MediaStream;
+  /** The peer's signaling connection dropped (true) or came back (false); media may still flow. */
+  peerReconnecting: boolean;
+  /** The media path is interrupted (ICE `disconnected`) or recovered. */
+  mediaInterrupted: boolean;
+  muted: boolean;
+  cameraOn: boolean;
+  /** The peer's name or avatar became known (the server stamps them on its messages). */
+  peer: Peer;
+  warning: CallError;
+  ended: CallEnd;
+}
+
+export interface CallInit {
+  direction: CallDirection;
+  type: CallType;
+  peer: Peer;
+  id?: string;
+  /** Incoming calls: the caller's offer. */
+  offer?: SessionDescription<'offer'>;
+  /** Incoming calls: how long the invitation rings, measured on the server's clock. */
+  ringMs?: number;
+  negotiator: Negotiator;
+  transport: CallTransport;
+  timings?: Partial<CallTimings>;
+}
+
+const DECLINE_TO_END = {
+  rejected: 'rejected',
+  busy: 'busy',
+  offline: 'offline',
+  timeout: 'no_answer',
+} as const satisfies Record<ServerMessageOf<'call_declined'>['reason'], CallEndReason>;
+
+export class Call extends Emitter<CallEvents> {
+  readonly direction: CallDirection;
+  readonly type: CallType;
+  /** Local creation time (ms since epoch). */
+  readonly createdAt = Date.now();
+  private callId: string | undefined;
+  private stateValue: CallState;
+  private peerValue: Peer;
+  private endValue: CallEnd | undefined;
+  private connectedAtValue: number | undefined;
+  private ringsUntilValue: number | undefined;
+  private mutedValue = false;
+  private cameraOnValue: boolean;
+  private peerReconnectingValue = false;
+  private readonly offer: SessionDescription<'offer'> | undefined;
+  private readonly negotiator: Negotiator;
+  private readonly transport: CallTransport;
+  private readonly timings: CallTimings;
+  private readonly batcher: CandidateBatcher;
+  private readonly timers = new Map<'setup' | 'ring' | 'connect', ReturnType<typeof setTimeout>>();
+  /** An outgoing call cancelled before the server gave it an id: cancel again once it does. */
+  private cancelWhenIdKnown = false;
+  private invitationSent = false;
+
+  constructor(init: CallInit) {
+    super();
+    this.direction = init.direction;
+    this.type = init.type;
+    this.peerValue = init.peer;
+    this.callId = init.id;
+    this.offer = init.offer;
+    this.negotiator = init.negotiator;
+    this.transport = init.transport;
+    this.timings = { ...DEFAULT_CALL_TIMINGS, ...init.timings };
+    this.cameraOnValue = init.type === 'video';
+    this.stateValue = init.direction === 'outgoing' ? 'calling' : 'ringing';
+    this.batcher = new CandidateBatcher((candidates) => this.sendCandidates(candidates), this.timings.batcher);
+
+    this.negotiator.on('candidate', (candidate) => this.batcher.push(candidate));
+    this.negotiator.on('localStream', (stream) => this.emit('localStream', stream));
+    this.negotiator.on('remoteStream', (stream) => this.emit('remoteStream', stream));
+    this.negotiator.on('warning', (warning) => {
+      if (!this.negotiator.hasLocalTrack('video')) this.setCameraFlag(false);
+      this.emit('warning', warning);
+    });
+    this.negotiator.on('connection', (state) => this.mediaStateChanged(state));
+
+    if (init.direction === 'incoming') {
+      this.batcher.start();
+      this.armRingTimer(init.ringMs ?? this.timings.defaultRingMs);
+    }
+  }
+
+  /** The server's call id; undefined until the server has acknowledged an outgoing invitation. */
+  get id(): string | undefined {
+    return this.callId;
+  }
+
+  get state(): CallState {
+    return this.stateValue;
+  }
+
+  get peer(): Peer {
+    return this.peerValue;
+  }
+
+  /** Why and how the call ended; undefined while it goes on. */
+  get end(): CallEnd | undefined {
+    return this.endValue;
+  }
+
+  /** When media connected (ms since epoch), for the call timer. */
+  get connectedAt(): number | undefined {
+    return this.connectedAtValue;
+  }
+
+  /** When a ringing call stops ringing (local clock, ms since epoch). */
+  get ringsUntil(): number | undefined {
+    return this.ringsUntilValue;
+  }
+
+  get muted(): boolean {
+    return this.mutedValue;
+  }
+
+  get cameraOn(): boolean {
+    return this.cameraOnValue;
+  }
+
+  get peerReconnecting(): boolean {
+    return this.peerReconnectingValue;
+  }
+
+  get localStream(): MediaStream | undefined {
+    return this.negotiator.localStream;
+  }
+
+  get remoteStream(): MediaStream | undefined {
+    return this.negotiator.remoteStream;
+  }
+
+  /** Answered on the server (by us or the peer), so `call_resume` applies after a reconnect. */
+  get answered(): boolean {
+    return this.stateValue === 'connecting' || this.stateValue === 'connected';
+  }
+
+  /**
+   * An outgoing call the server has not named yet: the client gives it the first unknown call id
+   * it hears of (an ended one too, so that its cancel can be repeated with the id).
+   */
+  get awaitingId(): boolean {
+    return this.direction === 'outgoing' && this.callId === undefined && (this.stateValue !== 'ended' || this.cancelWhenIdKnown);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // What the user does
+  // ---------------------------------------------------------------------------------------------
+
+  /** Answers an incoming call: opens the media and sends the answer. */
+  async accept(): Promise<void> {
+    if (this.direction !== 'incoming' || this.stateValue !== 'ringing' || !this.offer || !this.callId) return;
+    this.clearTimer('ring');
+    this.setState('connecting');
+    this.armTimer('connect', this.timings.connectTimeoutMs, () =>
+      this.fail(new CallError(CallErrorCode.ConnectionFailed, 'The media connection could not be established'), 'end'),
+    );
+    try {
+      const answer = await this.negotiator.acceptOffer(this.offer);
+      if (this.isOver()) return;
+      this.transport.send({ type: 'call_answer', call_id: this.callId, answer });
+    } catch (error) {
+      if (this.isOver()) return;
+      // Without media (or an answer) we cannot take the call: decline it so the caller is not left ringing.
+      this.fail(toCallError(error), 'decline');
+    }
+  }
+
+  /** Declines an incoming call that is ringing (on every device of ours). */
+  decline(): void {
+    if (this.direction !== 'incoming' || this.stateValue !== 'ringing') return;
+    this.finish({ reason: 'declined' }, { type: 'call_declined', call_id: this.callId, reason: 'rejected' });
+  }
+
+  /** Ends the call whatever its state: cancels, declines or hangs up, and always ends locally at once. */
+  hangup(): void {
+    if (this.stateValue === 'ended') return;
+    if (this.direction === 'incoming' && this.stateValue === 'ringing') {
+      this.decline();
+      return;
+    }
+    const reason: CallEndReason = this.answered ? 'hangup' : 'cancelled';
+    if (this.callId) {
+      this.finish({ reason }, { type: 'call_ended', call_id: this.callId, reason: reason === 'hangup' ? 'hangup' : 'cancelled' });
+      return;
+    }
+    // No id yet: the seed's id-less form ends "the one call of this socket" on the server now, and
+    // the id-ful form follows when the id arrives (the server may not have created the call yet).
+    this.cancelWhenIdKnown = this.invitationSent;
+    this.finish({ reason }, this.invitationSent ? { type: 'call_ended', reason: 'cancelled' } : undefined);
+  }
+
+  setMuted(muted: boolean): void {
+    if (this.stateValue === 'ended' || muted === this.mutedValue) return;
+    this.mutedValue = muted;
+    this.negotiator.setTrackEnabled('audio', !muted);
+    this.emit('muted', muted);
+  }
+
+  setCameraEnabled(on: boolean): void {
+    if (this.stateValue === 'ended' || this.type !== 'video') return;
+    if (on && !this.negotiator.hasLocalTrack('video') && this.negotiator.localStream) return;
+    this.negotiator.setTrackEnabled('video', on);
+    this.setCameraFlag(on);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // What the client drives (not for UI code)
+  // ---------------------------------------------------------------------------------------------
+
+  /** @internal Outgoing: opens the media, creates the offer and sends the invitation. */
+  async start(to: { profile_id: string | number; profile_type: string }): Promise<void> {
+    this.armTimer('setup', this.timings.setupTimeoutMs, () =>
+      this.fail(new CallError(CallErrorCode.Timeout, 'The call service did not respond'), 'end'),
+    );
+    try {
+      const offer = await this.negotiator.createOffer();
+      if (this.stateValue === 'ended') return;
+      this.transport.send(
+        { type: 'call_invitation', call_type: this.type, to_profile_id: to.profile_id, to_profile_type: to.profile_type, offer },
+        { queue: false },
+      );
+      this.invitationSent = true;
+    } catch (error) {
+      if (this.stateValue !== 'ended') this.fail(toCallError(error), 'none');
+    }
+  }
+
+  /** @internal The server named our outgoing call (its first message about it). */
+  adoptId(callId: string): void {
+    if (this.callId) return;
+    this.callId = callId;
+    if (this.cancelWhenIdKnown) {
+      this.cancelWhenIdKnown = false;
+      this.trySend({ type: 'call_ended', call_id: callId, reason: 'cancelled' });
+    }
+    if (this.stateValue !== 'ended') this.batcher.start();
+  }
+
+  /** @internal A server message about this call. */
+  receive(message: ServerMessage): void {
+    if (this.stateValue === 'ended') return;
+    switch (message.type) {
+      case 'call_ringing':
+        this.clearTimer('setup');
+        if (this.stateValue === 'calling') {
+          this.armRingTimer(Date.parse(message.expires_at) - Date.parse(message.sent_at));
+          this.setState('ringing');
+        }
+        return;
+      case 'call_answer':
+        this.updatePeer(message);
+        if (this.direction === 'outgoing' && (this.stateValue === 'calling' || this.stateValue === 'ringing')) {
+          void this.applyAnswer(message.answer);
+        }
+        return;
+      case 'ice_candidate':
+        this.negotiator.addRemoteCandidates(message.candidates ?? (message.candidate ? [message.candidate] : []));
+        return;
+      case 'call_declined':
+        this.updatePeer(message);
+        this.finish({ reason: DECLINE_TO_END[message.reason] });
+        return;
+      case 'call_ended':
+        this.finish({ reason: this.endReasonOf(message.reason) });
+        return;
+      case 'peer_reconnecting':
+        this.setPeerReconnecting(true);
+        return;
+      case 'call_resumed':
+        if (!this.isFromPeer(message)) return;
+        this.setPeerReconnecting(false);
+        return;
+      case 'error':
+        this.refused(message);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** @internal The signaling socket was replaced: re-bind an answered call to the new one. */
+  socketReopened(): void {
+    if (this.stateValue === 'ended') return;
+    if (this.answered && this.callId) {
+      this.trySend({ type: 'call_resume', call_id: this.callId });
+    } else if (this.direction === 'outgoing') {
+      // The server cancels a ringing call whose caller's socket closed.
+      this.fail(new CallError(CallErrorCode.SignalingLost, 'The connection dropped while calling'), 'none');
+    }
+    // An incoming call keeps ringing: the server accepts the answer from any socket of ours.
+  }
+
+  /** @internal Ends the call locally without telling the server (it already knows, or cannot be told). */
+  abandon(reason: CallEndReason, error?: CallError): void {
+    this.finish(error ? { reason, error } : { reason });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private async applyAnswer(answer: SessionDescription<'answer'>): Promise<void> {
+    this.clearTimer('setup');
+    this.clearTimer('ring');
+    this.setState('connecting');
+    this.armTimer('connect', this.timings.connectTimeoutMs, () =>
+      this.fail(new CallError(CallErrorCode.ConnectionFailed, 'The media connection could not be established'), 'end'),
+    );
+    try {
+      await this.negotiator.applyAnswer(answer);
+    } catch (error) {
+      if (this.stateValue !== 'ended') this.fail(toCallError(error), 'end');
+    }
+  }
+
+  private mediaStateChanged(state: RTCPeerConnectionState): void {
+    if (this.stateValue === 'ended') return;
+    if (state === 'connected') {
+      this.emit('mediaInterrupted', false);
+      if (this.stateValue !== 'connected') {
+        this.clearTimer('connect');
+        this.connectedAtValue = Date.now();
+        this.setState('connected');
+      }
+    } else if (state === 'disconnected') {
+      // Often recovers by itself within seconds (a Wi-Fi hiccup); `failed` is final.
+      this.emit('mediaInterrupted', true);
+    } else if (state === 'failed') {
+      this.fail(new CallError(CallErrorCode.ConnectionFailed, 'The media connection was lost'), 'end');
+    }
+  }
+
+  private refused(message: ServerMessageOf<'error'>): void {
+    const error = new CallError(CallErrorCode.Refused, message.message, message.code);
+    switch (message.request_type) {
+      case 'call_invitation':
+      case 'call_answer':
+        this.fail(error, 'none');
+        return;
+      case 'call_resume':
+        // The call ended while our connection was down.
+        this.finish({ reason: 'disconnected' });
+        return;
+      default:
+        // Candidates or an end that came too late are harmless.
+        return;
+    }
+  }
+
+  private endReasonOf(reason: EndReason): CallEndReason {
+    switch (reason) {
+      case 'hangup':
+        return 'peer_hangup';
+      case 'cancelled':
+        return this.direction === 'incoming' ? 'peer_cancelled' : 'cancelled';
+      case 'timeout':
+        return this.direction === 'incoming' ? 'missed' : 'no_answer';
+      default:
+        return reason;
+    }
+  }
+
+  /** Fails the call with `error`, telling the server in the way that fits the state. */
+  private fail(error: CallError, tell: 'end' | 'decline' | 'none'): void {
+    const callId = this.callId;
+    let message: ClientMessageInput | undefined;
+    if (callId && tell === 'decline') message = { type: 'call_declined', call_id: callId, reason: 'rejected' };
+    else if (callId && tell === 'end') message = { type: 'call_ended', call_id: callId, reason: this.answered ? 'hangup' : 'cancelled' };
+    if (!callId && this.invitationSent && this.direction === 'outgoing') this.cancelWhenIdKnown = true;
+    this.finish({ reason: 'failed', error }, message);
+  }
+
+  private finish(end: Omit<CallEnd, 'durationSeconds'>, message?: ClientMessageInput): void {
+    if (this.stateValue === 'ended') return;
+    if (message) this.trySend(message);
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.batcher.close();
+    this.negotiator.close();
+    const connectedAt = this.connectedAtValue;
+    this.endValue = {
+      ...end,
+      durationSeconds: connectedAt === undefined ? null : Math.max(0, Math.round((Date.now() - connectedAt) / 1000)),
+    };
+    this.setState('ended');
+    this.emit('ended', this.endValue);
+  }
+
+  /** Sends, queueing while the socket is down: ending a call must work even when the network is gone. */
+  private trySend(message: ClientMessageInput): void {
+    try {
+      this.transport.send(message);
+    } catch {
+      // Closed for good or too large: the server's timers end what we cannot.
+    }
+  }
+
+  private sendCandidates(candidates: IceCandidate[]): void {
+    if (!this.callId) return;
+    const [only] = candidates;
+    // A single candidate travels in the seed's form, which every client understands.
+    this.trySend(
+      candidates.length === 1 && only
+        ? { type: 'ice_candidate', call_id: this.callId, candidate: only }
+        : { type: 'ice_candidate', call_id: this.callId, candidates },
+    );
+  }
+
+  private armRingTimer(ringMs: number): void {
+    const duration = Number.isFinite(ringMs) && ringMs > 0 ? ringMs : this.timings.defaultRingMs;
+    this.ringsUntilValue = Date.now() + duration;
+    this.armTimer('ring', duration, () => {
+      if (this.direction === 'incoming') this.finish({ reason: 'missed' });
+      else this.finish({ reason: 'no_answer' }, this.callId ? { type: 'call_ended', call_id: this.callId, reason: 'cancelled' } : undefined);
+    });
+  }
+
+  private armTimer(name: 'setup' | 'ring' | 'connect', ms: number, run: () => void): void {
+    this.clearTimer(name);
+    this.timers.set(name, setTimeout(run, ms));
+  }
+
+  private clearTimer(name: 'setup' | 'ring' | 'connect'): void {
+    clearTimeout(this.timers.get(name));
+    this.timers.delete(name);
+  }
+
+  /** Re-reads the state after an await (where the call may have ended meanwhile). */
+  private isOver(): boolean {
+    return this.stateValue === 'ended';
+  }
+
+  private setState(state: CallState): void {
+    if (state === this.stateValue) return;
+    this.stateValue = state;
+    this.emit('state', state);
+  }
+
+  private setCameraFlag(on: boolean): void {
+    if (on === this.cameraOnValue) return;
+    this.cameraOnValue = on;
+    this.emit('cameraOn', on);
+  }
+
+  private setPeerReconnecting(reconnecting: boolean): void {
+    if (reconnecting === this.peerReconnectingValue) return;
+    this.peerReconnectingValue = reconnecting;
+    this.emit('peerReconnecting', reconnecting);
+  }
+
+  private isFromPeer(message: { from_profile_id: string | number; from_profile_type: string }): boolean {
+    return String(message.from_profile_id) === String(this.peerValue.profileId) && message.from_profile_type === this.peerValue.profileType;
+  }
+
+  /** The callee's name and avatar are only known from its messages. */
+  private updatePeer(message: { from_name: string | null; from_avatar: string | null }): void {
+    const name = message.from_name ?? this.peerValue.name;
+    const avatar = message.from_avatar ?? this.peerValue.avatar;
+    if (name === this.peerValue.name && avatar === this.peerValue.avatar) return;
+    this.peerValue = { ...this.peerValue, name, avatar };
+    this.emit('peer', this.peerValue);
+  }
+}
+
+function toCallError(error: unknown): CallError {
+  return error instanceof CallError
+    ? error
+    : new CallError(CallErrorCode.NegotiationFailed, error instanceof Error ? error.message : String(error), undefined, { cause: error });
+}

@@ -1,0 +1,27 @@
+/**
+ * The call client, usable without the UI:
+ *
+ *   const client = new CallClient({ websocketUrl, token });
+ *   client.on('incoming', (call) => call.accept());
+ *   client.connect();
+ *   const call = client.placeCall({ profile_type: 'tutor', profile_id: 42 }, 'video');
+ *   call.on('remoteStream', (stream) => (video.srcObject = stream));
+ *   call.on('ended', ({ reason, error }) => ...);
+ */
+export { CallClient, type CallClientEvents, type CallClientOptions, type CallHistoryPage, type PresenceEntry } from './call-client';
+export { Call, type CallEvents, type CallTimings, type CallTransport } from './call';
+export type { CallDirection, CallEnd, CallEndReason, CallState, CallType, Peer } from './call-types';
+export { CallError, CallErrorCode } from './errors';
+export { Emitter, type Listener, type Unsubscribe } from './emitter';
+export { Negotiator, type NegotiatorEvents, type PeerConnectionFactory } from './negotiator';
+export { CandidateBatcher, END_OF_CANDIDATES } from './candidate-batcher';
+export {
+  SignalingSocket,
+  type ConnectionState,
+  type OpenReason,
+  type SignalingSocketEvents,
+  type SignalingSocketOptions,
+  type WebSocketLike,
+} from './signaling-socket';
+export { readTokenClaims, type TokenClaims } from './token';
+export type { GetUserMedia } from './media';

@@ -1,0 +1,327 @@
+/**
+ * The signaling connection: one WebSocket at a time to the gateway, kept alive for as long as the
+ * client wants it. It reconnects with backoff whenever the socket closes, pings under the
+ * 10-minute idle limit (and treats a missing pong as a dead socket), replaces itself before the
+ * 2-hour cap (the new socket opens before the old one closes), and queues outgoing messages while
+ * no socket is open. It knows nothing about calls: it emits `open` after every (re)connection so
+ * the owner can re-bind what it had.
+ */
+import { MAX_CONNECTION_SECONDS, MAX_FRAME_BYTES, PING_INTERVAL_SECONDS } from '../../../shared/limits';
+import { parseServerMessage, type ClientMessageInput, type ServerMessage } from '../../../shared/protocol';
+import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { Emitter } from './emitter';
+import { CallError, CallErrorCode } from './errors';
+import { isTokenExpired } from './token';
+
+/** `connecting` until the first socket opens, `reconnecting` whenever it is lost after that. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** Why a socket just opened. */
+export type OpenReason = 'first' | 'reconnected' | 'rotated';
+
+/** The part of the browser's WebSocket this class uses (the `ws` package fits it too). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open' | 'close' | 'error', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+}
+
+export type WebSocketFactory = (url: string) => WebSocketLike;
+export type TokenSource = string | (() => string | Promise<string>);
+
+export interface SignalingSocketOptions {
+  /** The gateway's WebSocket URL, without the token. */
+  url: string;
+  /** The sign-in token, or a function asked for a current one before every connection attempt. */
+  token: TokenSource;
+  createWebSocket: WebSocketFactory;
+  /** How often to ping; the gateway closes sockets idle for 10 minutes. */
+  pingIntervalMs: number;
+  /** A ping unanswered this long means the socket is dead even if the browser has not noticed. */
+  pongTimeoutMs: number;
+  /** When to replace a socket; the gateway closes every socket after 2 hours. */
+  maxConnectionMs: number;
+  /** A socket that has not opened by then is abandoned and retried. */
+  connectTimeoutMs: number;
+  /** After a replacement opens, the old socket stays open this long for messages still in flight. */
+  handoverMs: number;
+  /** A connection that lived at least this long resets the backoff when it closes. */
+  stableAfterMs: number;
+  /** Messages kept while closed; the oldest are dropped beyond it. */
+  maxQueued: number;
+  backoff: BackoffOptions;
+  /** Asked when the socket is due for replacement; while it returns true, the replacement waits. */
+  deferRotation: () => boolean;
+}
+
+export const DEFAULT_SOCKET_OPTIONS: Omit<SignalingSocketOptions, 'url' | 'token' | 'createWebSocket'> = {
+  pingIntervalMs: PING_INTERVAL_SECONDS * 1000,
+  pongTimeoutMs: 15_000,
+  // Five minutes of margin, spread a little so that tabs opened together do not rotate together.
+  maxConnectionMs: (MAX_CONNECTION_SECONDS - 5 * 60) * 1000 - Math.round(Math.random() * 60_000),
+  connectTimeoutMs: 10_000,
+  handoverMs: 5_000,
+  stableAfterMs: 10_000,
+  maxQueued: 200,
+  backoff: DEFAULT_BACKOFF,
+  deferRotation: () => false,
+};
+
+/** How long a deferred replacement waits before asking again. */
+const ROTATION_RETRY_MS = 10_000;
+
+export interface SignalingSocketEvents {
+  state: ConnectionState;
+  /** A socket opened; listeners may send before the queue is flushed (for example `call_resume`). */
+  open: { reason: OpenReason };
+  message: ServerMessage;
+  /** Problems that stop the connection (an expired token) or a message (too large). */
+  error: CallError;
+}
+
+/** One WebSocket and the timers that belong to it. */
+interface Connection {
+  ws: WebSocketLike;
+  opened: boolean;
+  finished: boolean;
+  openedAt: number;
+  timers: ReturnType<typeof setTimeout>[];
+  pingTimer?: ReturnType<typeof setInterval>;
+  pongDeadline?: ReturnType<typeof setTimeout>;
+}
+
+const encoder = new TextEncoder();
+const OPEN = 1;
+
+export class SignalingSocket extends Emitter<SignalingSocketEvents> {
+  private readonly options: SignalingSocketOptions;
+  private readonly backoff: Backoff;
+  private current: Connection | undefined;
+  /** A replacement socket opening while `current` still serves (the 2-hour rotation). */
+  private replacement: Connection | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private queue: string[] = [];
+  private stateValue: ConnectionState = 'connecting';
+  private started = false;
+  private stopped = false;
+  private everOpened = false;
+
+  constructor(options: Pick<SignalingSocketOptions, 'url' | 'token'> & Partial<SignalingSocketOptions>) {
+    super();
+    this.options = {
+      ...DEFAULT_SOCKET_OPTIONS,
+      createWebSocket: (url) => new WebSocket(url),
+      ...options,
+    };
+    this.backoff = new Backoff(this.options.backoff);
+  }
+
+  get state(): ConnectionState {
+    return this.stateValue;
+  }
+
+  get isOpen(): boolean {
+    return this.current?.opened === true && this.current.ws.readyState === OPEN;
+  }
+
+  /** Messages waiting for a socket. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  connect(): void {
+    if (this.started) return;
+    this.started = true;
+    void this.open('first');
+  }
+
+  /**
+   * Sends a message now, or queues it until a socket opens. With `queue: false` a closed
+   * connection is an error instead (for messages that are wrong to deliver late).
+   * @returns true when it went out now
+   */
+  send(message: ClientMessageInput, { queue = true }: { queue?: boolean } = {}): boolean {
+    const frame = JSON.stringify(message);
+    if (encoder.encode(frame).length > MAX_FRAME_BYTES) {
+      throw new CallError(CallErrorCode.MessageTooLarge, `A ${message.type} message would exceed ${MAX_FRAME_BYTES} bytes`);
+    }
+    if (this.isOpen && this.current) {
+      this.current.ws.send(frame);
+      return true;
+    }
+    if (!queue || this.stopped) {
+      throw new CallError(CallErrorCode.NotConnected, 'Not connected to the call service');
+    }
+    this.queue.push(frame);
+    if (this.queue.length > this.options.maxQueued) this.queue.shift();
+    return false;
+  }
+
+  /** Retries at once (for example when the browser reports it is online again). */
+  reconnectNow(): void {
+    if (this.stopped || !this.started || this.current) return;
+    clearTimeout(this.retryTimer);
+    this.backoff.reset();
+    void this.open(this.everOpened ? 'reconnected' : 'first');
+  }
+
+  /** Replaces the socket with a new one, opening the new one before closing the old. */
+  rotate(): void {
+    if (this.stopped || !this.current?.opened || this.replacement) return;
+    if (this.options.deferRotation()) {
+      this.current.timers.push(setTimeout(() => this.rotate(), ROTATION_RETRY_MS));
+      return;
+    }
+    void this.open('rotated');
+  }
+
+  /** Closes for good: no reconnect, queued messages are dropped. */
+  close(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.queue = [];
+    for (const connection of [this.current, this.replacement]) {
+      if (connection) this.finish(connection, 1000, 'client closed');
+    }
+    this.current = undefined;
+    this.replacement = undefined;
+    this.setState('closed');
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private async open(reason: OpenReason): Promise<void> {
+    let token: string;
+    try {
+      const source = this.options.token;
+      token = typeof source === 'string' ? source : await source();
+    } catch (error) {
+      this.fail(new CallError(CallErrorCode.Unauthorized, 'No sign-in token is available', undefined, { cause: error }));
+      return;
+    }
+    if (this.stopped) return;
+    if (isTokenExpired(token)) {
+      // Retrying with a token that can only be refused would loop forever.
+      this.fail(new CallError(CallErrorCode.Unauthorized, 'The sign-in token has expired'));
+      return;
+    }
+
+    const separator = this.options.url.includes('?') ? '&' : '?';
+    const ws = this.options.createWebSocket(`${this.options.url}${separator}token=${encodeURIComponent(token)}`);
+    const connection: Connection = { ws, opened: false, finished: false, openedAt: 0, timers: [] };
+    if (reason === 'rotated') this.replacement = connection;
+    else this.current = connection;
+
+    connection.timers.push(
+      setTimeout(() => {
+        if (!connection.opened) this.lost(connection);
+      }, this.options.connectTimeoutMs),
+    );
+    ws.addEventListener('open', () => this.opened(connection, reason));
+    ws.addEventListener('message', (event) => this.received(connection, event.data));
+    ws.addEventListener('close', () => this.lost(connection));
+    // 'error' is always followed by 'close', which does the work.
+    ws.addEventListener('error', () => undefined);
+  }
+
+  private opened(connection: Connection, reason: OpenReason): void {
+    if (connection.finished || this.stopped) return;
+    connection.opened = true;
+    connection.openedAt = Date.now();
+
+    if (connection === this.replacement) {
+      const previous = this.current;
+      this.current = connection;
+      this.replacement = undefined;
+      // The old socket may still receive what was sent to it before the server re-bound the call.
+      if (previous) previous.timers.push(setTimeout(() => this.finish(previous, 1000, 'replaced'), this.options.handoverMs));
+      if (previous?.pingTimer) clearInterval(previous.pingTimer);
+    }
+
+    connection.pingTimer = setInterval(() => this.ping(connection), this.options.pingIntervalMs);
+    connection.timers.push(setTimeout(() => this.rotate(), this.options.maxConnectionMs));
+    const openReason: OpenReason = reason === 'rotated' ? 'rotated' : this.everOpened ? 'reconnected' : 'first';
+    this.everOpened = true;
+    this.setState('connected');
+    this.emit('open', { reason: openReason });
+    this.flush();
+  }
+
+  private received(connection: Connection, data: unknown): void {
+    if (connection.finished || typeof data !== 'string') return;
+    const message = parseServerMessage(data);
+    if (!message) return;
+    if (message.type === 'pong') {
+      clearTimeout(connection.pongDeadline);
+      connection.pongDeadline = undefined;
+    }
+    this.emit('message', message);
+  }
+
+  private ping(connection: Connection): void {
+    if (connection !== this.current || !this.isOpen) return;
+    connection.ws.send(JSON.stringify({ type: 'ping', ts: Date.now() }));
+    if (connection.pongDeadline === undefined) {
+      connection.pongDeadline = setTimeout(() => this.lost(connection), this.options.pongTimeoutMs);
+    }
+  }
+
+  /** The socket closed, failed to open, or stopped answering pings. */
+  private lost(connection: Connection): void {
+    if (connection.finished) return;
+    const lived = connection.opened ? Date.now() - connection.openedAt : 0;
+    this.finish(connection, 4000, 'lost');
+
+    if (connection === this.replacement) {
+      // The old socket still works; try the replacement again a little later.
+      this.replacement = undefined;
+      this.retryTimer = setTimeout(() => this.rotate(), this.backoff.next());
+      return;
+    }
+    if (connection !== this.current || this.stopped) return;
+    this.current = undefined;
+    if (lived >= this.options.stableAfterMs) this.backoff.reset();
+    this.setState(this.everOpened ? 'reconnecting' : 'connecting');
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.open(this.everOpened ? 'reconnected' : 'first'), this.backoff.next());
+  }
+
+  private finish(connection: Connection, code: number, reason: string): void {
+    if (connection.finished) return;
+    connection.finished = true;
+    for (const timer of connection.timers) clearTimeout(timer);
+    clearInterval(connection.pingTimer);
+    clearTimeout(connection.pongDeadline);
+    try {
+      connection.ws.close(code, reason);
+    } catch {
+      // Closing a socket that never opened can throw in some browsers; it is gone either way.
+    }
+  }
+
+  private flush(): void {
+    const frames = this.queue;
+    this.queue = [];
+    for (const frame of frames) {
+      if (!this.isOpen || !this.current) {
+        this.queue.push(frame);
+        continue;
+      }
+      this.current.ws.send(frame);
+    }
+  }
+
+  private fail(error: CallError): void {
+    this.emit('error', error);
+    this.close();
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.stateValue) return;
+    this.stateValue = state;
+    this.emit('state', state);
+  }
+}
