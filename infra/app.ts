@@ -1,0 +1,43 @@
+/**
+ * The CDK app: one signaling stack, checked by cdk-nag at synth.
+ *
+ * Settings come from context (`-c key=value` or cdk.json): stackName, stageName, webDist, retainData,
+ * ringTimeoutSeconds, resumeGraceSeconds, profileTypes, stunUrls, alarmTopicArn, bundleAwsSdk,
+ * manageAccountLogRole. See docs/DEPLOY.md.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readAppSettings } from './aws/app-settings';
+import { SignalingStack } from './aws/signaling-stack';
+
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+const app = new App();
+const settings = readAppSettings((key) => app.node.tryGetContext(key) as unknown);
+
+const webDistPath = resolve(projectRoot, settings.webDist);
+if (!existsSync(resolve(webDistPath, 'index.html'))) {
+  throw new Error(
+    `The web client is not built: ${resolve(webDistPath, 'index.html')} does not exist. ` +
+      'Build it first (it is written to web/dist), or point -c webDist=<dir> at a built client.',
+  );
+}
+
+new SignalingStack(app, settings.stackName, {
+  description: 'Call signaling: WebSocket API, handlers, tables and the web call client',
+  projectRoot,
+  webDistPath,
+  stageName: settings.stageName,
+  retainData: settings.retainData,
+  ringTimeoutSeconds: settings.ringTimeoutSeconds,
+  resumeGraceSeconds: settings.resumeGraceSeconds,
+  stunUrls: settings.stunUrls,
+  manageAccountLogRole: settings.manageAccountLogRole,
+  bundleAwsSdk: settings.bundleAwsSdk,
+  ...(settings.profileTypes ? { profileTypes: settings.profileTypes } : {}),
+  ...(settings.alarmTopicArn ? { alarmTopicArn: settings.alarmTopicArn } : {}),
+});
+
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

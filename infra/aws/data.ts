@@ -1,0 +1,72 @@
+/**
+ * The DynamoDB tables, declared from the shared table definitions (the local gateway creates the
+ * same tables from the same definitions, so keys and indexes cannot drift between the two).
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableV2, type Attribute, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import type { FunctionAccess, TableAccess } from '../../shared/routes';
+import { CALL_LOGS_TABLE, CONNECTIONS_TABLE, type KeyAttribute, type TableDefinition } from '../../shared/tables';
+
+/** The keys of `FunctionAccess` that name a table: each function's access is declared per table key. */
+export type TableKey = { [K in keyof FunctionAccess]: FunctionAccess[K] extends TableAccess ? K : never }[keyof FunctionAccess];
+
+/** Which shared definition each access key refers to; `satisfies` keeps it total over `TableKey`. */
+export const TABLE_DEFINITIONS = {
+  connections: CONNECTIONS_TABLE,
+  callLogs: CALL_LOGS_TABLE,
+} as const satisfies Record<TableKey, TableDefinition>;
+
+export const TABLE_KEYS = Object.keys(TABLE_DEFINITIONS) as TableKey[];
+
+export type CallTables = Readonly<Record<TableKey, ITableV2>>;
+
+export interface CallDataProps {
+  /**
+   * Keep `call_logs` (the call history) when the stack is deleted. Turn off only for throwaway
+   * stacks; `connections` holds nothing worth keeping and is always destroyed with the stack.
+   */
+  readonly retainCallLogs: boolean;
+}
+
+const toAttribute = (key: KeyAttribute): Attribute => ({
+  name: key.name,
+  type: key.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER,
+});
+
+function tableFrom(scope: Construct, id: string, definition: TableDefinition, removalPolicy: RemovalPolicy, pointInTimeRecovery: boolean): TableV2 {
+  return new TableV2(scope, id, {
+    partitionKey: toAttribute(definition.partitionKey),
+    ...(definition.sortKey ? { sortKey: toAttribute(definition.sortKey) } : {}),
+    globalSecondaryIndexes: definition.indexes.map((index) => ({
+      indexName: index.indexName,
+      partitionKey: toAttribute(index.partitionKey),
+      ...(index.sortKey ? { sortKey: toAttribute(index.sortKey) } : {}),
+    })),
+    ...(definition.ttlAttribute ? { timeToLiveAttribute: definition.ttlAttribute } : {}),
+    // Traffic is bursty and mostly idle: pay per request, nothing to size.
+    billing: Billing.onDemand(),
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: pointInTimeRecovery },
+    removalPolicy,
+  });
+}
+
+/** `connections` (sockets and line claims, expiring by TTL) and `call_logs` (one item per call, kept). */
+export class CallData extends Construct {
+  readonly tables: CallTables;
+
+  constructor(scope: Construct, id: string, props: CallDataProps) {
+    super(scope, id);
+    this.tables = {
+      // Socket records live at most two hours and are rebuilt by reconnecting: no backups, no retention.
+      connections: tableFrom(this, 'Connections', TABLE_DEFINITIONS.connections, RemovalPolicy.DESTROY, false),
+      callLogs: tableFrom(
+        this,
+        'CallLogs',
+        TABLE_DEFINITIONS.callLogs,
+        props.retainCallLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        true,
+      ),
+    };
+  }
+}

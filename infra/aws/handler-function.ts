@@ -1,0 +1,180 @@
+/**
+ * One Lambda function per entry of the shared function table, with the project's defaults baked in
+ * and the access that entry declares, nothing more.
+ */
+import { resolve } from 'node:path';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct, type IConstruct } from 'constructs';
+import { ENV, type EnvName } from '../../shared/env';
+import type { FunctionDefinition } from '../../shared/routes';
+import { TABLE_DEFINITIONS, TABLE_KEYS, type CallTables } from './data';
+import { nagRef } from './nag';
+
+/** Node.js 22 is the LTS line the handlers are typed against (`@types/node` ^22). */
+export const HANDLER_RUNTIME = Runtime.NODEJS_22_X;
+const ESBUILD_TARGET = 'node22';
+/** The one environment name the runtime owns rather than the handlers (`shared/env.ts`). */
+export const NODE_OPTIONS = 'NODE_OPTIONS';
+
+/** What every handler is told, whatever it may touch (see `HandlerFunction`). */
+export interface HandlerSettings {
+  readonly ringTimeoutSeconds: number;
+  readonly resumeGraceSeconds: number;
+  /** Profile types allowed to connect; unset keeps the handlers' default set. */
+  readonly profileTypes?: readonly string[];
+  /** STUN URLs offered by `ice_servers`; empty offers none. */
+  readonly stunUrls: readonly string[];
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** Where a function may post to sockets, and how to grant it. */
+export interface ManagementApi {
+  /** `https://{apiId}.execute-api.{region}.{urlSuffix}/{stage}` */
+  readonly endpoint: string;
+  /** Grants posting to (and deleting) sockets, acknowledging the wildcard this needs on `grantee`. */
+  grantManageConnections(grantee: IGrantable & IConstruct): Grant;
+}
+
+/** The resources a handler may be bound to; the definition's `access` decides which it gets. */
+export interface HandlerResources {
+  readonly tables: CallTables;
+  readonly signingSecret: ISecret;
+  readonly managementApi: ManagementApi;
+  readonly settings: HandlerSettings;
+}
+
+export interface HandlerFunctionProps {
+  readonly definition: FunctionDefinition;
+  readonly resources: HandlerResources;
+  /** Absolute path of the project root; `definition.entry` is relative to it. */
+  readonly projectRoot: string;
+  readonly logRetention: RetentionDays;
+  /** Whether the function's log group outlives the stack. */
+  readonly logRemovalPolicy: RemovalPolicy;
+  readonly timeout?: Duration;
+  readonly memorySize?: number;
+  /**
+   * Bundle the AWS SDK instead of using the copy in the Lambda runtime. Off by default: Node 22
+   * runtimes ship SDK v3, and bundling it grows each handler from ~40 KB to ~600 KB minified.
+   */
+  readonly bundleAwsSdk?: boolean;
+}
+
+const APPLICATION_LOG_LEVEL: Record<HandlerSettings['logLevel'], ApplicationLogLevel> = {
+  debug: ApplicationLogLevel.DEBUG,
+  info: ApplicationLogLevel.INFO,
+  warn: ApplicationLogLevel.WARN,
+  error: ApplicationLogLevel.ERROR,
+};
+
+/**
+ * The environment of every handler. The handlers read their whole configuration once at cold start
+ * and fail fast on any missing name, so every function is told every table and the management
+ * endpoint; what it may actually do is decided by the IAM grants below, not by what it is told.
+ */
+export function handlerEnvironment(resources: HandlerResources, definition: FunctionDefinition): Partial<Record<EnvName, string>> {
+  const { settings } = resources;
+  const environment: Partial<Record<EnvName, string>> = {
+    [ENV.managementEndpoint]: resources.managementApi.endpoint,
+    [ENV.ringTimeoutSeconds]: String(settings.ringTimeoutSeconds),
+    [ENV.resumeGraceSeconds]: String(settings.resumeGraceSeconds),
+    [ENV.logLevel]: settings.logLevel,
+  };
+  for (const key of TABLE_KEYS) environment[TABLE_DEFINITIONS[key].envName] = resources.tables[key].tableName;
+  if (settings.profileTypes !== undefined) environment[ENV.profileTypes] = settings.profileTypes.join(',');
+  if (settings.stunUrls.length > 0) environment[ENV.stunUrls] = settings.stunUrls.join(',');
+  if (definition.access.signingSecret) environment[ENV.jwtSecretArn] = resources.signingSecret.secretArn;
+  return environment;
+}
+
+export class HandlerFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+  readonly definition: FunctionDefinition;
+
+  constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
+    super(scope, id);
+    const { definition, resources } = props;
+    this.definition = definition;
+
+    // Its own log group, so retention and removal are explicit and metric filters can target it.
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: `${definition.id} (${describeTrigger(definition)}) in ${Stack.of(this).stackName}`,
+      entry: resolve(props.projectRoot, definition.entry),
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: resolve(props.projectRoot, 'package-lock.json'),
+      runtime: HANDLER_RUNTIME,
+      // Graviton: about 20% cheaper per GB-second than x86 for the same work.
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      environment: {
+        ...stringsOnly(handlerEnvironment(resources, definition)),
+        // Node reads the bundled source map only when asked; errors then point at the TypeScript.
+        [NODE_OPTIONS]: '--enable-source-maps',
+      },
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: APPLICATION_LOG_LEVEL[resources.settings.logLevel],
+      // INFO keeps the platform REPORT lines (duration, memory, init time) that the benchmarks read.
+      systemLogLevelV2: SystemLogLevel.INFO,
+      logGroup: this.logGroup,
+      bundling: {
+        format: OutputFormat.CJS,
+        target: ESBUILD_TARGET,
+        minify: true,
+        sourceMap: true,
+        // Stack traces map back to TypeScript without shipping the sources themselves.
+        sourcesContent: false,
+        externalModules: props.bundleAwsSdk ? [] : ['@aws-sdk/*', '@smithy/*'],
+        // Synth stays quiet: esbuild reports only problems, not each bundle's size.
+        logLevel: LogLevel.WARNING,
+      },
+    });
+
+    this.grantDeclaredAccess(resources);
+  }
+
+  /** Exactly the access the function table lists for this function. */
+  private grantDeclaredAccess(resources: HandlerResources): void {
+    const { access } = this.definition;
+    for (const key of TABLE_KEYS) {
+      const table = resources.tables[key];
+      if (access[key] === 'none') continue;
+      if (access[key] === 'read') table.grantReadData(this.function);
+      else table.grantReadWriteData(this.function);
+      const { indexes, localName } = TABLE_DEFINITIONS[key];
+      if (indexes.length > 0) {
+        Validations.of(this).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${nagRef(table, 'Arn')}/index/*]`,
+          reason: `Queries ${localName} through its indexes (${indexes.map((index) => index.indexName).join(', ')}); index ARNs sit under table/index/.`,
+        });
+      }
+    }
+    if (access.manageConnections) resources.managementApi.grantManageConnections(this.function);
+    if (access.signingSecret) resources.signingSecret.grantRead(this.function);
+  }
+}
+
+function describeTrigger(definition: FunctionDefinition): string {
+  const { trigger } = definition;
+  if (trigger.kind === 'route') return `route ${trigger.routeKey}`;
+  if (trigger.kind === 'authorizer') return '$connect authorizer';
+  return 'scheduled';
+}
+
+function stringsOnly(environment: Partial<Record<string, string>>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(environment)) if (value !== undefined) result[name] = value;
+  return result;
+}

@@ -1,0 +1,292 @@
+/**
+ * What the routing log lines become in CloudWatch: call metrics (metric filters on the handlers'
+ * log groups), saved Logs Insights queries for following a call, a dashboard and alarms.
+ *
+ * The filters and queries read the routing line's own fields at the top level of each log event
+ * (`{"msg":"routing","route":…,"outcome":…}`). That holds when the line reaches stdout as-is; a
+ * line passed to Lambda's patched `console.log` under the JSON log format is instead nested as a
+ * string in `message` (see docs/DEPLOY.md, "Logs").
+ */
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import type { WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  LogQueryWidget,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { FilterPattern, MetricFilter, QueryDefinition, QueryString, type ILogGroup, type JsonPattern } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { Outcome, RoutingLine } from '../../lambdas/runtime/log';
+import type { RouteKey } from '../../shared/routes';
+import type { HandlerFunction } from './handler-function';
+
+/** The route whose decisions start calls; typed so a renamed route fails to compile here. */
+const INVITATION_ROUTE: RouteKey = 'call_invitation';
+/** Outcomes of an invitation that count as a call started (a refused invitation is no call). */
+const STARTED_OUTCOMES: readonly Outcome[] = ['ringing', 'declined'];
+
+/** Field names of the log lines, checked against the handlers' log line type. */
+type LineField = keyof RoutingLine | 'msg' | 'level' | 'time' | 'error';
+const field = (name: LineField): string => `$.${name}`;
+const ROUTING = FilterPattern.stringValue(field('msg'), '=', 'routing');
+const outcomeIs = (outcome: Outcome): JsonPattern => FilterPattern.stringValue(field('outcome'), '=', outcome);
+
+export const CALL_METRICS = {
+  started: 'CallsStarted',
+  answered: 'CallsAnswered',
+  declined: 'CallsDeclined',
+  missed: 'CallsMissed',
+  goneSockets: 'GoneSockets',
+  handlerFailures: 'HandlerFailures',
+} as const;
+
+/** The saved Logs Insights queries; the call_id one carries a placeholder to replace. */
+export const CALL_ID_PLACEHOLDER = 'PASTE_CALL_ID_HERE';
+export const SAVED_QUERIES = {
+  callRoute: {
+    name: 'call route by call_id',
+    query: new QueryString({
+      fields: ['@timestamp', 'route', 'outcome', 'reason', 'from', 'to', 'sockets_reached', 'gone_sockets', 'ms', 'connection_id', '@log'],
+      filterStatements: ['msg = "routing"', `call_id = "${CALL_ID_PLACEHOLDER}"`],
+      sort: '@timestamp asc',
+      limit: 200,
+    }),
+  },
+  offlineDeclines: {
+    name: 'offline declines by callee',
+    query: new QueryString({
+      filterStatements: ['msg = "routing"', 'outcome = "declined"', 'reason = "offline"'],
+      statsStatements: ['count(*) as offline_declines, latest(@timestamp) as last_seen, count_distinct(from) as callers by to'],
+      sort: 'offline_declines desc',
+      limit: 100,
+    }),
+  },
+  errorsByCode: {
+    name: 'errors by code',
+    query: new QueryString({
+      // Refusals carry the protocol error code in `reason`; handler failures their error name in `error`.
+      filterStatements: ['(msg = "routing" and outcome = "refused") or msg = "handler_failed"'],
+      fields: ['coalesce(reason, error) as code'],
+      statsStatements: ['count(*) as occurrences, latest(@timestamp) as last_seen by msg, route, code'],
+      sort: 'occurrences desc',
+      limit: 100,
+    }),
+  },
+  routingLatency: {
+    name: 'routing latency percentiles',
+    query: new QueryString({
+      filterStatements: ['msg = "routing"'],
+      statsStatements: ['count(*) as decisions, pct(ms, 50) as p50_ms, pct(ms, 90) as p90_ms, pct(ms, 99) as p99_ms, max(ms) as max_ms by route'],
+      sort: 'p99_ms desc',
+    }),
+  },
+} as const;
+
+export interface ObservabilityProps {
+  readonly handlers: readonly HandlerFunction[];
+  readonly stage: WebSocketStage;
+  /** SNS topic ARN that alarms notify; none leaves them on the dashboard only. */
+  readonly alarmTopicArn?: string;
+}
+
+/** CloudWatch alarms take at most 10 metrics in one math expression. */
+const METRICS_PER_ALARM = 10;
+const PERIOD = Duration.minutes(5);
+
+export class Observability extends Construct {
+  readonly namespace: string;
+  readonly dashboard: Dashboard;
+  readonly alarms: Alarm[] = [];
+  readonly queries: QueryDefinition[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const stackName = Stack.of(this).stackName;
+    this.namespace = `CallSignal/${stackName}`;
+
+    this.addMetricFilters(props.handlers);
+    const logGroups = props.handlers.map((handler) => handler.logGroup);
+    for (const [key, saved] of Object.entries(SAVED_QUERIES)) {
+      this.queries.push(
+        new QueryDefinition(this, `Query${key.charAt(0).toUpperCase()}${key.slice(1)}`, {
+          queryDefinitionName: `${stackName}/${saved.name}`,
+          queryString: saved.query,
+          logGroups,
+        }),
+      );
+    }
+
+    const alarmAction = props.alarmTopicArn ? new SnsAction(Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)) : undefined;
+    this.addAlarms(props);
+    if (alarmAction) for (const alarm of this.alarms) alarm.addAlarmAction(alarmAction);
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      // Dashboards are global to the account: the region keeps same-named stacks apart.
+      dashboardName: `${stackName}-${Aws.REGION}`,
+      defaultInterval: Duration.hours(3),
+    });
+    this.addWidgets(props, logGroups);
+  }
+
+  private metric(metricName: string, label: string): Metric {
+    return new Metric({ namespace: this.namespace, metricName, statistic: 'Sum', period: PERIOD, label });
+  }
+
+  /** One line per reason, whichever reasons occur. */
+  private byReason(metricName: string, label: string): MathExpression {
+    return new MathExpression({
+      expression: `SEARCH('{${this.namespace},reason} MetricName="${metricName}"', 'Sum', ${PERIOD.toSeconds()})`,
+      usingMetrics: {},
+      label,
+      period: PERIOD,
+    });
+  }
+
+  /**
+   * A call changes status only where `call_logs` is written, and sockets go missing only where
+   * something is posted: the filters go on those log groups, as the function table declares them.
+   */
+  private addMetricFilters(handlers: readonly HandlerFunction[]): void {
+    for (const handler of handlers) {
+      const { definition, logGroup } = handler;
+      const add = (name: string, metricName: string, filterPattern: JsonPattern, extra: { metricValue?: string; dimensions?: Record<string, string> } = {}) =>
+        new MetricFilter(this, `${handler.node.id}${name}`, {
+          logGroup,
+          metricNamespace: this.namespace,
+          metricName,
+          filterPattern,
+          metricValue: extra.metricValue ?? '1',
+          ...(extra.dimensions ? { dimensions: extra.dimensions } : {}),
+        });
+
+      if (definition.trigger.kind === 'route' && definition.trigger.routeKey === INVITATION_ROUTE) {
+        add(
+          'Started',
+          CALL_METRICS.started,
+          FilterPattern.all(
+            ROUTING,
+            FilterPattern.stringValue(field('route'), '=', INVITATION_ROUTE),
+            FilterPattern.any(...STARTED_OUTCOMES.map(outcomeIs)),
+          ),
+        );
+      }
+      if (definition.access.callLogs === 'readwrite') {
+        add('Answered', CALL_METRICS.answered, FilterPattern.all(ROUTING, outcomeIs('answered')));
+        add('Declined', CALL_METRICS.declined, FilterPattern.all(ROUTING, outcomeIs('declined')), { dimensions: { reason: field('reason') } });
+        add('Missed', CALL_METRICS.missed, FilterPattern.all(ROUTING, outcomeIs('missed')), { dimensions: { reason: field('reason') } });
+      }
+      if (definition.access.manageConnections) {
+        add('GoneSockets', CALL_METRICS.goneSockets, FilterPattern.all(ROUTING, FilterPattern.numberValue(field('gone_sockets'), '>', 0)), {
+          metricValue: field('gone_sockets'),
+        });
+      }
+      add('HandlerFailures', CALL_METRICS.handlerFailures, FilterPattern.stringValue(field('msg'), '=', 'handler_failed'));
+    }
+  }
+
+  private addAlarms(props: ObservabilityProps): void {
+    const functions = props.handlers.map((handler) => handler.function);
+    const chunks = <T>(items: readonly T[]): T[][] =>
+      Array.from({ length: Math.ceil(items.length / METRICS_PER_ALARM) }, (_, i) => items.slice(i * METRICS_PER_ALARM, (i + 1) * METRICS_PER_ALARM));
+
+    const sumAlarm = (id: string, description: string, metrics: readonly IMetric[]) => {
+      const usingMetrics = Object.fromEntries(metrics.map((metric, i) => [`m${i}`, metric]));
+      this.alarms.push(
+        new Alarm(this, id, {
+          alarmDescription: description,
+          metric: new MathExpression({ expression: Object.keys(usingMetrics).join(' + '), usingMetrics, period: PERIOD }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    };
+
+    chunks(functions).forEach((group, i) => {
+      sumAlarm(`FunctionErrors${i + 1}`, `Uncaught handler errors (functions ${i * METRICS_PER_ALARM + 1}-${i * METRICS_PER_ALARM + group.length})`, group.map((fn) => fn.metricErrors({ period: PERIOD, statistic: 'Sum' })));
+      sumAlarm(`FunctionThrottles${i + 1}`, `Throttled handler invocations (functions ${i * METRICS_PER_ALARM + 1}-${i * METRICS_PER_ALARM + group.length})`, group.map((fn) => fn.metricThrottles({ period: PERIOD, statistic: 'Sum' })));
+    });
+    sumAlarm('HandlerFailuresAlarm', 'Handlers answered a frame with an internal error (handler_failed log lines)', [
+      this.metric(CALL_METRICS.handlerFailures, 'handler failures'),
+    ]);
+    sumAlarm('IntegrationErrors', 'API Gateway could not deliver frames to a handler (integration and execution errors)', [
+      props.stage.metric('IntegrationError', { statistic: 'Sum', period: PERIOD }),
+      props.stage.metric('ExecutionError', { statistic: 'Sum', period: PERIOD }),
+    ]);
+  }
+
+  private addWidgets(props: ObservabilityProps, logGroups: readonly ILogGroup[]): void {
+    const stageMetric = (name: string, label: string) => props.stage.metric(name, { statistic: 'Sum', period: PERIOD, label });
+    const perFunction = (metric: (handler: HandlerFunction) => IMetric) => props.handlers.map(metric);
+
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Calls',
+        width: 8,
+        left: [
+          this.metric(CALL_METRICS.started, 'started'),
+          this.metric(CALL_METRICS.answered, 'answered'),
+          this.byReason(CALL_METRICS.missed, 'missed'),
+        ],
+      }),
+      new GraphWidget({ title: 'Declined, by reason', width: 8, left: [this.byReason(CALL_METRICS.declined, 'declined')] }),
+      new GraphWidget({
+        title: 'Gone sockets and handler failures',
+        width: 8,
+        left: [this.metric(CALL_METRICS.goneSockets, 'gone sockets'), this.metric(CALL_METRICS.handlerFailures, 'handler failures')],
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'WebSocket API',
+        width: 12,
+        left: [stageMetric('ConnectCount', 'connects'), stageMetric('MessageCount', 'messages')],
+        right: [stageMetric('IntegrationError', 'integration errors'), stageMetric('ExecutionError', 'execution errors'), stageMetric('ClientError', 'client errors')],
+      }),
+      new AlarmStatusWidget({ title: 'Alarms', width: 12, alarms: this.alarms }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Handler duration p90 (ms)',
+        width: 8,
+        left: perFunction((handler) => handler.function.metricDuration({ statistic: 'p90', period: PERIOD, label: handler.definition.id })),
+      }),
+      new GraphWidget({
+        title: 'Handler errors',
+        width: 8,
+        left: perFunction((handler) => handler.function.metricErrors({ statistic: 'Sum', period: PERIOD, label: handler.definition.id })),
+      }),
+      new GraphWidget({
+        title: 'Handler throttles',
+        width: 8,
+        left: perFunction((handler) => handler.function.metricThrottles({ statistic: 'Sum', period: PERIOD, label: handler.definition.id })),
+      }),
+    );
+    this.dashboard.addWidgets(
+      new LogQueryWidget({
+        title: 'Routing latency by route (ms)',
+        width: 12,
+        height: 8,
+        logGroupNames: logGroups.map((group) => group.logGroupName),
+        queryString: SAVED_QUERIES.routingLatency.query.toString(),
+      }),
+      new LogQueryWidget({
+        title: 'Errors by code',
+        width: 12,
+        height: 8,
+        logGroupNames: logGroups.map((group) => group.logGroupName),
+        queryString: SAVED_QUERIES.errorsByCode.query.toString(),
+      }),
+    );
+  }
+}

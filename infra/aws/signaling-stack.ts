@@ -1,0 +1,151 @@
+/**
+ * The whole deployment: data, signing secret, signaling API with its handlers, web hosting and
+ * observability, wired by typed props.
+ */
+import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
+import type { FunctionDefinition } from '../../shared/routes';
+import { CallHandlers } from './call-handlers';
+import { CallData } from './data';
+import type { HandlerSettings } from './handler-function';
+import { Observability } from './observability';
+import { SignalingApi, type StageThrottle } from './signaling-api';
+import { SigningSecret } from './signing-secret';
+import { WebHosting } from './web-hosting';
+
+/** Stack output keys, read by people (`cdk deploy` prints them) and by the token CLI's docs. */
+export const OUTPUTS = {
+  websiteUrl: 'WebsiteUrl',
+  webSocketUrl: 'WebSocketUrl',
+  signingSecretArn: 'SigningSecretArn',
+  dashboardName: 'DashboardName',
+} as const;
+
+export interface SignalingStackProps extends StackProps {
+  /** Absolute path of the project root (handler entries are relative to it). */
+  readonly projectRoot: string;
+  /** Directory of the built web client. */
+  readonly webDistPath: string;
+  /** @default 'live' */
+  readonly stageName?: string;
+  /**
+   * Keep the call history (`call_logs`) and the logs when the stack is deleted. Turn off for
+   * throwaway stacks.
+   * @default true
+   */
+  readonly retainData?: boolean;
+  /** @default 45 (shared/limits.ts) */
+  readonly ringTimeoutSeconds?: number;
+  /** @default 60 (shared/limits.ts) */
+  readonly resumeGraceSeconds?: number;
+  /** @default the handlers' own default set */
+  readonly profileTypes?: readonly string[];
+  /** @default none */
+  readonly stunUrls?: readonly string[];
+  /** @default { rateLimit: 500, burstLimit: 1000 } */
+  readonly throttle?: StageThrottle;
+  /** @default one month */
+  readonly logRetention?: RetentionDays;
+  /** @default 'info' */
+  readonly logLevel?: HandlerSettings['logLevel'];
+  /** @default true (see `SignalingApiProps.manageAccountLogRole`) */
+  readonly manageAccountLogRole?: boolean;
+  /** @default false (see `HandlerFunctionProps.bundleAwsSdk`) */
+  readonly bundleAwsSdk?: boolean;
+  /** SNS topic the alarms notify. @default none */
+  readonly alarmTopicArn?: string;
+  /** The function table. @default the shared one (`shared/routes.ts`) */
+  readonly functionDefinitions?: readonly FunctionDefinition[];
+}
+
+export class SignalingStack extends Stack {
+  readonly data: CallData;
+  readonly signingSecret: SigningSecret;
+  readonly api: SignalingApi;
+  readonly handlers: CallHandlers;
+  readonly web: WebHosting;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: SignalingStackProps) {
+    super(scope, id, props);
+    const retainData = props.retainData ?? true;
+    const keepLogs = retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+
+    this.data = new CallData(this, 'Data', { retainCallLogs: retainData });
+    this.signingSecret = new SigningSecret(this, 'SigningSecret');
+
+    this.api = new SignalingApi(this, 'Signaling', {
+      stageName: props.stageName ?? 'live',
+      throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
+      accessLogRetention: logRetention,
+      accessLogRemovalPolicy: keepLogs,
+      manageAccountLogRole: props.manageAccountLogRole ?? true,
+    });
+
+    this.handlers = new CallHandlers(this, 'Handlers', {
+      api: this.api,
+      resources: {
+        tables: this.data.tables,
+        signingSecret: this.signingSecret.secret,
+        settings: {
+          ringTimeoutSeconds: props.ringTimeoutSeconds ?? DEFAULT_RING_TIMEOUT_SECONDS,
+          resumeGraceSeconds: props.resumeGraceSeconds ?? DEFAULT_RESUME_GRACE_SECONDS,
+          ...(props.profileTypes ? { profileTypes: props.profileTypes } : {}),
+          stunUrls: props.stunUrls ?? [],
+          logLevel: props.logLevel ?? 'info',
+        },
+      },
+      projectRoot: props.projectRoot,
+      logRetention,
+      logRemovalPolicy: keepLogs,
+      bundleAwsSdk: props.bundleAwsSdk ?? false,
+      ...(props.functionDefinitions ? { definitions: props.functionDefinitions } : {}),
+    });
+
+    this.web = new WebHosting(this, 'Web', {
+      distPath: props.webDistPath,
+      clientConfig: { websocket_url: this.api.url },
+      connectSources: [this.api.api.apiEndpoint],
+    });
+
+    this.observability = new Observability(this, 'Observability', {
+      handlers: this.handlers.all,
+      stage: this.api.stage,
+      ...(props.alarmTopicArn ? { alarmTopicArn: props.alarmTopicArn } : {}),
+    });
+
+    new CfnOutput(this, OUTPUTS.websiteUrl, { value: this.web.url, description: 'Open this to use the call client' });
+    new CfnOutput(this, OUTPUTS.webSocketUrl, {
+      value: this.api.url,
+      description: 'The signaling endpoint; clients connect to it with ?token=<JWT>',
+    });
+    new CfnOutput(this, OUTPUTS.signingSecretArn, {
+      value: this.signingSecret.secret.secretArn,
+      description: 'Secrets Manager secret holding the HS256 key that signs connect tokens',
+    });
+    new CfnOutput(this, OUTPUTS.dashboardName, {
+      value: this.observability.dashboard.dashboardName,
+      description: 'CloudWatch dashboard with call metrics, API and handler health',
+    });
+
+    this.acknowledgeStackFindings();
+  }
+
+  /** Findings that hold for every handler, with why each is accepted. */
+  private acknowledgeStackFindings(): void {
+    const handlers = Validations.of(this.handlers);
+    handlers.acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'The AWS managed policy for writing the function\'s own logs; it grants CloudWatch Logs writes only.',
+    });
+    handlers.acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Handlers target Node.js 22 on purpose: the code and @types/node are pinned to it (a supported LTS runtime). ' +
+        'Moving to a newer runtime is a deliberate change of HANDLER_RUNTIME together with @types/node.',
+    });
+  }
+}
