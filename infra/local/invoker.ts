@@ -26,8 +26,17 @@ export class Invoker {
     private readonly timeoutMs: number,
   ) {}
 
-  /** Runs one invocation; `label` names it in the failure line (a route key, "authorizer", "schedule"). */
-  async invoke(fn: LoadedFunction, event: unknown, label: string, requestId?: string): Promise<InvokeOutcome> {
+  /**
+   * Runs one invocation; `label` names it in the failure line (a route key, "authorizer", "schedule").
+   * `isExpected` marks failures that are answers, not faults (the authorizer's "Unauthorized").
+   */
+  async invoke(
+    fn: LoadedFunction,
+    event: unknown,
+    label: string,
+    requestId?: string,
+    isExpected: (error: unknown) => boolean = () => false,
+  ): Promise<InvokeOutcome> {
     const awsRequestId = randomUUID();
     const context = lambdaContext(this.api, fn.id, awsRequestId, this.timeoutMs);
     let timer: NodeJS.Timeout | undefined;
@@ -40,6 +49,7 @@ export class Invoker {
     try {
       return { ok: true, result: await Promise.race([call, timeLimit]) };
     } catch (error) {
+      if (isExpected(error)) return { ok: false, error };
       this.log.error('handler_failed', { function: fn.id, route: label, request_id: requestId ?? null, aws_request_id: awsRequestId, ...errorFields(error) });
       return { ok: false, error };
     } finally {

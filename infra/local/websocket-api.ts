@@ -51,6 +51,8 @@ class UpgradeRefused extends Error {
   }
 }
 
+/** Only this exact message means "refuse"; any other failure is the authorizer's own fault (500). */
+const isUnauthorized = (error: unknown): boolean => error instanceof Error && error.message === 'Unauthorized';
 const INTERNAL_ERROR = () => new UpgradeRefused(500, 'internal', JSON.stringify({ message: 'Internal server error' }));
 const SOCKET_LOST: DisconnectStatus = { statusCode: 1006, reason: 'Connection was closed abnormally' };
 const KEY_PATTERN = /^[+/0-9A-Za-z]{22}==$/;
@@ -214,12 +216,8 @@ export class WebSocketApi implements ConnectionDirectory {
     if (!facts.queryStringParameters?.[TOKEN_QUERY_PARAMETER]) throw new UpgradeRefused(401, 'missing_identity_source');
     const requestId = newGatewayId();
     const event = authorizerEvent(this.settings.api, facts, requestId);
-    const outcome = await this.settings.invoker.invoke(authorizer, event, 'authorizer', requestId);
-    if (!outcome.ok) {
-      // Only this exact message means "refuse"; any other failure is the authorizer's own fault.
-      if (outcome.error instanceof Error && outcome.error.message === 'Unauthorized') throw new UpgradeRefused(401, 'unauthorized');
-      throw INTERNAL_ERROR();
-    }
+    const outcome = await this.settings.invoker.invoke(authorizer, event, 'authorizer', requestId, isUnauthorized);
+    if (!outcome.ok) throw isUnauthorized(outcome.error) ? new UpgradeRefused(401, 'unauthorized') : INTERNAL_ERROR();
     const decision = evaluateAuthorizerResult(outcome.result, event.methodArn);
     if (decision.effect === 'Deny') throw new UpgradeRefused(403, 'denied');
     if (decision.effect === 'Invalid') {

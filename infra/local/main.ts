@@ -1,0 +1,157 @@
+/**
+ * `npm start`: the whole service on this machine, on one port. Stdout carries one JSON object per
+ * line (gateway and handlers alike); the human-readable banner goes to stderr.
+ */
+import { parseArgs } from 'node:util';
+import { relative } from 'node:path';
+import { ENV } from '../../shared/env';
+import { MissingHandlersError, startLocalGateway, type LocalGateway, type LocalGatewayOptions } from './gateway';
+import { createLog, errorFields } from './log';
+import { DEFAULT_DATA_DIR, PROJECT_ROOT } from './paths';
+
+const USAGE = `Usage: npm start -- [options]
+
+Runs the call-signaling service locally: the WebSocket API, the web client, and an embedded store.
+
+Options:
+  --port N             HTTP and WebSocket port (env PORT; default 8080; 0 picks a free one)
+  --host ADDR          address to listen on (env HOST; default 127.0.0.1)
+  --memory             keep the store in memory instead of on disk
+  --data-dir DIR       where the store and the signing secret live (default .data)
+  --ring-timeout S     seconds an invitation rings (default 45)
+  --resume-grace S     seconds a dropped party has to resume a call (default 60)
+  --idle-timeout S     close sockets silent this long (default 600)
+  --max-connection S   close every socket after this long (default 7200)
+  --no-dev-login       turn off POST /dev/token
+  --quiet              only warnings and errors from the gateway
+  --help               show this help
+`;
+
+class UsageError extends Error {}
+
+function seconds(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed <= 0) throw new UsageError(`${flag} needs a positive number of seconds, got "${value}"`);
+  return parsed;
+}
+
+function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      memory: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      'ring-timeout': { type: 'string' },
+      'resume-grace': { type: 'string' },
+      'idle-timeout': { type: 'string' },
+      'max-connection': { type: 'string' },
+      'no-dev-login': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  const portText = values.port ?? env.PORT;
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port needs 0-65535, got "${portText}"`);
+  return {
+    port,
+    host: values.host ?? env.HOST,
+    memory: values.memory ?? false,
+    dataDir: values['data-dir'],
+    ringTimeoutSeconds: seconds('--ring-timeout', values['ring-timeout']),
+    resumeGraceSeconds: seconds('--resume-grace', values['resume-grace']),
+    idleTimeoutSeconds: seconds('--idle-timeout', values['idle-timeout']),
+    maxConnectionSeconds: seconds('--max-connection', values['max-connection']),
+    devLogin: !values['no-dev-login'],
+    quiet: values.quiet ?? false,
+  };
+}
+
+function banner(gateway: LocalGateway): string {
+  const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+  const nearby = relative(process.cwd(), gateway.dataDir);
+  const dataDirArgument =
+    gateway.dataDir === DEFAULT_DATA_DIR ? '' : ` --data-dir ${shellQuote(nearby.startsWith('..') ? gateway.dataDir : nearby || '.')}`;
+  const sample = { profile_id: 456, profile_type: 'student', name: 'John Doe' };
+  const lines = [
+    '',
+    'Call signaling is running locally.',
+    `  Page:       ${gateway.httpUrl}`,
+    `  WebSocket:  ${gateway.websocketUrl}?token=<JWT>`,
+    `  Store:      ${gateway.memory ? 'in memory (gone on exit)' : relative(PROJECT_ROOT, `${gateway.dataDir}/dynalite`)}`,
+    '',
+    'Get a token:',
+    ...(gateway.devLogin
+      ? [`  curl -s -X POST ${gateway.httpUrl}dev/token -H 'content-type: application/json' -d ${shellQuote(JSON.stringify(sample))}`]
+      : []),
+    `  npm run token -- --profile-type student --profile-id 456 --name "John Doe"${dataDirArgument}`,
+    ...(gateway.secretSource === 'environment' || gateway.secretSource === 'option'
+      ? [`  (tokens are signed with ${ENV.jwtSecret}: give npm run token the same value)`]
+      : []),
+    '',
+    'Ctrl+C stops it.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const log = createLog();
+  let options: LocalGatewayOptions | 'help';
+  try {
+    options = parseOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (options === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+
+  // A handler's stray promise must not take the whole service down (on AWS it would only end one invocation).
+  process.on('unhandledRejection', (reason) => log.error('unhandled_rejection', errorFields(reason)));
+  process.on('uncaughtException', (error) => log.error('uncaught_exception', errorFields(error)));
+
+  let gateway: LocalGateway;
+  try {
+    gateway = await startLocalGateway(options);
+  } catch (error) {
+    const detail =
+      error instanceof MissingHandlersError
+        ? `These handler modules do not exist yet:\n${error.missing.map((entry) => `  ${entry}`).join('\n')}`
+        : error instanceof Error
+          ? [error.message, error.cause instanceof Error ? `  (${error.cause.message})` : ''].filter(Boolean).join('\n')
+          : String(error);
+    process.stderr.write(`Could not start the local gateway.\n${detail}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(banner(gateway));
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // A second Ctrl+C means now.
+      process.exit(130);
+    }
+    stopping = true;
+    log.info('gateway_stopping', { signal });
+    gateway.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error('shutdown_failed', errorFields(error));
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+await main();

@@ -1,0 +1,86 @@
+/**
+ * `npm run token -- --profile-type student --profile-id 456 --name "John Doe"`: prints a connect
+ * token signed with the same secret the local gateway uses (`JWT_SECRET`, else `<dataDir>/jwt-secret`,
+ * created when neither exists, so a gateway started later agrees).
+ */
+import { parseArgs } from 'node:util';
+import * as v from 'valibot';
+import { TokenClaimsSchema } from '../../shared/identity';
+import { DEFAULT_TOKEN_TTL_SECONDS, signToken } from '../../lambdas/auth/token';
+import { DEFAULT_DATA_DIR } from './paths';
+import { loadSigningSecret } from './signing-secret-file';
+
+const USAGE = `Usage: npm run token -- --profile-type TYPE --profile-id ID --name NAME [options]
+
+Prints a token for connecting to the local gateway: ws://127.0.0.1:8080/?token=<token>
+
+Options:
+  --profile-type TYPE  tutor, student, parent, advertiser (or PROFILE_TYPES)
+  --profile-id ID      a number or a short string
+  --name NAME          display name
+  --avatar URL         avatar image URL
+  --user-id ID         the platform's user id
+  --ttl SECONDS        lifetime (default ${DEFAULT_TOKEN_TTL_SECONDS})
+  --data-dir DIR       where the gateway keeps jwt-secret (default .data)
+  --help               show this help
+`;
+
+/** Digit-only ids become numbers, as the platform's ids are; tokens compare them by string anyway. */
+const idValue = (text: string): string | number => (/^\d{1,15}$/.test(text) ? Number(text) : text);
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function parseFlags(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        'profile-type': { type: 'string' },
+        'profile-id': { type: 'string' },
+        name: { type: 'string' },
+        avatar: { type: 'string' },
+        'user-id': { type: 'string' },
+        ttl: { type: 'string' },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function main(): Promise<void> {
+  const values = parseFlags(process.argv.slice(2));
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const profileType = values['profile-type'];
+  const profileId = values['profile-id'];
+  const name = values.name;
+  if (!profileType || !profileId || !name) fail('--profile-type, --profile-id and --name are required');
+  const ttl = values.ttl === undefined ? DEFAULT_TOKEN_TTL_SECONDS : Number(values.ttl);
+  if (!Number.isFinite(ttl) || ttl <= 0) fail(`--ttl needs a positive number of seconds, got "${values.ttl}"`);
+
+  const claims = v.safeParse(TokenClaimsSchema, {
+    profile_type: profileType,
+    profile_id: idValue(profileId),
+    name,
+    avatar: values.avatar,
+    user_id: values['user-id'] === undefined ? undefined : idValue(values['user-id']),
+  });
+  if (!claims.success) fail(v.summarize(claims.issues));
+
+  const { secret } = await loadSigningSecret({ dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR });
+  const { token, expiresAt } = await signToken(secret, claims.output, ttl);
+  process.stdout.write(`${token}\n`);
+  process.stderr.write(`expires ${expiresAt.toISOString()}\n`);
+}
+
+await main();

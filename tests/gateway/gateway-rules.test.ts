@@ -1,0 +1,86 @@
+/** The small decisions the gateway makes like API Gateway: routes, policies, paths, hosts. */
+import { describe, expect, it } from 'vitest';
+import { evaluateAuthorizerResult } from '../../infra/local/authorizer-policy';
+import { acceptsHostHeader } from '../../infra/local/host-check';
+import { managementConnectionId } from '../../infra/local/management-api';
+import { selectRoute } from '../../infra/local/route-selection';
+import { resolveInside } from '../../infra/local/static-files';
+
+describe('route selection on $request.body.type', () => {
+  const routes = new Set(['ping', 'call_invitation']);
+
+  it('routes a JSON object by its type', () => {
+    expect(selectRoute('{"type":"ping","ts":1}', routes)).toBe('ping');
+  });
+
+  it('sends everything else to $default', () => {
+    for (const body of [undefined, 'not json', '[]', 'null', '"ping"', '{}', '{"type":5}', '{"type":"nope"}', '{"type":"$connect"}']) {
+      expect(selectRoute(body, new Set([...routes, '$connect'])), String(body)).toBe('$default');
+    }
+  });
+});
+
+describe('authorizer policy', () => {
+  const arn = 'arn:aws:execute-api:us-east-1:000000000000:local/local/$connect';
+  const policy = (Effect: string, Resource: string | string[] = arn, Action: string | string[] = 'execute-api:Invoke') => ({
+    principalId: 'student_1',
+    policyDocument: { Version: '2012-10-17', Statement: [{ Action, Effect, Resource }] },
+    context: { profileId: '1', count: 2, admin: false },
+  });
+
+  it('lets an Allow through with its context and principalId', () => {
+    expect(evaluateAuthorizerResult(policy('Allow'), arn)).toEqual({
+      effect: 'Allow',
+      authorizer: { profileId: '1', count: 2, admin: false, principalId: 'student_1' },
+    });
+  });
+
+  it('honours wildcards in resources and actions', () => {
+    expect(evaluateAuthorizerResult(policy('Allow', 'arn:aws:execute-api:*:*:local/*', 'execute-api:*'), arn).effect).toBe('Allow');
+  });
+
+  it('refuses a Deny, and an Allow for some other resource', () => {
+    expect(evaluateAuthorizerResult(policy('Deny'), arn).effect).toBe('Deny');
+    expect(evaluateAuthorizerResult(policy('Allow', `${arn}/elsewhere`), arn).effect).toBe('Deny');
+  });
+
+  it('treats a malformed answer as the authorizer’s own failure', () => {
+    expect(evaluateAuthorizerResult(undefined, arn).effect).toBe('Invalid');
+    expect(evaluateAuthorizerResult({ ...policy('Allow'), context: { nested: { a: 1 } } }, arn).effect).toBe('Invalid');
+  });
+});
+
+describe('management API paths', () => {
+  it('decodes the connection id the SDK percent-encodes', () => {
+    expect(managementConnectionId('/local/%40connections/L0SM9c%2BFv%2FcCIhw%3D', 'local')).toBe('L0SM9c+Fv/cCIhw=');
+    expect(managementConnectionId('/local/@connections/abc=', 'local')).toBe('abc=');
+  });
+
+  it('knows no other paths', () => {
+    expect(managementConnectionId('/other/@connections/abc', 'local')).toBeUndefined();
+    expect(managementConnectionId('/local/@connections/', 'local')).toBeUndefined();
+    expect(managementConnectionId('/local/@connections/a/b', 'local')).toBeUndefined();
+  });
+});
+
+describe('static files', () => {
+  it('never resolves outside the web root', () => {
+    expect(resolveInside('/srv/web', '/app.js')).toBe('/srv/web/app.js');
+    expect(resolveInside('/srv/web', '/../secret')).toBeUndefined();
+    expect(resolveInside('/srv/web', '/%2e%2e/%2e%2e/etc/passwd')).toBeUndefined();
+    expect(resolveInside('/srv/web', '/a%00b')).toBeUndefined();
+    expect(resolveInside('/srv/web', '/%E0%A4%A')).toBeUndefined();
+  });
+});
+
+describe('Host header check (DNS rebinding)', () => {
+  it('serves loopback names only while listening on loopback', () => {
+    for (const host of ['127.0.0.1:8080', 'localhost:8080', 'LOCALHOST', '[::1]:8080', 'app.localhost:1']) {
+      expect(acceptsHostHeader(host, true), host).toBe(true);
+    }
+    for (const host of ['evil.example:8080', '127.0.0.1.evil.example', undefined]) {
+      expect(acceptsHostHeader(host, true), String(host)).toBe(false);
+    }
+    expect(acceptsHostHeader('192.168.1.5:8080', false)).toBe(true);
+  });
+});
