@@ -2,6 +2,7 @@
  * Structured logs: one JSON line per routing decision, the same locally and in CloudWatch, so
  * "why did this call not ring?" is one query by call_id.
  */
+import { ENV } from '../../shared/env';
 
 export type Outcome =
   | 'connected'
@@ -39,7 +40,13 @@ export interface RoutingLine extends RoutingDecision {
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
+const LEVELS: readonly Level[] = ['debug', 'info', 'warn', 'error'];
+const configured = process.env[ENV.logLevel]?.toLowerCase();
+/** `LOG_LEVEL` (read once): lines below it are not written. */
+const threshold = LEVELS.indexOf(LEVELS.find((level) => level === configured) ?? 'info');
+
 function write(level: Level, msg: string, fields: object): void {
+  if (LEVELS.indexOf(level) < threshold) return;
   const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields });
   if (level === 'error' || level === 'warn') console.error(line);
   else console.log(line);
