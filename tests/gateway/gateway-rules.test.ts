@@ -1,10 +1,15 @@
 /** The small decisions the gateway makes like API Gateway: routes, policies, paths, hosts. */
 import { describe, expect, it } from 'vitest';
 import { evaluateAuthorizerResult } from '../../infra/local/authorizer-policy';
+import { findMissingEntries, loadFunctions, MissingHandlersError } from '../../infra/local/functions';
 import { acceptsHostHeader } from '../../infra/local/host-check';
+import { Invoker, TimeoutError } from '../../infra/local/invoker';
+import type { GatewayLog } from '../../infra/local/log';
+import { PROJECT_ROOT } from '../../infra/local/paths';
 import { managementConnectionId } from '../../infra/local/management-api';
 import { selectRoute } from '../../infra/local/route-selection';
 import { resolveInside } from '../../infra/local/static-files';
+import type { FunctionDefinition } from '../../shared/routes';
 
 describe('route selection on $request.body.type', () => {
   const routes = new Set(['ping', 'call_invitation']);
@@ -82,5 +87,43 @@ describe('Host header check (DNS rebinding)', () => {
       expect(acceptsHostHeader(host, true), String(host)).toBe(false);
     }
     expect(acceptsHostHeader('192.168.1.5:8080', false)).toBe(true);
+  });
+});
+
+describe('handler modules', () => {
+  const definition = (entry: string): FunctionDefinition => ({
+    id: 'missing',
+    entry,
+    trigger: { kind: 'schedule' },
+    access: { connections: 'none', callLogs: 'none', manageConnections: false, signingSecret: false },
+  });
+
+  it('fails fast, naming every module that does not exist', async () => {
+    const definitions = [definition('lambdas/handlers/ping.ts'), definition('lambdas/handlers/nope.ts'), definition('lambdas/handlers/nada.ts')];
+    expect(await findMissingEntries(PROJECT_ROOT, definitions)).toEqual(['lambdas/handlers/nope.ts', 'lambdas/handlers/nada.ts']);
+    await expect(loadFunctions(PROJECT_ROOT, definitions)).rejects.toBeInstanceOf(MissingHandlersError);
+  });
+});
+
+describe('invocations', () => {
+  const api = { apiId: 'local', stage: 'local', region: 'us-east-1', accountId: '000000000000' };
+  const logged: string[] = [];
+  const log: GatewayLog = { debug: () => {}, info: () => {}, warn: () => {}, error: (msg) => logged.push(msg) };
+  const fn = (handler: () => unknown) => ({ id: 'test', entry: 'test.ts', handler });
+
+  it('turns a throw, a rejection or a timeout into a logged failure, never an exception', async () => {
+    const invoker = new Invoker(api, log, 50);
+    const thrown = await invoker.invoke(fn(() => { throw new Error('sync'); }), {}, 'ping');
+    const rejected = await invoker.invoke(fn(async () => Promise.reject(new Error('async'))), {}, 'ping');
+    const hung = await invoker.invoke(fn(() => new Promise(() => undefined)), {}, 'ping');
+    expect([thrown.ok, rejected.ok, hung.ok]).toEqual([false, false, false]);
+    expect(!hung.ok && hung.error).toBeInstanceOf(TimeoutError);
+    expect(logged).toEqual(['handler_failed', 'handler_failed', 'handler_failed']);
+  });
+
+  it('gives each invocation a Lambda-like context', async () => {
+    const invoker = new Invoker(api, log, 1_000);
+    const outcome = await invoker.invoke({ id: 'ping', entry: 'ping.ts', handler: (_event, context) => context }, {}, 'ping');
+    expect(outcome.ok && outcome.result).toMatchObject({ functionName: 'ping', awsRequestId: expect.any(String) });
   });
 });
