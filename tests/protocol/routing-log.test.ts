@@ -1,0 +1,65 @@
+/** "Why did this call not ring?" is answered by the routing lines of one call id. */
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import type { RoutingLine } from '../../lambdas/runtime/log';
+import { answer, candidate, offer, startHarness, type Harness } from '../support/harness';
+
+let h: Harness;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
+  h = await startHarness({ quiet: false });
+});
+afterAll(async () => {
+  await h?.close();
+  vi.restoreAllMocks();
+});
+
+/** The routing lines of a call, once `count` of them are written (each is written after its replies). */
+async function routingLines(callId: string, count: number): Promise<RoutingLine[]> {
+  await vi.waitFor(() => expect(linesOf(callId).length).toBeGreaterThanOrEqual(count));
+  return linesOf(callId);
+}
+
+function linesOf(callId: string): RoutingLine[] {
+  return lines
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as RoutingLine & { msg: string })
+    .filter((line) => line.msg === 'routing' && line.call_id === callId);
+}
+
+it('follows one call from invitation to end by its call id', async () => {
+  const caller = await h.connect('student', 1, 'John Doe');
+  const callee = await h.connect('tutor', 2, 'Ada Tutor');
+  caller.send({ type: 'call_invitation', call_type: 'video', to_profile_id: 2, to_profile_type: 'tutor', offer: offer() });
+  const { call_id: callId } = await callee.next('call_invitation');
+  callee.send({ type: 'call_answer', call_id: callId, answer: answer() });
+  await caller.next('call_answer');
+  caller.send({ type: 'ice_candidate', call_id: callId, candidate: candidate(5000) });
+  await callee.next('ice_candidate');
+  callee.send({ type: 'call_ended', call_id: callId });
+  await caller.next('call_ended');
+  await h.settledLog(callId, (call) => call.status === 'ended');
+
+  const route = await routingLines(callId, 4);
+  expect(route.map((line) => [line.route, line.outcome])).toEqual([
+    ['call_invitation', 'ringing'],
+    ['call_answer', 'answered'],
+    ['ice_candidate', 'forwarded'],
+    ['call_ended', 'ended'],
+  ]);
+  for (const line of route) {
+    expect(line).toMatchObject({ from: 'student_1', to: 'tutor_2', sockets_reached: 1, gone_sockets: 0 });
+    expect(line.ms).toBeGreaterThanOrEqual(0);
+    expect(line.request_id).toBeTruthy();
+  }
+});
+
+it('says why a call did not ring', async () => {
+  const caller = await h.connect('student', 3);
+  caller.send({ type: 'call_invitation', call_type: 'voice', to_profile_id: 4, to_profile_type: 'tutor', offer: offer() });
+  const { call_id: callId } = await caller.next('call_declined');
+  expect(await routingLines(callId, 1)).toEqual([
+    expect.objectContaining({ route: 'call_invitation', outcome: 'declined', reason: 'offline', to: 'tutor_4', sockets_reached: 0 }),
+  ]);
+});
