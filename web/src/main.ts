@@ -1,0 +1,37 @@
+/** Entry point of the page: config, session, then either the sign-in card or the app. */
+import { App } from './ui/app';
+import { renderSignIn } from './ui/views/sign-in';
+import { devSignIn, forgetSession, lastDevLogin, loadConfig, restoreSession, type AppConfig, type Session } from './ui/session';
+
+async function boot(): Promise<void> {
+  const root = document.getElementById('app');
+  if (!root) throw new Error('missing #app');
+  const config = await loadConfig();
+
+  const showSignIn = (notice?: string): void => {
+    document.title = 'Sign in · Callsignal';
+    root.replaceChildren(
+      renderSignIn({
+        devLogin: config.devLogin,
+        last: lastDevLogin(),
+        ...(notice ? { notice } : {}),
+        onSubmit: async (login) => startApp(await devSignIn(login)),
+      }),
+    );
+    root.querySelector<HTMLInputElement>('input:not([value]), input[value=""]')?.focus();
+  };
+
+  const startApp = (session: Session): void => {
+    document.title = 'Callsignal';
+    new App(root, config satisfies AppConfig, session, (notice) => {
+      forgetSession();
+      showSignIn(notice);
+    }).start();
+  };
+
+  const session = restoreSession();
+  if (session) startApp(session);
+  else showSignIn();
+}
+
+void boot();

@@ -1,0 +1,31 @@
+/** A tiny element builder: enough to write views as plain functions without a framework. */
+type Child = Node | string | null | undefined | false;
+type Props = Record<string, string | number | boolean | EventListener | null | undefined>;
+
+/**
+ * `h('button', { class: 'primary', onclick: go, 'data-testid': 'x' }, 'Go')`. Props starting with
+ * `on` are listeners, booleans toggle attributes, everything else is an attribute.
+ */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (typeof value === 'function') element.addEventListener(key.slice(2), value);
+    else element.setAttribute(key, value === true ? '' : String(value));
+  }
+  element.append(...children.filter((child): child is Node | string => child !== null && child !== undefined && child !== false));
+  return element;
+}
+
+/** Parses trusted markup from this bundle (icons); never call it with user data. */
+export function fromMarkup(markup: string): Element {
+  const template = document.createElement('template');
+  template.innerHTML = markup.trim();
+  const element = template.content.firstElementChild;
+  if (!element) throw new Error('empty markup');
+  return element;
+}
+
+export function show(element: HTMLElement, visible: boolean): void {
+  element.hidden = !visible;
+}

@@ -1,0 +1,147 @@
+/**
+ * Who the user is and how the page reaches the service: `config.json`, and a sign-in token that
+ * comes either from the platform (`#token=…` in the URL fragment, when embedded) or from the local
+ * dev sign-in (`POST /dev/token`). The session lives in sessionStorage: per tab, so two tabs can
+ * be two different people.
+ */
+import * as v from 'valibot';
+import type { ProfileId } from '../../../shared/profile';
+import { readTokenClaims } from '../client';
+
+export interface AppConfig {
+  websocketUrl: string;
+  devLogin: boolean;
+  iceServers: RTCIceServer[];
+}
+
+const ConfigSchema = v.object({
+  websocketUrl: v.pipe(v.string(), v.regex(/^wss?:\/\//)),
+  devLogin: v.optional(v.boolean(), false),
+  iceServers: v.optional(v.array(v.object({ urls: v.union([v.string(), v.array(v.string())]), username: v.optional(v.string()), credential: v.optional(v.string()) })), []),
+});
+
+export async function loadConfig(): Promise<AppConfig> {
+  try {
+    const response = await fetch('config.json', { cache: 'no-store' });
+    const parsed = v.safeParse(ConfigSchema, await response.json());
+    if (parsed.success) return parsed.output;
+  } catch {
+    // Fall through to the same-origin default.
+  }
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  return { websocketUrl: `${scheme}://${location.host}/`, devLogin: false, iceServers: [] };
+}
+
+export interface Me {
+  profileId: ProfileId;
+  profileType: string;
+  name: string;
+  avatar: string | null;
+}
+
+export interface Session {
+  me: Me;
+  token: string;
+  /** ms since epoch; undefined when the token does not say. */
+  expiresAt: number | undefined;
+  source: 'dev' | 'embedded';
+}
+
+const STORAGE_KEY = 'callsignal.session';
+const LAST_LOGIN_KEY = 'callsignal.lastLogin';
+/** Dev tokens are renewed when they have less than this left. */
+const RENEW_BEFORE_MS = 5 * 60 * 1000;
+
+function sessionFromToken(token: string, source: Session['source']): Session | undefined {
+  const claims = readTokenClaims(token);
+  if (!claims) return undefined;
+  return {
+    me: { profileId: claims.profile_id, profileType: claims.profile_type, name: claims.name, avatar: claims.avatar ?? null },
+    token,
+    expiresAt: claims.exp === undefined ? undefined : claims.exp * 1000,
+    source,
+  };
+}
+
+/** The platform's token from `#token=…`; removed from the address bar so it is not shared or bookmarked. */
+function takeFragmentToken(): Session | undefined {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get('token');
+  if (!token) return undefined;
+  params.delete('token');
+  const rest = params.toString();
+  history.replaceState(null, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
+  return sessionFromToken(token, 'embedded');
+}
+
+export function restoreSession(): Session | undefined {
+  const fromFragment = takeFragmentToken();
+  if (fromFragment) {
+    save(fromFragment);
+    return fromFragment;
+  }
+  const stored = sessionStorage.getItem(STORAGE_KEY);
+  const session = stored ? sessionFromToken(stored.slice(stored.indexOf(':') + 1), stored.startsWith('dev:') ? 'dev' : 'embedded') : undefined;
+  if (session?.expiresAt !== undefined && session.expiresAt < Date.now() && session.source === 'embedded') return undefined;
+  return session;
+}
+
+export function forgetSession(): void {
+  sessionStorage.removeItem(STORAGE_KEY);
+}
+
+function save(session: Session): void {
+  sessionStorage.setItem(STORAGE_KEY, `${session.source}:${session.token}`);
+}
+
+export interface DevLogin {
+  name: string;
+  profileType: string;
+  profileId: string;
+}
+
+export function lastDevLogin(): DevLogin | undefined {
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(LAST_LOGIN_KEY) ?? 'null');
+    const result = v.safeParse(v.object({ name: v.string(), profileType: v.string(), profileId: v.string() }), parsed);
+    return result.success ? result.output : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const DevTokenSchema = v.object({ token: v.string() });
+const DevErrorSchema = v.object({ message: v.string() });
+
+/** Signs in through the local dev endpoint. Numeric ids travel as numbers, like the platform's. */
+export async function devSignIn(login: DevLogin): Promise<Session> {
+  const id = login.profileId.trim();
+  const response = await fetch('dev/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ profile_id: /^\d{1,15}$/.test(id) ? Number(id) : id, profile_type: login.profileType, name: login.name.trim() }),
+  });
+  const body: unknown = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = v.safeParse(DevErrorSchema, body);
+    throw new Error(error.success ? error.output.message : `Sign-in failed (HTTP ${response.status})`);
+  }
+  const parsed = v.safeParse(DevTokenSchema, body);
+  const session = parsed.success ? sessionFromToken(parsed.output.token, 'dev') : undefined;
+  if (!session) throw new Error('The server sent an unreadable token');
+  save(session);
+  localStorage.setItem(LAST_LOGIN_KEY, JSON.stringify(login));
+  return session;
+}
+
+/** The token for the next connection attempt: dev tokens are renewed before they expire. */
+export function tokenSource(session: Session): () => Promise<string> {
+  let current = session;
+  return async () => {
+    const expiring = current.expiresAt !== undefined && current.expiresAt - Date.now() < RENEW_BEFORE_MS;
+    if (current.source === 'dev' && expiring) {
+      current = await devSignIn({ name: current.me.name, profileType: current.me.profileType, profileId: String(current.me.profileId) });
+    }
+    return current.token;
+  };
+}

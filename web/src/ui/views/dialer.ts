@@ -1,0 +1,137 @@
+/** "Start a call": profile type + id, whether that profile is online, voice or video. */
+import { DEFAULT_PROFILE_TYPES, PROFILE_ID_PATTERN } from '../../../../shared/profile';
+import type { ProfileRef } from '../../../../shared/profile';
+import type { CallType } from '../../client';
+import { h } from '../dom';
+import { capitalize } from '../format';
+import { icon } from '../icons';
+
+export type Presence = 'online' | 'offline' | 'unknown';
+
+export interface DialerProps {
+  profileTypes: readonly string[];
+  onCall: (to: ProfileRef, type: CallType) => void;
+  /** Asked (debounced) whenever the target changes. */
+  lookUp: (to: ProfileRef) => Promise<Presence>;
+}
+
+const LOOKUP_DELAY_MS = 300;
+
+export class DialerView {
+  readonly element: HTMLElement;
+  private readonly type: HTMLSelectElement;
+  private readonly id: HTMLInputElement;
+  private readonly presence: HTMLElement;
+  private readonly buttons: HTMLButtonElement[];
+  private lookupTimer: ReturnType<typeof setTimeout> | undefined;
+  private lookupSeq = 0;
+  private inCall = false;
+
+  constructor(private readonly props: DialerProps) {
+    const types = [...new Set([...DEFAULT_PROFILE_TYPES, ...props.profileTypes])];
+    this.type = h(
+      'select',
+      { id: 'dial-profile-type', 'data-testid': 'dial-profile-type', 'aria-label': 'Profile type' },
+      ...types.map((t) => h('option', { value: t, selected: t === 'tutor' }, capitalize(t))),
+    );
+    this.id = h('input', {
+      id: 'dial-profile-id',
+      'data-testid': 'dial-profile-id',
+      'aria-label': 'Profile ID',
+      placeholder: 'Profile ID, e.g. 42',
+      autocomplete: 'off',
+      maxlength: 64,
+    });
+    this.presence = h('p', { class: 'presence', 'data-testid': 'dial-presence', 'data-presence': 'unknown', 'aria-live': 'polite' });
+    const voice = h('button', { class: 'button primary', 'data-testid': 'call-voice', onclick: () => this.call('voice') }, icon('phone'), 'Voice call');
+    const video = h('button', { class: 'button primary', 'data-testid': 'call-video', onclick: () => this.call('video') }, icon('video'), 'Video call');
+    this.buttons = [voice, video];
+
+    const form = h(
+      'form',
+      { class: 'stack' },
+      h('div', { class: 'dial-row' }, this.type, this.id),
+      this.presence,
+      h('div', { class: 'button-row' }, voice, video),
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.call('video');
+    });
+    this.type.addEventListener('change', () => this.changed());
+    this.id.addEventListener('input', () => this.changed());
+
+    this.element = h(
+      'section',
+      { class: 'card dialer' },
+      h('h2', {}, 'Start a call'),
+      h('p', { class: 'muted' }, 'Call any profile on the platform by its type and ID.'),
+      form,
+    );
+    this.update();
+  }
+
+  /** Fills in a target (from a history item), without calling. */
+  fill(to: ProfileRef): void {
+    this.type.value = to.profile_type;
+    this.id.value = String(to.profile_id);
+    this.changed();
+  }
+
+  setInCall(inCall: boolean): void {
+    this.inCall = inCall;
+    this.update();
+  }
+
+  /** Looks the current target up again (presence changes while the page is open). */
+  refresh(): void {
+    if (this.target()) void this.lookUp();
+  }
+
+  private target(): ProfileRef | undefined {
+    const id = this.id.value.trim();
+    if (!PROFILE_ID_PATTERN.test(id)) return undefined;
+    return { profile_type: this.type.value, profile_id: /^\d{1,15}$/.test(id) ? Number(id) : id };
+  }
+
+  private call(type: CallType): void {
+    const to = this.target();
+    if (!to || this.inCall) {
+      this.id.focus();
+      return;
+    }
+    this.props.onCall(to, type);
+  }
+
+  private changed(): void {
+    clearTimeout(this.lookupTimer);
+    this.setPresence(this.target() ? 'checking' : 'none');
+    this.update();
+    if (this.target()) this.lookupTimer = setTimeout(() => void this.lookUp(), LOOKUP_DELAY_MS);
+  }
+
+  private async lookUp(): Promise<void> {
+    const to = this.target();
+    if (!to) return;
+    const seq = ++this.lookupSeq;
+    const presence = await this.props.lookUp(to).catch((): Presence => 'unknown');
+    if (seq === this.lookupSeq) this.setPresence(presence);
+  }
+
+  private setPresence(presence: Presence | 'checking' | 'none'): void {
+    this.presence.dataset.presence = presence;
+    this.presence.textContent =
+      presence === 'online'
+        ? 'Online now'
+        : presence === 'offline'
+          ? "Offline: the call won't ring until they're back"
+          : presence === 'checking'
+            ? 'Checking…'
+            : '';
+  }
+
+  private update(): void {
+    const disabled = this.inCall || !this.target();
+    for (const button of this.buttons) button.disabled = disabled;
+  }
+}

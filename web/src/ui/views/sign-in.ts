@@ -1,0 +1,98 @@
+/** The sign-in card: local dev sign-in (name, profile type, id), or how to get here from the platform. */
+import { DEFAULT_PROFILE_TYPES } from '../../../../shared/profile';
+import { h } from '../dom';
+import { capitalize } from '../format';
+import { icon } from '../icons';
+import type { DevLogin } from '../session';
+
+export interface SignInProps {
+  devLogin: boolean;
+  last: DevLogin | undefined;
+  /** A reason the previous session ended, shown above the form. */
+  notice?: string;
+  onSubmit: (login: DevLogin) => Promise<void>;
+}
+
+export function renderSignIn({ devLogin, last, notice, onSubmit }: SignInProps): HTMLElement {
+  const brand = h('div', { class: 'brand brand-lg' }, h('span', { class: 'brand-mark' }, icon('wave')), h('span', {}, 'Callsignal'));
+  if (!devLogin) {
+    return h(
+      'main',
+      { class: 'signin' },
+      h(
+        'section',
+        { class: 'card signin-card' },
+        brand,
+        h('h1', {}, 'Sign-in required'),
+        h('p', { class: 'muted' }, notice ?? 'Open calls from your platform account: it signs you in automatically.'),
+      ),
+    );
+  }
+
+  const name = h('input', {
+    id: 'login-name',
+    'data-testid': 'login-name',
+    autocomplete: 'name',
+    required: true,
+    maxlength: 100,
+    placeholder: 'Ada Lovelace',
+    value: last?.name ?? '',
+  });
+  const type = h(
+    'select',
+    { id: 'login-profile-type', 'data-testid': 'login-profile-type' },
+    ...DEFAULT_PROFILE_TYPES.map((t) => h('option', { value: t, selected: t === (last?.profileType ?? 'student') }, capitalize(t))),
+  );
+  const id = h('input', {
+    id: 'login-profile-id',
+    'data-testid': 'login-profile-id',
+    required: true,
+    maxlength: 64,
+    pattern: '[A-Za-z0-9._:@\\-]+',
+    inputmode: 'numeric',
+    placeholder: '456',
+    value: last?.profileId ?? '',
+  });
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const submit = h('button', { type: 'submit', class: 'button primary wide', 'data-testid': 'login-submit' }, 'Sign in');
+
+  const form = h(
+    'form',
+    { class: 'stack' },
+    h('label', { class: 'field' }, h('span', {}, 'Your name'), name),
+    h(
+      'div',
+      { class: 'row' },
+      h('label', { class: 'field' }, h('span', {}, 'Profile type'), type),
+      h('label', { class: 'field' }, h('span', {}, 'Profile ID'), id),
+    ),
+    error,
+    submit,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    submit.textContent = 'Signing in…';
+    error.hidden = true;
+    onSubmit({ name: name.value, profileType: type.value, profileId: id.value }).catch((failure: unknown) => {
+      error.textContent = failure instanceof Error ? failure.message : String(failure);
+      error.hidden = false;
+      submit.disabled = false;
+      submit.textContent = 'Sign in';
+    });
+  });
+
+  return h(
+    'main',
+    { class: 'signin' },
+    h(
+      'section',
+      { class: 'card signin-card' },
+      brand,
+      h('h1', {}, 'Voice and video calls'),
+      h('p', { class: 'muted' }, notice ?? 'Sign in as a platform profile to call tutors, students, parents and advertisers.'),
+      form,
+      h('p', { class: 'fineprint' }, 'Local sign-in for development. On the platform you are signed in automatically.'),
+    ),
+  );
+}
