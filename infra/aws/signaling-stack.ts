@@ -107,7 +107,11 @@ export class SignalingStack extends Stack {
 
     this.web = new WebHosting(this, 'Web', {
       distPath: props.webDistPath,
-      clientConfig: { websocket_url: this.api.url },
+      clientConfig: {
+        websocketUrl: this.api.url,
+        devLogin: false,
+        iceServers: props.stunUrls && props.stunUrls.length > 0 ? [{ urls: [...props.stunUrls] }] : [],
+      },
       connectSources: [this.api.api.apiEndpoint],
     });
 

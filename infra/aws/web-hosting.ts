@@ -24,10 +24,17 @@ import { nagRef } from './nag';
 /** The file the client fetches at start-up, next to `index.html`. */
 export const CLIENT_CONFIG_FILE = 'config.json';
 
-/** Its content: the same shape the local gateway serves. */
+/**
+ * Its content: the shape the web client reads (`web/src/ui/session.ts`) and the local gateway
+ * serves (`infra/local/dev-login.ts`).
+ */
 export interface WebClientConfig {
   /** `wss://…/{stage}`; the client appends `?token=…`. */
-  readonly websocket_url: string;
+  readonly websocketUrl: string;
+  /** The dev sign-in exists only on the local gateway: on AWS tokens come from the platform. */
+  readonly devLogin: false;
+  /** ICE servers to start with, before the client asks `ice_servers`. */
+  readonly iceServers: ReadonlyArray<{ readonly urls: readonly string[] }>;
 }
 
 export interface WebHostingProps {

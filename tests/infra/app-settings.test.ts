@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_STACK_NAME, readAppSettings } from '../../infra/aws/app-settings';
+import { DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
+
+const from = (context: Record<string, unknown>) => readAppSettings((key) => context[key]);
+
+describe('app settings from context', () => {
+  it('default to a kept stack with the shared call timers', () => {
+    expect(from({})).toEqual({
+      stackName: DEFAULT_STACK_NAME,
+      stageName: 'live',
+      webDist: 'web/dist',
+      retainData: true,
+      ringTimeoutSeconds: DEFAULT_RING_TIMEOUT_SECONDS,
+      resumeGraceSeconds: DEFAULT_RESUME_GRACE_SECONDS,
+      profileTypes: undefined,
+      stunUrls: [],
+      alarmTopicArn: undefined,
+      bundleAwsSdk: false,
+      manageAccountLogRole: true,
+    });
+  });
+
+  it('accept -c strings and cdk.json values alike', () => {
+    expect(from({ retainData: 'false', ringTimeoutSeconds: '30', stunUrls: 'stun:a.example:3478, stun:b.example:3478' })).toMatchObject({
+      retainData: false,
+      ringTimeoutSeconds: 30,
+      stunUrls: ['stun:a.example:3478', 'stun:b.example:3478'],
+    });
+    expect(from({ retainData: false, resumeGraceSeconds: 90, profileTypes: ['tutor', 'student'] })).toMatchObject({
+      retainData: false,
+      resumeGraceSeconds: 90,
+      profileTypes: ['tutor', 'student'],
+    });
+  });
+
+  it('refuse values that would deploy something else than meant, naming the key', () => {
+    expect(() => from({ retainData: 'no' })).toThrow(/retainData/);
+    expect(() => from({ ringTimeoutSeconds: '-5' })).toThrow(/ringTimeoutSeconds/);
+    expect(() => from({ stackName: '1-bad_name' })).toThrow(/stackName/);
+    expect(() => from({ stunUrls: 42 })).toThrow(/stunUrls/);
+  });
+});

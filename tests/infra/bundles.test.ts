@@ -1,0 +1,45 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resourcesOfType, synthesize, type Synthesized } from './support/synth';
+
+/** What the handler benchmark aims at, per minified bundle. */
+const MAX_BUNDLE_BYTES = 100 * 1024;
+
+let synth: Synthesized;
+beforeAll(() => {
+  synth = synthesize({}, { bundle: true });
+}, 60_000);
+afterAll(() => synth?.cleanup());
+
+function assetDirOf(handlerId: string): string {
+  const id = synth.logicalId(synth.stack.handlers.functions.get(handlerId)!.function);
+  const code = resourcesOfType(synth.template, 'AWS::Lambda::Function')[id]!.Properties.Code as { S3Key: string };
+  return join(synth.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+}
+
+describe('handler bundles', () => {
+  it('are minified, under 100 KB, with a source map that leaves the sources out', () => {
+    for (const handler of synth.stack.handlers.all) {
+      const dir = assetDirOf(handler.definition.id);
+      const bundle = join(dir, 'index.js');
+      expect(existsSync(bundle), handler.definition.id).toBe(true);
+      expect(statSync(bundle).size, handler.definition.id).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+      const code = readFileSync(bundle, 'utf8');
+      expect(code.split('\n').length, `${handler.definition.id} is minified`).toBeLessThan(20);
+      const map = JSON.parse(readFileSync(join(dir, 'index.js.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+      expect(map.sources.some((source) => source.includes('lambdas/handlers/')), handler.definition.id).toBe(true);
+      expect(map.sourcesContent, handler.definition.id).toBeUndefined();
+    }
+  });
+
+  it('leave the AWS SDK to the Lambda runtime', () => {
+    for (const handler of synth.stack.handlers.all) {
+      const code = readFileSync(join(assetDirOf(handler.definition.id), 'index.js'), 'utf8');
+      // Loaded from the runtime by name (require or dynamic import)…
+      expect(/(require|import)\("@aws-sdk\/client-[a-z-]+"\)/.test(code), handler.definition.id).toBe(true);
+      // …rather than carried in the file with its client classes.
+      expect(/class \w+Client extends/.test(code), handler.definition.id).toBe(false);
+    }
+  });
+});

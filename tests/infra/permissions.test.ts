@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_KEYS, type TableKey } from '../../infra/aws/data';
+import { FUNCTIONS, type FunctionDefinition } from '../../shared/routes';
+import { resourcesOfType, synthesize, type Synthesized } from './support/synth';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+let synth: Synthesized;
+beforeAll(() => {
+  synth = synthesize();
+});
+afterAll(() => synth?.cleanup());
+
+const actionsOf = (statement: Statement): string[] => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
+const mentions = (statement: Statement, logicalId: string): boolean => JSON.stringify(statement.Resource).includes(`"${logicalId}"`);
+
+/** Every IAM statement attached to a handler's execution role. */
+function statementsOf(definition: FunctionDefinition): Statement[] {
+  const handler = synth.stack.handlers.functions.get(definition.id)!;
+  const roleId = synth.logicalId(handler.function.role!);
+  const policies = Object.values(resourcesOfType(synth.template, 'AWS::IAM::Policy')).filter((policy) =>
+    JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`),
+  );
+  return policies.flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+const tableId = (key: TableKey): string => synth.logicalId(synth.stack.data.tables[key]);
+const tableActions = (definition: FunctionDefinition, key: TableKey): string[] =>
+  statementsOf(definition)
+    .filter((statement) => mentions(statement, tableId(key)))
+    .flatMap(actionsOf);
+
+const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const READS = ['dynamodb:GetItem', 'dynamodb:Query'];
+
+describe('handler permissions', () => {
+  it('never grants wildcard actions on a table', () => {
+    const tables = TABLE_KEYS.map(tableId);
+    for (const policy of Object.values(resourcesOfType(synth.template, 'AWS::IAM::Policy'))) {
+      for (const statement of (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
+        if (!tables.some((id) => mentions(statement, id))) continue;
+        for (const action of actionsOf(statement)) {
+          expect(action, JSON.stringify(statement)).not.toContain('*');
+        }
+      }
+    }
+  });
+
+  it('gives each handler exactly the table access the function table declares', () => {
+    for (const definition of FUNCTIONS) {
+      for (const key of TABLE_KEYS) {
+        const actions = tableActions(definition, key);
+        const label = `${definition.id} on ${key} (${definition.access[key]})`;
+        if (definition.access[key] === 'none') expect(actions, label).toEqual([]);
+        if (definition.access[key] === 'read') {
+          expect(actions, label).toEqual(expect.arrayContaining(READS));
+          expect(actions.filter((action) => WRITES.includes(action)), label).toEqual([]);
+        }
+        if (definition.access[key] === 'readwrite') expect(actions, label).toEqual(expect.arrayContaining([...READS, ...WRITES]));
+      }
+    }
+  });
+
+  it('lets only the handlers that post manage connections, on this stage only', () => {
+    for (const definition of FUNCTIONS) {
+      const manage = statementsOf(definition).filter((statement) => actionsOf(statement).includes('execute-api:ManageConnections'));
+      if (!definition.access.manageConnections) {
+        expect(manage, definition.id).toEqual([]);
+        continue;
+      }
+      expect(manage, definition.id).toHaveLength(1);
+      const resource = JSON.stringify(manage[0]!.Resource);
+      expect(resource).toContain(synth.logicalId(synth.stack.api.api));
+      expect(resource).toContain(`/${synth.stack.api.stage.stageName}/*/@connections/*`);
+    }
+  });
+
+  it('lets only the functions that verify tokens read the signing secret', () => {
+    const secretId = synth.logicalId(synth.stack.signingSecret.secret);
+    for (const definition of FUNCTIONS) {
+      const reads = statementsOf(definition).filter(
+        (statement) => mentions(statement, secretId) && actionsOf(statement).includes('secretsmanager:GetSecretValue'),
+      );
+      expect(reads.length > 0, definition.id).toBe(definition.access.signingSecret);
+    }
+  });
+});
