@@ -2,6 +2,8 @@
  * The browser call client: a private S3 bucket behind CloudFront (origin access control), the built
  * client uploaded from disk, and a generated `config.json` telling it where the WebSocket API is.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { DefaultStackSynthesizer, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   AllowedMethods,
@@ -20,6 +22,11 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
 import { nagRef } from './nag';
+
+/** Where the web build (`web/build.ts`) writes its content-hashed scripts and styles. */
+export const HASHED_ASSETS_DIR = 'assets';
+/** Build bookkeeping that has no business on the site. */
+const LOCAL_ONLY_FILES = ['build.json'];
 
 /** The file the client fetches at start-up, next to `index.html`. */
 export const CLIENT_CONFIG_FILE = 'config.json';
@@ -95,22 +102,39 @@ export class WebHosting extends Construct {
       },
     });
 
-    const deployment = new BucketDeployment(this, 'Deploy', {
+    const deployLogs = new LogGroup(this, 'DeployLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+
+    // Content-hashed files never change under their name: browsers may keep them for a year.
+    const hashedDir = join(props.distPath, HASHED_ASSETS_DIR);
+    const assets = existsSync(hashedDir)
+      ? new BucketDeployment(this, 'DeployAssets', {
+          sources: [Source.asset(hashedDir)],
+          destinationBucket: this.bucket,
+          destinationKeyPrefix: `${HASHED_ASSETS_DIR}/`,
+          cacheControl: [CacheControl.setPublic(), CacheControl.maxAge(Duration.days(365)), CacheControl.immutable()],
+          logGroup: deployLogs,
+        })
+      : undefined;
+
+    // The page and its config keep their names across deploys: browsers revalidate them (cheap 304s).
+    const page = new BucketDeployment(this, 'DeployPage', {
       sources: [
-        // The generated config wins over any config the local build left in the directory.
-        Source.asset(props.distPath, { exclude: [CLIENT_CONFIG_FILE] }),
+        Source.asset(props.distPath, { exclude: [`${HASHED_ASSETS_DIR}`, `${HASHED_ASSETS_DIR}/**`, CLIENT_CONFIG_FILE, ...LOCAL_ONLY_FILES] }),
         Source.jsonData(CLIENT_CONFIG_FILE, props.clientConfig),
       ],
       destinationBucket: this.bucket,
+      // Pruning here must not delete what the assets deployment owns.
+      exclude: [`${HASHED_ASSETS_DIR}/*`],
       distribution: this.distribution,
       distributionPaths: ['/*'],
-      // Browsers revalidate (cheap 304s) so a deploy is seen at once; CloudFront is invalidated above.
       cacheControl: [CacheControl.noCache()],
-      logGroup: new LogGroup(this, 'DeployLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+      logGroup: deployLogs,
     });
+    // A new page must never reference scripts that are not uploaded yet.
+    if (assets) page.node.addDependency(assets);
 
     this.acknowledgeFindings();
-    this.acknowledgeDeploymentFindings(deployment);
+    this.acknowledgeDeploymentFindings(page);
   }
 
   get url(): string {

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_CONFIG_FILE } from '../../infra/aws/web-hosting';
+import { CLIENT_CONFIG_FILE, HASHED_ASSETS_DIR } from '../../infra/aws/web-hosting';
 import { resourcesOfType, synthesize, type Synthesized } from './support/synth';
 
 let synth: Synthesized;
@@ -81,31 +81,35 @@ describe('web hosting', () => {
     expect(distribution().DefaultCacheBehavior).toMatchObject({ ResponseHeadersPolicyId: { Ref: policyId } });
   });
 
-  it('uploads the client with a generated config.json holding the stage wss:// URL', () => {
-    const deployments = Object.values(resourcesOfType(synth.template, 'Custom::CDKBucketDeployment'));
-    expect(deployments).toHaveLength(1);
-    const props = deployments[0]!.Properties;
-    expect(props.DestinationBucketName).toEqual({ Ref: bucketId() });
-    expect(props.DistributionPaths).toEqual(['/*']);
+  it('uploads hashed assets as immutable, and the page with a generated config.json holding the stage wss:// URL', () => {
+    const deployments = Object.values(resourcesOfType(synth.template, 'Custom::CDKBucketDeployment')).map((deployment) => deployment.Properties);
+    expect(deployments).toHaveLength(2);
+    for (const props of deployments) expect(props.DestinationBucketName).toEqual({ Ref: bucketId() });
+    const assets = deployments.find((props) => props.DestinationBucketKeyPrefix === `${HASHED_ASSETS_DIR}/`)!;
+    expect(assets.SystemMetadata).toEqual({ 'cache-control': 'public, max-age=31536000, immutable' });
+    const page = deployments.find((props) => props !== assets)!;
+    expect(page.SystemMetadata).toEqual({ 'cache-control': 'no-cache' });
+    expect(page.Exclude).toEqual([`${HASHED_ASSETS_DIR}/*`]);
+    expect(page.DistributionPaths).toEqual(['/*']);
 
     // The generated file is an asset of its own; its tokens are filled in at deploy time from the markers.
-    const keys = props.SourceObjectKeys as string[];
-    const markers = props.SourceMarkers as Array<Record<string, unknown>>;
-    const index = keys.findIndex((key) => {
-      try {
-        readFileSync(join(synth.outdir, `asset.${key.replace(/\.zip$/, '')}`, CLIENT_CONFIG_FILE));
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    const keys = page.SourceObjectKeys as string[];
+    const markers = page.SourceMarkers as Array<Record<string, unknown>>;
+    const assetDir = (key: string) => join(synth.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+    const index = keys.findIndex((key) => existsSync(join(assetDir(key), CLIENT_CONFIG_FILE)));
     expect(index).toBeGreaterThanOrEqual(0);
-    const file = readFileSync(join(synth.outdir, `asset.${keys[index]!.replace(/\.zip$/, '')}`, CLIENT_CONFIG_FILE), 'utf8');
-    const config = JSON.parse(file) as { websocketUrl: string; devLogin: boolean; iceServers: unknown };
+    const config = JSON.parse(readFileSync(join(assetDir(keys[index]!), CLIENT_CONFIG_FILE), 'utf8')) as {
+      websocketUrl: string;
+      devLogin: boolean;
+      iceServers: unknown;
+    };
     expect(config.websocketUrl).toMatch(/^wss:\/\/<<marker:0xbaba:\d+>>\.execute-api\.<<marker:0xbaba:\d+>>\.<<marker:0xbaba:\d+>>\/live$/);
     expect(config.devLogin).toBe(false);
     expect(config.iceServers).toEqual([{ urls: ['stun:stun.example.net:3478'] }]);
     const apiMarker = /^wss:\/\/(<<marker:0xbaba:\d+>>)/.exec(config.websocketUrl)![1]!;
     expect(markers[index]![apiMarker]).toEqual({ Ref: synth.logicalId(synth.stack.api.api) });
+    // The page's own files leave the hashed assets to the other deployment.
+    const pageFiles = keys.filter((_, i) => i !== index).flatMap((key) => readdirSync(assetDir(key)));
+    expect(pageFiles).toEqual(['index.html']);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Synthesizes the signaling stack for assertions, offline: bundling is skipped unless asked for,
- * the web client is a one-file fixture, and every directory written is removed by `cleanup`.
+ * the web client is a two-file fixture (page and one hashed script), and every directory written is removed by `cleanup`.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +40,9 @@ export interface Synthesized {
 export function synthesize(props: Partial<SignalingStackProps> = {}, options: SynthOptions = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'callsignal-cdk-out-'));
   const webDist = mkdtempSync(join(tmpdir(), 'callsignal-web-dist-'));
-  writeFileSync(join(webDist, 'index.html'), '<!doctype html><title>call</title>');
+  writeFileSync(join(webDist, 'index.html'), '<!doctype html><title>call</title><script src="assets/app-TESTHASH.js"></script>');
+  mkdirSync(join(webDist, 'assets'));
+  writeFileSync(join(webDist, 'assets', 'app-TESTHASH.js'), 'console.log("call client")');
   const cleanup = () => {
     rmSync(outdir, { recursive: true, force: true });
     rmSync(webDist, { recursive: true, force: true });
