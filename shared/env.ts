@@ -20,6 +20,10 @@ export const ENV = {
   turnUrls: 'TURN_URLS',
   turnSecret: 'TURN_SECRET',
   logLevel: 'LOG_LEVEL',
+  /** Per-socket rate limits in messages per second (defaults in `shared/limits.ts`). */
+  rateLimitOffers: 'RATE_LIMIT_OFFERS_PER_SECOND',
+  rateLimitCandidates: 'RATE_LIMIT_CANDIDATES_PER_SECOND',
+  rateLimitOther: 'RATE_LIMIT_OTHER_PER_SECOND',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -25,3 +25,14 @@ export const PING_INTERVAL_SECONDS = 5 * 60;
 /** Call timers (overridable per deployment through the environment). */
 export const DEFAULT_RING_TIMEOUT_SECONDS = 45;
 export const DEFAULT_RESUME_GRACE_SECONDS = 60;
+
+/**
+ * Per-socket rate limits (messages per second, and the burst a socket may save up). Offers are
+ * the expensive messages (they ring devices), candidates the many small ones; everything else
+ * shares the third budget. Excess gets `error` `rate_limited`.
+ */
+export const DEFAULT_RATE_LIMITS = {
+  offers: { perSecond: 5, burst: 5 },
+  candidates: { perSecond: 20, burst: 40 },
+  other: { perSecond: 20, burst: 40 },
+} as const;

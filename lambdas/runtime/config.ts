@@ -1,8 +1,9 @@
 /** The handlers' settings, read from the environment once per container, failing fast. */
 import { ENV } from '../../shared/env';
-import { DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
+import { DEFAULT_RATE_LIMITS, DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
 import { parseProfileTypes } from '../../shared/profile';
 import type { CallSettings } from '../core/model';
+import type { Rate, RateLimits } from '../core/rate-limiter';
 
 export interface IceSettings {
   stunUrls: string[];
@@ -14,6 +15,7 @@ export interface RuntimeConfig extends CallSettings, IceSettings {
   connectionsTable: string;
   callLogsTable: string;
   managementEndpoint: string;
+  rateLimits: RateLimits;
 }
 
 type Env = Record<string, string | undefined>;
@@ -24,11 +26,11 @@ function required(env: Env, name: string): string {
   return value;
 }
 
-function positiveSeconds(env: Env, name: string, fallback: number): number {
+function positiveNumber(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of seconds, got "${raw}"`);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
   return value;
 }
 
@@ -38,16 +40,27 @@ const list = (raw: string | undefined): string[] =>
     .map((item) => item.trim())
     .filter(Boolean);
 
+/** A configured rate keeps the default's ratio of burst to rate. */
+function rate(env: Env, name: string, fallback: Rate): Rate {
+  const perSecond = positiveNumber(env, name, fallback.perSecond);
+  return { perSecond, burst: Math.max(1, Math.round((perSecond * fallback.burst) / fallback.perSecond)) };
+}
+
 export function readConfig(env: Env = process.env): RuntimeConfig {
   return {
     connectionsTable: required(env, ENV.connectionsTable),
     callLogsTable: required(env, ENV.callLogsTable),
     managementEndpoint: required(env, ENV.managementEndpoint),
-    ringTimeoutSeconds: positiveSeconds(env, ENV.ringTimeoutSeconds, DEFAULT_RING_TIMEOUT_SECONDS),
-    resumeGraceSeconds: positiveSeconds(env, ENV.resumeGraceSeconds, DEFAULT_RESUME_GRACE_SECONDS),
+    ringTimeoutSeconds: positiveNumber(env, ENV.ringTimeoutSeconds, DEFAULT_RING_TIMEOUT_SECONDS),
+    resumeGraceSeconds: positiveNumber(env, ENV.resumeGraceSeconds, DEFAULT_RESUME_GRACE_SECONDS),
     profileTypes: parseProfileTypes(env[ENV.profileTypes]),
     stunUrls: list(env[ENV.stunUrls]),
     turnUrls: list(env[ENV.turnUrls]),
     turnSecret: env[ENV.turnSecret] || undefined,
+    rateLimits: {
+      offers: rate(env, ENV.rateLimitOffers, DEFAULT_RATE_LIMITS.offers),
+      candidates: rate(env, ENV.rateLimitCandidates, DEFAULT_RATE_LIMITS.candidates),
+      other: rate(env, ENV.rateLimitOther, DEFAULT_RATE_LIMITS.other),
+    },
   };
 }

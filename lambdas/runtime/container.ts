@@ -5,6 +5,7 @@ import { ManagementApiSockets } from '../adapters/management-api';
 import { CallService } from '../core/calls';
 import { Messenger } from '../core/messenger';
 import type { CallStore, Clock } from '../core/model';
+import { RateLimiter } from '../core/rate-limiter';
 import { readConfig, type RuntimeConfig } from './config';
 
 export interface Runtime {
@@ -13,6 +14,7 @@ export interface Runtime {
   messenger: Messenger;
   calls: CallService;
   clock: Clock;
+  rateLimiter: RateLimiter;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -26,6 +28,7 @@ export function createRuntime(config: RuntimeConfig): Runtime {
     store,
     clock: systemClock,
     messenger: new Messenger(sockets, store),
+    rateLimiter: new RateLimiter(config.rateLimits, systemClock),
     calls: new CallService({ store, sockets, settings: config, clock: systemClock, newCallId: () => newCallId() }),
   };
 }

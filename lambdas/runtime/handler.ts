@@ -80,11 +80,12 @@ export function messageRoute<T extends ClientMessageType>(route: T | '$default',
       const parsed: ParseResult<ClientMessage> = event.isBase64Encoded
         ? { ok: false, code: 'invalid_json', message: 'Binary frames are not supported; send JSON text' }
         : parseClientMessage(event.body ?? '');
-      if (!parsed.ok) {
-        requestType = parsed.requestType;
-        throw new ProtocolError(parsed.code, parsed.message);
+      requestType = parsed.ok ? parsed.message.type : parsed.requestType;
+      // Refusals count too: a flood of bad frames must not buy a flood of error replies.
+      if (!runtime.rateLimiter.tryTake(sender.connectionId, route)) {
+        throw new ProtocolError('rate_limited', 'Too many messages from this socket; slow down');
       }
-      requestType = parsed.message.type;
+      if (!parsed.ok) throw new ProtocolError(parsed.code, parsed.message);
       if (parsed.message.type !== route || !act) {
         throw new ProtocolError('unknown_type', `Message type "${parsed.message.type}" is not routed here`);
       }

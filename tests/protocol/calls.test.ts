@@ -352,6 +352,24 @@ describe('bad frames', () => {
   });
 });
 
+describe('rate limits', () => {
+  it('refuses offers over 5 a second from one socket with rate_limited, and leaves other sockets alone', async () => {
+    const [studentId, otherId] = ids();
+    const flooder = await h.connect('student', studentId);
+    const other = await h.connect('student', otherId);
+    const selfCall = (id: number) => ({ type: 'call_invitation', call_type: 'voice', to_profile_id: id, to_profile_type: 'student', offer: offer() });
+    for (let i = 0; i < 8; i++) flooder.send(selfCall(studentId));
+    other.send(selfCall(otherId));
+
+    const errors = await Promise.all(Array.from({ length: 8 }, () => flooder.next('error')));
+    const limited = errors.filter((error) => error.code === 'rate_limited');
+    expect(limited.length).toBeGreaterThanOrEqual(2);
+    expect(limited[0]).toMatchObject({ request_type: 'call_invitation' });
+    expect(errors.length - limited.length).toBeGreaterThanOrEqual(5);
+    expect(await other.next('error')).toMatchObject({ code: 'cannot_call_self' });
+  });
+});
+
 describe('queries', () => {
   it('answers ping with pong', async () => {
     const [studentId] = ids();
