@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answer, candidate, offer, startHarness, type Harness } from '../support/harness';
+import { callInvariantViolations } from '../support/invariants';
 import type { TestSocket } from '../support/test-socket';
 
 let h: Harness;
@@ -15,6 +16,7 @@ beforeAll(async () => {
   h = await startHarness();
 });
 afterAll(async () => {
+  if (h) expect(await callInvariantViolations(h.db)).toEqual([]);
   await h?.close();
 });
 

@@ -3,6 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answer, candidate, offer, startHarness, type Harness } from '../support/harness';
+import { callInvariantViolations } from '../support/invariants';
 import type { TestSocket } from '../support/test-socket';
 
 const RING_SECONDS = 1.5;
@@ -15,6 +16,7 @@ beforeAll(async () => {
   h = await startHarness({ ringTimeoutSeconds: RING_SECONDS, resumeGraceSeconds: GRACE_SECONDS, sweepIntervalMs: 100 });
 });
 afterAll(async () => {
+  if (h) expect(await callInvariantViolations(h.db)).toEqual([]);
   await h?.close();
 });
 
