@@ -29,13 +29,14 @@ import { applyHandlerEnvironment, handlerEnvironment } from './handler-environme
 import { acceptsHostHeader, isLoopbackHostname } from './host-check';
 import { sendText } from './http-util';
 import { Invoker } from './invoker';
-import { createLog, errorFields, type LogLevel } from './log';
+import { createLog, errorFields, logLevelFromEnvironment, type LogLevel } from './log';
+import { lockDataDir } from './data-dir-lock';
 import { handleManagementRequest, isManagementPath } from './management-api';
 import { DEFAULT_DATA_DIR, DEFAULT_WEB_ROOT, PROJECT_ROOT } from './paths';
 import { runPeriodically, type PeriodicTask } from './periodic';
 import { loadSigningSecret, type SecretSource } from './signing-secret-file';
 import { serveStatic } from './static-files';
-import { ensureTables, LOCAL_REGION, startStore, type LocalStore } from './store';
+import { ensureTables, LOCAL_REGION, startStore } from './store';
 import { deleteExpiredItems } from './ttl-sweeper';
 import { refuseUpgrade, WebSocketApi } from './websocket-api';
 
@@ -70,8 +71,9 @@ export interface LocalGatewayOptions {
   webRoot?: string;
   /** Invocations running longer fail like a Lambda timeout. Default 30 s. */
   functionTimeoutSeconds?: number;
-  /** Only warnings and errors from the gateway (and `LOG_LEVEL=warn` for handlers, unless set). */
+  /** Only warnings and errors, from the gateway and the handlers (`LOG_LEVEL=warn`). */
   quiet?: boolean;
+  /** For the gateway and the handlers; default `LOG_LEVEL`, else info. */
   logLevel?: LogLevel;
 }
 
@@ -113,7 +115,10 @@ interface Settings {
   webRoot: string;
   functionTimeoutSeconds: number;
   logLevel: LogLevel;
+  /** Set by an option rather than `LOG_LEVEL`: then the handlers get it too. */
+  logLevelGiven: boolean;
 }
+
 
 /** How long shutdown waits for clients to answer the close frame, then for invocations to finish. */
 const CLOSE_GRACE_MS = 1_000;
@@ -143,7 +148,8 @@ function resolveSettings(options: LocalGatewayOptions): Settings {
     jwtSecret: options.jwtSecret,
     webRoot: resolve(options.webRoot ?? DEFAULT_WEB_ROOT),
     functionTimeoutSeconds: positive('functionTimeoutSeconds', options.functionTimeoutSeconds, 30),
-    logLevel: options.logLevel ?? (options.quiet ? 'warn' : 'info'),
+    logLevel: options.logLevel ?? (options.quiet ? 'warn' : logLevelFromEnvironment() ?? 'info'),
+    logLevelGiven: options.logLevel !== undefined || options.quiet === true,
   };
 }
 
@@ -198,12 +204,11 @@ async function start(settings: Settings): Promise<LocalGateway> {
   try {
     const { secret, source: secretSource } = await loadSigningSecret({ dataDir: settings.dataDir, explicit: settings.jwtSecret });
 
-    let store: LocalStore;
-    try {
-      store = await startStore(settings.memory ? undefined : join(settings.dataDir, 'dynalite'));
-    } catch (error) {
-      throw new Error(`Could not open the store in ${settings.dataDir} (is another gateway using it? try --memory or --data-dir)`, { cause: error });
+    if (!settings.memory) {
+      const lock = await lockDataDir(settings.dataDir);
+      undo.push(() => lock.release());
     }
+    const store = await startStore(settings.memory ? undefined : join(settings.dataDir, 'dynalite'));
     undo.push(() => store.close());
     await ensureTables(store.client, TABLES, log);
 
@@ -239,7 +244,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
         jwtSecret: secret,
       }),
     );
-    if (settings.logLevel === 'warn' || settings.logLevel === 'error') process.env[ENV.logLevel] ??= settings.logLevel;
+    if (settings.logLevelGiven) process.env[ENV.logLevel] = settings.logLevel;
     handlersLoaded = true;
     const functions = await loadFunctions(PROJECT_ROOT, FUNCTIONS);
 
@@ -286,8 +291,10 @@ async function start(settings: Settings): Promise<LocalGateway> {
         // Sockets first, while the store and the management API still answer `$disconnect`.
         await websocketApi.closeAll(CLOSE_GRACE_MS);
         await invoker.drain(DRAIN_MS);
-        await closeServer(server);
-        await store.close();
+        // The same steps that undo a failed start: the HTTP server, the store, the data dir lock.
+        for (const step of [...undo].reverse()) {
+          await step().catch((error: unknown) => log.warn('shutdown_step_failed', errorFields(error)));
+        }
         gatewayRunning = false;
         log.info('gateway_stopped');
       })());

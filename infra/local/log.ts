@@ -1,6 +1,16 @@
 /** The gateway's own log: one JSON object per line, like the handlers' routing lines. */
 
+import { ENV } from '../../shared/env';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** `LOG_LEVEL`, the handlers' setting, when it names a level. */
+export function logLevelFromEnvironment(env: Record<string, string | undefined> = process.env): LogLevel | undefined {
+  const configured = env[ENV.logLevel]?.toLowerCase();
+  return LOG_LEVELS.find((level) => level === configured);
+}
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 

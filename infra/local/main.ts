@@ -3,11 +3,11 @@
  * line (gateway and handlers alike); the human-readable banner goes to stderr.
  */
 import { parseArgs } from 'node:util';
-import { relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { ENV } from '../../shared/env';
 import { MissingHandlersError, startLocalGateway, type LocalGateway, type LocalGatewayOptions } from './gateway';
-import { createLog, errorFields } from './log';
-import { DEFAULT_DATA_DIR, PROJECT_ROOT } from './paths';
+import { createLog, errorFields, logLevelFromEnvironment } from './log';
+import { DEFAULT_DATA_DIR } from './paths';
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -18,13 +18,16 @@ Options:
   --host ADDR          address to listen on (env HOST; default 127.0.0.1)
   --memory             keep the store in memory instead of on disk
   --data-dir DIR       where the store and the signing secret live (default .data)
-  --ring-timeout S     seconds an invitation rings (default 45)
-  --resume-grace S     seconds a dropped party has to resume a call (default 60)
+  --ring-timeout S     seconds an invitation rings (env RING_TIMEOUT_SECONDS; default 45)
+  --resume-grace S     seconds a dropped party has to resume a call (env RESUME_GRACE_SECONDS; default 60)
   --idle-timeout S     close sockets silent this long (default 600)
   --max-connection S   close every socket after this long (default 7200)
   --no-dev-login       turn off POST /dev/token
-  --quiet              only warnings and errors from the gateway
+  --quiet              only warnings and errors (LOG_LEVEL sets the level otherwise)
   --help               show this help
+
+The handlers' own settings (PROFILE_TYPES, STUN_URLS, TURN_URLS, TURN_SECRET, JWT_SECRET) are read
+from the environment as on AWS.
 `;
 
 class UsageError extends Error {}
@@ -64,8 +67,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
     host: values.host ?? env.HOST,
     memory: values.memory ?? false,
     dataDir: values['data-dir'],
-    ringTimeoutSeconds: seconds('--ring-timeout', values['ring-timeout']),
-    resumeGraceSeconds: seconds('--resume-grace', values['resume-grace']),
+    ringTimeoutSeconds: seconds('--ring-timeout', values['ring-timeout'] ?? env[ENV.ringTimeoutSeconds]),
+    resumeGraceSeconds: seconds('--resume-grace', values['resume-grace'] ?? env[ENV.resumeGraceSeconds]),
     idleTimeoutSeconds: seconds('--idle-timeout', values['idle-timeout']),
     maxConnectionSeconds: seconds('--max-connection', values['max-connection']),
     devLogin: !values['no-dev-login'],
@@ -73,18 +76,22 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
   };
 }
 
+/** Relative to where the command ran when inside it, else absolute. */
+function displayPath(path: string): string {
+  const nearby = relative(process.cwd(), path);
+  return nearby === '' ? '.' : nearby.startsWith('..') || isAbsolute(nearby) ? path : nearby;
+}
+
 function banner(gateway: LocalGateway): string {
   const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
-  const nearby = relative(process.cwd(), gateway.dataDir);
-  const dataDirArgument =
-    gateway.dataDir === DEFAULT_DATA_DIR ? '' : ` --data-dir ${shellQuote(nearby.startsWith('..') ? gateway.dataDir : nearby || '.')}`;
+  const dataDirArgument = gateway.dataDir === DEFAULT_DATA_DIR ? '' : ` --data-dir ${shellQuote(displayPath(gateway.dataDir))}`;
   const sample = { profile_id: 456, profile_type: 'student', name: 'John Doe' };
   const lines = [
     '',
     'Call signaling is running locally.',
     `  Page:       ${gateway.httpUrl}`,
     `  WebSocket:  ${gateway.websocketUrl}?token=<JWT>`,
-    `  Store:      ${gateway.memory ? 'in memory (gone on exit)' : relative(PROJECT_ROOT, `${gateway.dataDir}/dynalite`)}`,
+    `  Store:      ${gateway.memory ? 'in memory (gone on exit)' : displayPath(join(gateway.dataDir, 'dynalite'))}`,
     '',
     'Get a token:',
     ...(gateway.devLogin
@@ -102,7 +109,6 @@ function banner(gateway: LocalGateway): string {
 }
 
 async function main(): Promise<void> {
-  const log = createLog();
   let options: LocalGatewayOptions | 'help';
   try {
     options = parseOptions(process.argv.slice(2), process.env);
@@ -114,6 +120,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  const log = createLog(options.quiet ? 'warn' : (logLevelFromEnvironment() ?? 'info'));
 
   // A handler's stray promise must not take the whole service down (on AWS it would only end one invocation).
   process.on('unhandledRejection', (reason) => log.error('unhandled_rejection', errorFields(reason)));

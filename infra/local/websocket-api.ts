@@ -120,10 +120,6 @@ export class WebSocketApi implements ConnectionDirectory {
     return this.connections.get(connectionId);
   }
 
-  get openConnections(): number {
-    return this.connections.size;
-  }
-
   /** Takes an HTTP upgrade request; never throws (a failure refuses the upgrade with 500). */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
@@ -142,7 +138,9 @@ export class WebSocketApi implements ConnectionDirectory {
     const deadline = Date.now() + graceMs;
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     for (const connection of this.connections.values()) connection.terminate();
-    while (this.connections.size > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // A destroyed socket reports its close on a later tick.
+    const hardDeadline = Date.now() + graceMs;
+    while (this.connections.size > 0 && Date.now() < hardDeadline) await new Promise((resolve) => setTimeout(resolve, 5));
     this.server.close();
   }
 

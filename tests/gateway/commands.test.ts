@@ -14,10 +14,14 @@ import { rawRequest, upgradeStatus } from './helpers';
 const TSX = join(PROJECT_ROOT, 'node_modules/.bin/tsx');
 const COMMAND_TIMEOUT_MS = 20_000;
 
-/** This process's environment without a signing secret, so the commands use the data dir's file. */
+/**
+ * This process's environment without what an in-process gateway put there: no signing secret (so
+ * the commands use the data dir's file) and no log level (so the start line is written).
+ */
 function environmentWithoutSecret(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env[ENV.jwtSecret];
+  delete env[ENV.logLevel];
   return env;
 }
 

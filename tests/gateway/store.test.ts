@@ -1,9 +1,11 @@
 /** The embedded store: tables from shared/tables.ts, kept on disk across restarts. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCK_FILE_NAME, lockDataDir } from '../../infra/local/data-dir-lock';
 import { createLog } from '../../infra/local/log';
 import { ensureTables, startStore } from '../../infra/local/store';
 import { CALL_LOGS_TABLE, TABLES } from '../../shared/tables';
@@ -43,5 +45,25 @@ describe('the embedded store', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('the data directory lock', () => {
+  it('refuses a second gateway on the same data directory while the first runs', async () => {
+    const dir = join(dataDir, 'locked');
+    const lock = await lockDataDir(dir);
+    await expect(lockDataDir(dir)).rejects.toThrow(/in use by another gateway/);
+    await lock.release();
+    await (await lockDataDir(dir)).release();
+  });
+
+  it('takes over a lock left by a process that has exited', async () => {
+    const dir = join(dataDir, 'stale');
+    const exited = spawnSync(process.execPath, ['-e', '']).pid;
+    await lockDataDir(dir).then((lock) => lock.release());
+    await writeFile(join(dir, LOCK_FILE_NAME), String(exited));
+    const lock = await lockDataDir(dir);
+    expect(await readFile(join(dir, LOCK_FILE_NAME), 'utf8')).toBe(String(process.pid));
+    await lock.release();
   });
 });
