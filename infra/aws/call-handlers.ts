@@ -49,7 +49,8 @@ export class CallHandlers extends Construct {
     for (const definition of definitions) {
       functions.set(
         definition.id,
-        new HandlerFunction(this, pascalCase(definition.id), {
+        // Suffixed: a construct id of "Default" would vanish from the logical ids of the `default` handler.
+        new HandlerFunction(this, `${pascalCase(definition.id)}Handler`, {
           definition,
           resources,
           projectRoot: props.projectRoot,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pascalCase } from '../../infra/aws/signaling-api';
 import { loadFunctions } from '../../infra/local/functions';
 import { FUNCTIONS, ROUTE_KEYS, ROUTE_SELECTION_EXPRESSION, TOKEN_QUERY_PARAMETER } from '../../shared/routes';
 import { PROJECT_ROOT, resourcesOfType, synthesize, type Synthesized } from './support/synth';
@@ -81,6 +82,14 @@ describe('signaling API routes', () => {
     });
     const accessLog = stage.AccessLogSettings as { Format: string; DestinationArn: unknown };
     expect(JSON.parse(accessLog.Format)).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+  });
+
+  it("names every handler's resources after its function table id (none lost to a \"Default\" construct id)", () => {
+    for (const definition of FUNCTIONS) {
+      expect(functionLogicalId(definition.id), definition.id).toContain(pascalCase(definition.id));
+    }
+    const integrations = Object.keys(resourcesOfType(synth.template, 'AWS::ApiGatewayV2::Integration'));
+    expect(new Set(integrations).size).toBe(ROUTE_KEYS.length);
   });
 
   it('runs the scheduled function (the sweeper) every minute', () => {
