@@ -104,7 +104,8 @@ export class WebHosting extends Construct {
 
     const deployLogs = new LogGroup(this, 'DeployLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
 
-    // Content-hashed files never change under their name: browsers may keep them for a year.
+    // Content-hashed files never change under their name: browsers may keep them for a year. Old ones
+    // are not pruned, so a page loaded just before a deploy still finds its scripts.
     const hashedDir = join(props.distPath, HASHED_ASSETS_DIR);
     const assets = existsSync(hashedDir)
       ? new BucketDeployment(this, 'DeployAssets', {
@@ -112,6 +113,7 @@ export class WebHosting extends Construct {
           destinationBucket: this.bucket,
           destinationKeyPrefix: `${HASHED_ASSETS_DIR}/`,
           cacheControl: [CacheControl.setPublic(), CacheControl.maxAge(Duration.days(365)), CacheControl.immutable()],
+          prune: false,
           logGroup: deployLogs,
         })
       : undefined;

@@ -87,6 +87,7 @@ describe('web hosting', () => {
     for (const props of deployments) expect(props.DestinationBucketName).toEqual({ Ref: bucketId() });
     const assets = deployments.find((props) => props.DestinationBucketKeyPrefix === `${HASHED_ASSETS_DIR}/`)!;
     expect(assets.SystemMetadata).toEqual({ 'cache-control': 'public, max-age=31536000, immutable' });
+    expect(assets.Prune).toBe(false);
     const page = deployments.find((props) => props !== assets)!;
     expect(page.SystemMetadata).toEqual({ 'cache-control': 'no-cache' });
     expect(page.Exclude).toEqual([`${HASHED_ASSETS_DIR}/*`]);
