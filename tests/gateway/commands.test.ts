@@ -87,7 +87,14 @@ describe('npm start', () => {
   });
 
   afterAll(async () => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    // tsx runs the gateway in a child of its own: end the whole process group, or it outlives the test.
+    if (child?.pid !== undefined && child.exitCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -103,6 +110,7 @@ describe('npm start', () => {
         cwd: PROJECT_ROOT,
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
       });
       child = started;
       let stderr = '';
