@@ -196,6 +196,9 @@ function dialableHost(address: string): string {
 }
 
 async function start(settings: Settings): Promise<LocalGateway> {
+  // The SDK warns once per process that its 2027 releases will need Node 22; the Lambda runtime is
+  // Node 22 already and locally the warning is noise in every run.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const log = createLog(settings.logLevel);
   const missing = await findMissingEntries(PROJECT_ROOT, FUNCTIONS);
   if (missing.length > 0) throw new MissingHandlersError(missing);
