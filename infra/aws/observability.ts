@@ -98,6 +98,15 @@ export interface ObservabilityProps {
   readonly alarmTopicArn?: string;
 }
 
+interface FilterExtras {
+  /** What each match adds; 1 unless a field of the line says how many. */
+  readonly metricValue?: string;
+  readonly dimensions?: Record<string, string>;
+}
+
+const chunksOf = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
 /** CloudWatch alarms take at most 10 metrics in one math expression. */
 const METRICS_PER_ALARM = 10;
 const PERIOD = Duration.minutes(5);
@@ -158,7 +167,7 @@ export class Observability extends Construct {
   private addMetricFilters(handlers: readonly HandlerFunction[]): void {
     for (const handler of handlers) {
       const { definition, logGroup } = handler;
-      const add = (name: string, metricName: string, filterPattern: JsonPattern, extra: { metricValue?: string; dimensions?: Record<string, string> } = {}) =>
+      const add = (name: string, metricName: string, filterPattern: JsonPattern, extra: FilterExtras = {}) =>
         new MetricFilter(this, `${handler.node.id}${name}`, {
           logGroup,
           metricNamespace: this.namespace,
@@ -194,10 +203,6 @@ export class Observability extends Construct {
   }
 
   private addAlarms(props: ObservabilityProps): void {
-    const functions = props.handlers.map((handler) => handler.function);
-    const chunks = <T>(items: readonly T[]): T[][] =>
-      Array.from({ length: Math.ceil(items.length / METRICS_PER_ALARM) }, (_, i) => items.slice(i * METRICS_PER_ALARM, (i + 1) * METRICS_PER_ALARM));
-
     const sumAlarm = (id: string, description: string, metrics: readonly IMetric[]) => {
       const usingMetrics = Object.fromEntries(metrics.map((metric, i) => [`m${i}`, metric]));
       this.alarms.push(
@@ -212,16 +217,18 @@ export class Observability extends Construct {
       );
     };
 
-    chunks(functions).forEach((group, i) => {
-      sumAlarm(`FunctionErrors${i + 1}`, `Uncaught handler errors (functions ${i * METRICS_PER_ALARM + 1}-${i * METRICS_PER_ALARM + group.length})`, group.map((fn) => fn.metricErrors({ period: PERIOD, statistic: 'Sum' })));
-      sumAlarm(`FunctionThrottles${i + 1}`, `Throttled handler invocations (functions ${i * METRICS_PER_ALARM + 1}-${i * METRICS_PER_ALARM + group.length})`, group.map((fn) => fn.metricThrottles({ period: PERIOD, statistic: 'Sum' })));
+    const sum = { period: PERIOD, statistic: 'Sum' };
+    chunksOf(props.handlers, METRICS_PER_ALARM).forEach((group, i) => {
+      const names = group.map((handler) => handler.definition.id).join(', ');
+      sumAlarm(`FunctionErrors${i + 1}`, `Uncaught errors in ${names}`, group.map((handler) => handler.function.metricErrors(sum)));
+      sumAlarm(`FunctionThrottles${i + 1}`, `Throttled invocations of ${names}`, group.map((handler) => handler.function.metricThrottles(sum)));
     });
     sumAlarm('HandlerFailuresAlarm', 'Handlers answered a frame with an internal error (handler_failed log lines)', [
       this.metric(CALL_METRICS.handlerFailures, 'handler failures'),
     ]);
     sumAlarm('IntegrationErrors', 'API Gateway could not deliver frames to a handler (integration and execution errors)', [
-      props.stage.metric('IntegrationError', { statistic: 'Sum', period: PERIOD }),
-      props.stage.metric('ExecutionError', { statistic: 'Sum', period: PERIOD }),
+      props.stage.metric('IntegrationError', sum),
+      props.stage.metric('ExecutionError', sum),
     ]);
   }
 
@@ -251,7 +258,11 @@ export class Observability extends Construct {
         title: 'WebSocket API',
         width: 12,
         left: [stageMetric('ConnectCount', 'connects'), stageMetric('MessageCount', 'messages')],
-        right: [stageMetric('IntegrationError', 'integration errors'), stageMetric('ExecutionError', 'execution errors'), stageMetric('ClientError', 'client errors')],
+        right: [
+          stageMetric('IntegrationError', 'integration errors'),
+          stageMetric('ExecutionError', 'execution errors'),
+          stageMetric('ClientError', 'client errors'),
+        ],
       }),
       new AlarmStatusWidget({ title: 'Alarms', width: 12, alarms: this.alarms }),
     );
