@@ -19,10 +19,12 @@ const settings = readAppSettings((key) => app.node.tryGetContext(key) as unknown
 
 const webDistPath = resolve(projectRoot, settings.webDist);
 if (!existsSync(resolve(webDistPath, 'index.html'))) {
-  throw new Error(
-    `The web client is not built: ${resolve(webDistPath, 'index.html')} does not exist. ` +
-      'Build it first (it is written to web/dist), or point -c webDist=<dir> at a built client.',
+  // A plain message, not a stack trace: this is a missing build step, not a bug.
+  process.stderr.write(
+    `The web client is not built: ${resolve(webDistPath, 'index.html')} does not exist.\n` +
+      'Build it first (npx tsx web/build.ts writes web/dist), or point -c webDist=<dir> at a built client.\n',
   );
+  process.exit(1);
 }
 
 new SignalingStack(app, settings.stackName, {
