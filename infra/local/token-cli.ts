@@ -1,18 +1,21 @@
 /**
  * `npm run token -- --profile-type student --profile-id 456 --name "John Doe"`: prints a connect
  * token signed with the same secret the local gateway uses (`JWT_SECRET`, else `<dataDir>/jwt-secret`,
- * created when neither exists, so a gateway started later agrees).
+ * created when neither exists, so a gateway started later agrees), or with `--stack NAME` the
+ * secret of a deployed stack (read from Secrets Manager with the caller's AWS credentials).
  */
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
 import { TokenClaimsSchema } from '../../shared/identity';
 import { DEFAULT_TOKEN_TTL_SECONDS, signToken } from '../../lambdas/auth/token';
+import { readStackSigningSecret } from '../aws/stack-secret';
 import { DEFAULT_DATA_DIR } from './paths';
 import { loadSigningSecret } from './signing-secret-file';
 
 const USAGE = `Usage: npm run token -- --profile-type TYPE --profile-id ID --name NAME [options]
 
 Prints a token for connecting to the local gateway: ws://127.0.0.1:8080/?token=<token>
+(or, with --stack, to a deployed stack's WebSocket URL).
 
 Options:
   --profile-type TYPE  tutor, student, parent, advertiser (or PROFILE_TYPES)
@@ -22,6 +25,8 @@ Options:
   --user-id ID         the platform's user id
   --ttl SECONDS        lifetime (default ${DEFAULT_TOKEN_TTL_SECONDS})
   --data-dir DIR       where the gateway keeps jwt-secret (default .data)
+  --stack NAME         sign for a deployed stack instead (reads its secret from AWS)
+  --region REGION      the stack's region (default: AWS_REGION or your AWS profile's)
   --help               show this help
 `;
 
@@ -45,6 +50,8 @@ function parseFlags(args: string[]) {
         'user-id': { type: 'string' },
         ttl: { type: 'string' },
         'data-dir': { type: 'string' },
+        stack: { type: 'string' },
+        region: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -77,7 +84,9 @@ async function main(): Promise<void> {
   });
   if (!claims.success) fail(v.summarize(claims.issues));
 
-  const { secret } = await loadSigningSecret({ dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR });
+  const secret = values.stack
+    ? await readStackSigningSecret({ stackName: values.stack, ...(values.region ? { region: values.region } : {}) })
+    : (await loadSigningSecret({ dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR })).secret;
   const { token, expiresAt } = await signToken(secret, claims.output, ttl);
   process.stdout.write(`${token}\n`);
   process.stderr.write(`expires ${expiresAt.toISOString()}\n`);

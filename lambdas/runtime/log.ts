@@ -2,6 +2,7 @@
  * Structured logs: one JSON line per routing decision, the same locally and in CloudWatch, so
  * "why did this call not ring?" is one query by call_id.
  */
+import { Console } from 'node:console';
 import { ENV } from '../../shared/env';
 
 export type Outcome =
@@ -45,11 +46,18 @@ const configured = process.env[ENV.logLevel]?.toLowerCase();
 /** `LOG_LEVEL` (read once): lines below it are not written. */
 const threshold = LEVELS.indexOf(LEVELS.find((level) => level === configured) ?? 'info');
 
+/**
+ * Lambda's JSON log format wraps lines written through the global console inside a `message`
+ * string; writing through a console of our own keeps each line a top-level JSON object that
+ * metric filters and Logs Insights read field by field.
+ */
+const out = new Console({ stdout: process.stdout, stderr: process.stderr });
+
 function write(level: Level, msg: string, fields: object): void {
   if (LEVELS.indexOf(level) < threshold) return;
   const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields });
-  if (level === 'error' || level === 'warn') console.error(line);
-  else console.log(line);
+  if (level === 'error' || level === 'warn') out.error(line);
+  else out.log(line);
 }
 
 export function logRouting(line: RoutingLine): void {

@@ -7,7 +7,10 @@ let h: Harness;
 const lines: string[] = [];
 
 beforeAll(async () => {
-  vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(...String(chunk).split('\n'));
+    return true;
+  });
   h = await startHarness({ quiet: false });
 });
 afterAll(async () => {
