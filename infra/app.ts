@@ -3,7 +3,7 @@
  *
  * Settings come from context (`-c key=value` or cdk.json): stackName, stageName, webDist, retainData,
  * ringTimeoutSeconds, resumeGraceSeconds, profileTypes, stunUrls, alarmTopicArn, bundleAwsSdk,
- * manageAccountLogRole. See docs/DEPLOY.md.
+ * manageAccountLogRole. See the README (Deploying to AWS).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * The wire contract (docs/PROTOCOL.md) as runtime schemas and the TypeScript types inferred from them.
+ * The wire contract (shared/PROTOCOL.md) as runtime schemas and the TypeScript types inferred from them.
  * The same schemas validate on the server (handlers) and in the browser (call client).
  */
 import * as v from 'valibot';

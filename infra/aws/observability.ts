@@ -5,7 +5,7 @@
  * The filters and queries read the routing line's own fields at the top level of each log event
  * (`{"msg":"routing","route":…,"outcome":…}`). That holds when the line reaches stdout as-is; a
  * line passed to Lambda's patched `console.log` under the JSON log format is instead nested as a
- * string in `message` (see docs/DEPLOY.md, "Logs").
+ * string in `message` (see the README, "Deploying to AWS").
  */
 import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import type { WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';

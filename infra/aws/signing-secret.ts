@@ -19,7 +19,7 @@ export class SigningSecret extends Construct {
       id: 'AwsSolutions-SMG4',
       reason:
         'Rotating the HS256 key would invalidate every outstanding connect token at once and authorizers cache it per container; ' +
-        'rotation is a deliberate operation (put a new value, then redeploy or wait for cold starts) described in docs/DEPLOY.md.',
+        'rotation is a deliberate operation (put a new value, then redeploy or wait for cold starts) described in the README (Deploying to AWS).',
     });
     this.secret = secret;
   }

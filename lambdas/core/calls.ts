@@ -1,5 +1,5 @@
 /**
- * The call rules of the protocol ("Calls" in docs/PROTOCOL.md). Every state change that can race
+ * The call rules of the protocol ("Calls" in shared/PROTOCOL.md). Every state change that can race
  * (two answers, answer vs. timeout, glare, end vs. resume) is one conditional write, and whoever
  * wins that write is the one who tells the parties: each outcome is announced exactly once.
  */
