@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { isAbsolute, join, relative } from 'node:path';
 import { ENV } from '../../shared/env';
+import { describeBuild, ensureWebClientBuilt } from '../../web/build';
 import { MissingHandlersError, startLocalGateway, type LocalGateway, type LocalGatewayOptions } from './gateway';
 import { createLog, errorFields, logLevelFromEnvironment } from './log';
 import { DEFAULT_DATA_DIR } from './paths';
@@ -125,6 +126,16 @@ async function main(): Promise<void> {
   // A handler's stray promise must not take the whole service down (on AWS it would only end one invocation).
   process.on('unhandledRejection', (reason) => log.error('unhandled_rejection', errorFields(reason)));
   process.on('uncaughtException', (error) => log.error('uncaught_exception', errorFields(error)));
+
+  // The page is part of `npm start`: build the client when its sources changed (a no-op otherwise).
+  if (options.webRoot === undefined) {
+    try {
+      const built = await ensureWebClientBuilt();
+      if (built) process.stderr.write(describeBuild(built));
+    } catch (error) {
+      log.error('web_build_failed', errorFields(error));
+    }
+  }
 
   let gateway: LocalGateway;
   try {
