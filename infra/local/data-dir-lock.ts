@@ -3,6 +3,7 @@
  * directory fails on every request instead of at start. A pid file makes the clash an error
  * at startup; a file left by a process that no longer runs is taken over.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -12,10 +13,20 @@ export interface DataDirLock {
   release(): Promise<void>;
 }
 
+/** A killed process can linger as a zombie until it is reaped; it holds nothing any more. */
+const isZombie = (pid: number): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^\d+ \(.*\) [ZX]/s.test(stat);
+  } catch {
+    return false;
+  }
+};
+
 const isRunning = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
-    return true;
+    return !isZombie(pid);
   } catch (error) {
     // EPERM: it runs, under another user.
     return error instanceof Error && 'code' in error && error.code === 'EPERM';
