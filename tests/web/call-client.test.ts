@@ -32,7 +32,7 @@ function startClient(media = fakeGetUserMedia()) {
     createPeerConnection: FakePeerConnection.factory,
     getUserMedia: media.getUserMedia,
     socket: { backoff: { initialMs: 20, maxMs: 50, jitter: 0, random: Math.random } },
-    call: { batcher: { flushDelayMs: 15 } },
+    call: { batcher: { flushDelayMs: 15 }, ringGraceMs: 50 },
   });
   client.connect();
   return client;

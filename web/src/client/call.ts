@@ -27,6 +27,11 @@ export interface CallTimings {
   connectTimeoutMs: number;
   /** Used when the server gives no `expires_at` (never, with this server). */
   defaultRingMs: number;
+  /**
+   * How long after `expires_at` the client stops ringing on its own. The server's timeout is
+   * normally first (and logs the call as timed out); this catches a sweeper that runs late.
+   */
+  ringGraceMs: number;
   batcher: Partial<CandidateBatcherOptions>;
 }
 
@@ -34,6 +39,7 @@ export const DEFAULT_CALL_TIMINGS: CallTimings = {
   setupTimeoutMs: 15_000,
   connectTimeoutMs: 30_000,
   defaultRingMs: 45_000,
+  ringGraceMs: 1_500,
   batcher: {},
 };
 
@@ -453,7 +459,7 @@ export class Call extends Emitter<CallEvents> {
   private armRingTimer(ringMs: number): void {
     const duration = Number.isFinite(ringMs) && ringMs > 0 ? ringMs : this.timings.defaultRingMs;
     this.ringsUntilValue = Date.now() + duration;
-    this.armTimer('ring', duration, () => {
+    this.armTimer('ring', duration + this.timings.ringGraceMs, () => {
       if (this.direction === 'incoming') this.finish({ reason: 'missed' });
       else this.finish({ reason: 'no_answer' }, this.callId ? { type: 'call_ended', call_id: this.callId, reason: 'cancelled' } : undefined);
     });

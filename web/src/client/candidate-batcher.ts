@@ -16,7 +16,7 @@ export interface CandidateBatcherOptions {
 }
 
 export const DEFAULT_BATCHER_OPTIONS: CandidateBatcherOptions = {
-  flushDelayMs: 60,
+  flushDelayMs: 25,
   maxPerMessage: MAX_CANDIDATES_PER_MESSAGE,
   maxBytesPerMessage: MAX_FRAME_BYTES - 4 * 1024,
 };

@@ -5,6 +5,7 @@
 import { profileKey, type ProfileRef } from '../../../shared/profile';
 import { CallClient, CallError, CallErrorCode, type Call, type CallEnd, type CallEndReason, type CallType, type ConnectionState } from '../client';
 import { h } from './dom';
+import { KnownNames } from './known-names';
 import { describeEnd, describeError } from './outcomes';
 import { Ringtone } from './ringtone';
 import { tokenSource, type AppConfig, type Session } from './session';
@@ -32,6 +33,7 @@ export class App {
   private readonly callScreen: CallScreen;
   private readonly toasts = new Toasts();
   private readonly ringtone = new Ringtone();
+  private readonly names = new KnownNames();
   private readonly element: HTMLElement;
   private historyItems: Parameters<HistoryView['setItems']>[0] = [];
   private historyNext: string | undefined;
@@ -54,6 +56,7 @@ export class App {
     });
     this.history = new HistoryView({
       me,
+      names: this.names,
       onCallBack: (to, type) => this.placeCall(to, type),
       onMore: () => void this.loadHistory(true),
     });
@@ -97,13 +100,15 @@ export class App {
 
   private placeCall(to: ProfileRef & { name?: string }, type: CallType): void {
     this.ringtone.unlock();
+    this.toasts.dismiss('call'); // the last call's outcome is old news
     if (profileKey(to.profile_type, to.profile_id) === profileKey(this.session.me.profileType, this.session.me.profileId)) {
       this.toasts.show("You can't call yourself.", { kind: 'warning', key: 'call', outcome: 'cannot_call_self' });
       return;
     }
     let call: Call;
+    const name = to.name ?? this.names.get(to.profile_type, to.profile_id);
     try {
-      call = this.client.placeCall(to, type);
+      call = this.client.placeCall(name ? { ...to, name } : to, type);
     } catch (error) {
       const failure = error instanceof CallError ? error : undefined;
       this.toasts.show(describeError(failure).message, { kind: 'error', key: 'call', outcome: failure?.code ?? 'failed' });
@@ -118,6 +123,8 @@ export class App {
 
   private ring(call: Call): void {
     if (this.incoming.current) return;
+    this.toasts.dismiss('call');
+    this.learnName(call);
     this.incoming.show(call);
     this.ringtone.play('incoming');
     document.title = `Incoming call · ${TITLE}`;
@@ -142,10 +149,18 @@ export class App {
   }
 
   private showCall(call: Call): void {
+    this.learnName(call);
     this.callScreen.attach(call);
     this.callScreen.setOwnConnection(this.client.connectionState);
     this.setInCall(true);
     call.on('ended', (end) => this.callEnded(call, end));
+  }
+
+  /** Remembers the peer's name now and whenever the server tells us more (answer, decline). */
+  private learnName(call: Call): void {
+    const remember = () => this.names.remember(call.peer.profileType, call.peer.profileId, call.peer.name);
+    remember();
+    call.on('peer', remember);
   }
 
   /** End always works and always returns to the main view, network or not. */

@@ -179,7 +179,8 @@ export class CallScreen {
     if (!call) return;
     const state = call.state;
     this.status.dataset.state = state;
-    this.status.textContent = STATUS[state];
+    const duration = call.end?.durationSeconds;
+    this.status.textContent = state === 'ended' && duration != null ? `${STATUS.ended} · ${formatDuration(duration)}` : STATUS[state];
     this.element.dataset.state = state;
 
     const remoteVideo = call.type === 'video' && (call.remoteStream?.getVideoTracks().some((t) => t.readyState === 'live' && !t.muted) ?? false);

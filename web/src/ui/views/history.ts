@@ -6,10 +6,12 @@ import { avatar } from '../avatar';
 import { h } from '../dom';
 import { capitalize, displayName, formatDuration, formatFullDate, formatWhen } from '../format';
 import { icon } from '../icons';
+import type { KnownNames } from '../known-names';
 import type { Me } from '../session';
 
 export interface HistoryProps {
   me: Me;
+  names: KnownNames;
   onCallBack: (to: ProfileRef & { name?: string }, type: CallType) => void;
   onMore: () => void;
 }
@@ -131,7 +133,8 @@ export class HistoryView {
       ? { profile_type: log.callee_profile_type, profile_id: log.callee_profile_id }
       : { profile_type: log.caller_profile_type, profile_id: log.caller_profile_id };
     const named = log.participants.find((p) => p.profile_type === peer.profile_type && p.profile_id === String(peer.profile_id));
-    const peerName = displayName(named?.name, peer.profile_type, peer.profile_id);
+    if (named?.name) this.props.names.remember(peer.profile_type, peer.profile_id, named.name);
+    const peerName = displayName(named?.name ?? this.props.names.get(peer.profile_type, peer.profile_id), peer.profile_type, peer.profile_id);
     const missed = !outgoing && (log.status === 'missed' || (log.status === 'declined' && log.end_reason === 'timeout'));
     return { log, outgoing, peer, peerName, missed, summary: summarize(log, outgoing, missed) };
   }

@@ -1,0 +1,143 @@
+/**
+ * The real `npm start` gateway, run inside a fresh network namespace that has only a loopback
+ * interface, with Chromium joining the same namespace. Both talk over that namespace's 127.0.0.1,
+ * so media and signaling can never leave the machine, and each test file gets its own ports.
+ *
+ * The test process stays outside: it drives Chromium over a pipe (playwright's default), which
+ * needs no network at all.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { NamespaceMode } from './environment';
+
+const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+const START_TIMEOUT_MS = 30_000;
+
+/**
+ * Runs inside the namespace: brings up `lo`, starts the gateway, passes SIGTERM on, and kills the
+ * gateway when our stdin closes, so a test process killed mid-run leaves no gateway behind. (Kill,
+ * not TERM: with the test process gone its stdout is a broken pipe, and a graceful shutdown that
+ * logs would stall. Background jobs get /dev/null as stdin unless redirected, hence fd 3.)
+ */
+const SUPERVISOR = [
+  'ip link set lo up || exit 1',
+  'exec 3<&0',
+  '"$@" </dev/null 3<&- &',
+  'gateway=$!',
+  'trap \'kill -TERM $gateway 2>/dev/null\' TERM INT',
+  '{ cat >/dev/null; kill -KILL $gateway 2>/dev/null; } <&3 &',
+  'wait $gateway',
+  'wait $gateway',
+].join('\n');
+
+export interface IsolatedGatewayOptions {
+  namespace: NamespaceMode;
+  chromium: string;
+  /** Extra CLI flags for `npm start`, for example `['--ring-timeout', '5']`. */
+  args?: string[];
+}
+
+export interface IsolatedGateway {
+  /** The page, as Chromium (inside the namespace) reaches it. */
+  httpUrl: string;
+  /** A script that runs Chromium inside the gateway's namespace: pass it as playwright's executablePath. */
+  chromiumInNamespace: string;
+  /** The gateway's last log lines, for failure reports. */
+  recentLog(): string[];
+  close(): Promise<void>;
+}
+
+export async function startIsolatedGateway(options: IsolatedGatewayOptions): Promise<IsolatedGateway> {
+  const unshare = options.namespace === 'root' ? ['-n'] : ['-r', '-n'];
+  // Its own data dir: never the developer's `.data/` (its secret, or the lock of a running `npm start`).
+  const dir = await mkdtemp(join(tmpdir(), 'callsignal-e2e-'));
+  // Exactly what `npm start` runs (tsx infra/local/main.ts), in memory, on a free port of the namespace.
+  const command = [
+    process.execPath,
+    '--import',
+    'tsx',
+    'infra/local/main.ts',
+    '--port',
+    '0',
+    '--memory',
+    '--data-dir',
+    join(dir, 'data'),
+    ...(options.args ?? []),
+  ];
+  const child = spawn('unshare', [...unshare, 'sh', '-c', SUPERVISOR, 'sh', ...command], {
+    cwd: ROOT,
+    // stdin stays open for the supervisor: it closes when this process dies, however it dies.
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
+
+  const log: string[] = [];
+  const remember = (line: string) => {
+    log.push(line);
+    if (log.length > 200) log.shift();
+  };
+  const started = new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the gateway did not start within ${START_TIMEOUT_MS} ms:\n${log.join('\n')}`)), START_TIMEOUT_MS);
+    // Both streams are read to the end, or the gateway would block once a pipe buffer fills.
+    createInterface({ input: child.stderr }).on('line', remember);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      remember(line);
+      const url = startedUrl(line);
+      if (url) {
+        clearTimeout(timer);
+        resolveUrl(url);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the gateway exited (${code}) before it started:\n${log.join('\n')}`));
+    });
+  });
+  let httpUrl: string;
+  try {
+    httpUrl = await started;
+  } catch (error) {
+    await stop(child);
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+
+  const chromiumInNamespace = join(dir, 'chromium');
+  const enter = options.namespace === 'root' ? `--net=/proc/${child.pid}/ns/net` : `--preserve-credentials -U -n -t ${child.pid}`;
+  await writeFile(chromiumInNamespace, `#!/bin/sh\nexec nsenter ${enter} -- ${JSON.stringify(options.chromium)} "$@"\n`);
+  await chmod(chromiumInNamespace, 0o755);
+
+  return {
+    httpUrl,
+    chromiumInNamespace,
+    recentLog: () => [...log],
+    close: async () => {
+      await stop(child);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function startedUrl(line: string): string | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const entry = JSON.parse(line) as { msg?: unknown; http_url?: unknown };
+    return entry.msg === 'gateway_started' && typeof entry.http_url === 'string' ? entry.http_url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function stop(child: ChildProcessByStdio<Writable, Readable, Readable>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,130 @@
+/**
+ * Screenshots of every state of the client, taken from real calls in headless Chromium (the e2e
+ * machinery: real gateway, loopback-only namespace, fake camera and microphone).
+ *
+ *   tsx web/screenshots.ts [--out DIR] [--readme FILE]
+ *
+ * DIR defaults to /tmp/callsignal-screenshots; with --readme, a side-by-side picture of a call
+ * (the callee's incoming screen and the caller's call in progress) is written to FILE as well.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { requireE2eEnvironment } from '../tests/e2e/support/environment';
+import type { UserPage } from '../tests/e2e/support/user-page';
+import { freshId, World } from '../tests/e2e/support/world';
+
+const { values } = parseArgs({ options: { out: { type: 'string' }, readme: { type: 'string' } } });
+const outDir = resolve(values.out ?? '/tmp/callsignal-screenshots');
+
+if (!requireE2eEnvironment('screenshots')) process.exit(1);
+await mkdir(outDir, { recursive: true });
+const world = await World.start({ gatewayArgs: ['--ring-timeout', '3'] });
+const shot = async (user: UserPage, name: string, settleMs = 400) => {
+  await user.page.waitForTimeout(settleMs);
+  await user.screenshot(join(outDir, `${name}.png`));
+  process.stdout.write(`  ${name}.png\n`);
+};
+
+try {
+  const signInPage = await world.openPage();
+  await signInPage.goto('/');
+  await signInPage.getByTestId('login-name').waitFor();
+  await signInPage.waitForTimeout(300);
+  await signInPage.screenshot({ path: join(outDir, '01-sign-in.png') });
+  process.stdout.write('  01-sign-in.png\n');
+
+  const ada = await world.signIn('Ada Lovelace', 'tutor', freshId());
+  const sam = await world.signIn('Sam Carter', 'student', freshId());
+  const priya = await world.signIn('Priya Natarajan', 'parent', freshId());
+  await shot(sam, '02-idle-empty');
+
+  // Some history for Sam: a finished call, a declined one, a missed one, an offline one.
+  await sam.call(ada, 'video');
+  await ada.waitForIncoming();
+  await ada.byTestId('accept-call').click();
+  await sam.waitForCallStatus('connected');
+  await sam.page.waitForTimeout(2_200);
+  await sam.byTestId('end-call').click();
+  await ada.waitForMainView();
+
+  await priya.call(sam, 'voice');
+  await sam.waitForIncoming();
+  await priya.byTestId('end-call').click();
+  await sam.waitForMainView();
+
+  await sam.call(priya, 'voice');
+  await priya.waitForIncoming();
+  await priya.byTestId('decline-call').click();
+  await sam.waitForMainView();
+
+  await sam.dial('advertiser', freshId(), 'video');
+  await sam.waitForToast('offline');
+  await sam.waitForMainView();
+  await sam.byTestId('dial-profile-type').selectOption('tutor');
+  await sam.byTestId('dial-profile-id').fill(ada.profile.profileId);
+  await sam.waitForAttribute('dial-presence', 'data-presence', 'online');
+  await shot(sam, '03-idle-history', 1_000);
+
+  // Outgoing, incoming, in call.
+  await sam.call(ada, 'video');
+  await sam.waitForCallStatus('ringing');
+  await ada.waitForIncoming();
+  await shot(sam, '04-outgoing-ringing');
+  await shot(ada, '05-incoming-video');
+  await ada.byTestId('accept-call').click();
+  await Promise.all([sam.waitForCallStatus('connected'), ada.waitForCallStatus('connected')]);
+  await sam.waitForVideoFrames('remote-video', 20);
+  await shot(sam, '06-in-call-video', 1_500);
+  await sam.byTestId('mute-toggle').click();
+  await sam.byTestId('camera-toggle').click();
+  await shot(sam, '07-in-call-muted-camera-off');
+  await ada.byTestId('end-call').click();
+  await sam.waitForCallStatus('ended');
+  await shot(sam, '08-ended-by-peer', 100);
+  await sam.waitForMainView();
+
+  await priya.call(ada, 'voice');
+  await ada.waitForIncoming();
+  await shot(ada, '09-incoming-voice');
+  await ada.byTestId('accept-call').click();
+  await priya.waitForCallStatus('connected');
+  await shot(priya, '10-in-call-voice', 1_500);
+  await priya.byTestId('end-call').click();
+  await shot(priya, '11-after-hangup-toast', 300);
+
+  // Narrow screens.
+  await sam.page.setViewportSize({ width: 390, height: 844 });
+  await shot(sam, '12-mobile-idle');
+  await ada.call(sam, 'video');
+  await sam.waitForIncoming();
+  await shot(sam, '13-mobile-incoming');
+  await sam.byTestId('accept-call').click();
+  await sam.waitForCallStatus('connected');
+  await sam.waitForVideoFrames('remote-video', 20);
+  await shot(sam, '14-mobile-in-call', 1_000);
+  await sam.byTestId('end-call').click();
+  process.stdout.write(`Screenshots in ${outDir}\n`);
+  if (values.readme) await composeReadmePicture(join(outDir, '05-incoming-video.png'), join(outDir, '06-in-call-video.png'), resolve(values.readme));
+} finally {
+  await world.close();
+}
+
+/** Two screenshots side by side on a soft backdrop, rendered by the same Chromium. */
+async function composeReadmePicture(left: string, right: string, target: string): Promise<void> {
+  const image = async (path: string) => `data:image/png;base64,${(await readFile(path)).toString('base64')}`;
+  const page = await world.openPage();
+  await page.setViewportSize({ width: 1360, height: 520 });
+  await page.setContent(`<!doctype html><style>
+    body { margin: 0; font: 600 15px system-ui, sans-serif; color: #334155; }
+    .frame { display: flex; gap: 32px; padding: 28px 32px; background: linear-gradient(135deg, #e0e7ff, #f5f3ff 55%, #ecfeff); }
+    figure { margin: 0; display: grid; gap: 10px; }
+    img { width: 632px; border-radius: 12px; box-shadow: 0 12px 32px rgb(15 23 42 / 0.25); }
+    figcaption { text-align: center; }
+  </style><div class="frame">
+    <figure><img src="${await image(left)}"><figcaption>Ada's screen: Sam is calling</figcaption></figure>
+    <figure><img src="${await image(right)}"><figcaption>Sam's screen: in the call with Ada</figcaption></figure>
+  </div>`);
+  await page.locator('.frame').screenshot({ path: target });
+  process.stdout.write(`README picture: ${target}\n`);
+}
