@@ -30,6 +30,7 @@ export class CallScreen {
 
   // Rebuilt per call in `attach`.
   private status = h('p');
+  private statusText = h('span');
   private clock = h('span');
   private banner = h('div');
   private remoteVideo = h('video');
@@ -53,8 +54,10 @@ export class CallScreen {
     const name = displayName(call.peer.name, call.peer.profileType, call.peer.profileId);
     const key = `${call.peer.profileType}_${call.peer.profileId}`;
 
-    this.status = h('p', { class: 'call-status', 'data-testid': 'call-status', 'data-state': call.state });
+    // The status stays visible in every state (tests and screen readers follow it); once connected it shows the timer.
+    this.statusText = h('span', { class: 'call-status-text' });
     this.clock = h('span', { class: 'call-timer', 'data-testid': 'call-timer', hidden: true }, '0:00');
+    this.status = h('p', { class: 'call-status', 'data-testid': 'call-status', 'data-state': call.state, 'aria-live': 'polite' }, this.statusText, this.clock);
     this.banner = h('div', { class: 'call-banner', role: 'status', hidden: true });
     this.remoteVideo = h('video', { class: 'remote-video', 'data-testid': 'remote-video', autoplay: true, playsinline: true, muted: true });
     this.remoteVideo.muted = true; // sound plays through the audio element, once
@@ -98,7 +101,7 @@ export class CallScreen {
         h(
           'div',
           { class: 'call-top' },
-          h('div', { class: 'call-title' }, topName, h('div', { class: 'call-sub' }, this.status, this.clock)),
+          h('div', { class: 'call-title' }, topName, h('div', { class: 'call-sub' }, this.status)),
         ),
         this.stage,
         this.banner,
@@ -180,7 +183,7 @@ export class CallScreen {
     const state = call.state;
     this.status.dataset.state = state;
     const duration = call.end?.durationSeconds;
-    this.status.textContent = state === 'ended' && duration != null ? `${STATUS.ended} · ${formatDuration(duration)}` : STATUS[state];
+    this.statusText.textContent = state === 'ended' && duration != null ? `${STATUS.ended} · ${formatDuration(duration)}` : STATUS[state];
     this.element.dataset.state = state;
 
     const remoteVideo = call.type === 'video' && (call.remoteStream?.getVideoTracks().some((t) => t.readyState === 'live' && !t.muted) ?? false);
@@ -190,7 +193,7 @@ export class CallScreen {
 
     const connected = state === 'connected';
     this.clock.hidden = !connected;
-    this.status.hidden = connected;
+    this.statusText.hidden = connected;
     if (connected && !this.timer) {
       this.tick();
       this.timer = setInterval(() => this.tick(), 1_000);
