@@ -107,6 +107,24 @@ describe.runIf(runs)('call outcomes in Chromium', () => {
     await ivan.waitForMainView();
   }, 20_000);
 
+  it('camera or microphone blocked: says what to do, on both the calling and the answering side', async () => {
+    const blocked = await world.signIn('Lena Blocked', 'student', freshId(), await world.newContext({ refuseMedia: true }));
+    const mo = await world.signIn('Mo Allowed', 'tutor', freshId());
+
+    await blocked.call(mo, 'video');
+    expect(await blocked.waitForToast('permission_denied')).toMatch(/blocked.*allow access/i);
+    await blocked.waitForMainView(1_000);
+    expect(await mo.byTestId('incoming-call').count()).toBe(0); // nothing rang
+
+    await mo.call(blocked, 'voice');
+    await blocked.waitForIncoming();
+    await blocked.byTestId('accept-call').click();
+    expect(await blocked.waitForToast('permission_denied')).toMatch(/allow access/i);
+    await blocked.waitForMainView(1_000);
+    expect(await mo.waitForToast('rejected')).toContain('declined');
+    await mo.waitForMainView();
+  });
+
   it('calling yourself is refused with a clear message', async () => {
     const kai = await world.signIn('Kai Berg', 'tutor', freshId());
     await kai.dial('tutor', kai.profile.profileId, 'video');

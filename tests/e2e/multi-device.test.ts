@@ -59,6 +59,28 @@ describe.runIf(runs)('several tabs and a lost server, in Chromium', () => {
     expect(await carol.waitForToast('rejected')).toContain('Dan Okafor declined your call');
   });
 
+  it('signs in from a token in the URL fragment, as an embedding platform does, and hides the token', async () => {
+    const context = await world.newContext();
+    const page = await context.newPage();
+    await page.goto('/');
+    const id = freshId();
+    // The platform's backend would mint this; here the local dev endpoint stands in for it.
+    const token = await page.evaluate(async (profileId) => {
+      const response = await fetch('/dev/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ profile_id: profileId, profile_type: 'advertiser', name: 'Gus Embedded' }),
+      });
+      return ((await response.json()) as { token: string }).token;
+    }, id);
+    const embedded = await context.newPage();
+    await embedded.goto(`/#token=${token}`);
+    await embedded.getByTestId('connection-state').and(embedded.locator('[data-state="connected"]')).waitFor();
+    expect(await embedded.getByTestId('me-name').textContent()).toBe('Gus Embedded');
+    expect(embedded.url()).not.toContain('token');
+    expect(await embedded.getByTestId('login-submit').count()).toBe(0);
+  });
+
   // Last in this file: it stops the server.
   it('keeps the media flowing when the server goes away, shows reconnecting, and End still returns to the main view', async () => {
     const erin = await world.signIn('Erin Walsh', 'student', freshId());

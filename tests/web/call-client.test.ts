@@ -302,6 +302,18 @@ describe('reconnecting', () => {
     expect(call.state).toBe('connected'); // media never stopped
   });
 
+  it('moves an answered call to the replacement socket before the 2-hour cap closes the old one', async () => {
+    const call = await connectedCall();
+    const replacement = server.nextConnection();
+    const old = server.socket;
+    client.socket.rotate();
+    const socket = await replacement;
+    const firstFrame = await new Promise<Record<string, unknown>>((resolve) => socket.once('message', (data) => resolve(JSON.parse(String(data)))));
+    expect(firstFrame).toEqual({ type: 'call_resume', call_id: call.id });
+    expect(old.readyState).toBe(old.OPEN); // still open during the handover
+    expect(client.connectionState).toBe('connected');
+  });
+
   it('shows the peer reconnecting until call_resumed', async () => {
     const call = await connectedCall();
     server.send({ type: 'peer_reconnecting', ...envelope(call.id!, ADA), grace_seconds: 60 });

@@ -31,6 +31,8 @@ export const freshId = (): number => nextId++;
 
 export class World {
   private readonly contexts: BrowserContext[] = [];
+  /** A second browser whose camera and microphone prompts are refused, launched when first needed. */
+  private refusingBrowser: Promise<Browser> | undefined;
 
   private constructor(
     readonly gateway: IsolatedGateway,
@@ -55,9 +57,14 @@ export class World {
     }
   }
 
-  /** A new browser profile (its own storage), as another person on another computer. */
-  async newContext(): Promise<BrowserContext> {
-    const context = await this.browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: this.gateway.httpUrl });
+  /**
+   * A new browser profile (its own storage), as another person on another computer. With
+   * `refuseMedia`, it is a browser that answers the camera/microphone prompt with "Block"
+   * (headless Chromium refuses prompts when it is not told to accept them).
+   */
+  async newContext({ refuseMedia = false }: { refuseMedia?: boolean } = {}): Promise<BrowserContext> {
+    const browser = refuseMedia ? await this.browserRefusingMedia() : this.browser;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: this.gateway.httpUrl });
     await context.addInitScript(recordPeerConnections);
     this.contexts.push(context);
     return context;
@@ -75,9 +82,19 @@ export class World {
     return (context ?? (await this.newContext())).newPage();
   }
 
+  private browserRefusingMedia(): Promise<Browser> {
+    this.refusingBrowser ??= chromium.launch({
+      executablePath: this.gateway.chromiumInNamespace,
+      args: CHROMIUM_FLAGS.filter((flag) => flag !== '--use-fake-ui-for-media-stream'),
+      timeout: 30_000,
+    });
+    return this.refusingBrowser;
+  }
+
   async close(): Promise<void> {
     for (const context of this.contexts) await context.close().catch(() => undefined);
     await this.browser.close().catch(() => undefined);
+    if (this.refusingBrowser) await (await this.refusingBrowser).close().catch(() => undefined);
     await this.gateway.close();
   }
 }

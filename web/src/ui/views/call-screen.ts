@@ -40,6 +40,7 @@ export class CallScreen {
   private cameraButton = h('button');
   private stage = h('div');
   private names: HTMLElement[] = [];
+  private endButton = h('button');
 
   constructor(private readonly props: CallScreenProps) {}
 
@@ -76,6 +77,7 @@ export class CallScreen {
       { class: 'round-button decline', 'data-testid': 'end-call', 'aria-label': 'End call', onclick: () => this.props.onHangup(call) },
       icon('hangup'),
     );
+    this.endButton = end;
 
     this.names = [h('strong', { 'data-testid': 'call-peer-name' }, name), h('h2', { class: 'peer-name' }, name)];
     const [topName, stageName] = this.names as [HTMLElement, HTMLElement];
@@ -110,7 +112,7 @@ export class CallScreen {
           { class: 'controls' },
           h('div', { class: 'action' }, this.muteButton, h('span', { class: 'mute-label' })),
           h('div', { class: 'action', hidden: call.type !== 'video' }, this.cameraButton, h('span', { class: 'camera-label' })),
-          h('div', { class: 'action' }, end, h('span', {}, 'End')),
+          h('div', { class: 'action' }, end, h('span', { class: 'end-label' }, 'End')),
         ),
         this.remoteAudio,
       ),
@@ -189,7 +191,12 @@ export class CallScreen {
     const remoteVideo = call.type === 'video' && (call.remoteStream?.getVideoTracks().some((t) => t.readyState === 'live' && !t.muted) ?? false);
     this.stage.classList.toggle('has-remote-video', remoteVideo && (state === 'connected' || state === 'connecting'));
     this.stage.classList.toggle('has-local-video', call.type === 'video' && call.cameraOn && Boolean(call.localStream?.getVideoTracks().length));
-    this.stage.classList.toggle('ringing', state === 'calling' || state === 'ringing');
+    const ringing = state === 'calling' || state === 'ringing';
+    this.stage.classList.toggle('ringing', ringing);
+    // Before an answer, ending is cancelling: say so.
+    this.endButton.setAttribute('aria-label', ringing ? 'Cancel call' : 'End call');
+    const endLabel = this.endButton.nextElementSibling;
+    if (endLabel) endLabel.textContent = ringing ? 'Cancel' : 'End';
 
     const connected = state === 'connected';
     this.clock.hidden = !connected;
