@@ -14,6 +14,7 @@ import { CallError, CallErrorCode } from './errors';
 import type { GetUserMedia } from './media';
 import { Negotiator, type PeerConnectionFactory } from './negotiator';
 import { PendingQueries } from './requests';
+import { EARLY_MESSAGE_TTL_MS, UnknownCalls, type CallMessage } from './unknown-calls';
 import {
   SignalingSocket,
   type ConnectionState,
@@ -66,12 +67,6 @@ export interface CallHistoryPage {
 
 /** Messages that name an outgoing call the server had not named to us yet. */
 const NAMING_MESSAGES: ReadonlySet<ServerMessage['type']> = new Set(['call_ringing', 'call_answer', 'call_declined']);
-/** How long messages about an unknown call are kept for an invitation that may still come. */
-const EARLY_MESSAGE_TTL_MS = 30_000;
-const MAX_EARLY_CALLS = 20;
-const MAX_REMEMBERED_ENDS = 200;
-
-type CallMessage = Extract<ServerMessage, { call_id: string }>;
 
 export class CallClient extends Emitter<CallClientEvents> {
   readonly socket: SignalingSocket;
@@ -79,8 +74,7 @@ export class CallClient extends Emitter<CallClientEvents> {
   private readonly queries: PendingQueries;
   /** Calls not over yet, plus outgoing ones that still owe the server a cancel (see `Call.awaitingId`). */
   private readonly calls = new Set<Call>();
-  private readonly endedIds = new Set<string>();
-  private readonly earlyMessages = new Map<string, { at: number; messages: CallMessage[] }>();
+  private readonly unknown = new UnknownCalls();
   private iceServers: RTCIceServer[];
   private iceServersRefreshAt = 0;
   private closed = false;
@@ -206,7 +200,7 @@ export class CallClient extends Emitter<CallClientEvents> {
   private track(call: Call): void {
     this.calls.add(call);
     call.on('ended', () => {
-      if (call.id) this.rememberEnded(call.id);
+      if (call.id) this.unknown.markEnded(call.id);
       if (!call.awaitingId) this.calls.delete(call);
       // A cancelled call waits for its id only so long; the server cancels it on its own anyway.
       else setTimeout(() => this.calls.delete(call), EARLY_MESSAGE_TTL_MS);
@@ -257,7 +251,7 @@ export class CallClient extends Emitter<CallClientEvents> {
       known.receive(message);
       return;
     }
-    if (this.endedIds.has(callId)) return;
+    if (this.unknown.isEnded(callId)) return;
 
     const unnamed = NAMING_MESSAGES.has(message.type) ? [...this.calls].find((call) => call.awaitingId) : undefined;
     if (unnamed) {
@@ -267,11 +261,10 @@ export class CallClient extends Emitter<CallClientEvents> {
     }
     if (message.type === 'call_ended' || message.type === 'call_declined') {
       // The end of a call we have not heard of yet: its invitation, if it still comes, must not ring.
-      this.rememberEnded(callId);
-      this.earlyMessages.delete(callId);
+      this.unknown.markEnded(callId);
       return;
     }
-    this.keepEarly(message);
+    this.unknown.keep(message);
   }
 
   private routeError(message: ServerMessageOf<'error'>): void {
@@ -289,7 +282,7 @@ export class CallClient extends Emitter<CallClientEvents> {
 
   private invited(message: ServerMessageOf<'call_invitation'>): void {
     const callId = message.call_id;
-    if (this.endedIds.has(callId) || this.callById(callId)) return;
+    if (this.unknown.isEnded(callId) || this.callById(callId)) return;
     const peer = {
       profileId: message.from_profile_id,
       profileType: message.from_profile_type,
@@ -304,7 +297,7 @@ export class CallClient extends Emitter<CallClientEvents> {
       active.abandon('superseded');
     } else if (active || this.ringingCalls.length > 0) {
       this.transport.send({ type: 'call_declined', call_id: callId, reason: 'busy' });
-      this.rememberEnded(callId);
+      this.unknown.markEnded(callId);
       return;
     }
 
@@ -329,7 +322,7 @@ export class CallClient extends Emitter<CallClientEvents> {
     call.adoptId(callId);
     if (call.state === 'ended') {
       this.calls.delete(call);
-      this.rememberEnded(callId);
+      this.unknown.markEnded(callId);
       return;
     }
     this.deliverEarly(call, callId);
@@ -340,33 +333,8 @@ export class CallClient extends Emitter<CallClientEvents> {
     return undefined;
   }
 
-  private keepEarly(message: CallMessage): void {
-    const now = Date.now();
-    for (const [id, entry] of this.earlyMessages) {
-      if (now - entry.at > EARLY_MESSAGE_TTL_MS) this.earlyMessages.delete(id);
-    }
-    const entry = this.earlyMessages.get(message.call_id);
-    if (entry) {
-      entry.messages.push(message);
-      return;
-    }
-    if (this.earlyMessages.size >= MAX_EARLY_CALLS) return;
-    this.earlyMessages.set(message.call_id, { at: now, messages: [message] });
-  }
-
   private deliverEarly(call: Call, callId: string): void {
-    const entry = this.earlyMessages.get(callId);
-    if (!entry) return;
-    this.earlyMessages.delete(callId);
-    for (const message of entry.messages) call.receive(message);
-  }
-
-  private rememberEnded(callId: string): void {
-    this.endedIds.add(callId);
-    if (this.endedIds.size > MAX_REMEMBERED_ENDS) {
-      const oldest = this.endedIds.values().next().value;
-      if (oldest !== undefined) this.endedIds.delete(oldest);
-    }
+    for (const message of this.unknown.take(callId)) call.receive(message);
   }
 }
 

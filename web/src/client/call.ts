@@ -1,24 +1,21 @@
 /**
- * One call, incoming or outgoing: its state machine, its timers, and the signaling messages it
- * sends. Media is the negotiator's job; routing messages to the right call is the client's.
+ * One call, incoming or outgoing: its state machine and its timers. Media is the negotiator's
+ * job, what goes to the server is `CallSignals`'s, and routing messages to the right call is the
+ * client's.
  *
  *   outgoing: calling -> ringing -> connecting -> connected -> ended
  *   incoming:            ringing -> connecting -> connected -> ended
  *
  * Any state may go to `ended`, exactly once, with a reason (`CallEnd`).
  */
-import type { ClientMessageInput, EndReason, IceCandidate, ServerMessage, ServerMessageOf } from '../../../shared/protocol';
-import { CandidateBatcher, type CandidateBatcherOptions } from './candidate-batcher';
+import type { ServerMessage, ServerMessageOf } from '../../../shared/protocol';
+import type { CandidateBatcherOptions } from './candidate-batcher';
+import { CallSignals, type CallTransport } from './call-signals';
 import type { CallDirection, CallEnd, CallEndReason, CallState, CallType, Peer } from './call-types';
 import { Emitter } from './emitter';
+import { declinedReason, endedReason } from './end-reasons';
 import { CallError, CallErrorCode } from './errors';
 import type { Negotiator, SessionDescription } from './negotiator';
-
-/** How a call reaches the signaling connection. */
-export interface CallTransport {
-  /** Throws `CallError` (not connected, too large) when the message cannot be sent or queued. */
-  send(message: ClientMessageInput, options?: { queue?: boolean }): void;
-}
 
 export interface CallTimings {
   /** An invitation not acknowledged (ringing or declined) by then fails the call. */
@@ -73,19 +70,13 @@ export interface CallInit {
   timings?: Partial<CallTimings>;
 }
 
-const DECLINE_TO_END = {
-  rejected: 'rejected',
-  busy: 'busy',
-  offline: 'offline',
-  timeout: 'no_answer',
-} as const satisfies Record<ServerMessageOf<'call_declined'>['reason'], CallEndReason>;
+type TimerName = 'setup' | 'ring' | 'connect';
 
 export class Call extends Emitter<CallEvents> {
   readonly direction: CallDirection;
   readonly type: CallType;
   /** Local creation time (ms since epoch). */
   readonly createdAt = Date.now();
-  private callId: string | undefined;
   private stateValue: CallState;
   private peerValue: Peer;
   private endValue: CallEnd | undefined;
@@ -96,29 +87,23 @@ export class Call extends Emitter<CallEvents> {
   private peerReconnectingValue = false;
   private readonly offer: SessionDescription<'offer'> | undefined;
   private readonly negotiator: Negotiator;
-  private readonly transport: CallTransport;
+  private readonly signals: CallSignals;
   private readonly timings: CallTimings;
-  private readonly batcher: CandidateBatcher;
-  private readonly timers = new Map<'setup' | 'ring' | 'connect', ReturnType<typeof setTimeout>>();
-  /** An outgoing call cancelled before the server gave it an id: cancel again once it does. */
-  private cancelWhenIdKnown = false;
-  private invitationSent = false;
+  private readonly timers = new Map<TimerName, ReturnType<typeof setTimeout>>();
 
   constructor(init: CallInit) {
     super();
     this.direction = init.direction;
     this.type = init.type;
     this.peerValue = init.peer;
-    this.callId = init.id;
     this.offer = init.offer;
     this.negotiator = init.negotiator;
-    this.transport = init.transport;
     this.timings = { ...DEFAULT_CALL_TIMINGS, ...init.timings };
+    this.signals = new CallSignals(init.transport, this.timings.batcher, init.id);
     this.cameraOnValue = init.type === 'video';
     this.stateValue = init.direction === 'outgoing' ? 'calling' : 'ringing';
-    this.batcher = new CandidateBatcher((candidates) => this.sendCandidates(candidates), this.timings.batcher);
 
-    this.negotiator.on('candidate', (candidate) => this.batcher.push(candidate));
+    this.negotiator.on('candidate', (candidate) => this.signals.candidate(candidate));
     this.negotiator.on('localStream', (stream) => this.emit('localStream', stream));
     this.negotiator.on('remoteStream', (stream) => this.emit('remoteStream', stream));
     this.negotiator.on('warning', (warning) => {
@@ -127,15 +112,12 @@ export class Call extends Emitter<CallEvents> {
     });
     this.negotiator.on('connection', (state) => this.mediaStateChanged(state));
 
-    if (init.direction === 'incoming') {
-      this.batcher.start();
-      this.armRingTimer(init.ringMs ?? this.timings.defaultRingMs);
-    }
+    if (init.direction === 'incoming') this.armRingTimer(init.ringMs ?? this.timings.defaultRingMs);
   }
 
   /** The server's call id; undefined until the server has acknowledged an outgoing invitation. */
   get id(): string | undefined {
-    return this.callId;
+    return this.signals.id;
   }
 
   get state(): CallState {
@@ -191,7 +173,7 @@ export class Call extends Emitter<CallEvents> {
    * it hears of (an ended one too, so that its cancel can be repeated with the id).
    */
   get awaitingId(): boolean {
-    return this.direction === 'outgoing' && this.callId === undefined && (this.stateValue !== 'ended' || this.cancelWhenIdKnown);
+    return this.direction === 'outgoing' && this.signals.id === undefined && (this.stateValue !== 'ended' || this.signals.owesCancel);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -200,16 +182,13 @@ export class Call extends Emitter<CallEvents> {
 
   /** Answers an incoming call: opens the media and sends the answer. */
   async accept(): Promise<void> {
-    if (this.direction !== 'incoming' || this.stateValue !== 'ringing' || !this.offer || !this.callId) return;
+    if (this.direction !== 'incoming' || this.stateValue !== 'ringing' || !this.offer) return;
     this.clearTimer('ring');
-    this.setState('connecting');
-    this.armTimer('connect', this.timings.connectTimeoutMs, () =>
-      this.fail(new CallError(CallErrorCode.ConnectionFailed, 'The media connection could not be established'), 'end'),
-    );
+    this.startConnecting();
     try {
       const answer = await this.negotiator.acceptOffer(this.offer);
       if (this.isOver()) return;
-      this.transport.send({ type: 'call_answer', call_id: this.callId, answer });
+      this.signals.answer(answer);
     } catch (error) {
       if (this.isOver()) return;
       // Without media (or an answer) we cannot take the call: decline it so the caller is not left ringing.
@@ -220,7 +199,8 @@ export class Call extends Emitter<CallEvents> {
   /** Declines an incoming call that is ringing (on every device of ours). */
   decline(): void {
     if (this.direction !== 'incoming' || this.stateValue !== 'ringing') return;
-    this.finish({ reason: 'declined' }, { type: 'call_declined', call_id: this.callId, reason: 'rejected' });
+    this.signals.decline('rejected');
+    this.finish({ reason: 'declined' });
   }
 
   /** Ends the call whatever its state: cancels, declines or hangs up, and always ends locally at once. */
@@ -230,15 +210,9 @@ export class Call extends Emitter<CallEvents> {
       this.decline();
       return;
     }
-    const reason: CallEndReason = this.answered ? 'hangup' : 'cancelled';
-    if (this.callId) {
-      this.finish({ reason }, { type: 'call_ended', call_id: this.callId, reason: reason === 'hangup' ? 'hangup' : 'cancelled' });
-      return;
-    }
-    // No id yet: the seed's id-less form ends "the one call of this socket" on the server now, and
-    // the id-ful form follows when the id arrives (the server may not have created the call yet).
-    this.cancelWhenIdKnown = this.invitationSent;
-    this.finish({ reason }, this.invitationSent ? { type: 'call_ended', reason: 'cancelled' } : undefined);
+    const reason = this.answered ? 'hangup' : 'cancelled';
+    this.signals.end(reason);
+    this.finish({ reason });
   }
 
   setMuted(muted: boolean): void {
@@ -266,26 +240,16 @@ export class Call extends Emitter<CallEvents> {
     );
     try {
       const offer = await this.negotiator.createOffer();
-      if (this.stateValue === 'ended') return;
-      this.transport.send(
-        { type: 'call_invitation', call_type: this.type, to_profile_id: to.profile_id, to_profile_type: to.profile_type, offer },
-        { queue: false },
-      );
-      this.invitationSent = true;
+      if (this.isOver()) return;
+      this.signals.invite(to, this.type, offer);
     } catch (error) {
-      if (this.stateValue !== 'ended') this.fail(toCallError(error), 'none');
+      if (!this.isOver()) this.fail(toCallError(error), 'none');
     }
   }
 
   /** @internal The server named our outgoing call (its first message about it). */
   adoptId(callId: string): void {
-    if (this.callId) return;
-    this.callId = callId;
-    if (this.cancelWhenIdKnown) {
-      this.cancelWhenIdKnown = false;
-      this.trySend({ type: 'call_ended', call_id: callId, reason: 'cancelled' });
-    }
-    if (this.stateValue !== 'ended') this.batcher.start();
+    this.signals.named(callId);
   }
 
   /** @internal A server message about this call. */
@@ -310,17 +274,16 @@ export class Call extends Emitter<CallEvents> {
         return;
       case 'call_declined':
         this.updatePeer(message);
-        this.finish({ reason: DECLINE_TO_END[message.reason] });
+        this.finish({ reason: declinedReason(message.reason) });
         return;
       case 'call_ended':
-        this.finish({ reason: this.endReasonOf(message.reason) });
+        this.finish({ reason: endedReason(message.reason, this.direction) });
         return;
       case 'peer_reconnecting':
         this.setPeerReconnecting(true);
         return;
       case 'call_resumed':
-        if (!this.isFromPeer(message)) return;
-        this.setPeerReconnecting(false);
+        if (this.isFromPeer(message)) this.setPeerReconnecting(false);
         return;
       case 'error':
         this.refused(message);
@@ -333,8 +296,8 @@ export class Call extends Emitter<CallEvents> {
   /** @internal The signaling socket was replaced: re-bind an answered call to the new one. */
   socketReopened(): void {
     if (this.stateValue === 'ended') return;
-    if (this.answered && this.callId) {
-      this.trySend({ type: 'call_resume', call_id: this.callId });
+    if (this.answered) {
+      this.signals.resume();
     } else if (this.direction === 'outgoing') {
       // The server cancels a ringing call whose caller's socket closed.
       this.fail(new CallError(CallErrorCode.SignalingLost, 'The connection dropped while calling'), 'none');
@@ -352,15 +315,19 @@ export class Call extends Emitter<CallEvents> {
   private async applyAnswer(answer: SessionDescription<'answer'>): Promise<void> {
     this.clearTimer('setup');
     this.clearTimer('ring');
+    this.startConnecting();
+    try {
+      await this.negotiator.applyAnswer(answer);
+    } catch (error) {
+      if (!this.isOver()) this.fail(toCallError(error), 'end');
+    }
+  }
+
+  private startConnecting(): void {
     this.setState('connecting');
     this.armTimer('connect', this.timings.connectTimeoutMs, () =>
       this.fail(new CallError(CallErrorCode.ConnectionFailed, 'The media connection could not be established'), 'end'),
     );
-    try {
-      await this.negotiator.applyAnswer(answer);
-    } catch (error) {
-      if (this.stateValue !== 'ended') this.fail(toCallError(error), 'end');
-    }
   }
 
   private mediaStateChanged(state: RTCPeerConnectionState): void {
@@ -381,11 +348,10 @@ export class Call extends Emitter<CallEvents> {
   }
 
   private refused(message: ServerMessageOf<'error'>): void {
-    const error = new CallError(CallErrorCode.Refused, message.message, message.code);
     switch (message.request_type) {
       case 'call_invitation':
       case 'call_answer':
-        this.fail(error, 'none');
+        this.fail(new CallError(CallErrorCode.Refused, message.message, message.code), 'none');
         return;
       case 'call_resume':
         // The call ended while our connection was down.
@@ -397,35 +363,18 @@ export class Call extends Emitter<CallEvents> {
     }
   }
 
-  private endReasonOf(reason: EndReason): CallEndReason {
-    switch (reason) {
-      case 'hangup':
-        return 'peer_hangup';
-      case 'cancelled':
-        return this.direction === 'incoming' ? 'peer_cancelled' : 'cancelled';
-      case 'timeout':
-        return this.direction === 'incoming' ? 'missed' : 'no_answer';
-      default:
-        return reason;
-    }
-  }
-
   /** Fails the call with `error`, telling the server in the way that fits the state. */
   private fail(error: CallError, tell: 'end' | 'decline' | 'none'): void {
-    const callId = this.callId;
-    let message: ClientMessageInput | undefined;
-    if (callId && tell === 'decline') message = { type: 'call_declined', call_id: callId, reason: 'rejected' };
-    else if (callId && tell === 'end') message = { type: 'call_ended', call_id: callId, reason: this.answered ? 'hangup' : 'cancelled' };
-    if (!callId && this.invitationSent && this.direction === 'outgoing') this.cancelWhenIdKnown = true;
-    this.finish({ reason: 'failed', error }, message);
+    if (tell === 'decline') this.signals.decline('rejected');
+    else if (tell === 'end') this.signals.end(this.answered ? 'hangup' : 'cancelled');
+    this.finish({ reason: 'failed', error });
   }
 
-  private finish(end: Omit<CallEnd, 'durationSeconds'>, message?: ClientMessageInput): void {
+  private finish(end: Omit<CallEnd, 'durationSeconds'>): void {
     if (this.stateValue === 'ended') return;
-    if (message) this.trySend(message);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    this.batcher.close();
+    this.signals.close();
     this.negotiator.close();
     const connectedAt = this.connectedAtValue;
     this.endValue = {
@@ -436,41 +385,21 @@ export class Call extends Emitter<CallEvents> {
     this.emit('ended', this.endValue);
   }
 
-  /** Sends, queueing while the socket is down: ending a call must work even when the network is gone. */
-  private trySend(message: ClientMessageInput): void {
-    try {
-      this.transport.send(message);
-    } catch {
-      // Closed for good or too large: the server's timers end what we cannot.
-    }
-  }
-
-  private sendCandidates(candidates: IceCandidate[]): void {
-    if (!this.callId) return;
-    const [only] = candidates;
-    // A single candidate travels in the seed's form, which every client understands.
-    this.trySend(
-      candidates.length === 1 && only
-        ? { type: 'ice_candidate', call_id: this.callId, candidate: only }
-        : { type: 'ice_candidate', call_id: this.callId, candidates },
-    );
-  }
-
   private armRingTimer(ringMs: number): void {
     const duration = Number.isFinite(ringMs) && ringMs > 0 ? ringMs : this.timings.defaultRingMs;
     this.ringsUntilValue = Date.now() + duration;
     this.armTimer('ring', duration + this.timings.ringGraceMs, () => {
-      if (this.direction === 'incoming') this.finish({ reason: 'missed' });
-      else this.finish({ reason: 'no_answer' }, this.callId ? { type: 'call_ended', call_id: this.callId, reason: 'cancelled' } : undefined);
+      if (this.direction === 'outgoing') this.signals.end('cancelled');
+      this.finish({ reason: this.direction === 'incoming' ? 'missed' : 'no_answer' });
     });
   }
 
-  private armTimer(name: 'setup' | 'ring' | 'connect', ms: number, run: () => void): void {
+  private armTimer(name: TimerName, ms: number, run: () => void): void {
     this.clearTimer(name);
     this.timers.set(name, setTimeout(run, ms));
   }
 
-  private clearTimer(name: 'setup' | 'ring' | 'connect'): void {
+  private clearTimer(name: TimerName): void {
     clearTimeout(this.timers.get(name));
     this.timers.delete(name);
   }

@@ -9,7 +9,8 @@
  *   call.on('ended', ({ reason, error }) => ...);
  */
 export { CallClient, type CallClientEvents, type CallClientOptions, type CallHistoryPage, type PresenceEntry } from './call-client';
-export { Call, type CallEvents, type CallTimings, type CallTransport } from './call';
+export { Call, type CallEvents, type CallTimings } from './call';
+export type { CallTransport } from './call-signals';
 export type { CallDirection, CallEnd, CallEndReason, CallState, CallType, Peer } from './call-types';
 export { CallError, CallErrorCode } from './errors';
 export { Emitter, type Listener, type Unsubscribe } from './emitter';

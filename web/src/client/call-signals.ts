@@ -1,0 +1,113 @@
+/**
+ * What one call says to the server. Every message but the invitation names the call by the id the
+ * server gave it, which an outgoing call only learns from the server's first reply: until then
+ * local ICE candidates are held, and a cancel goes out in the seed's id-less form ("the call of
+ * this socket") and again with the id once it is known. Sending never throws, except for the
+ * invitation and the answer, whose failure fails the call.
+ */
+import type { ClientMessageInput, IceCandidate } from '../../../shared/protocol';
+import { CandidateBatcher, type CandidateBatcherOptions } from './candidate-batcher';
+import type { CallType } from './call-types';
+import type { SessionDescription } from './negotiator';
+
+/** How a call reaches the signaling connection. */
+export interface CallTransport {
+  /** Throws `CallError` (not connected, too large) when the message cannot be sent or queued. */
+  send(message: ClientMessageInput, options?: { queue?: boolean }): void;
+}
+
+export class CallSignals {
+  private callId: string | undefined;
+  private invited = false;
+  private cancelOwed = false;
+  private readonly batcher: CandidateBatcher;
+
+  constructor(
+    private readonly transport: CallTransport,
+    batcherOptions: Partial<CandidateBatcherOptions>,
+    id?: string,
+  ) {
+    this.batcher = new CandidateBatcher((candidates) => this.sendCandidates(candidates), batcherOptions);
+    if (id) this.named(id);
+  }
+
+  get id(): string | undefined {
+    return this.callId;
+  }
+
+  /** A cancel sent before the id was known still has to be repeated with it. */
+  get owesCancel(): boolean {
+    return this.cancelOwed;
+  }
+
+  /** The server named the call: release held candidates, and repeat an early cancel. */
+  named(id: string): void {
+    if (this.callId) return;
+    this.callId = id;
+    if (this.cancelOwed) {
+      this.cancelOwed = false;
+      this.trySend({ type: 'call_ended', call_id: id, reason: 'cancelled' });
+    }
+    this.batcher.start();
+  }
+
+  /** Outgoing calls: never queued, since an invitation delivered late would ring a stale call. */
+  invite(to: { profile_id: string | number; profile_type: string }, callType: CallType, offer: SessionDescription<'offer'>): void {
+    this.transport.send(
+      { type: 'call_invitation', call_type: callType, to_profile_id: to.profile_id, to_profile_type: to.profile_type, offer },
+      { queue: false },
+    );
+    this.invited = true;
+  }
+
+  answer(answer: SessionDescription<'answer'>): void {
+    this.transport.send({ type: 'call_answer', call_id: this.callId, answer });
+  }
+
+  decline(reason: 'rejected' | 'busy' = 'rejected'): void {
+    if (this.callId) this.trySend({ type: 'call_declined', call_id: this.callId, reason });
+  }
+
+  /** Hangs up (answered) or cancels (not yet). Queued while offline: the end must reach the server. */
+  end(reason: 'hangup' | 'cancelled'): void {
+    if (this.callId) {
+      this.trySend({ type: 'call_ended', call_id: this.callId, reason });
+    } else if (this.invited) {
+      this.cancelOwed = true;
+      this.trySend({ type: 'call_ended', reason: 'cancelled' });
+    }
+  }
+
+  /** Re-binds an answered call to a new socket of ours. */
+  resume(): void {
+    if (this.callId) this.trySend({ type: 'call_resume', call_id: this.callId });
+  }
+
+  candidate(candidate: IceCandidate): void {
+    this.batcher.push(candidate);
+  }
+
+  /** No more candidates (the call is over); an owed cancel stays owed. */
+  close(): void {
+    this.batcher.close();
+  }
+
+  private sendCandidates(candidates: IceCandidate[]): void {
+    if (!this.callId) return;
+    const [only] = candidates;
+    // A single candidate travels in the seed's form, which every client understands.
+    this.trySend(
+      candidates.length === 1 && only
+        ? { type: 'ice_candidate', call_id: this.callId, candidate: only }
+        : { type: 'ice_candidate', call_id: this.callId, candidates },
+    );
+  }
+
+  private trySend(message: ClientMessageInput): void {
+    try {
+      this.transport.send(message);
+    } catch {
+      // Closed for good, or too large: the server's own timers end what we cannot.
+    }
+  }
+}
