@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireE2eEnvironment } from './support/environment';
 import { freshId, World } from './support/world';
-import type { UserPage } from './support/user-page';
+import { UserPage } from './support/user-page';
 
 const runs = requireE2eEnvironment('video and voice calls');
 
@@ -63,6 +63,49 @@ describe.runIf(runs)('calls in Chromium', () => {
     expect(await item.getAttribute('data-direction')).toBe('outgoing');
     expect(await item.textContent()).toContain('Bob Stone');
     await bob.byTestId('call-history-item').first().waitFor();
+  });
+
+  it('works under a strict Content-Security-Policy (no inline scripts or styles)', async () => {
+    const context = await world.newContext();
+    // The strictest policy the client must run under; the production hosting sends one like it.
+    const policy = [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self' data: https:",
+      "media-src 'self' blob: mediastream:",
+      "connect-src 'self' ws://127.0.0.1:*",
+      "object-src 'none'",
+    ].join('; ');
+    const violations: string[] = [];
+    const page = await context.newPage();
+    // The browser adds the header to the page as it arrives (the test process cannot reach the gateway).
+    const devtools = await context.newCDPSession(page);
+    await devtools.send('Fetch.enable', { patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Response' }] });
+    devtools.on('Fetch.requestPaused', (event) => {
+      void (async () => {
+        const { body } = await devtools.send('Fetch.getResponseBody', { requestId: event.requestId });
+        const responseHeaders = [...(event.responseHeaders ?? []), { name: 'Content-Security-Policy', value: policy }];
+        await devtools.send('Fetch.fulfillRequest', { requestId: event.requestId, responseCode: event.responseStatusCode ?? 200, responseHeaders, body });
+      })();
+    });
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    const user = new UserPage(page, { name: 'Strict Sandy', profileType: 'student', profileId: String(freshId()) });
+    await user.signIn();
+    const other = await world.signIn('Open Olly', 'tutor', freshId());
+    await user.call(other, 'video');
+    await other.waitForIncoming();
+    await other.byTestId('accept-call').click();
+    await user.waitForCallStatus('connected');
+    await user.waitForVideoFrames('remote-video');
+    // Avatars take their colour from a CSS variable set through the CSSOM, which the policy allows.
+    const avatarColour = await user.page.evaluate(() => getComputedStyle(document.querySelector('.avatar')!).backgroundColor);
+    expect(avatarColour).not.toBe('rgba(0, 0, 0, 0)');
+    expect(violations).toEqual([]);
+    await user.byTestId('end-call').click();
+    await other.waitForMainView();
   });
 
   it('completes a voice call with audio only, and the caller ends it', async () => {

@@ -49,7 +49,6 @@ export function renderSignIn({ devLogin, last, notice, onSubmit }: SignInProps):
     required: true,
     maxlength: 64,
     pattern: '[A-Za-z0-9._:@\\-]+',
-    inputmode: 'numeric',
     placeholder: '456',
     value: last?.profileId ?? '',
   });
