@@ -1,0 +1,105 @@
+/**
+ * This project's protocol (docs/PROTOCOL.md) as its web client speaks it: a JWT on connect,
+ * `call_invitation` / `call_answer` / `ice_candidate` / `call_ended` with the server's `call_id`,
+ * candidates batched per burst with the end-of-candidates marker last (the client's
+ * CandidateBatcher), and `ping` for keep-alive.
+ */
+import { signToken } from '../../../lambdas/auth/token';
+import type { ClientMessageInput } from '../../../shared/protocol';
+import { BenchSocket } from '../workload/bench-socket';
+import type { Inbound } from '../workload/inbox';
+import { candidateTagOf, sessionTagOf, type Candidate } from '../workload/session-content';
+import { isRecord, stringField, type CallState, type Dialect, type OutboundFrame } from './dialect';
+
+const END_OF_CANDIDATES = { candidate: '' } as const;
+
+const encode = (message: ClientMessageInput): string => JSON.stringify(message);
+
+export function gatewayDialect(port: number, secret: string): Dialect {
+  const requireCallId = (call: CallState): string => {
+    if (!call.callId) throw new Error(`call ${call.tag} has no call id yet`);
+    return call.callId;
+  };
+  const batch = (callId: string, candidates: readonly (Candidate | typeof END_OF_CANDIDATES)[]): string => {
+    const [only] = candidates;
+    // One candidate travels in the seed's single form, as the web client sends it.
+    return candidates.length === 1 && only
+      ? encode({ type: 'ice_candidate', call_id: callId, candidate: only })
+      : encode({ type: 'ice_candidate', call_id: callId, candidates: [...candidates] });
+  };
+
+  const dialect: Dialect = {
+    relay: 'gateway',
+    async connect(party) {
+      const { token } = await signToken(secret, { profile_type: party.profileType, profile_id: party.profileId, name: `Bench ${party.id}` });
+      return BenchSocket.open(`ws://127.0.0.1:${port}/?token=${encodeURIComponent(token)}`, (message) => dialect.classify(message));
+    },
+    classify(message): Inbound | undefined {
+      if (!isRecord(message)) return undefined;
+      const callId = stringField(message, 'call_id');
+      switch (message.type) {
+        case 'call_invitation':
+        case 'call_answer': {
+          const description = message.type === 'call_invitation' ? message.offer : message.answer;
+          const tag = sessionTagOf(stringField(description, 'sdp') ?? '');
+          return tag ? { kind: message.type === 'call_invitation' ? 'invite' : 'answer', tag, ...(callId ? { callId } : {}) } : undefined;
+        }
+        case 'ice_candidate': {
+          const first: unknown = Array.isArray(message.candidates) ? message.candidates[0] : message.candidate;
+          const tag = candidateTagOf(stringField(first, 'candidate') ?? '');
+          return tag ? { kind: 'candidate', tag } : undefined;
+        }
+        case 'call_ended':
+          return { kind: 'end', tag: `end:${callId ?? ''}`, detail: stringField(message, 'reason') };
+        case 'call_ringing':
+          return { kind: 'ringing', tag: `ringing:${callId ?? ''}` };
+        case 'pong':
+          return { kind: 'pong', tag: `pong:${String(message.ts)}` };
+        case 'call_declined':
+          return { kind: 'error', tag: `declined:${callId ?? ''}`, detail: `call_declined ${stringField(message, 'reason') ?? ''}` };
+        case 'error':
+          return {
+            kind: 'error',
+            tag: `error:${stringField(message, 'code') ?? ''}`,
+            detail: `${stringField(message, 'code') ?? 'error'} (${stringField(message, 'request_type') ?? '?'}): ${stringField(message, 'message') ?? ''}`,
+          };
+        default:
+          return { kind: 'other', tag: `other:${String(message.type)}` };
+      }
+    },
+    invite: (call) => ({
+      frame: encode({
+        type: 'call_invitation',
+        call_type: 'video',
+        to_profile_id: call.callee.profileId,
+        to_profile_type: call.callee.profileType,
+        offer: { type: 'offer', sdp: call.offerSdp },
+      }),
+      tag: sessionTagOf(call.offerSdp) ?? '',
+    }),
+    answer: (call) => ({
+      frame: encode({ type: 'call_answer', call_id: requireCallId(call), answer: { type: 'answer', sdp: call.answerSdp } }),
+      tag: sessionTagOf(call.answerSdp) ?? '',
+    }),
+    candidates(call, from): OutboundFrame[] {
+      const callId = requireCallId(call);
+      const bursts = call.candidates[from];
+      return bursts.map((burst, index) => ({
+        frame: batch(callId, index === bursts.length - 1 ? [...burst, END_OF_CANDIDATES] : burst),
+        tag: candidateTagOf(burst[0]?.candidate ?? '') ?? '',
+      }));
+    },
+    end: (call) => ({ frame: encode({ type: 'call_ended', call_id: requireCallId(call) }), tag: `end:${requireCallId(call)}` }),
+    learn(call, inbound) {
+      call.callId ??= inbound.callId;
+    },
+    extras: (call) => [{ side: 'caller', tag: `ringing:${call.callId ?? ''}` }],
+    ping: (sequence) => ({ frame: encode({ type: 'ping', ts: sequence }), tag: `pong:${sequence}` }),
+    abandon(call, caller, callee) {
+      const end = encode(call.callId ? { type: 'call_ended', call_id: call.callId } : { type: 'call_ended' });
+      if (caller.isOpen) caller.send(end);
+      if (call.callId && callee.isOpen) callee.send(end);
+    },
+  };
+  return dialect;
+}
