@@ -1,0 +1,88 @@
+/**
+ * Cold start, per function of the function table: the bundle the CDK construct deploys (esbuild,
+ * minified, platform node, target node22, CommonJS, the AWS SDK left to the runtime; see
+ * `infra/aws/handler-function.ts`), its size, and the time to load it (`require`, which runs
+ * every module's top level) in a fresh Node process started with the construct's NODE_OPTIONS.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { FUNCTIONS } from '../../shared/routes';
+import { median } from './stats';
+
+const run = promisify(execFile);
+
+/** What `HandlerFunction` passes to NodejsFunction's bundling (bundleAwsSdk off). */
+export const CONSTRUCT_BUNDLING = {
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  external: ['@aws-sdk/*', '@smithy/*'],
+  nodeOptions: '--enable-source-maps',
+} as const;
+
+export interface ColdStart {
+  functionId: string;
+  bundleBytes: number;
+  /** Each load's time in a fresh process. */
+  initMs: number[];
+  initMedianMs: number;
+}
+
+const LOAD_TIMEOUT_MS = 20_000;
+/** Loads the bundle named by the first argument and prints how long that took. */
+const LOAD_SCRIPT = 'const started = performance.now(); require(process.argv[1]); process.stdout.write(String(performance.now() - started));';
+
+async function bundle(projectRoot: string, entry: string, outfile: string): Promise<number> {
+  await build({
+    absWorkingDir: projectRoot,
+    entryPoints: [resolve(projectRoot, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: CONSTRUCT_BUNDLING.target,
+    format: CONSTRUCT_BUNDLING.format,
+    minify: CONSTRUCT_BUNDLING.minify,
+    sourcemap: true,
+    sourcesContent: false,
+    external: [...CONSTRUCT_BUNDLING.external],
+    logLevel: 'warning',
+  });
+  return (await stat(outfile)).size;
+}
+
+async function loadTimeMs(bundlePath: string, cwd: string): Promise<number> {
+  const { stdout } = await run(process.execPath, [CONSTRUCT_BUNDLING.nodeOptions, '-e', LOAD_SCRIPT, bundlePath], {
+    cwd,
+    timeout: LOAD_TIMEOUT_MS,
+    // A Lambda-like environment: no inherited NODE_OPTIONS or loaders, a region, nothing else of ours.
+    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' },
+  });
+  const ms = Number(stdout.trim());
+  if (!Number.isFinite(ms)) throw new Error(`loading ${bundlePath} printed ${JSON.stringify(stdout)}`);
+  return ms;
+}
+
+/**
+ * Bundles the chosen functions into `workDir` (inside the project, so the bundles find the AWS SDK
+ * in node_modules as they find it in the Lambda runtime) and loads each `runs` times.
+ */
+export async function measureColdStarts(projectRoot: string, workDir: string, functionIds: readonly string[] | 'all', runs: number): Promise<ColdStart[]> {
+  const chosen = FUNCTIONS.filter((fn) => functionIds === 'all' || functionIds.includes(fn.id));
+  await rm(workDir, { recursive: true, force: true });
+  await mkdir(workDir, { recursive: true });
+  // The deployed asset is a bare directory, where `.js` means CommonJS (the project says "module").
+  await writeFile(join(workDir, 'package.json'), '{"type":"commonjs"}\n');
+  const bundles: { functionId: string; outfile: string; bundleBytes: number; initMs: number[] }[] = [];
+  for (const fn of chosen) {
+    const outfile = join(workDir, fn.id, 'index.js');
+    bundles.push({ functionId: fn.id, outfile, bundleBytes: await bundle(projectRoot, fn.entry, outfile), initMs: [] });
+  }
+  // Round-robin over the functions, so a burst of load on a shared machine spreads over all of them.
+  for (let attempt = 0; attempt < runs; attempt++) {
+    for (const entry of bundles) entry.initMs.push(await loadTimeMs(entry.outfile, workDir));
+  }
+  return bundles.map(({ functionId, bundleBytes, initMs }) => ({ functionId, bundleBytes, initMs, initMedianMs: median(initMs) }));
+}

@@ -1,0 +1,61 @@
+/**
+ * How much the bench runs. The full run is what `npm run bench` prints and commits (under five
+ * minutes on a 2-core machine); the quick run is the same code on a few calls, for the test that
+ * proves the bench works.
+ */
+export interface LoadLevel {
+  /** Calls in flight at once. */
+  concurrency: number;
+  /** Calls each slot runs back to back in one round. */
+  callsPerSlot: number;
+}
+
+export interface BenchConfig {
+  mode: 'full' | 'quick';
+  levels: readonly LoadLevel[];
+  /** Rounds per level and relay dropped before measuring (JIT, caches, store growth). */
+  warmupRounds: number;
+  measuredRounds: number;
+  callTimeoutMs: number;
+  /** Calls counted one at a time on each gateway for the per-call counts. */
+  countedCalls: number;
+  sweeperRuns: number;
+  /** Functions whose cold start is measured, and loads per function. */
+  coldStart: { functions: readonly string[] | 'all'; runs: number };
+}
+
+export const FULL_RUN: BenchConfig = {
+  mode: 'full',
+  levels: [
+    { concurrency: 1, callsPerSlot: 100 },
+    { concurrency: 50, callsPerSlot: 4 },
+    { concurrency: 200, callsPerSlot: 2 },
+  ],
+  warmupRounds: 1,
+  measuredRounds: 3,
+  callTimeoutMs: 30_000,
+  countedCalls: 10,
+  sweeperRuns: 5,
+  coldStart: { functions: 'all', runs: 5 },
+};
+
+export const QUICK_RUN: BenchConfig = {
+  mode: 'quick',
+  levels: [
+    { concurrency: 1, callsPerSlot: 3 },
+    { concurrency: 4, callsPerSlot: 1 },
+  ],
+  warmupRounds: 1,
+  measuredRounds: 1,
+  callTimeoutMs: 10_000,
+  countedCalls: 2,
+  sweeperRuns: 2,
+  coldStart: { functions: ['ping'], runs: 1 },
+};
+
+/**
+ * The gateway's per-socket rate limits are raised for the bench: each slot runs many calls in a
+ * row over one socket pair, far faster than a person could, and would otherwise be refused. The
+ * limiter still runs on every message.
+ */
+export const BENCH_RATE_LIMIT_PER_SECOND = '100000';

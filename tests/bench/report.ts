@@ -1,0 +1,218 @@
+/**
+ * The results as Markdown: the full report (`results/latest.md`, also printed) and the short
+ * section the README shows. Numbers only; every judgement is in the targets table.
+ */
+import { RELAY_LABELS, type RelayName } from './dialects/dialect';
+import type { BenchResult, RelayLevelResult } from './results';
+import { HOP_KINDS } from './workload/call-script';
+
+const RELAYS: readonly RelayName[] = ['bare', 'peerjs', 'gateway'];
+
+const num = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const times = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(value >= 10 ? 0 : 1)}x` : 'n/a');
+const mb = (bytes: number | null): string => (bytes === null ? 'n/a' : (bytes / 1024 / 1024).toFixed(0));
+const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
+const usd = (value: number): string => `$${value.toFixed(4)}`;
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function levelOf(result: BenchResult, relay: RelayName, concurrency: number): RelayLevelResult | undefined {
+  return result.relays.find((entry) => entry.relay === relay && entry.concurrency === concurrency);
+}
+
+const levels = (result: BenchResult): number[] => [...new Set(result.relays.map((entry) => entry.concurrency))];
+
+export function latencyTable(result: BenchResult): string {
+  const rows: string[][] = [];
+  for (const concurrency of levels(result)) {
+    for (const kind of HOP_KINDS) {
+      const cells = RELAYS.map((relay) => {
+        const hop = levelOf(result, relay, concurrency)?.hops[kind];
+        return hop ? `${num(hop.p50)} / ${num(hop.p99)}` : 'n/a';
+      });
+      const ratio = result.ratios.find((entry) => entry.concurrency === concurrency && entry.kind === kind);
+      rows.push([
+        String(concurrency),
+        kind,
+        ...cells,
+        ratio ? `${times(ratio.p50VsBare)} / ${times(ratio.p99VsBare)}` : 'n/a',
+        ratio ? `${times(ratio.p50VsPeerJs)} / ${times(ratio.p99VsPeerJs)}` : 'n/a',
+      ]);
+    }
+  }
+  return table(['calls in flight', 'message', ...RELAYS.map((relay) => RELAY_LABELS[relay]), 'this project ÷ bare', 'this project ÷ PeerJS'], rows);
+}
+
+function throughputTable(result: BenchResult): string {
+  const rows: string[][] = [];
+  for (const concurrency of levels(result)) {
+    const bare = levelOf(result, 'bare', concurrency);
+    const peerjs = levelOf(result, 'peerjs', concurrency);
+    for (const relay of RELAYS) {
+      const entry = levelOf(result, relay, concurrency);
+      if (!entry) continue;
+      rows.push([
+        String(concurrency),
+        RELAY_LABELS[relay],
+        `${entry.completed}/${entry.calls}`,
+        String(entry.lost),
+        num(entry.callsPerSecond, 0),
+        num(entry.forwardedPerSecond, 0),
+        relay === 'bare' || !bare ? '' : times(entry.callsPerSecond / bare.callsPerSecond),
+        relay === 'gateway' && peerjs ? times(entry.callsPerSecond / peerjs.callsPerSecond) : '',
+        mb(entry.peakMemoryBytes),
+        relay === 'bare' || !bare || entry.peakMemoryBytes === null || bare.peakMemoryBytes === null ? '' : times(entry.peakMemoryBytes / bare.peakMemoryBytes),
+      ]);
+    }
+  }
+  return table(
+    ['calls in flight', 'relay', 'calls done', 'messages lost', 'calls/s', 'forwarded msg/s', 'calls/s ÷ bare', 'calls/s ÷ PeerJS', 'peak RSS MB', 'RSS ÷ bare'],
+    rows,
+  );
+}
+
+function perCallTables(result: BenchResult): string {
+  const { perCall } = result;
+  const phaseRows = perCall.phases.map((phase) => [
+    phase.phase,
+    num(phase.billedIn, 1),
+    num(phase.billedOut, 1),
+    num(phase.invocations, 1),
+    num(phase.storeRequests, 1),
+    num(phase.readUnits, 1),
+    num(phase.writeUnits, 1),
+    num(phase.indexWriteUnits, 1),
+  ]);
+  const sum = (pick: (phase: BenchResult['perCall']['phases'][number]) => number): string => num(perCall.phases.reduce((total, phase) => total + pick(phase), 0), 1);
+  phaseRows.push([
+    '**per call**',
+    sum((phase) => phase.billedIn),
+    sum((phase) => phase.billedOut),
+    sum((phase) => phase.invocations),
+    sum((phase) => phase.storeRequests),
+    sum((phase) => phase.readUnits),
+    sum((phase) => phase.writeUnits),
+    sum((phase) => phase.indexWriteUnits),
+  ]);
+  const functions = Object.entries(perCall.invocations)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, count]) => [id, num(count, 1), num(perCall.durationMedianMs[id] ?? Number.NaN, 1), String(result.lambdaSettings.byFunction[id]?.memoryMb ?? 'n/a')]);
+  const operations = perCall.operations.map((tally) => [
+    tally.operation,
+    `${tally.table}${tally.index ? ` / ${tally.index}` : ''}`,
+    num(tally.requests, 1),
+    num(tally.readUnits, 1),
+    num(tally.writeUnits, 1),
+    num(tally.indexWriteUnits, 1),
+    num(tally.conditionFailures, 1),
+  ]);
+  return [
+    `Measured over ${perCall.calls} calls (${perCall.completed} completed), one at a time, each on two fresh sockets; per call.`,
+    '',
+    table(['phase', 'billed msgs in', 'billed msgs out', 'invocations', 'store requests', 'read units', 'write units (table)', 'write units (indexes)'], phaseRows),
+    '',
+    `Check: the handlers' delivered posts ${perCall.postsMatchFramesReceived ? 'equal' : 'DO NOT equal'} the frames the clients received.`,
+    '',
+    table(['function', 'invocations per call', 'median duration ms (local)', 'memory MB'], functions),
+    '',
+    table(['store operation', 'table / index', 'requests', 'read units', 'write units', 'index write units', 'failed conditions'], operations),
+  ].join('\n');
+}
+
+function costSection(result: BenchResult): string {
+  const { cost } = result;
+  const rows = cost.lines.map((line) => [line.item, num(line.perCall, line.unit === 'GB-s' ? 4 : 1), line.unit, line.price, usd(line.usdPer1000Calls)]);
+  rows.push(['**total**', '', '', '', `**${usd(cost.usdPer1000Calls)}**`]);
+  rows.push(['total with AWS latency in the handlers', num(cost.lambdaGbSecondsPerCallWithAwsLatency, 4), 'GB-s', '', usd(cost.usdPer1000CallsWithAwsLatency)]);
+  const { sweeper } = cost;
+  return [
+    table(['item', 'per call', 'unit', 'price (us-east-1)', 'per 1,000 calls'], rows),
+    '',
+    `Scheduled sweeper, apart: ${sweeper.runsPerMonth.toLocaleString('en-US')} runs a month, ${num(sweeper.durationMedianMs, 1)} ms and ${num(sweeper.readUnitsPerRun, 1)} read units a run: ` +
+      `${usd(sweeper.usdPerMonth)} a month (${usd(sweeper.usdPer1000CallsAtIllustrativeVolume)} per 1,000 calls at 100,000 calls a month).`,
+    '',
+    'Assumptions:',
+    '',
+    ...cost.assumptions.map((assumption) => `- ${assumption}`),
+  ].join('\n');
+}
+
+function coldStartTable(result: BenchResult): string {
+  return table(
+    ['function', 'bundle KB', 'init median ms', 'loads'],
+    result.coldStart.map((fn) => [fn.functionId, kb(fn.bundleBytes), num(fn.initMedianMs, 1), String(fn.initMs.length)]),
+  );
+}
+
+export function targetsTable(result: BenchResult): string {
+  return table(
+    ['target', 'measured', 'met', 'note'],
+    result.targets.map((target) => [target.target, target.measured, target.met ? 'yes' : '**no**', target.note]),
+  );
+}
+
+export function fullReport(result: BenchResult): string {
+  const { workload, machine } = result;
+  return [
+    '# Benchmark: this project vs PeerJS vs a bare relay',
+    '',
+    `${result.mode === 'full' ? 'Full' : 'Quick'} run of ${result.startedAt}, ${result.durationSeconds} s, on ${machine.cores} × ${machine.cpu}, Node ${machine.node}, ${machine.platform}. ` +
+      'Machines like this are noisy: compare the ratios, not the absolute times.',
+    '',
+    `Workload, the same on every relay: a video call's signaling: invite with a ${workload.offerSdpBytes}-byte SDP offer, answer (${workload.answerSdpBytes} bytes), ` +
+      `${workload.candidatesPerSide} ICE candidates per side in ${workload.candidateBurstsPerSide} bursts, hang-up. ` +
+      `Levels: ${workload.levels.map((level) => `${level.concurrency} call(s) in flight × ${level.callsPerSlot} per slot`).join(', ')}; ` +
+      `${workload.warmupRounds} warm-up round(s) dropped, ${workload.measuredRounds} measured, relays alternated.`,
+    '',
+    ...workload.notes.map((note) => `- ${note}`),
+    '',
+    '## Hop latency, ms (p50 / p99)',
+    '',
+    latencyTable(result),
+    '',
+    '## Throughput and memory',
+    '',
+    throughputTable(result),
+    '',
+    '## Per complete call',
+    '',
+    perCallTables(result),
+    '',
+    `Every call durably logged: ${result.callLogs.ended} of ${result.callLogs.callsPlaced} completed calls have their call log in status ended (${result.callLogs.logged} call log items in all).`,
+    '',
+    '## AWS cost per 1,000 five-minute calls',
+    '',
+    costSection(result),
+    '',
+    '## Cold start',
+    '',
+    coldStartTable(result),
+    '',
+    '## Web client',
+    '',
+    `${kb(result.webClient.jsGzipBytes)} KB gzipped (${kb(result.webClient.jsBytes)} KB minified), ${result.webClient.source === 'built' ? 'built now with web/build.ts' : `from ${result.webClient.source}${result.webClient.note ? ` (${result.webClient.note})` : ''}`}.`,
+    '',
+    '## Targets',
+    '',
+    targetsTable(result),
+    '',
+  ].join('\n');
+}
+
+/** The README's Performance section (between its markers): the latest headline tables. */
+export function readmeSection(result: BenchResult): string {
+  return [
+    `Latest run (\`npm run bench\`): ${result.startedAt.slice(0, 10)}, ${result.machine.cores} × ${result.machine.cpu}, Node ${result.machine.node}, ${result.durationSeconds} s. Full report: [tests/bench/results/latest.md](tests/bench/results/latest.md).`,
+    '',
+    'Hop latency in ms, p50 / p99 (compare the ratios rather than the absolute times):',
+    '',
+    latencyTable(result),
+    '',
+    `AWS cost per 1,000 five-minute calls: ${usd(result.cost.usdPer1000Calls)} (${usd(result.cost.usdPer1000CallsWithAwsLatency)} with AWS round trips in the handlers' durations); the sweeper adds ${usd(result.cost.sweeper.usdPerMonth)} a month whatever the traffic.`,
+    '',
+    targetsTable(result),
+  ].join('\n');
+}
