@@ -130,25 +130,7 @@ export const CallResumeSchema = v.object({
 
 export const IceServersQuerySchema = v.object({ type: v.literal('ice_servers') });
 
-export const ClientMessageSchema = v.variant('type', [
-  CallInvitationSchema,
-  CallAnswerSchema,
-  IceCandidateMessageSchema,
-  CallDeclinedSchema,
-  CallEndedSchema,
-  PingSchema,
-  PresenceQuerySchema,
-  CallHistoryQuerySchema,
-  CallResumeSchema,
-  IceServersQuerySchema,
-]);
-
-export type ClientMessage = v.InferOutput<typeof ClientMessageSchema>;
-export type ClientMessageType = ClientMessage['type'];
-export type ClientMessageOf<T extends ClientMessageType> = Extract<ClientMessage, { type: T }>;
-/** What a client may send, before defaults are applied (for example `call_declined` without `reason`). */
-export type ClientMessageInput = v.InferInput<typeof ClientMessageSchema>;
-
+/** Every client message's schema by its `type`: the router's table, and the source of the types below. */
 export const CLIENT_MESSAGE_SCHEMAS = {
   call_invitation: CallInvitationSchema,
   call_answer: CallAnswerSchema,
@@ -160,7 +142,14 @@ export const CLIENT_MESSAGE_SCHEMAS = {
   call_history: CallHistoryQuerySchema,
   call_resume: CallResumeSchema,
   ice_servers: IceServersQuerySchema,
-} as const satisfies { [T in ClientMessageType]: v.GenericSchema<unknown, ClientMessageOf<T>> };
+} as const;
+
+type ClientSchemas = typeof CLIENT_MESSAGE_SCHEMAS;
+export type ClientMessageType = keyof ClientSchemas;
+export type ClientMessage = { [T in ClientMessageType]: v.InferOutput<ClientSchemas[T]> }[ClientMessageType];
+export type ClientMessageOf<T extends ClientMessageType> = Extract<ClientMessage, { type: T }>;
+/** What a client may send, before defaults are applied (for example `call_declined` without `reason`). */
+export type ClientMessageInput = { [T in ClientMessageType]: v.InferInput<ClientSchemas[T]> }[ClientMessageType];
 
 export const CLIENT_MESSAGE_TYPES = Object.keys(CLIENT_MESSAGE_SCHEMAS) as ClientMessageType[];
 
