@@ -21,6 +21,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
+import { CLIENT_CONFIG_FILE, type ClientConfig } from '../../shared/client-config';
 import { nagRef } from './nag';
 
 /** Where the web build (`web/build.ts`) writes its content-hashed scripts and styles. */
@@ -28,26 +29,13 @@ export const HASHED_ASSETS_DIR = 'assets';
 /** Build bookkeeping that has no business on the site. */
 const LOCAL_ONLY_FILES = ['build.json'];
 
-/** The file the client fetches at start-up, next to `index.html`. */
-export const CLIENT_CONFIG_FILE = 'config.json';
-
-/**
- * Its content: the shape the web client reads (`web/src/ui/session.ts`) and the local gateway
- * serves (`infra/local/dev-login.ts`).
- */
-export interface WebClientConfig {
-  /** `wss://…/{stage}`; the client appends `?token=…`. */
-  readonly websocketUrl: string;
-  /** The dev sign-in exists only on the local gateway: on AWS tokens come from the platform. */
-  readonly devLogin: false;
-  /** ICE servers to start with, before the client asks `ice_servers`. */
-  readonly iceServers: ReadonlyArray<{ readonly urls: readonly string[] }>;
-}
+/** The file the client fetches at start-up, next to `index.html` (`shared/client-config.ts`). */
+export { CLIENT_CONFIG_FILE };
 
 export interface WebHostingProps {
   /** Directory holding the built client (`index.html` at its root). */
   readonly distPath: string;
-  readonly clientConfig: WebClientConfig;
+  readonly clientConfig: ClientConfig;
   /** Origins the page may open sockets to (`connect-src`), e.g. `wss://{api}.execute-api.{region}.amazonaws.com`. */
   readonly connectSources: readonly string[];
 }

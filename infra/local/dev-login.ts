@@ -5,11 +5,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
+import { CLIENT_CONFIG_FILE, type ClientConfig } from '../../shared/client-config';
 import { TokenClaimsSchema, type TokenClaims } from '../../shared/identity';
 import { readBody, sendJson } from './http-util';
 
 export const DEV_TOKEN_PATH = '/dev/token';
-export const CONFIG_PATH = '/config.json';
+export const CONFIG_PATH = `/${CLIENT_CONFIG_FILE}`;
 const MAX_BODY_BYTES = 8 * 1024;
 
 export interface DevLoginSettings {
@@ -49,5 +50,6 @@ export async function handleDevToken(request: IncomingMessage, response: ServerR
 export function handleConfig(request: IncomingMessage, response: ServerResponse, settings: { devLogin: boolean; fallbackHost: string }): void {
   if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'method_not_allowed', 'Use GET');
   const host = request.headers.host || settings.fallbackHost;
-  sendJson(response, 200, { websocketUrl: `ws://${host}/`, devLogin: settings.devLogin });
+  const config: ClientConfig = { websocketUrl: `ws://${host}/`, devLogin: settings.devLogin, iceServers: [] };
+  sendJson(response, 200, config);
 }

@@ -241,7 +241,7 @@ describe('local sign-in and client config', () => {
     const { port } = harness.gateway;
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) {
       const response = await rawRequest(harness.gateway.httpUrl, { path: '/config.json', headers: { host } });
-      expect(JSON.parse(response.body)).toEqual({ websocketUrl: `ws://${host}/`, devLogin: true });
+      expect(JSON.parse(response.body)).toEqual({ websocketUrl: `ws://${host}/`, devLogin: true, iceServers: [] });
     }
   });
 });

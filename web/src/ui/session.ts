@@ -5,25 +5,16 @@
  * be two different people.
  */
 import * as v from 'valibot';
+import { CLIENT_CONFIG_FILE, ClientConfigSchema, type ClientConfig } from '../../../shared/client-config';
 import type { ProfileId } from '../../../shared/profile';
 import { readTokenClaims } from '../client';
 
-export interface AppConfig {
-  websocketUrl: string;
-  devLogin: boolean;
-  iceServers: RTCIceServer[];
-}
-
-const ConfigSchema = v.object({
-  websocketUrl: v.pipe(v.string(), v.regex(/^wss?:\/\//)),
-  devLogin: v.optional(v.boolean(), false),
-  iceServers: v.optional(v.array(v.object({ urls: v.union([v.string(), v.array(v.string())]), username: v.optional(v.string()), credential: v.optional(v.string()) })), []),
-});
+export type AppConfig = ClientConfig;
 
 export async function loadConfig(): Promise<AppConfig> {
   try {
-    const response = await fetch('config.json', { cache: 'no-store' });
-    const parsed = v.safeParse(ConfigSchema, await response.json());
+    const response = await fetch(CLIENT_CONFIG_FILE, { cache: 'no-store' });
+    const parsed = v.safeParse(ClientConfigSchema, await response.json());
     if (parsed.success) return parsed.output;
   } catch {
     // Fall through to the same-origin default.
