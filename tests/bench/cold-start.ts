@@ -5,7 +5,7 @@
  * every module's top level) in a fresh Node process started with the construct's NODE_OPTIONS.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
@@ -26,6 +26,8 @@ export const CONSTRUCT_BUNDLING = {
 export interface ColdStart {
   functionId: string;
   bundleBytes: number;
+  /** The AWS SDK packages the bundle loads from the runtime when it is loaded (not lazily). */
+  sdkPackagesAtLoad: string[];
   /** Each load's time in a fresh process. */
   initMs: number[];
   initMedianMs: number;
@@ -53,6 +55,16 @@ async function bundle(projectRoot: string, entry: string, outfile: string): Prom
   return (await stat(outfile)).size;
 }
 
+/**
+ * The SDK packages a bundle loads with itself: esbuild turns the static imports of an external
+ * package into `require(...)` calls at the top of a CommonJS bundle, and leaves a lazy `import()`
+ * as it is (that one loads only when first reached).
+ */
+async function sdkPackagesAtLoad(bundlePath: string): Promise<string[]> {
+  const code = await readFile(bundlePath, 'utf8');
+  return [...new Set([...code.matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g)].map((match) => match[1]!))].sort();
+}
+
 async function loadTimeMs(bundlePath: string, cwd: string): Promise<number> {
   const { stdout } = await run(process.execPath, [CONSTRUCT_BUNDLING.nodeOptions, '-e', LOAD_SCRIPT, bundlePath], {
     cwd,
@@ -75,14 +87,15 @@ export async function measureColdStarts(projectRoot: string, workDir: string, fu
   await mkdir(workDir, { recursive: true });
   // The deployed asset is a bare directory, where `.js` means CommonJS (the project says "module").
   await writeFile(join(workDir, 'package.json'), '{"type":"commonjs"}\n');
-  const bundles: { functionId: string; outfile: string; bundleBytes: number; initMs: number[] }[] = [];
+  const bundles: (Omit<ColdStart, 'initMedianMs'> & { outfile: string })[] = [];
   for (const fn of chosen) {
     const outfile = join(workDir, fn.id, 'index.js');
-    bundles.push({ functionId: fn.id, outfile, bundleBytes: await bundle(projectRoot, fn.entry, outfile), initMs: [] });
+    const bundleBytes = await bundle(projectRoot, fn.entry, outfile);
+    bundles.push({ functionId: fn.id, outfile, bundleBytes, sdkPackagesAtLoad: await sdkPackagesAtLoad(outfile), initMs: [] });
   }
   // Round-robin over the functions, so a burst of load on a shared machine spreads over all of them.
   for (let attempt = 0; attempt < runs; attempt++) {
     for (const entry of bundles) entry.initMs.push(await loadTimeMs(entry.outfile, workDir));
   }
-  return bundles.map(({ functionId, bundleBytes, initMs }) => ({ functionId, bundleBytes, initMs, initMedianMs: median(initMs) }));
+  return bundles.map(({ outfile: _outfile, ...measured }) => ({ ...measured, initMedianMs: median(measured.initMs) }));
 }

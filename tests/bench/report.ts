@@ -142,8 +142,14 @@ function costSection(result: BenchResult): string {
 
 function coldStartTable(result: BenchResult): string {
   return table(
-    ['function', 'bundle KB', 'init median ms', 'loads'],
-    result.coldStart.map((fn) => [fn.functionId, kb(fn.bundleBytes), num(fn.initMedianMs, 1), String(fn.initMs.length)]),
+    ['function', 'bundle KB', 'init median ms', 'loads', 'AWS SDK packages loaded with it'],
+    result.coldStart.map((fn) => [
+      fn.functionId,
+      kb(fn.bundleBytes),
+      num(fn.initMedianMs, 1),
+      String(fn.initMs.length),
+      fn.sdkPackagesAtLoad.map((name) => name.replace('@aws-sdk/', '')).join(', ') || 'none',
+    ]),
   );
 }
 

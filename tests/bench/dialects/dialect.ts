@@ -53,8 +53,8 @@ export interface Dialect {
   classify(message: unknown): Inbound | undefined;
   invite(call: CallState): OutboundFrame;
   answer(call: CallState): OutboundFrame;
-  /** All of one side's candidate frames, in the order its client would send them. */
-  candidates(call: CallState, from: Side): OutboundFrame[];
+  /** One side's frames for one burst of its candidates (`burst` indexes `call.candidates[from]`), as its client sends them. */
+  candidates(call: CallState, from: Side, burst: number): OutboundFrame[];
   end(call: CallState): OutboundFrame;
   /** Takes what the relay told the receiver of an invite or answer (the call id). */
   learn(call: CallState, inbound: Inbound): void;

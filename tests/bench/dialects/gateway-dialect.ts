@@ -81,13 +81,17 @@ export function gatewayDialect(port: number, secret: string): Dialect {
       frame: encode({ type: 'call_answer', call_id: requireCallId(call), answer: { type: 'answer', sdp: call.answerSdp } }),
       tag: sessionTagOf(call.answerSdp) ?? '',
     }),
-    candidates(call, from): OutboundFrame[] {
-      const callId = requireCallId(call);
+    candidates(call, from, burst): OutboundFrame[] {
       const bursts = call.candidates[from];
-      return bursts.map((burst, index) => ({
-        frame: batch(callId, index === bursts.length - 1 ? [...burst, END_OF_CANDIDATES] : burst),
-        tag: candidateTagOf(burst[0]?.candidate ?? '') ?? '',
-      }));
+      const candidates = bursts[burst];
+      if (!candidates || candidates.length === 0) return [];
+      // The batcher sends what a burst gathered as one message; the last one ends with the marker.
+      return [
+        {
+          frame: batch(requireCallId(call), burst === bursts.length - 1 ? [...candidates, END_OF_CANDIDATES] : candidates),
+          tag: candidateTagOf(candidates[0]!.candidate) ?? '',
+        },
+      ];
     },
     end: (call) => ({ frame: encode({ type: 'call_ended', call_id: requireCallId(call) }), tag: `end:${requireCallId(call)}` }),
     learn(call, inbound) {

@@ -74,10 +74,8 @@ export function peerJsDialect(port: number): Dialect {
       ),
     answer: (call) =>
       frame('ANSWER', call.caller, { sdp: { type: 'answer', sdp: call.answerSdp }, type: 'media', connectionId: connectionId(call), browser: 'chrome' }, call.tag + '.answer'),
-    candidates: (call, from) =>
-      call.candidates[from]
-        .flat()
-        .map((candidate) =>
+    candidates: (call, from, burst) =>
+      (call.candidates[from][burst] ?? []).map((candidate) =>
           frame('CANDIDATE', other(call, from), { candidate, type: 'media', connectionId: connectionId(call) }, candidateTagOf(candidate.candidate) ?? ''),
         ),
     end: (call) => frame('LEAVE', call.callee, { connectionId: connectionId(call) }, `end:${connectionId(call)}`),

@@ -1,7 +1,7 @@
 /**
- * A loopback HTTP proxy that forwards every request unchanged to one upstream and hands each
- * finished exchange (request and response, bodies included) to an observer. The meters sit on it:
- * what the handlers send and get back is exactly what they would without it.
+ * A loopback HTTP proxy that forwards every request to one upstream, unchanged but for its Host
+ * header, and hands each finished exchange (request and response, bodies included) to an
+ * observer. The meters sit on it: what the handlers send and get back is what they would without it.
  */
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

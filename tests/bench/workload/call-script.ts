@@ -76,23 +76,24 @@ export async function runCall(dialect: Dialect, pair: CallPair, call: CallState,
     return { completed: false, delivered, lost, failedAt: step };
   };
 
-  const steps: readonly { step: CallStep; kind: HopKind; sends: () => { from: Side; out: OutboundFrame }[] }[] = [
-    { step: 'invite', kind: 'invite', sends: () => [{ from: 'caller', out: dialect.invite(call) }] },
-    { step: 'answer', kind: 'answer', sends: () => [{ from: 'callee', out: dialect.answer(call) }] },
-    {
-      step: 'candidates',
-      kind: 'candidate',
-      // Both sides at once, as both browsers gather while the other's arrive.
-      sends: () => [
-        ...dialect.candidates(call, 'caller').map((out) => ({ from: 'caller' as const, out })),
-        ...dialect.candidates(call, 'callee').map((out) => ({ from: 'callee' as const, out })),
-      ],
-    },
-    { step: 'end', kind: 'end', sends: () => [{ from: 'caller', out: dialect.end(call) }] },
+  const candidateBursts = Math.max(call.candidates.caller.length, call.candidates.callee.length);
+  const both = (burst: number): { from: Side; out: OutboundFrame }[] => [
+    ...dialect.candidates(call, 'caller', burst).map((out) => ({ from: 'caller' as const, out })),
+    ...dialect.candidates(call, 'callee', burst).map((out) => ({ from: 'callee' as const, out })),
+  ];
+  const steps: readonly { step: CallStep; kind: HopKind; sends: (() => { from: Side; out: OutboundFrame }[])[] }[] = [
+    { step: 'invite', kind: 'invite', sends: [() => [{ from: 'caller', out: dialect.invite(call) }]] },
+    { step: 'answer', kind: 'answer', sends: [() => [{ from: 'callee', out: dialect.answer(call) }]] },
+    // Both sides at once, burst after burst: a later burst comes after a STUN/TURN round trip, by
+    // when the earlier one has long arrived.
+    { step: 'candidates', kind: 'candidate', sends: Array.from({ length: candidateBursts }, (_, burst) => () => both(burst)) },
+    { step: 'end', kind: 'end', sends: [() => [{ from: 'caller', out: dialect.end(call) }]] },
   ];
   for (const { step, kind, sends } of steps) {
-    const lost = await forward(kind, sends());
-    if (lost > 0) return fail(step, lost);
+    for (const wave of sends) {
+      const lost = await forward(kind, wave());
+      if (lost > 0) return fail(step, lost);
+    }
     await options.afterStep?.(step);
   }
 
