@@ -49,6 +49,8 @@ export interface IsolatedGateway {
   chromiumInNamespace: string;
   /** The gateway's last log lines, for failure reports. */
   recentLog(): string[];
+  /** Calls `listener` with every log line from now on (stdout and stderr); returns the unsubscribe. */
+  onLogLine(listener: (line: string) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -77,9 +79,11 @@ export async function startIsolatedGateway(options: IsolatedGatewayOptions): Pro
   });
 
   const log: string[] = [];
+  const listeners = new Set<(line: string) => void>();
   const remember = (line: string) => {
     log.push(line);
     if (log.length > 200) log.shift();
+    for (const listener of listeners) listener(line);
   };
   const started = new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`the gateway did not start within ${START_TIMEOUT_MS} ms:\n${log.join('\n')}`)), START_TIMEOUT_MS);
@@ -116,6 +120,10 @@ export async function startIsolatedGateway(options: IsolatedGatewayOptions): Pro
     httpUrl,
     chromiumInNamespace,
     recentLog: () => [...log],
+    onLogLine: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     close: async () => {
       await stop(child);
       await rm(dir, { recursive: true, force: true });
