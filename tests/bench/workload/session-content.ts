@@ -67,7 +67,7 @@ function mediaHeader(tag: string, mid: string, role: 'actpass' | 'active'): stri
  */
 export function sessionDescription(kind: 'offer' | 'answer', tag: string, targetBytes: number): string {
   const stream = token(`${tag}s`, 36);
-  const ssrc = (offset: number): number => 100_000_000 + ((tag.length * 7919 + offset) % 900_000_000);
+  const ssrc = (offset: number): number => 100_000_000 + (Number.parseInt(token(`${tag}r${offset}`, 8, '0123456789'), 10) % 900_000_000);
   const cname = token(`${tag}c`, 16);
   const role = kind === 'offer' ? 'actpass' : 'active';
   const head = ['v=0', `o=- ${tag} 2 IN IP4 127.0.0.1`, 's=-', 't=0 0', 'a=group:BUNDLE 0 1', 'a=extmap-allow-mixed', `a=msid-semantic: WMS ${stream}`];
