@@ -12,10 +12,18 @@ export interface KeyAttribute {
   type: AttributeType;
 }
 
+/**
+ * What an index copies of each item. Narrow projections matter for cost: every change to a
+ * projected attribute rewrites the index entry (a write unit per index), so indexes that are only
+ * for finding items copy their keys, and readers fetch the items themselves.
+ */
+export type IndexProjection = { type: 'KEYS_ONLY' } | { type: 'INCLUDE'; attributes: readonly string[] };
+
 export interface IndexDefinition {
   indexName: string;
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
+  projection: IndexProjection;
 }
 
 export interface TableDefinition {
@@ -43,6 +51,8 @@ export const CONNECTIONS_TABLE = {
       indexName: 'by_profile',
       partitionKey: { name: 'profile_key', type: 'S' },
       sortKey: { name: 'connected_at', type: 'S' },
+      // Enough to reach the sockets and skip expired ones; neither attribute changes while a socket lives.
+      projection: { type: 'INCLUDE', attributes: ['connection_id', 'expires_at_epoch'] },
     },
   ],
   ttlAttribute: 'expires_at_epoch',
@@ -57,13 +67,25 @@ export const CALL_LOGS_TABLE = {
   envName: ENV.callLogsTable,
   partitionKey: { name: 'call_id', type: 'S' },
   indexes: [
-    { indexName: 'by_caller', partitionKey: { name: 'caller_key', type: 'S' }, sortKey: { name: 'call_id', type: 'S' } },
-    { indexName: 'by_callee', partitionKey: { name: 'callee_key', type: 'S' }, sortKey: { name: 'call_id', type: 'S' } },
+    // History is read rarely and calls change often: these find call ids, the items are fetched.
+    {
+      indexName: 'by_caller',
+      partitionKey: { name: 'caller_key', type: 'S' },
+      sortKey: { name: 'call_id', type: 'S' },
+      projection: { type: 'KEYS_ONLY' },
+    },
+    {
+      indexName: 'by_callee',
+      partitionKey: { name: 'callee_key', type: 'S' },
+      sortKey: { name: 'call_id', type: 'S' },
+      projection: { type: 'KEYS_ONLY' },
+    },
     /** Sparse: only calls with a pending timer (ring timeout, resume grace) carry `deadline_shard`. */
     {
       indexName: 'by_deadline',
       partitionKey: { name: 'deadline_shard', type: 'S' },
       sortKey: { name: 'deadline_at', type: 'S' },
+      projection: { type: 'KEYS_ONLY' },
     },
   ],
 } as const satisfies TableDefinition;

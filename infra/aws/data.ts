@@ -3,7 +3,7 @@
  * same tables from the same definitions, so keys and indexes cannot drift between the two).
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableV2, type Attribute, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, TableV2, type Attribute, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import type { FunctionAccess, TableAccess } from '../../shared/routes';
 import { CALL_LOGS_TABLE, CONNECTIONS_TABLE, type KeyAttribute, type TableDefinition } from '../../shared/tables';
@@ -42,6 +42,9 @@ function tableFrom(scope: Construct, id: string, definition: TableDefinition, re
       indexName: index.indexName,
       partitionKey: toAttribute(index.partitionKey),
       ...(index.sortKey ? { sortKey: toAttribute(index.sortKey) } : {}),
+      ...(index.projection.type === 'INCLUDE'
+        ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...index.projection.attributes] }
+        : { projectionType: ProjectionType.KEYS_ONLY }),
     })),
     ...(definition.ttlAttribute ? { timeToLiveAttribute: definition.ttlAttribute } : {}),
     // Traffic is bursty and mostly idle: pay per request, nothing to size.

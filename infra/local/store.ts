@@ -82,7 +82,10 @@ export function createTableInput(table: TableDefinition): CreateTableCommandInpu
           GlobalSecondaryIndexes: table.indexes.map((index) => ({
             IndexName: index.indexName,
             KeySchema: keySchema(index.partitionKey, index.sortKey),
-            Projection: { ProjectionType: 'ALL' },
+            Projection:
+              index.projection.type === 'INCLUDE'
+                ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection.attributes] }
+                : { ProjectionType: 'KEYS_ONLY' },
           })),
         }
       : {}),

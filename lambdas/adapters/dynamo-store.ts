@@ -1,12 +1,14 @@
 /** The CallStore on DynamoDB: single-item conditional writes only (no transactions). */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
+  type BatchGetCommandOutput,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import {
@@ -214,9 +216,12 @@ export class DynamoCallStore implements CallStore {
         }),
       );
     const [asCaller, asCallee] = await Promise.all([page(BY_CALLER), page(BY_CALLEE)]);
-    const merged = [...(asCaller.Items ?? []), ...(asCallee.Items ?? [])] as CallRecord[];
-    merged.sort((a, b) => (a.call_id < b.call_id ? 1 : a.call_id > b.call_id ? -1 : 0));
-    return { items: merged.slice(0, limit), more: merged.length > limit };
+    // The indexes hold call ids only: newest first across both, then the items of one page.
+    const ids = [...(asCaller.Items ?? []), ...(asCallee.Items ?? [])]
+      .map((item) => String(item.call_id))
+      .sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    const pageIds = ids.slice(0, limit);
+    return { items: await this.getCalls(pageIds), more: ids.length > limit };
   }
 
   async dueCalls(now: string, limit: number): Promise<CallRecord[]> {
@@ -230,7 +235,23 @@ export class DynamoCallStore implements CallStore {
         Limit: limit,
       }),
     );
-    return (Items ?? []) as CallRecord[];
+    const due = await Promise.all((Items ?? []).map((item) => this.getCall(String(item.call_id))));
+    return due.filter((call): call is CallRecord => call !== undefined);
+  }
+
+  /** Calls by id, in the order given (BatchGetItem takes 100 keys and may leave some for a retry). */
+  private async getCalls(callIds: readonly string[]): Promise<CallRecord[]> {
+    if (callIds.length === 0) return [];
+    const found = new Map<string, CallRecord>();
+    let keys: Record<string, unknown>[] | undefined = callIds.map((call_id) => ({ call_id }));
+    for (let attempt = 0; keys && keys.length > 0 && attempt < 5; attempt++) {
+      const result: BatchGetCommandOutput = await this.db.send(
+        new BatchGetCommand({ RequestItems: { [this.tables.callLogs]: { Keys: keys } } }),
+      );
+      for (const item of result.Responses?.[this.tables.callLogs] ?? []) found.set(String(item.call_id), item as CallRecord);
+      keys = result.UnprocessedKeys?.[this.tables.callLogs]?.Keys;
+    }
+    return callIds.flatMap((id) => found.get(id) ?? []);
   }
 
   private async queryAll<T>(input: QueryCommandInput): Promise<T[]> {

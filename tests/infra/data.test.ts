@@ -42,7 +42,11 @@ describe('tables', () => {
       for (const index of definition.indexes) {
         const declared = indexes.find((candidate) => candidate.IndexName === index.indexName)!;
         expect(declared.KeySchema, index.indexName).toEqual(keySchema(index.partitionKey, index.sortKey));
-        expect(declared.Projection, index.indexName).toEqual({ ProjectionType: 'ALL' });
+        expect(declared.Projection, index.indexName).toEqual(
+          index.projection.type === 'INCLUDE'
+            ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection.attributes] }
+            : { ProjectionType: 'KEYS_ONLY' },
+        );
       }
     }
   });
