@@ -326,6 +326,8 @@ function buildUpdate(guard: CallGuard, changes: CallChanges): BuiltUpdate {
         : `contains(${name('callee_connection_ids')}, ${socket})`,
     );
   }
+  if (guard.dropped === 'nobody') conditions.push(`attribute_not_exists(${name('disconnected_party')})`);
+  else if (guard.dropped !== undefined) conditions.push(`${name('disconnected_party')} = ${value('guard_dropped', guard.dropped)}`);
   if (guard.deadlineAt !== undefined) {
     conditions.push(`${name('deadline_at')} = ${value('guard_deadline', guard.deadlineAt)}`);
   }

@@ -21,6 +21,8 @@ import type {
   SocketPort,
 } from './model';
 import {
+  afterDrop,
+  afterResume,
   durationSeconds,
   idKindOf,
   isFinal,
@@ -418,12 +420,14 @@ export class CallService {
 
   /** A party's socket in an answered call is gone: the peer is told, and the grace period starts. */
   private async partyLost(call: CallRecord, party: Party, connectionId: string): Promise<RoutingDecision[]> {
+    const dropped = afterDrop(call.disconnected_party, party);
+    if (!dropped) return []; // already known, already announced
     const graceSeconds = this.deps.settings.resumeGraceSeconds;
     const deadline = new Date(this.deps.clock.now().getTime() + graceSeconds * 1000).toISOString();
     const updated = await this.store.updateCall(
       call.call_id,
-      { status: 'answered', boundSocket: { party, connectionId } },
-      { disconnected_party: party, deadline_at: deadline },
+      { status: 'answered', boundSocket: { party, connectionId }, dropped: call.disconnected_party ?? 'nobody' },
+      { disconnected_party: dropped, deadline_at: deadline },
     );
     if (!updated) return [];
     const delivery = await this.messenger.send(socketsOfParty(updated, otherParty(party)), {
@@ -443,12 +447,18 @@ export class CallService {
     }
     const rebinding: CallChanges =
       party === 'caller' ? { caller_connection_id: sender.connectionId } : { callee_connection_ids: [sender.connectionId] };
-    const recovering = call.disconnected_party === party;
-    const resumed = await this.store.updateCall(call.call_id, { status: 'answered' }, {
-      ...rebinding,
-      ...(recovering ? { disconnected_party: null, deadline_at: null } : {}),
-    });
-    if (!resumed) throw new ProtocolError('call_not_found', 'The call ended before it could be resumed', call.call_id);
+    const stillDropped = afterResume(call.disconnected_party, party);
+    const resumed = await this.store.updateCall(
+      call.call_id,
+      { status: 'answered', dropped: call.disconnected_party ?? 'nobody' },
+      {
+        ...rebinding,
+        ...(stillDropped === call.disconnected_party
+          ? {}
+          : { disconnected_party: stillDropped ?? null, ...(stillDropped ? {} : { deadline_at: null }) }),
+      },
+    );
+    if (!resumed) throw new ProtocolError('call_not_found', 'The call changed while resuming; please retry', call.call_id);
 
     const delivery = await this.messenger.send(
       [sender.connectionId, ...socketsOfParty(resumed, otherParty(party))],
@@ -492,10 +502,11 @@ export class CallService {
         duration_seconds: durationSeconds(call.answered_at ?? call.started_at, endedAt),
       });
       if (!ended) return [];
-      const delivery = await this.messenger.send(
-        socketsOfParty(ended, otherParty(lost)),
-        this.endedMessage(ended, 'disconnected', lost),
-      );
+      // When both dropped and neither came back, nobody is left to tell.
+      const delivery =
+        lost === 'both'
+          ? { reached: [], gone: [] }
+          : await this.messenger.send(socketsOfParty(ended, otherParty(lost)), this.endedMessage(ended, 'disconnected', lost));
       return [decision(ended, 'ended', 'disconnected', delivery)];
     }
 

@@ -13,6 +13,7 @@ export interface SocketRecord {
 }
 
 export type Party = 'caller' | 'callee';
+export type Dropped = Party | 'both';
 
 /**
  * A call: the protocol's call log columns plus the routing state the core needs while the call
@@ -35,8 +36,8 @@ export interface CallRecord extends CallLog {
   /** Set while a timer is pending (ring timeout, resume grace): indexed by `by_deadline`. */
   deadline_shard?: string;
   deadline_at?: string;
-  /** The party whose socket dropped mid-call, until it resumes or the grace runs out. */
-  disconnected_party?: Party;
+  /** Whose socket dropped mid-call (or both), until it resumes or the grace runs out. */
+  disconnected_party?: Dropped;
 }
 
 /** What the sender of a message is: its socket and the identity its token carried. */
@@ -70,7 +71,7 @@ export interface CallChanges {
   callee_avatar?: string | null;
   participants?: CallRecord['participants'];
   deadline_at?: string | null;
-  disconnected_party?: Party | null;
+  disconnected_party?: Dropped | null;
 }
 
 /** The guard of a transition: it applies only if the call is still as the core last saw it. */
@@ -82,6 +83,8 @@ export interface CallGuard {
   boundSocket?: { party: Party; connectionId: string };
   /** Only if the pending timer is still the one the core saw. */
   deadlineAt?: string;
+  /** Only if who is waiting to resume is still what the core saw. */
+  dropped?: Dropped | 'nobody';
 }
 
 export interface CallStore {

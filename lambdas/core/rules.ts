@@ -1,7 +1,7 @@
 /** Pure call rules: no I/O, so they are unit-tested directly. */
 import { FINAL_CALL_STATUSES, type CallStatus } from '../../shared/protocol';
 import type { ProfileKey } from '../../shared/profile';
-import type { CallRecord, IdKind, LineRecord, Party } from './model';
+import type { CallRecord, Dropped, IdKind, LineRecord, Party } from './model';
 
 /** A claimed line whose call never got written is abandoned after this long (its handler died). */
 export const ORPHANED_LINE_MS = 10_000;
@@ -17,6 +17,18 @@ export function partyOf(call: Pick<CallRecord, 'caller_key' | 'callee_key'>, key
 }
 
 export const otherParty = (party: Party): Party => (party === 'caller' ? 'callee' : 'caller');
+
+/** Who is waiting to resume once `party` drops too; undefined when that drop is already known. */
+export function afterDrop(dropped: Dropped | undefined, party: Party): Dropped | undefined {
+  if (dropped === party || dropped === 'both') return undefined;
+  return dropped ? 'both' : party;
+}
+
+/** Who is still waiting to resume once `party` is back. */
+export function afterResume(dropped: Dropped | undefined, party: Party): Dropped | undefined {
+  if (dropped === 'both') return otherParty(party);
+  return dropped === party ? undefined : dropped;
+}
 
 /** The sockets a party is reached on: the caller's one socket, or the callee's rung (later: answering) sockets. */
 export function socketsOfParty(call: Pick<CallRecord, 'caller_connection_id' | 'callee_connection_ids'>, party: Party): string[] {

@@ -113,6 +113,28 @@ describe('a socket lost mid-call', () => {
     expect(await replacement.next('call_ended')).toMatchObject({ reason: 'hangup' });
   });
 
+  it('keeps a call whose two sockets both dropped, as long as both come back in time', async () => {
+    const [studentId, tutorId] = ids();
+    const { caller, callee, callId } = await answeredCall(studentId, tutorId);
+    caller.terminate();
+    await callee.next('peer_reconnecting');
+    callee.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const callerAgain = await h.connect('student', studentId, 'John Doe');
+    callerAgain.send({ type: 'call_resume', call_id: callId });
+    await callerAgain.next('call_resumed');
+    const calleeAgain = await h.connect('tutor', tutorId, 'Ada Tutor');
+    calleeAgain.send({ type: 'call_resume', call_id: callId });
+    await calleeAgain.next('call_resumed');
+    expect(await callerAgain.next('call_resumed', (message) => message.from_profile_id === tutorId)).toBeTruthy();
+
+    expect(await callerAgain.quietFor(GRACE_SECONDS * 1000 + 600, ['call_ended'])).toEqual([]);
+    expect(await h.callLog(callId)).toMatchObject({ status: 'answered' });
+    callerAgain.send({ type: 'call_ended', call_id: callId });
+    expect(await calleeAgain.next('call_ended')).toMatchObject({ reason: 'hangup' });
+  });
+
   it('ends the call disconnected when nobody resumes in time, and logs its duration', async () => {
     const [studentId, tutorId] = ids();
     const { caller, callee, callId } = await answeredCall(studentId, tutorId);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LineRecord } from '../../lambdas/core/model';
-import { durationSeconds, judgeLineHolder, ORPHANED_LINE_MS, partyOf, restoreId, socketsOfParty } from '../../lambdas/core/rules';
+import { afterDrop, afterResume, durationSeconds, judgeLineHolder, ORPHANED_LINE_MS, partyOf, restoreId, socketsOfParty } from '../../lambdas/core/rules';
 import { profileKey } from '../../shared/profile';
 
 const alice = profileKey('student', 456);
@@ -80,5 +80,21 @@ describe('call arithmetic', () => {
     expect(partyOf(call, alice)).toBe('caller');
     expect(partyOf(call, bob)).toBe('callee');
     expect(partyOf(call, carol)).toBeUndefined();
+  });
+});
+
+describe('parties that drop and come back', () => {
+  it('announces each drop once, and remembers when both parties are gone', () => {
+    expect(afterDrop(undefined, 'caller')).toBe('caller');
+    expect(afterDrop('caller', 'caller')).toBeUndefined();
+    expect(afterDrop('caller', 'callee')).toBe('both');
+    expect(afterDrop('both', 'callee')).toBeUndefined();
+  });
+
+  it('waits on the other party when one of two dropped parties resumes', () => {
+    expect(afterResume('both', 'caller')).toBe('callee');
+    expect(afterResume('caller', 'caller')).toBeUndefined();
+    expect(afterResume('callee', 'caller')).toBe('callee');
+    expect(afterResume(undefined, 'callee')).toBeUndefined();
   });
 });
