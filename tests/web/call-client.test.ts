@@ -322,6 +322,45 @@ describe('reconnecting', () => {
     await until(() => !call.peerReconnecting);
   });
 
+  /** Our socket drops and comes back; resolves with the presence question asked on the new one. */
+  async function reconnectAndAwaitPresenceQuery(): Promise<Record<string, unknown>> {
+    server.socket.terminate();
+    await server.frame('call_resume');
+    return server.frame('presence_query');
+  }
+
+  it('clears the peer’s reconnecting notice when they came back while our own socket was down', async () => {
+    const call = await connectedCall();
+    server.send({ type: 'peer_reconnecting', ...envelope(call.id!, ADA), grace_seconds: 60 });
+    await until(() => call.peerReconnecting);
+    // Ada's call_resumed would go to our dead socket: we never hear it, so we ask who is online.
+    expect(await reconnectAndAwaitPresenceQuery()).toEqual({ type: 'presence_query', profiles: [{ profile_id: 2, profile_type: 'tutor' }] });
+    server.send({ type: 'presence', profiles: [{ profile_id: 2, profile_type: 'tutor', online: true }] });
+    await until(() => !call.peerReconnecting, 2_000, 'the notice cleared');
+    expect(call.state).toBe('connected');
+  });
+
+  it('shows the peer reconnecting when they dropped while our own socket was down, until they resume', async () => {
+    const call = await connectedCall();
+    await reconnectAndAwaitPresenceQuery();
+    server.send({ type: 'presence', profiles: [{ profile_id: 2, profile_type: 'tutor', online: false }] });
+    await until(() => call.peerReconnecting, 2_000, 'the peer shown away');
+    server.send({ type: 'call_resumed', ...envelope(call.id!, ADA) });
+    await until(() => !call.peerReconnecting, 2_000, 'the notice cleared');
+  });
+
+  it('ignores a presence answer that news from the peer overtook', async () => {
+    const call = await connectedCall();
+    server.send({ type: 'peer_reconnecting', ...envelope(call.id!, ADA), grace_seconds: 60 });
+    await until(() => call.peerReconnecting);
+    await reconnectAndAwaitPresenceQuery();
+    server.send({ type: 'call_resumed', ...envelope(call.id!, ADA) });
+    // Counted before Ada came back: stale.
+    server.send({ type: 'presence', profiles: [{ profile_id: 2, profile_type: 'tutor', online: false }] });
+    await sleep(50); // both handled, in the order sent
+    expect(call.peerReconnecting).toBe(false);
+  });
+
   it('ends the call as disconnected when it ended while our connection was down', async () => {
     const call = await connectedCall();
     const done = ended(call);

@@ -210,8 +210,34 @@ export class CallClient extends Emitter<CallClientEvents> {
   private socketOpened(reason: OpenReason): void {
     // Re-binding the call comes first: the peer is waiting on it.
     if (reason !== 'first') for (const call of [...this.calls]) call.socketReopened();
+    if (reason === 'reconnected') void this.recheckPeers();
     if (Date.now() >= this.iceServersRefreshAt) void this.refreshIceServers();
     this.emit('connected', { reason });
+  }
+
+  /**
+   * Whatever the server sent while our socket was down is lost with it, the peer's `call_resumed`
+   * or `peer_reconnecting` included: without a second look, a peer who dropped and came back
+   * during our own gap would stay "reconnecting" for the rest of the call (or one who dropped
+   * during it would not show as away). The server's view of that is presence: a peer who resumed
+   * has a socket (clients resume first thing on opening one), a peer with no socket has not.
+   * (A peer with another tab open counts as back: presence cannot tell tabs apart.)
+   */
+  private async recheckPeers(): Promise<void> {
+    const asked = [...this.calls]
+      .filter((call) => call.answered)
+      .map((call) => ({ call, newsCount: call.peerConnectionNewsCount }));
+    if (asked.length === 0) return;
+    let presence: PresenceEntry[];
+    try {
+      presence = await this.queryPresence(asked.map(({ call }) => ({ profile_id: call.peer.profileId, profile_type: call.peer.profileType })));
+    } catch {
+      return; // The peer's next message, or our next reconnect, sets it right.
+    }
+    for (const { call, newsCount } of asked) {
+      const entry = presence.find((candidate) => samePeer({ profileId: candidate.profile_id, profileType: candidate.profile_type }, call.peer));
+      if (entry) call.peerPresenceLearned(entry.online, newsCount);
+    }
   }
 
   /** TURN credentials expire: ask again once half their lifetime has passed. */

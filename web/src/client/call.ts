@@ -85,6 +85,8 @@ export class Call extends Emitter<CallEvents> {
   private mutedValue = false;
   private cameraOnValue: boolean;
   private peerReconnectingValue = false;
+  /** Messages about the peer's connection seen so far; a presence answer asked before the latest one is stale. */
+  private peerConnectionNews = 0;
   private readonly offer: SessionDescription<'offer'> | undefined;
   private readonly negotiator: Negotiator;
   private readonly signals: CallSignals;
@@ -280,10 +282,14 @@ export class Call extends Emitter<CallEvents> {
         this.finish({ reason: endedReason(message.reason, this.direction) });
         return;
       case 'peer_reconnecting':
+        this.peerConnectionNews++;
         this.setPeerReconnecting(true);
         return;
       case 'call_resumed':
-        if (this.isFromPeer(message)) this.setPeerReconnecting(false);
+        if (this.isFromPeer(message)) {
+          this.peerConnectionNews++;
+          this.setPeerReconnecting(false);
+        }
         return;
       case 'error':
         this.refused(message);
@@ -303,6 +309,21 @@ export class Call extends Emitter<CallEvents> {
       this.fail(new CallError(CallErrorCode.SignalingLost, 'The connection dropped while calling'), 'none');
     }
     // An incoming call keeps ringing: the server accepts the answer from any socket of ours.
+  }
+
+  /** @internal How many messages about the peer's connection arrived so far (see `peerPresenceLearned`). */
+  get peerConnectionNewsCount(): number {
+    return this.peerConnectionNews;
+  }
+
+  /**
+   * @internal Whether the peer has a socket, asked after our own socket came back: what the server
+   * said about the peer while ours was down is lost. Ignored when the call has heard about the
+   * peer's connection since it asked (`newsCountWhenAsked`), because that is newer.
+   */
+  peerPresenceLearned(online: boolean, newsCountWhenAsked: number): void {
+    if (this.stateValue === 'ended' || !this.answered || newsCountWhenAsked !== this.peerConnectionNews) return;
+    this.setPeerReconnecting(!online);
   }
 
   /** @internal Ends the call locally without telling the server (it already knows, or cannot be told). */
