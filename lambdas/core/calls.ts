@@ -8,6 +8,7 @@ import { profileKey, type ProfileKey } from '../../shared/profile';
 import type { RoutingDecision } from '../runtime/log';
 import { ProtocolError } from './errors';
 import { Messenger, type Delivery } from './messenger';
+import { RecentCalls } from './recent-calls';
 import type {
   CallChanges,
   CallGuard,
@@ -66,6 +67,7 @@ export class CallService {
   private readonly store: CallStore;
   private readonly messenger: Messenger;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly answeredCalls = new RecentCalls();
 
   constructor(private readonly deps: CallServiceDeps) {
     this.store = deps.store;
@@ -293,22 +295,37 @@ export class CallService {
     return [decision(answered, 'answered', null, toCaller)];
   }
 
+  /**
+   * Forwards candidates to the other party. An answered call's routing is remembered by this
+   * container, so a warm path reads nothing: participants never change, and a socket that moved
+   * (a resume) shows up as gone, which sends the core back to the store once.
+   */
   async candidates(sender: Sender, message: ClientMessageOf<'ice_candidate'>): Promise<RoutingDecision[]> {
-    const call = await this.requireCall(sender, message.call_id);
+    const remembered = message.call_id === undefined ? undefined : this.answeredCalls.get(message.call_id);
+    const call = remembered ?? (await this.requireCall(sender, message.call_id));
     const party = this.requireParty(call, sender);
     // Candidates trickling in after the end are expected and harmless: drop them quietly.
     if (isFinal(call.status)) return [decision(call, 'dropped', call.status)];
+    if (call.status === 'answered') this.answeredCalls.remember(call);
 
     const peer = otherParty(party);
-    const delivery = await this.messenger.send(socketsOfParty(call, peer), {
+    const forwarded: ServerMessage = {
       type: 'ice_candidate',
       ...this.envelope(call, stampOfSender(sender)),
       ...(message.candidate !== undefined ? { candidate: message.candidate } : { candidates: message.candidates }),
-    });
-    if (call.status === 'answered' && delivery.gone.length > 0) {
-      await this.partyLost(call, peer, delivery.gone[0]!);
-    }
-    return [decision(call, 'forwarded', null, delivery)];
+    };
+    const delivery = await this.messenger.send(socketsOfParty(call, peer), forwarded);
+    if (call.status !== 'answered' || delivery.gone.length === 0) return [decision(call, 'forwarded', null, delivery)];
+
+    if (!remembered) return [decision(call, 'forwarded', null, delivery), ...(await this.partyLost(call, peer, delivery.gone[0]!))];
+    // The remembered routing may be out of date: look once more, and deliver where the peer is now.
+    this.answeredCalls.forget(call.call_id);
+    const current = await this.store.getCall(call.call_id);
+    if (!current || current.status !== 'answered') return [decision(call, 'forwarded', null, delivery)];
+    const now = socketsOfParty(current, peer).filter((id) => !delivery.gone.includes(id));
+    const retry = now.length > 0 ? await this.messenger.send(now, forwarded) : { reached: [], gone: [] };
+    const lost = retry.reached.length === 0 ? await this.partyLost(current, peer, socketsOfParty(current, peer)[0]!) : [];
+    return [decision(current, 'forwarded', null, { reached: retry.reached, gone: [...delivery.gone, ...retry.gone] }), ...lost];
   }
 
   async decline(sender: Sender, message: ClientMessageOf<'call_declined'>): Promise<RoutingDecision[]> {
@@ -459,6 +476,7 @@ export class CallService {
       },
     );
     if (!resumed) throw new ProtocolError('call_not_found', 'The call changed while resuming; please retry', call.call_id);
+    this.answeredCalls.forget(call.call_id);
 
     const delivery = await this.messenger.send(
       [sender.connectionId, ...socketsOfParty(resumed, otherParty(party))],
@@ -522,6 +540,7 @@ export class CallService {
   /** Applies a final transition and frees both lines; undefined if someone else changed the call first. */
   private async finalize(call: CallRecord, guard: CallGuard, changes: CallChanges): Promise<CallRecord | undefined> {
     const updated = await this.store.updateCall(call.call_id, guard, { ...changes, deadline_at: null, disconnected_party: null });
+    this.answeredCalls.forget(call.call_id);
     if (updated) {
       await Promise.all([
         this.store.releaseLine(updated.caller_key, updated.call_id),
