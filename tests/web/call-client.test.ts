@@ -32,7 +32,7 @@ function startClient(media = fakeGetUserMedia()) {
     createPeerConnection: FakePeerConnection.factory,
     getUserMedia: media.getUserMedia,
     socket: { backoff: { initialMs: 20, maxMs: 50, jitter: 0, random: Math.random } },
-    call: { batcher: { flushDelayMs: 15 }, ringGraceMs: 50 },
+    call: { batcher: { flushDelayMs: 15 }, ringGraceMs: 50, resumeRetryMs: 20 },
   });
   client.connect();
   return client;
@@ -361,13 +361,32 @@ describe('reconnecting', () => {
     expect(call.peerReconnecting).toBe(false);
   });
 
+  /** Answers each `call_resume` (already sent or still to come) with `call_not_found`, `times` times. */
+  async function refuseResumes(call: Call, times: number, message = 'gone'): Promise<void> {
+    for (let refused = 0; refused < times; refused++) {
+      await until(() => server.framesOf('call_resume').length > refused, 2_000, `call_resume #${refused + 1}`);
+      server.send({ type: 'error', code: 'call_not_found', message, request_type: 'call_resume', call_id: call.id! });
+    }
+  }
+
   it('ends the call as disconnected when it ended while our connection was down', async () => {
     const call = await connectedCall();
     const done = ended(call);
     server.socket.terminate();
-    await server.frame('call_resume');
-    server.send({ type: 'error', code: 'call_not_found', message: 'gone', request_type: 'call_resume', call_id: call.id! });
+    await refuseResumes(call, 3); // a call that is over refuses every attempt
     expect((await done).reason).toBe('disconnected');
+    expect(server.framesOf('call_resume')).toHaveLength(3);
+  });
+
+  it('asks again when a resume met another change of the call, and stays in it', async () => {
+    const call = await connectedCall();
+    server.socket.terminate();
+    await refuseResumes(call, 1, 'The call changed while resuming; please retry');
+    await until(() => server.framesOf('call_resume').length === 2, 2_000, 'the second call_resume');
+    server.send({ type: 'call_resumed', ...envelope(call.id!, { id: 1, type: 'student', name: 'Me' }) });
+    await sleep(100); // past the next retry, had it been armed
+    expect(call.state).toBe('connected');
+    expect(server.framesOf('call_resume')).toHaveLength(2);
   });
 
   it('ends an outgoing call that was ringing when the connection dropped (the server cancelled it)', async () => {

@@ -29,6 +29,10 @@ export interface CallTimings {
    * normally first (and logs the call as timed out); this catches a sweeper that runs late.
    */
   ringGraceMs: number;
+  /** A `call_resume` refused with `call_not_found` is sent this many times in all before the call counts as over. */
+  resumeAttempts: number;
+  /** The wait before asking again, times the attempts so far. */
+  resumeRetryMs: number;
   batcher: Partial<CandidateBatcherOptions>;
 }
 
@@ -37,6 +41,8 @@ export const DEFAULT_CALL_TIMINGS: CallTimings = {
   connectTimeoutMs: 30_000,
   defaultRingMs: 45_000,
   ringGraceMs: 1_500,
+  resumeAttempts: 3,
+  resumeRetryMs: 250,
   batcher: {},
 };
 
@@ -70,7 +76,7 @@ export interface CallInit {
   timings?: Partial<CallTimings>;
 }
 
-type TimerName = 'setup' | 'ring' | 'connect';
+type TimerName = 'setup' | 'ring' | 'connect' | 'resume';
 
 export class Call extends Emitter<CallEvents> {
   readonly direction: CallDirection;
@@ -87,6 +93,8 @@ export class Call extends Emitter<CallEvents> {
   private peerReconnectingValue = false;
   /** Messages about the peer's connection seen so far; a presence answer asked before the latest one is stale. */
   private peerConnectionNews = 0;
+  /** `call_resume` refusals since our socket last (re)opened. */
+  private resumeRefusals = 0;
   private readonly offer: SessionDescription<'offer'> | undefined;
   private readonly negotiator: Negotiator;
   private readonly signals: CallSignals;
@@ -289,6 +297,8 @@ export class Call extends Emitter<CallEvents> {
         if (this.isFromPeer(message)) {
           this.peerConnectionNews++;
           this.setPeerReconnecting(false);
+        } else {
+          this.resumeRefusals = 0; // our own re-bind went through
         }
         return;
       case 'error':
@@ -303,6 +313,8 @@ export class Call extends Emitter<CallEvents> {
   socketReopened(): void {
     if (this.stateValue === 'ended') return;
     if (this.answered) {
+      this.resumeRefusals = 0;
+      this.clearTimer('resume');
       this.signals.resume();
     } else if (this.direction === 'outgoing') {
       // The server cancels a ringing call whose caller's socket closed.
@@ -375,6 +387,13 @@ export class Call extends Emitter<CallEvents> {
         this.fail(new CallError(CallErrorCode.Refused, message.message, message.code), 'none');
         return;
       case 'call_resume':
+        // `call_not_found` is also the answer to a resume that met another change of the call
+        // (the server says "please retry"), such as the peer's socket dropping at the same moment.
+        // A call that is over refuses every time; one that is not takes the next attempt.
+        if (message.code === 'call_not_found' && ++this.resumeRefusals < this.timings.resumeAttempts) {
+          this.armTimer('resume', this.timings.resumeRetryMs * this.resumeRefusals, () => this.signals.resume());
+          return;
+        }
         // The call ended while our connection was down.
         this.finish({ reason: 'disconnected' });
         return;
