@@ -14,7 +14,7 @@ const mb = (bytes: number | null): string => (bytes === null ? 'n/a' : (bytes / 
 const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
 const usd = (value: number): string => `$${value.toFixed(4)}`;
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }

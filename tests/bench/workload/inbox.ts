@@ -28,6 +28,11 @@ export class Inbox {
   private readonly waiters = new Map<string, (arrival: Arrival) => void>();
   /** Refusals the relay sent (`error` messages), for the round's report. */
   readonly errors: string[] = [];
+  /**
+   * Arrivals handed to a waiter. Frames the socket received minus these are the ones nobody asked
+   * for: another call's messages, duplicates (the map keeps one per tag), refusals, unreadable frames.
+   */
+  claimed = 0;
 
   deliver(arrival: Arrival): void {
     if (arrival.inbound.kind === 'error' && this.errors.length < 100) this.errors.push(arrival.inbound.detail ?? arrival.inbound.tag);
@@ -44,11 +49,17 @@ export class Inbox {
     this.unclaimed.set(arrival.inbound.tag, arrival);
   }
 
+  /** What arrived and nobody waited for (yet), oldest first: a finished run expects none it did not ask for. */
+  unclaimedArrivals(): Arrival[] {
+    return [...this.unclaimed.values()];
+  }
+
   /** The arrival tagged `tag`, or undefined if none came by `deadline` (a `performance.now()` time). */
   wait(tag: string, deadline: number): Promise<Arrival | undefined> {
     const arrived = this.unclaimed.get(tag);
     if (arrived) {
       this.unclaimed.delete(tag);
+      this.claimed++;
       return Promise.resolve(arrived);
     }
     return new Promise((resolve) => {
@@ -58,6 +69,7 @@ export class Inbox {
       }, Math.max(0, deadline - performance.now()));
       const settle = (arrival: Arrival): void => {
         clearTimeout(timer);
+        this.claimed++;
         resolve(arrival);
       };
       this.waiters.set(tag, settle);

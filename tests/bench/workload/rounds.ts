@@ -28,7 +28,7 @@ export interface RoundResult {
 }
 
 /** How many socket pairs open at once (the gateway runs the authorizer and `$connect` for each). */
-const OPEN_PARALLELISM = 16;
+export const OPEN_PARALLELISM = 16;
 
 let callSequence = 0;
 /** Unique across the run, so no arrival is ever mistaken for another call's. */
