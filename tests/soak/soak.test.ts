@@ -1,0 +1,101 @@
+/**
+ * The soak, reduced to a size `npm test` can afford: the same run as `npm run soak` on fewer
+ * sockets and calls, asserting what it must (nothing lost, nothing misrouted, every call log final,
+ * no invariant violated), never a speed. And the delivery audit, shown a misrouted message, a
+ * duplicate and a stray frame to an idle socket, so a clean run means something.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Inbox, type Inbound } from '../bench/workload/inbox';
+import { HOP_KINDS } from '../bench/workload/call-script';
+import { REDUCED_SOAK } from './config';
+import { auditDeliveries, type AuditedSocket } from './delivery-audit';
+import { soakReport } from './report';
+import { runSoak, type SoakResult } from './soak';
+
+/** The run stops itself (and its gateway) before the hook's own timeout would leave it running. */
+const RUN_TIME_LIMIT_MS = 200_000;
+
+describe('the reduced soak', () => {
+  let result: SoakResult;
+
+  beforeAll(async () => {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    const limit = new AbortController();
+    const timer = setTimeout(() => limit.abort(new Error(`the reduced soak did not finish within ${RUN_TIME_LIMIT_MS / 1000} s`)), RUN_TIME_LIMIT_MS);
+    try {
+      result = await runSoak({ ...REDUCED_SOAK, signal: limit.signal });
+    } finally {
+      clearTimeout(timer);
+    }
+  }, RUN_TIME_LIMIT_MS + 30_000);
+
+  it('passes every check', () => {
+    // The report says what failed and by how much.
+    expect(result.checks.filter((check) => !check.passed), soakReport(result)).toEqual([]);
+    expect(result.passed).toBe(true);
+  });
+
+  it('opens every socket and completes every call, all at once, with nothing lost', () => {
+    expect(result.sockets).toMatchObject({ opened: REDUCED_SOAK.sockets, inCalls: 2 * REDUCED_SOAK.calls, idle: REDUCED_SOAK.sockets - 2 * REDUCED_SOAK.calls });
+    expect(result.calls).toMatchObject({ placed: REDUCED_SOAK.calls, completed: REDUCED_SOAK.calls });
+    expect(result.messages.lost).toBe(0);
+    expect(result.keepAlive.pongs).toBe(result.keepAlive.pings);
+    expect(result.keepAlive.idleAnsweringAtEnd).toBe(result.sockets.idle);
+    // Per call: the invite, the answer, each side's two candidate batches, the hang-up.
+    const perCall = { invite: 1, answer: 1, candidate: 4, end: 1 };
+    for (const kind of HOP_KINDS) expect(result.hops[kind].count, kind).toBe(perCall[kind] * REDUCED_SOAK.calls);
+    expect(result.messages.forwarded).toBe(7 * REDUCED_SOAK.calls);
+  });
+
+  it('delivers nothing to a socket that did not ask for it', () => {
+    expect(result.deliveries).toMatchObject({ unrequested: 0, misrouted: 0, byKind: {} });
+    expect(result.refusals).toEqual([]);
+  });
+
+  it('leaves every call logged as ended, the invariants intact, and no socket record after the sockets close', () => {
+    expect(result.callLogs).toMatchObject({ callsPlaced: REDUCED_SOAK.calls, logged: REDUCED_SOAK.calls, ended: REDUCED_SOAK.calls, violations: [] });
+    expect(result.socketRecordsLeft).toBe(0);
+  });
+});
+
+describe('the delivery audit', () => {
+  const arrive = (inbox: Inbox, inbound: Inbound): void => inbox.deliver({ inbound, at: performance.now() });
+  const socketWith = (label: string): AuditedSocket & { socket: { framesReceived: number; inbox: Inbox } } => ({
+    label,
+    socket: { framesReceived: 0, inbox: new Inbox() },
+  });
+  const never = (): number => performance.now() - 1;
+
+  it('counts another call\'s message, a duplicate, and anything but a pong on an idle socket', async () => {
+    const callee = socketWith('tutor_1');
+    arrive(callee.socket.inbox, { kind: 'invite', tag: 'g1.offer' });
+    arrive(callee.socket.inbox, { kind: 'candidate', tag: 'g1-a1' });
+    // The same batch twice before anyone waited for it: the inbox keeps one.
+    arrive(callee.socket.inbox, { kind: 'candidate', tag: 'g1-a1' });
+    // Another call's candidate, on this call's socket.
+    arrive(callee.socket.inbox, { kind: 'candidate', tag: 'g2-a1' });
+    callee.socket.framesReceived = 4;
+    await callee.socket.inbox.wait('g1.offer', never());
+    await callee.socket.inbox.wait('g1-a1', never());
+
+    const idle = socketWith('parent_1');
+    arrive(idle.socket.inbox, { kind: 'pong', tag: 'pong:0' });
+    arrive(idle.socket.inbox, { kind: 'invite', tag: 'g3.offer' });
+    // A pong after its wait gave up: lost, but not misrouted.
+    arrive(idle.socket.inbox, { kind: 'pong', tag: 'pong:1' });
+    idle.socket.framesReceived = 3;
+    await idle.socket.inbox.wait('pong:0', never());
+
+    const audit = auditDeliveries([callee], [idle]);
+    expect(audit).toMatchObject({ unrequested: 4, misrouted: 2, byKind: { candidate: 1, invite: 1, pong: 1, 'unreadable or repeated': 1 } });
+    expect(audit.examples).toEqual(['tutor_1: candidate g2-a1', 'parent_1: invite g3.offer', 'parent_1: pong pong:1']);
+  });
+
+  it('finds nothing when every frame was waited for', async () => {
+    const caller = socketWith('student_1');
+    arrive(caller.socket.inbox, { kind: 'answer', tag: 'g1.answer' });
+    caller.socket.framesReceived = 1;
+    await caller.socket.inbox.wait('g1.answer', never());
+    expect(auditDeliveries([caller], [])).toEqual({ unrequested: 0, misrouted: 0, byKind: {}, examples: [] });
+  });
+});
