@@ -102,6 +102,7 @@ describe('the quick bench', () => {
     for (const fn of result.coldStart) {
       expect(fn.bundleBytes).toBeGreaterThan(1_000);
       expect(fn.initMs).toHaveLength(QUICK_RUN.coldStart.runs);
+      expect(fn.initCpuMs).toHaveLength(QUICK_RUN.coldStart.runs);
       expect(Array.isArray(fn.sdkPackagesAtLoad)).toBe(true);
     }
     expect(result.webClient.source).toBe('built');

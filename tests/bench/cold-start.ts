@@ -28,14 +28,27 @@ export interface ColdStart {
   bundleBytes: number;
   /** The AWS SDK packages the bundle loads from the runtime when it is loaded (not lazily). */
   sdkPackagesAtLoad: string[];
-  /** Each load's time in a fresh process. */
+  /** Each load's wall time in a fresh process. */
   initMs: number[];
   initMedianMs: number;
+  /** The CPU time (user + system) the same loads took: less disturbed by other work on a shared machine. */
+  initCpuMs: number[];
+  initCpuMedianMs: number;
 }
 
 const LOAD_TIMEOUT_MS = 20_000;
-/** Loads the bundle named by the first argument and prints how long that took. */
-const LOAD_SCRIPT = 'const started = performance.now(); require(process.argv[1]); process.stdout.write(String(performance.now() - started));';
+/** Loads the bundle named by the first argument and prints how long that took, in wall and CPU time. */
+const LOAD_SCRIPT = [
+  'const cpu = process.cpuUsage(); const started = performance.now();',
+  'require(process.argv[1]);',
+  'const wall = performance.now() - started; const used = process.cpuUsage(cpu);',
+  'process.stdout.write(JSON.stringify({ wall, cpu: (used.user + used.system) / 1000 }));',
+].join(' ');
+
+interface LoadTime {
+  wall: number;
+  cpu: number;
+}
 
 async function bundle(projectRoot: string, entry: string, outfile: string): Promise<number> {
   await build({
@@ -65,16 +78,17 @@ async function sdkPackagesAtLoad(bundlePath: string): Promise<string[]> {
   return [...new Set([...code.matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g)].map((match) => match[1]!))].sort();
 }
 
-async function loadTimeMs(bundlePath: string, cwd: string): Promise<number> {
+async function loadTime(bundlePath: string, cwd: string): Promise<LoadTime> {
   const { stdout } = await run(process.execPath, [CONSTRUCT_BUNDLING.nodeOptions, '-e', LOAD_SCRIPT, bundlePath], {
     cwd,
     timeout: LOAD_TIMEOUT_MS,
     // A Lambda-like environment: no inherited NODE_OPTIONS or loaders, a region, nothing else of ours.
     env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' },
   });
-  const ms = Number(stdout.trim());
-  if (!Number.isFinite(ms)) throw new Error(`loading ${bundlePath} printed ${JSON.stringify(stdout)}`);
-  return ms;
+  const printed: unknown = JSON.parse(stdout.trim() || 'null');
+  const time = typeof printed === 'object' && printed !== null ? (printed as Partial<LoadTime>) : {};
+  if (typeof time.wall !== 'number' || typeof time.cpu !== 'number') throw new Error(`loading ${bundlePath} printed ${JSON.stringify(stdout)}`);
+  return { wall: time.wall, cpu: time.cpu };
 }
 
 /**
@@ -87,15 +101,23 @@ export async function measureColdStarts(projectRoot: string, workDir: string, fu
   await mkdir(workDir, { recursive: true });
   // The deployed asset is a bare directory, where `.js` means CommonJS (the project says "module").
   await writeFile(join(workDir, 'package.json'), '{"type":"commonjs"}\n');
-  const bundles: (Omit<ColdStart, 'initMedianMs'> & { outfile: string })[] = [];
+  const bundles: (Omit<ColdStart, 'initMedianMs' | 'initCpuMedianMs'> & { outfile: string })[] = [];
   for (const fn of chosen) {
     const outfile = join(workDir, fn.id, 'index.js');
     const bundleBytes = await bundle(projectRoot, fn.entry, outfile);
-    bundles.push({ functionId: fn.id, outfile, bundleBytes, sdkPackagesAtLoad: await sdkPackagesAtLoad(outfile), initMs: [] });
+    bundles.push({ functionId: fn.id, outfile, bundleBytes, sdkPackagesAtLoad: await sdkPackagesAtLoad(outfile), initMs: [], initCpuMs: [] });
   }
   // Round-robin over the functions, so a burst of load on a shared machine spreads over all of them.
   for (let attempt = 0; attempt < runs; attempt++) {
-    for (const entry of bundles) entry.initMs.push(await loadTimeMs(entry.outfile, workDir));
+    for (const entry of bundles) {
+      const time = await loadTime(entry.outfile, workDir);
+      entry.initMs.push(time.wall);
+      entry.initCpuMs.push(time.cpu);
+    }
   }
-  return bundles.map(({ outfile: _outfile, ...measured }) => ({ ...measured, initMedianMs: median(measured.initMs) }));
+  return bundles.map(({ outfile: _outfile, ...measured }) => ({
+    ...measured,
+    initMedianMs: median(measured.initMs),
+    initCpuMedianMs: median(measured.initCpuMs),
+  }));
 }

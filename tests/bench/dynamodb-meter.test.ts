@@ -1,20 +1,23 @@
 /**
  * The DynamoDB meter counts what DynamoDB would: its item sizes agree with the embedded store's
- * own, its table units with the ConsumedCapacity the store reports, and its index writes with the
- * documented rules, on the project's real tables.
+ * own, its table units with the ConsumedCapacity the store reports (on the project's tables), and
+ * its index writes with the documented rules for each projection type.
  */
 import { createRequire } from 'node:module';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLog } from '../../infra/local/log';
 import { ensureTables, startStore, storeClient, type LocalStore } from '../../infra/local/store';
-import { CALL_LOGS_TABLE, CONNECTIONS_TABLE, DEADLINE_SHARD, TABLES } from '../../shared/tables';
+import { CALL_LOGS_TABLE, CONNECTIONS_TABLE, TABLES } from '../../shared/tables';
 import { startDynamoMeter, type DynamoMeter } from './meters/dynamodb-meter';
 import { itemSizeBytes, readUnits, writeUnits, type Item } from './meters/dynamodb-units';
 import { diffDynamo, dynamoTotals, type DynamoSnapshot } from './meters/snapshots';
 
 /** dynalite's own size function (not typed by the package). */
 const dynaliteDb = createRequire(import.meta.url)('dynalite/db') as { itemSize(item: Item): number };
+
+const INDEXED_TABLE = 'meter_index_rules';
 
 let store: LocalStore;
 let meter: DynamoMeter;
@@ -41,14 +44,13 @@ async function metered(send: () => Promise<{ ConsumedCapacity?: { CapacityUnits?
   return { units: diffDynamo(meter.snapshot(), before), reported: output.ConsumedCapacity?.CapacityUnits };
 }
 
-const callItem = (callId: string, padding: number, deadline?: string): Record<string, unknown> => ({
+const callItem = (callId: string, padding: number): Record<string, unknown> => ({
   call_id: callId,
   caller_key: 'student_1',
   callee_key: 'tutor_2',
   status: 'initiated',
   participants: [{ profile_id: '1', profile_type: 'student', name: 'A' }],
   note: 'x'.repeat(padding),
-  ...(deadline ? { deadline_shard: DEADLINE_SHARD, deadline_at: deadline } : {}),
 });
 
 describe('item sizes', () => {
@@ -138,35 +140,58 @@ describe('the meter in front of the store', () => {
     expect(failed.units.operations[0]).toMatchObject({ operation: 'PutItem', conditionFailures: 1, writeUnits: 3, indexWriteUnits: 0 });
   });
 
-  it('counts the index entries a write creates, changes, moves and removes', async () => {
+  it('counts the index entries a write creates, changes, moves and removes, by each index\'s projection', async () => {
+    // A table of its own, with one index per projection type (the project's may change).
+    await store.client.send(
+      new CreateTableCommand({
+        TableName: INDEXED_TABLE,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: ['id', 'owner', 'shard', 'at'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          { IndexName: 'all', KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } },
+          { IndexName: 'keys', KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+          {
+            IndexName: 'timer',
+            KeySchema: [{ AttributeName: 'shard', KeyType: 'HASH' }, { AttributeName: 'at', KeyType: 'RANGE' }],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['status'] },
+          },
+        ],
+      }),
+    );
+    await meter.attach(store.endpoint, store.client);
     const indexWrites = async (send: () => Promise<unknown>): Promise<number> => {
       const before = meter.snapshot();
       await send();
       return dynamoTotals(diffDynamo(meter.snapshot(), before)).indexWriteUnits;
     };
-    const key = { call_id: '01TESTINDEX' };
+    const key = { id: 'one' };
     const update = (expression: string, values?: Record<string, unknown>) => () =>
       db.send(
         new UpdateCommand({
-          TableName: CALL_LOGS_TABLE.localName,
+          TableName: INDEXED_TABLE,
           Key: key,
           UpdateExpression: expression,
-          ExpressionAttributeNames: { '#status': 'status', '#at': 'deadline_at', '#shard': 'deadline_shard' },
+          // Only the names the expression uses (the store refuses unused ones).
+          ExpressionAttributeNames: Object.fromEntries((expression.match(/#\w+/g) ?? []).map((name) => [name, name.slice(1)])),
           ...(values ? { ExpressionAttributeValues: values } : {}),
           ReturnValues: 'ALL_NEW',
         }),
       );
-    // Created with a pending timer: an entry in by_caller, by_callee and by_deadline.
-    expect(await indexWrites(() => db.send(new PutCommand({ TableName: CALL_LOGS_TABLE.localName, Item: callItem(key.call_id, 10, '2026-01-01T00:00:45Z') })))).toBe(3);
-    // A projected attribute changes: all three entries are rewritten.
-    expect(await indexWrites(update('SET #status = :s, #shard = #shard, #at = #at', { ':s': 'answered' }))).toBe(3);
+    // Created with a pending timer: an entry in each index.
+    const item = { ...key, owner: 'student_1', status: 'initiated', note: 'n', shard: 'pending', at: '2026-01-01T00:00:45Z' };
+    expect(await indexWrites(() => db.send(new PutCommand({ TableName: INDEXED_TABLE, Item: item })))).toBe(3);
+    // A projected attribute changes: the ALL entry and the INCLUDE entry holding it are rewritten.
+    expect(await indexWrites(update('SET #status = :s', { ':s': 'answered' }))).toBe(2);
     // Nothing changes: no entry is written.
-    expect(await indexWrites(update('SET #status = :s, #shard = #shard, #at = #at', { ':s': 'answered' }))).toBe(0);
-    // The timer moves: its index key changes (a delete and a put), the other two are rewritten.
-    expect(await indexWrites(update('SET #at = :at, #shard = #shard, #status = #status', { ':at': '2026-01-01T00:01:45Z' }))).toBe(4);
-    // The timer goes: its entry is removed, the other two are rewritten.
-    expect(await indexWrites(update('REMOVE #at, #shard SET #status = #status'))).toBe(3);
-    // The call goes: its two remaining entries go with it.
-    expect(await indexWrites(() => db.send(new DeleteCommand({ TableName: CALL_LOGS_TABLE.localName, Key: key })))).toBe(2);
+    expect(await indexWrites(update('SET #status = :s', { ':s': 'answered' }))).toBe(0);
+    // An attribute only ALL projects.
+    expect(await indexWrites(update('SET #note = :n', { ':n': 'changed' }))).toBe(1);
+    // The timer moves: its index key changes (a delete and a put); ALL sees a changed attribute.
+    expect(await indexWrites(update('SET #at = :at', { ':at': '2026-01-01T00:01:45Z' }))).toBe(3);
+    // The timer goes: its entry is removed; ALL sees the change.
+    expect(await indexWrites(update('REMOVE #at, #shard'))).toBe(2);
+    // The item goes: its two remaining entries go with it.
+    expect(await indexWrites(() => db.send(new DeleteCommand({ TableName: INDEXED_TABLE, Key: key })))).toBe(2);
   });
 });

@@ -142,11 +142,12 @@ function costSection(result: BenchResult): string {
 
 function coldStartTable(result: BenchResult): string {
   return table(
-    ['function', 'bundle KB', 'init median ms', 'loads', 'AWS SDK packages loaded with it'],
+    ['function', 'bundle KB', 'init median ms', 'init CPU median ms', 'loads', 'AWS SDK packages loaded with it'],
     result.coldStart.map((fn) => [
       fn.functionId,
       kb(fn.bundleBytes),
       num(fn.initMedianMs, 1),
+      num(fn.initCpuMedianMs, 1),
       String(fn.initMs.length),
       fn.sdkPackagesAtLoad.map((name) => name.replace('@aws-sdk/', '')).join(', ') || 'none',
     ]),

@@ -160,7 +160,7 @@ export function judgeTargets(inputs: TargetInputs): TargetResult[] {
     note:
       slow.length === 0
         ? 'median of fresh-process loads'
-        : `${slow.length} of ${coldStart.length} over, by up to ${fixed((slowest?.initMedianMs ?? 0) - TARGETS.initMs)} ms` +
+        : `${slow.length} of ${coldStart.length} over, by up to ${fixed((slowest?.initMedianMs ?? 0) - TARGETS.initMs)} ms (CPU time of the slowest: ${fixed(slowest?.initCpuMedianMs ?? Number.NaN)} ms)` +
           (slowWithSdk.length > 0 ? `; ${slowWithSdk.length} of them load ${sdkPackages.join(', ')} with the bundle` : '') +
           (withoutSdk.length > 0 ? `; those that load no SDK package take ${withoutSdk.map((fn) => `${fixed(fn.initMedianMs)} ms (${fn.functionId})`).join(', ')}` : ''),
   });
