@@ -455,34 +455,62 @@ export class CallService {
     return [decision(updated, 'peer_reconnecting', null, delivery)];
   }
 
-  /** Re-binds a participant's new socket to its answered call (after a drop, or before the 2 h cap). */
+  /**
+   * Re-binds a participant's new socket to its answered call (after a drop, or before the 2 h cap).
+   * A resumer who missed the end of its call hears how it ended; one whose peer is still away
+   * hears that too, since the peer's own drop was announced to a socket that is gone.
+   */
   async resume(sender: Sender, message: ClientMessageOf<'call_resume'>): Promise<RoutingDecision[]> {
-    const call = await this.requireCall(sender, message.call_id);
+    let call = await this.requireCall(sender, message.call_id);
     const party = this.requireParty(call, sender);
-    if (call.status !== 'answered') {
-      throw new ProtocolError('call_not_found', 'Only an answered call that is still going on can be resumed', call.call_id);
-    }
-    const rebinding: CallChanges =
-      party === 'caller' ? { caller_connection_id: sender.connectionId } : { callee_connection_ids: [sender.connectionId] };
-    const stillDropped = afterResume(call.disconnected_party, party);
-    const resumed = await this.store.updateCall(
-      call.call_id,
-      { status: 'answered', dropped: call.disconnected_party ?? 'nobody' },
-      {
-        ...rebinding,
-        ...(stillDropped === call.disconnected_party
-          ? {}
-          : { disconnected_party: stillDropped ?? null, ...(stillDropped ? {} : { deadline_at: null }) }),
-      },
-    );
-    if (!resumed) throw new ProtocolError('call_not_found', 'The call changed while resuming; please retry', call.call_id);
-    this.answeredCalls.forget(call.call_id);
+    const peer = otherParty(party);
+    for (let attempt = 0; attempt < MAX_TRANSITION_ATTEMPTS; attempt++) {
+      if (call.status === 'ended') {
+        const delivery = await this.messenger.send([sender.connectionId], {
+          type: 'call_ended',
+          ...this.envelope(call, this.stampOfParty(call, peer)),
+          reason: call.end_reason === 'disconnected' ? 'disconnected' : 'hangup',
+        });
+        return [decision(call, 'ignored', 'already_final', delivery)];
+      }
+      if (call.status !== 'answered') {
+        throw new ProtocolError('call_not_found', 'Only an answered call can be resumed', call.call_id);
+      }
+      const rebinding: CallChanges =
+        party === 'caller' ? { caller_connection_id: sender.connectionId } : { callee_connection_ids: [sender.connectionId] };
+      const stillDropped = afterResume(call.disconnected_party, party);
+      const resumed = await this.store.updateCall(
+        call.call_id,
+        { status: 'answered', dropped: call.disconnected_party ?? 'nobody' },
+        {
+          ...rebinding,
+          ...(stillDropped === call.disconnected_party
+            ? {}
+            : { disconnected_party: stillDropped ?? null, ...(stillDropped ? {} : { deadline_at: null }) }),
+        },
+      );
+      if (!resumed) {
+        // Someone else changed the call meanwhile (the peer dropped or came back): look again.
+        call = (await this.store.getCall(call.call_id)) ?? call;
+        continue;
+      }
+      this.answeredCalls.forget(call.call_id);
 
-    const delivery = await this.messenger.send(
-      [sender.connectionId, ...socketsOfParty(resumed, otherParty(party))],
-      { type: 'call_resumed', ...this.envelope(resumed, stampOfSender(sender)) },
-    );
-    return [decision(resumed, 'resumed', null, delivery)];
+      const delivery = await this.messenger.send(
+        [sender.connectionId, ...socketsOfParty(resumed, peer)],
+        { type: 'call_resumed', ...this.envelope(resumed, stampOfSender(sender)) },
+      );
+      if (stillDropped === peer && resumed.deadline_at) {
+        const remainingMs = Date.parse(resumed.deadline_at) - this.deps.clock.now().getTime();
+        await this.messenger.send([sender.connectionId], {
+          type: 'peer_reconnecting',
+          ...this.envelope(resumed, this.stampOfParty(resumed, peer)),
+          grace_seconds: Math.max(0, Math.round(remainingMs / 1000)),
+        });
+      }
+      return [decision(resumed, 'resumed', null, delivery)];
+    }
+    throw new ProtocolError('call_not_found', 'The call kept changing while resuming; please retry', call.call_id);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -124,6 +124,8 @@ describe('a socket lost mid-call', () => {
     const callerAgain = await h.connect('student', studentId, 'John Doe');
     callerAgain.send({ type: 'call_resume', call_id: callId });
     await callerAgain.next('call_resumed');
+    // The callee's drop was announced to the caller's old socket: the returning caller hears it now.
+    expect(await callerAgain.next('peer_reconnecting')).toMatchObject({ from_profile_id: tutorId });
     const calleeAgain = await h.connect('tutor', tutorId, 'Ada Tutor');
     calleeAgain.send({ type: 'call_resume', call_id: callId });
     await calleeAgain.next('call_resumed');
@@ -146,9 +148,9 @@ describe('a socket lost mid-call', () => {
     expect(log).toMatchObject({ end_reason: 'disconnected' });
     expect(log.duration_seconds).toBeGreaterThanOrEqual(1);
 
-    // Too late to resume now.
+    // Too late to resume now: the returning caller hears how its call ended.
     const late = await h.connect('student', studentId);
     late.send({ type: 'call_resume', call_id: callId });
-    expect(await late.next('error')).toMatchObject({ code: 'call_not_found' });
+    expect(await late.next('call_ended')).toMatchObject({ call_id: callId, reason: 'disconnected', from_profile_id: tutorId });
   });
 });

@@ -70,6 +70,10 @@ export async function startGatewayProcess(args: string[], extraEnv: Record<strin
       clearTimeout(timer);
       resolve(JSON.parse(line) as { websocket_url: string; dynamodb_endpoint: string });
     });
+  }).catch((error: unknown) => {
+    // A gateway that never said it started must not outlive the test that started it.
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    throw error;
   });
 
   const signal = async (name: NodeJS.Signals) => {
