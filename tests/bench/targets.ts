@@ -125,7 +125,7 @@ export function judgeTargets(inputs: TargetInputs): TargetResult[] {
     note:
       perCall.readUnitsPerCandidateBatch === 0
         ? 'candidates are routed without a store read'
-        : 'every batch reads the call item (strongly consistent) to find the other party\'s sockets, warm container or not',
+        : `${fixed(candidates.storeRequests)} of ${fixed(perCall.candidateBatches)} batches per call read the store (${fixed(candidates.readUnits)} read units)${candidates.storeRequests < perCall.candidateBatches ? '; the others needed no read' : ''}`,
   });
 
   results.push({
