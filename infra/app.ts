@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { describeBuild, ensureWebClientBuilt, WEB_DIST } from '../web/build';
 import { readAppSettings } from './aws/app-settings';
 import { SignalingStack } from './aws/signaling-stack';
 
@@ -18,6 +19,11 @@ const app = new App();
 const settings = readAppSettings((key) => app.node.tryGetContext(key) as unknown);
 
 const webDistPath = resolve(projectRoot, settings.webDist);
+// The project's own client is built here when missing or stale, so a fresh clone synthesizes as is.
+if (webDistPath === WEB_DIST) {
+  const built = await ensureWebClientBuilt();
+  if (built) process.stderr.write(describeBuild(built));
+}
 if (!existsSync(resolve(webDistPath, 'index.html'))) {
   // A plain message, not a stack trace: this is a missing build step, not a bug.
   process.stderr.write(
