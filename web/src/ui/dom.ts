@@ -1,5 +1,5 @@
 /** A tiny element builder: enough to write views as plain functions without a framework. */
-type Child = Node | string | null | undefined | false;
+export type Child = Node | string | null | undefined | false;
 type Props = Record<string, string | number | boolean | EventListener | null | undefined>;
 
 /**

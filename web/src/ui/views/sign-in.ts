@@ -1,6 +1,6 @@
 /** The sign-in card: local dev sign-in (name, profile type, id), or how to get here from the platform. */
 import { DEFAULT_PROFILE_TYPES } from '../../../../shared/profile';
-import { h } from '../dom';
+import { h, type Child } from '../dom';
 import { capitalize } from '../format';
 import { icon } from '../icons';
 import type { DevLogin } from '../session';
@@ -16,16 +16,10 @@ export interface SignInProps {
 export function renderSignIn({ devLogin, last, notice, onSubmit }: SignInProps): HTMLElement {
   const brand = h('div', { class: 'brand brand-lg' }, h('span', { class: 'brand-mark' }, icon('wave')), h('span', {}, 'Callsignal'));
   if (!devLogin) {
-    return h(
-      'main',
-      { class: 'signin' },
-      h(
-        'section',
-        { class: 'card signin-card' },
-        brand,
-        h('h1', {}, 'Sign-in required'),
-        h('p', { class: 'muted' }, notice ?? 'Open calls from your platform account: it signs you in automatically.'),
-      ),
+    return signInPage(
+      brand,
+      h('h1', {}, 'Sign-in required'),
+      h('p', { class: 'muted' }, notice ?? 'Open calls from your platform account: it signs you in automatically.'),
     );
   }
 
@@ -81,17 +75,15 @@ export function renderSignIn({ devLogin, last, notice, onSubmit }: SignInProps):
     });
   });
 
-  return h(
-    'main',
-    { class: 'signin' },
-    h(
-      'section',
-      { class: 'card signin-card' },
-      brand,
-      h('h1', {}, 'Voice and video calls'),
-      h('p', { class: 'muted' }, notice ?? 'Sign in as a platform profile to call tutors, students, parents and advertisers.'),
-      form,
-      h('p', { class: 'fineprint' }, 'Local sign-in for development. On the platform you are signed in automatically.'),
-    ),
+  return signInPage(
+    brand,
+    h('h1', {}, 'Voice and video calls'),
+    h('p', { class: 'muted' }, notice ?? 'Sign in as a platform profile to call tutors, students, parents and advertisers.'),
+    form,
+    h('p', { class: 'fineprint' }, 'Local sign-in for development. On the platform you are signed in automatically.'),
   );
+}
+
+function signInPage(...content: Child[]): HTMLElement {
+  return h('main', { class: 'signin' }, h('section', { class: 'card signin-card' }, ...content));
 }
