@@ -63,8 +63,11 @@ export function gatewayDialect(port: number, secret: string): Dialect {
             tag: `error:${stringField(message, 'code') ?? ''}`,
             detail: `${stringField(message, 'code') ?? 'error'} (${stringField(message, 'request_type') ?? '?'}): ${stringField(message, 'message') ?? ''}`,
           };
-        default:
-          return { kind: 'other', tag: `other:${String(message.type)}` };
+        default: {
+          // API Gateway's notice of a failed integration has no `type`, only a `message`.
+          const notice = stringField(message, 'message');
+          return { kind: 'other', tag: `other:${String(message.type)}`, ...(notice ? { detail: notice } : {}) };
+        }
       }
     },
     invite: (call) => ({

@@ -29,6 +29,8 @@ export interface RelayProcess {
   /** Starts a new memory peak; false where the kernel does not allow it. */
   resetPeakMemory(): Promise<boolean>;
   peakMemoryBytes(): Promise<number | undefined>;
+  /** The end of what the process wrote to stderr (handler failures, warnings), to say why a run went wrong. */
+  stderrTail(): string;
   stop(): Promise<void>;
 }
 
@@ -118,6 +120,7 @@ export async function startRelayProcess(kind: RelayKind, options: RelayProcessOp
     },
     resetPeakMemory: () => resetPeak(pid),
     peakMemoryBytes: () => peakResidentBytes(pid),
+    stderrTail: () => stderr,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       try {

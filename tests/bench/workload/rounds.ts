@@ -3,7 +3,7 @@
  * back over its own pair of sockets (opened once, before any round). Reports every hop, what
  * arrived and what was lost, and the round's wall time.
  */
-import type { Dialect, Party, RelayName } from '../dialects/dialect';
+import type { CallState, Dialect, Party, RelayName } from '../dialects/dialect';
 import { emptyHopSamples, newCall, runCall, type CallOutcome, type CallPair, type HopSamples } from './call-script';
 
 export interface RoundSpec {
@@ -25,6 +25,8 @@ export interface RoundResult {
   /** Refusals the relay sent to the clients during the round. */
   errors: string[];
   wallMs: number;
+  /** Every call as the script left it, with the index of the pair (in `pairs`) that placed it. */
+  placed: { pairIndex: number; call: CallState }[];
 }
 
 /** How many socket pairs open at once (the gateway runs the authorizer and `$connect` for each). */
@@ -67,11 +69,13 @@ export async function runRound(dialect: Dialect, pairs: readonly CallPair[], spe
   const slots = pairs.slice(0, spec.concurrency);
   const hops = emptyHopSamples();
   const started = performance.now();
+  const placed: RoundResult['placed'] = [];
   const outcomes = await Promise.all(
-    slots.map(async (pair) => {
+    slots.map(async (pair, pairIndex) => {
       const results: CallOutcome[] = [];
       for (let index = 0; index < spec.callsPerSlot; index++) {
         const call = newCall(nextCallTag(dialect.relay), pair);
+        placed.push({ pairIndex, call });
         results.push(await runCall(dialect, pair, call, hops, { deadline: performance.now() + spec.callTimeoutMs }));
       }
       return results;
@@ -90,5 +94,6 @@ export async function runRound(dialect: Dialect, pairs: readonly CallPair[], spe
     lost: flat.reduce((sum, outcome) => sum + outcome.lost, 0),
     errors,
     wallMs,
+    placed,
   };
 }
