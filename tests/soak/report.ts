@@ -8,6 +8,11 @@ const mb = (bytes: number | null): string => (bytes === null ? 'n/a' : `${(bytes
 const sec = (ms: number): string => `${num(ms / 1000)} s`;
 const count = (value: number): string => value.toLocaleString('en-US');
 
+/** A titled bullet list, or nothing when there is nothing to list. */
+function list(title: string, lines: readonly string[]): string | undefined {
+  return lines.length === 0 ? undefined : `${title}:\n\n${lines.map((line) => `- ${line}`).join('\n')}`;
+}
+
 export function soakReport(result: SoakResult): string {
   const { machine, sockets, calls, messages, keepAlive, memory, deadlines } = result;
   const figures = table(
@@ -35,9 +40,11 @@ export function soakReport(result: SoakResult): string {
     ['check', 'result', 'measured'],
     result.checks.map((check) => [check.name, check.passed ? 'pass' : '**FAIL**', check.detail]),
   );
-  const examples = result.deliveries.examples.length > 0 ? `\nUnrequested frames (first ${result.deliveries.examples.length}):\n\n${result.deliveries.examples.map((line) => `- ${line}`).join('\n')}\n` : '';
-  const violations =
-    result.callLogs.violations.length > 0 ? `\nInvariant violations (first 10):\n\n${result.callLogs.violations.slice(0, 10).map((line) => `- ${line}`).join('\n')}\n` : '';
+  const details = [
+    list(`Unrequested frames (first ${result.deliveries.examples.length})`, result.deliveries.examples),
+    list('Invariant violations (first 10)', result.callLogs.violations.slice(0, 10)),
+    list("The gateway's stderr, last lines", result.gatewayErrors),
+  ].filter((section) => section !== undefined);
   return [
     `# Soak: ${count(result.size.sockets)} sockets, ${count(result.size.calls)} simultaneous calls`,
     '',
@@ -47,13 +54,13 @@ export function soakReport(result: SoakResult): string {
     '',
     figures,
     '',
-    'Hop latency (sender\'s send to receiver\'s arrival):',
+    "Hop latency (sender's send to receiver's arrival):",
     '',
     hops,
     '',
     checks,
-    examples,
-    violations,
+    '',
+    ...details.flatMap((section) => [section, '']),
     result.passed ? 'All checks passed.' : `**${result.checks.filter((check) => !check.passed).length} check(s) failed.**`,
     '',
   ].join('\n');

@@ -60,21 +60,24 @@ describe('the reduced soak', () => {
 
 describe('the delivery audit', () => {
   const arrive = (inbox: Inbox, inbound: Inbound): void => inbox.deliver({ inbound, at: performance.now() });
-  const socketWith = (label: string): AuditedSocket & { socket: { framesReceived: number; inbox: Inbox } } => ({
+  const socketWith = (label: string, ownTags: readonly string[] = []): AuditedSocket & { socket: { framesReceived: number; inbox: Inbox } } => ({
     label,
     socket: { framesReceived: 0, inbox: new Inbox() },
+    ownTags: new Set(ownTags),
   });
   const never = (): number => performance.now() - 1;
 
-  it('counts another call\'s message, a duplicate, and anything but a pong on an idle socket', async () => {
-    const callee = socketWith('tutor_1');
+  it("counts another call's message, a duplicate, and anything but a pong on an idle socket; a late message of its own call is not misrouted", async () => {
+    const callee = socketWith('tutor_1', ['g1.offer', 'g1-a1', 'end:C1']);
     arrive(callee.socket.inbox, { kind: 'invite', tag: 'g1.offer' });
     arrive(callee.socket.inbox, { kind: 'candidate', tag: 'g1-a1' });
     // The same batch twice before anyone waited for it: the inbox keeps one.
     arrive(callee.socket.inbox, { kind: 'candidate', tag: 'g1-a1' });
     // Another call's candidate, on this call's socket.
     arrive(callee.socket.inbox, { kind: 'candidate', tag: 'g2-a1' });
-    callee.socket.framesReceived = 4;
+    // Its own call's hang-up, after the script stopped waiting for it: lost, not misrouted.
+    arrive(callee.socket.inbox, { kind: 'end', tag: 'end:C1' });
+    callee.socket.framesReceived = 5;
     await callee.socket.inbox.wait('g1.offer', never());
     await callee.socket.inbox.wait('g1-a1', never());
 
@@ -87,12 +90,12 @@ describe('the delivery audit', () => {
     await idle.socket.inbox.wait('pong:0', never());
 
     const audit = auditDeliveries([callee], [idle]);
-    expect(audit).toMatchObject({ unrequested: 4, misrouted: 2, byKind: { candidate: 1, invite: 1, pong: 1, 'unreadable or repeated': 1 } });
-    expect(audit.examples).toEqual(['tutor_1: candidate g2-a1', 'parent_1: invite g3.offer', 'parent_1: pong pong:1']);
+    expect(audit).toMatchObject({ unrequested: 5, misrouted: 2, byKind: { candidate: 1, 'end (late)': 1, invite: 1, pong: 1, 'unreadable or repeated': 1 } });
+    expect(audit.examples).toEqual(['tutor_1: candidate g2-a1', 'tutor_1: end (late) end:C1', 'parent_1: invite g3.offer', 'parent_1: pong pong:1']);
   });
 
   it('finds nothing when every frame was waited for', async () => {
-    const caller = socketWith('student_1');
+    const caller = socketWith('student_1', ['g1.answer']);
     arrive(caller.socket.inbox, { kind: 'answer', tag: 'g1.answer' });
     caller.socket.framesReceived = 1;
     await caller.socket.inbox.wait('g1.answer', never());

@@ -18,7 +18,7 @@ import type { BenchSocket } from '../bench/workload/bench-socket';
 import { HOP_KINDS, type CallPair, type HopKind } from '../bench/workload/call-script';
 import { closePairs, openPairs, runRound } from '../bench/workload/rounds';
 import { defaultDeadlines, type SoakDeadlines, type SoakSize } from './config';
-import { auditDeliveries, type DeliveryAudit } from './delivery-audit';
+import { auditDeliveries, learnFromLateInvitation, tagsOfCall, type DeliveryAudit } from './delivery-audit';
 import { keepIdleSocketsAlive, openIdleSockets, pingEvery, type IdleSocket } from './idle-sockets';
 import { storeAudit, type CallLogAudit } from './store-audit';
 
@@ -58,6 +58,8 @@ export interface SoakResult {
   refusals: string[];
   callLogs: CallLogAudit;
   socketRecordsLeft: number;
+  /** The end of the gateway's stderr (handler failures, warnings), one summary per line; none in a clean run. */
+  gatewayErrors: string[];
   memory: { gatewayRssAtStartBytes: number | null; gatewayPeakRssBytes: number | null; clientPeakRssBytes: number };
   wallMs: number;
   checks: SoakCheck[];
@@ -71,6 +73,7 @@ const IDLE_FIRST_ID = 1_000_000;
 const SWEEP_INTERVAL_MS = 1_000;
 /** How long every `$disconnect` may take to remove its socket's record after the sockets close. */
 const DISCONNECT_SETTLE_MS = 30_000;
+const MAX_ERROR_LINE_CHARS = 200;
 
 function gatewayEnvironment(secret: string): Record<string, string> {
   return {
@@ -93,6 +96,21 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pr
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/** A gateway log line in a few words (`handler_failed call_ended TimeoutError: …`); other lines as written. */
+function summarizeLogLine(line: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return line.slice(0, MAX_ERROR_LINE_CHARS);
+  }
+  if (!isRecord(parsed)) return line.slice(0, MAX_ERROR_LINE_CHARS);
+  const words = [parsed.msg, parsed.function ?? parsed.route, parsed.error, parsed.error_message].filter((word) => typeof word === 'string');
+  return words.join(' ').slice(0, MAX_ERROR_LINE_CHARS);
 }
 
 const framesThrough = (sockets: readonly BenchSocket[]): number => sockets.reduce((sum, socket) => sum + socket.framesSent + socket.framesReceived, 0);
@@ -159,12 +177,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     log('Pinging every idle socket once more ...');
     const atEnd = await pingEvery(dialect, idle, deadlines.pongTimeoutMs);
     // Read after the last ping round, so anything that was still on its way has arrived.
+    const ownTags = pairs.map(() => new Set<string>());
+    for (const { pairIndex, call } of round.placed) {
+      const pair = pairs[pairIndex];
+      if (pair) learnFromLateInvitation(dialect, call, pair.callee);
+      for (const tag of tagsOfCall(dialect, call)) ownTags[pairIndex]?.add(tag);
+    }
+    const noTags: ReadonlySet<string> = new Set();
     const deliveries = auditDeliveries(
-      pairs.flatMap((pair) => [
-        { label: pair.callerParty.id, socket: pair.caller },
-        { label: pair.calleeParty.id, socket: pair.callee },
+      pairs.flatMap((pair, index) => [
+        { label: pair.callerParty.id, socket: pair.caller, ownTags: ownTags[index] ?? noTags },
+        { label: pair.calleeParty.id, socket: pair.callee, ownTags: ownTags[index] ?? noTags },
       ]),
-      idle.map((entry) => ({ label: entry.party.id, socket: entry.socket })),
+      idle.map((entry) => ({ label: entry.party.id, socket: entry.socket, ownTags: noTags })),
     );
     const refusals = [...round.errors, ...idle.flatMap((entry) => entry.socket.inbox.errors)];
     const gatewayPeakRssBytes = (await gateway.peakMemoryBytes()) ?? null;
@@ -173,6 +198,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     await closePairs(pairs);
     await Promise.all(idle.map((entry) => entry.socket.close()));
     const socketRecordsLeft = await audit.socketRecordsLeft(DISCONNECT_SETTLE_MS);
+    // Read before the gateway stops: what shutdown writes is not the run's.
+    const gatewayErrors = gateway
+      .stderrTail()
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map(summarizeLogLine);
 
     const pongs = duringCalls.pongs + atEnd.pongs;
     const pings = duringCalls.pings + atEnd.pings;
@@ -192,7 +223,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       {
         name: 'no message misrouted',
         passed: deliveries.misrouted === 0,
-        detail: `${deliveries.misrouted} arrived at a socket not in their call (idle sockets: anything but their pongs)`,
+        detail: `${deliveries.misrouted} arrived at a socket outside their call (on idle sockets: anything but their own pongs)`,
       },
       {
         name: 'no frame nobody asked for',
@@ -223,6 +254,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         detail: `${atEnd.pongs} of ${idle.length} answered a ping after the calls`,
       },
       {
+        name: 'gateway logged no failure',
+        passed: gatewayErrors.length === 0,
+        detail: gatewayErrors.length === 0 ? 'nothing on its stderr' : `last lines of its stderr include: ${gatewayErrors.at(-1)}`,
+      },
+      {
         name: 'every socket record removed on close',
         passed: socketRecordsLeft === 0,
         detail: `${socketRecordsLeft} of ${size.sockets} left after $disconnect`,
@@ -248,6 +284,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       refusals,
       callLogs,
       socketRecordsLeft,
+      gatewayErrors,
       memory: { gatewayRssAtStartBytes, gatewayPeakRssBytes, clientPeakRssBytes: process.resourceUsage().maxRSS * 1024 },
       wallMs: performance.now() - runStart,
       checks,
