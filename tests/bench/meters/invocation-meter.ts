@@ -12,7 +12,7 @@ export interface InvocationMeter {
   /** Counts, and each duration when `withDurations` (a long run holds many). */
   snapshot(withDurations: boolean): InvocationSnapshot;
   /** Times a call made outside the gateway (the sweeper run on request) as an invocation of `functionId`. */
-  time<T>(functionId: string, run: () => Promise<T>): Promise<T>;
+  time<T>(functionId: string, run: () => Promise<T>, isFailure?: (result: T) => boolean): Promise<T>;
 }
 
 /** Per function; enough for any bench run, and bounded. */
@@ -25,19 +25,24 @@ export function meterInvocations(): InvocationMeter {
   const byFunction = new Map<string, FunctionInvocations>();
   let inFlight = 0;
 
-  const time = async <T>(functionId: string, run: () => Promise<T>): Promise<T> => {
+  const time = async <T>(functionId: string, run: () => Promise<T>, isFailure: (result: T) => boolean = () => false): Promise<T> => {
     inFlight++;
     const started = performance.now();
+    // A run that throws failed too.
+    let failed = true;
     try {
-      return await run();
+      const result = await run();
+      failed = isFailure(result);
+      return result;
     } finally {
       const elapsed = performance.now() - started;
       let entry = byFunction.get(functionId);
       if (!entry) {
-        entry = { count: 0, durationsMs: [] };
+        entry = { count: 0, failed: 0, durationsMs: [] };
         byFunction.set(functionId, entry);
       }
       entry.count++;
+      if (failed) entry.failed++;
       if (entry.durationsMs.length < MAX_DURATIONS_KEPT) entry.durationsMs.push(elapsed);
       inFlight--;
     }
@@ -45,7 +50,8 @@ export function meterInvocations(): InvocationMeter {
 
   const original = Invoker.prototype.invoke;
   Invoker.prototype.invoke = function invokeMetered(this: Invoker, ...args: Parameters<Invoker['invoke']>) {
-    return time(args[0].id, () => original.apply(this, args));
+    // The invoker reports a handler's error or timeout as its outcome rather than throwing it.
+    return time(args[0].id, () => original.apply(this, args), (outcome) => !outcome.ok);
   };
 
   installed = {
@@ -53,7 +59,7 @@ export function meterInvocations(): InvocationMeter {
     snapshot: (withDurations) => ({
       inFlight,
       byFunction: Object.fromEntries(
-        [...byFunction].map(([id, entry]) => [id, { count: entry.count, durationsMs: withDurations ? [...entry.durationsMs] : [] }]),
+        [...byFunction].map(([id, entry]) => [id, { count: entry.count, failed: entry.failed, durationsMs: withDurations ? [...entry.durationsMs] : [] }]),
       ),
     }),
   };

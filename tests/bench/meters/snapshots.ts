@@ -38,6 +38,8 @@ export interface ManagementSnapshot {
 
 export interface FunctionInvocations {
   count: number;
+  /** Of those, the ones that ended in an error or a timeout (the authorizer's refusals included). */
+  failed: number;
   /** Each invocation's duration in order, when the snapshot was asked for them (else empty). */
   durationsMs: number[];
 }
@@ -91,7 +93,7 @@ export function diffInvocations(after: InvocationSnapshot, before: InvocationSna
     const then = before.byFunction[id];
     const count = now.count - (then?.count ?? 0);
     // Durations are kept in invocation order, so the new ones are those past the earlier count.
-    if (count > 0) byFunction[id] = { count, durationsMs: now.durationsMs.slice(then?.count ?? 0) };
+    if (count > 0) byFunction[id] = { count, failed: now.failed - (then?.failed ?? 0), durationsMs: now.durationsMs.slice(then?.count ?? 0) };
   }
   return { inFlight: after.inFlight, byFunction };
 }
