@@ -7,7 +7,9 @@
  */
 import type { CallState, Dialect } from '../bench/dialects/dialect';
 import type { BenchSocket } from '../bench/workload/bench-socket';
+import type { CallPair } from '../bench/workload/call-script';
 import type { InboundKind } from '../bench/workload/inbox';
+import type { RoundResult } from '../bench/workload/rounds';
 import type { Side } from '../bench/workload/session-content';
 
 /** What the audit reads of a socket. */
@@ -42,7 +44,7 @@ export interface DeliveryAudit {
  * Every tag one call's messages carry, as its dialect writes them (what the script waits for).
  * Steps that need the relay's call id are left out when the call never got one: they were never sent.
  */
-export function tagsOfCall(dialect: Dialect, call: CallState): Set<string> {
+function tagsOfCall(dialect: Dialect, call: CallState): Set<string> {
   const tags = new Set([dialect.invite(call).tag]);
   if (call.callId === undefined) return tags;
   tags.add(dialect.answer(call).tag);
@@ -60,11 +62,28 @@ export function tagsOfCall(dialect: Dialect, call: CallState): Set<string> {
  * A call whose invitation arrived after the script gave up never learned the relay's call id, so
  * its later messages could not be told from another call's; the late invitation still carries it.
  */
-export function learnFromLateInvitation(dialect: Dialect, call: CallState, callee: ReceivingSocket): void {
+function learnFromLateInvitation(dialect: Dialect, call: CallState, callee: ReceivingSocket): void {
   if (call.callId !== undefined) return;
   const invitationTag = dialect.invite(call).tag;
   const late = callee.inbox.unclaimedArrivals().find((arrival) => arrival.inbound.tag === invitationTag);
   if (late) dialect.learn(call, late.inbound);
+}
+
+/** Both sockets of every pair, each with the tags of the calls its pair placed. */
+export function auditedCallSockets(dialect: Dialect, pairs: readonly CallPair[], placed: RoundResult['placed']): AuditedSocket[] {
+  const ownTags = pairs.map(() => new Set<string>());
+  for (const { pairIndex, call } of placed) {
+    const pair = pairs[pairIndex];
+    if (pair) learnFromLateInvitation(dialect, call, pair.callee);
+    for (const tag of tagsOfCall(dialect, call)) ownTags[pairIndex]?.add(tag);
+  }
+  return pairs.flatMap((pair, index) => {
+    const tags = ownTags[index] ?? new Set<string>();
+    return [
+      { label: pair.callerParty.id, socket: pair.caller, ownTags: tags },
+      { label: pair.calleeParty.id, socket: pair.callee, ownTags: tags },
+    ];
+  });
 }
 
 function tallySocket({ label, socket, ownTags }: AuditedSocket, idle: boolean, audit: DeliveryAudit): void {

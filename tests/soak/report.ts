@@ -22,6 +22,7 @@ export function soakReport(result: SoakResult): string {
       ['simultaneous calls', `${count(calls.completed)} of ${count(calls.placed)} completed in ${sec(calls.wallMs)}: ${num(calls.completedPerSecond)} calls/s`],
       ['forwarded messages', `${count(messages.forwarded)} (${count(messages.lost)} lost): ${num(messages.forwardedPerSecond)} messages/s`],
       ['all frames in and out of the gateway', `${num(messages.framesPerSecond)} frames/s while the calls ran (pings and pongs included)`],
+      ['handler invocations', `${count(result.invocations.total)} in the run (${count(result.invocations.failed)} failed); ${num(result.invocations.perSecondDuringCalls)}/s while the calls ran`],
       ['keep-alive', `${count(keepAlive.pongs)} of ${count(keepAlive.pings)} pings answered; round trip p50 ${num(keepAlive.roundTrip.p50)} ms, p99 ${num(keepAlive.roundTrip.p99)} ms`],
       ['call logs final', `${count(result.callLogs.ended)} ended of ${count(result.callLogs.logged)} logged, ${sec(result.callLogs.settleMs)} after the last call`],
       ['gateway memory (RSS)', `${mb(memory.gatewayRssAtStartBytes)} at start, peak ${mb(memory.gatewayPeakRssBytes)}`],
@@ -43,7 +44,7 @@ export function soakReport(result: SoakResult): string {
   const details = [
     list(`Unrequested frames (first ${result.deliveries.examples.length})`, result.deliveries.examples),
     list('Invariant violations (first 10)', result.callLogs.violations.slice(0, 10)),
-    list("The gateway's stderr, last lines", result.gatewayErrors),
+    list("The gateway's stderr, last lines", result.gatewayStderr),
   ].filter((section) => section !== undefined);
   return [
     `# Soak: ${count(result.size.sockets)} sockets, ${count(result.size.calls)} simultaneous calls`,

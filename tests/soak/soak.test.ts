@@ -56,6 +56,12 @@ describe('the reduced soak', () => {
     expect(result.callLogs).toMatchObject({ callsPlaced: REDUCED_SOAK.calls, logged: REDUCED_SOAK.calls, ended: REDUCED_SOAK.calls, violations: [] });
     expect(result.socketRecordsLeft).toBe(0);
   });
+
+  it('has no handler invocation end in an error or a timeout', () => {
+    expect(result.invocations).toMatchObject({ failed: 0, failedByFunction: {} });
+    // Each socket's authorizer, `$connect` and `$disconnect`, and each frame the clients sent.
+    expect(result.invocations.total).toBeGreaterThanOrEqual(2 * REDUCED_SOAK.sockets + result.messages.forwarded);
+  });
 });
 
 describe('the delivery audit', () => {

@@ -12,13 +12,16 @@ import { ENV } from '../../shared/env';
 import { BENCH_RATE_LIMIT_PER_SECOND } from '../bench/config';
 import { gatewayDialect } from '../bench/dialects/gateway-dialect';
 import { residentBytes } from '../bench/meters/process-memory';
+import { diffInvocations, type InvocationSnapshot } from '../bench/meters/snapshots';
 import { startRelayProcess, type RelayProcess } from '../bench/relays/relay-process';
 import { summarize, type LatencySummary } from '../bench/stats';
 import type { BenchSocket } from '../bench/workload/bench-socket';
 import { HOP_KINDS, type CallPair, type HopKind } from '../bench/workload/call-script';
 import { closePairs, openPairs, runRound } from '../bench/workload/rounds';
+import { judgeSoak, type SoakCheck } from './checks';
 import { defaultDeadlines, type SoakDeadlines, type SoakSize } from './config';
-import { auditDeliveries, learnFromLateInvitation, tagsOfCall, type DeliveryAudit } from './delivery-audit';
+import { auditDeliveries, auditedCallSockets, type DeliveryAudit } from './delivery-audit';
+import { summarizeStderr } from './gateway-stderr';
 import { keepIdleSocketsAlive, openIdleSockets, pingEvery, type IdleSocket } from './idle-sockets';
 import { storeAudit, type CallLogAudit } from './store-audit';
 
@@ -27,13 +30,6 @@ export interface SoakOptions extends SoakSize, Partial<SoakDeadlines> {
   signal?: AbortSignal;
   /** Progress lines (the figures are in the result). */
   log?: (line: string) => void;
-}
-
-export interface SoakCheck {
-  name: string;
-  passed: boolean;
-  /** What was measured, in words. */
-  detail: string;
 }
 
 export interface SoakResult {
@@ -58,8 +54,18 @@ export interface SoakResult {
   refusals: string[];
   callLogs: CallLogAudit;
   socketRecordsLeft: number;
-  /** The end of the gateway's stderr (handler failures, warnings), one summary per line; none in a clean run. */
-  gatewayErrors: string[];
+  /** Handler invocations (authorizer, `$connect`, routes, `$disconnect`, sweeper) over the whole run. */
+  invocations: {
+    total: number;
+    /** Ended in an error or a timeout. */
+    failed: number;
+    /** By function, those that failed. */
+    failedByFunction: Record<string, number>;
+    /** Invocations while the calls ran, per second. */
+    perSecondDuringCalls: number;
+  };
+  /** The end of the gateway's stderr (handler failures, SDK warnings), one summary per line, for diagnosis. */
+  gatewayStderr: string[];
   memory: { gatewayRssAtStartBytes: number | null; gatewayPeakRssBytes: number | null; clientPeakRssBytes: number };
   wallMs: number;
   checks: SoakCheck[];
@@ -73,7 +79,6 @@ const IDLE_FIRST_ID = 1_000_000;
 const SWEEP_INTERVAL_MS = 1_000;
 /** How long every `$disconnect` may take to remove its socket's record after the sockets close. */
 const DISCONNECT_SETTLE_MS = 30_000;
-const MAX_ERROR_LINE_CHARS = 200;
 
 function gatewayEnvironment(secret: string): Record<string, string> {
   return {
@@ -98,20 +103,7 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pr
   });
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
-
-/** A gateway log line in a few words (`handler_failed call_ended TimeoutError: …`); other lines as written. */
-function summarizeLogLine(line: string): string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line);
-  } catch {
-    return line.slice(0, MAX_ERROR_LINE_CHARS);
-  }
-  if (!isRecord(parsed)) return line.slice(0, MAX_ERROR_LINE_CHARS);
-  const words = [parsed.msg, parsed.function ?? parsed.route, parsed.error, parsed.error_message].filter((word) => typeof word === 'string');
-  return words.join(' ').slice(0, MAX_ERROR_LINE_CHARS);
-}
+const invocationCount = (snapshot: InvocationSnapshot): number => Object.values(snapshot.byFunction).reduce((sum, entry) => sum + entry.count, 0);
 
 const framesThrough = (sockets: readonly BenchSocket[]): number => sockets.reduce((sum, socket) => sum + socket.framesSent + socket.framesReceived, 0);
 const perSecond = (count: number, ms: number): number => (ms > 0 ? count / (ms / 1000) : Number.NaN);
@@ -165,10 +157,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const keepingAlive = keepIdleSocketsAlive(dialect, idle, { intervalMs: deadlines.pingIntervalMs, pongTimeoutMs: deadlines.pongTimeoutMs });
     options.signal?.addEventListener('abort', () => void keepingAlive.stop(), { once: true });
     const framesBefore = framesThrough(allSockets);
+    const invocationsBefore = await gateway.snapshot();
     const round = await runRound(dialect, pairs, { concurrency: size.calls, callsPerSlot: 1, callTimeoutMs: deadlines.callTimeoutMs }).finally(() =>
       keepingAlive.stop(),
     );
     const framesDuringCalls = framesThrough(allSockets) - framesBefore;
+    const invocationsDuringCalls = invocationCount(diffInvocations((await gateway.snapshot()).invocations, invocationsBefore.invocations));
     const duringCalls = await keepingAlive.stop();
     log(`  ${round.completed}/${round.calls} calls in ${seconds(round.wallMs)}${round.lost ? `, ${round.lost} messages lost` : ''}`);
 
@@ -177,19 +171,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     log('Pinging every idle socket once more ...');
     const atEnd = await pingEvery(dialect, idle, deadlines.pongTimeoutMs);
     // Read after the last ping round, so anything that was still on its way has arrived.
-    const ownTags = pairs.map(() => new Set<string>());
-    for (const { pairIndex, call } of round.placed) {
-      const pair = pairs[pairIndex];
-      if (pair) learnFromLateInvitation(dialect, call, pair.callee);
-      for (const tag of tagsOfCall(dialect, call)) ownTags[pairIndex]?.add(tag);
-    }
-    const noTags: ReadonlySet<string> = new Set();
     const deliveries = auditDeliveries(
-      pairs.flatMap((pair, index) => [
-        { label: pair.callerParty.id, socket: pair.caller, ownTags: ownTags[index] ?? noTags },
-        { label: pair.calleeParty.id, socket: pair.callee, ownTags: ownTags[index] ?? noTags },
-      ]),
-      idle.map((entry) => ({ label: entry.party.id, socket: entry.socket, ownTags: noTags })),
+      auditedCallSockets(dialect, pairs, round.placed),
+      idle.map((entry) => ({ label: entry.party.id, socket: entry.socket, ownTags: new Set<string>() })),
     );
     const refusals = [...round.errors, ...idle.flatMap((entry) => entry.socket.inbox.errors)];
     const gatewayPeakRssBytes = (await gateway.peakMemoryBytes()) ?? null;
@@ -198,72 +182,33 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     await closePairs(pairs);
     await Promise.all(idle.map((entry) => entry.socket.close()));
     const socketRecordsLeft = await audit.socketRecordsLeft(DISCONNECT_SETTLE_MS);
-    // Read before the gateway stops: what shutdown writes is not the run's.
-    const gatewayErrors = gateway
-      .stderrTail()
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map(summarizeLogLine);
+    // Read before the gateway stops: what shutdown does is not the run's.
+    const invocations = (await gateway.snapshot()).invocations;
+    const failedByFunction = Object.fromEntries(
+      Object.entries(invocations.byFunction)
+        .filter(([, entry]) => entry.failed > 0)
+        .map(([id, entry]) => [id, entry.failed]),
+    );
+    const failedInvocations = Object.values(failedByFunction).reduce((sum, failed) => sum + failed, 0);
+    const gatewayStderr = summarizeStderr(gateway.stderrTail());
 
     const pongs = duringCalls.pongs + atEnd.pongs;
     const pings = duringCalls.pings + atEnd.pings;
-    const lost = round.lost + (pings - pongs);
     const hops = Object.fromEntries(HOP_KINDS.map((kind) => [kind, summarize(round.hops[kind])])) as Record<HopKind, LatencySummary>;
-    const checks: SoakCheck[] = [
-      {
-        name: 'every call completed',
-        passed: round.completed === size.calls,
-        detail: `${round.completed} of ${size.calls}`,
-      },
-      {
-        name: 'no message lost',
-        passed: lost === 0,
-        detail: `${round.lost} call messages and ${pings - pongs} pongs of ${round.delivered + round.lost + pings} waited for`,
-      },
-      {
-        name: 'no message misrouted',
-        passed: deliveries.misrouted === 0,
-        detail: `${deliveries.misrouted} arrived at a socket outside their call (on idle sockets: anything but their own pongs)`,
-      },
-      {
-        name: 'no frame nobody asked for',
-        passed: deliveries.unrequested === 0,
-        detail:
-          deliveries.unrequested === 0
-            ? 'every frame received was a call message, call_ringing or pong its socket waited for'
-            : `${deliveries.unrequested}: ${Object.entries(deliveries.byKind).map(([kind, count]) => `${kind} ${count}`).join(', ')}`,
-      },
-      {
-        name: 'no refusal',
-        passed: refusals.length === 0,
-        detail: refusals.length === 0 ? 'no error or call_declined sent' : `${refusals.length}, first: ${refusals[0]}`,
-      },
-      {
-        name: 'every call log final',
-        passed: callLogs.logged === size.calls && callLogs.ended === size.calls,
-        detail: `${callLogs.ended} of ${callLogs.logged} logged calls ended (${size.calls} placed), ${seconds(callLogs.settleMs)} after the calls`,
-      },
-      {
-        name: 'call invariants hold',
-        passed: callLogs.violations.length === 0,
-        detail: callLogs.violations.length === 0 ? 'callInvariantViolations: none' : `${callLogs.violations.length}, first: ${callLogs.violations[0]}`,
-      },
-      {
-        name: 'every idle socket still answering',
-        passed: atEnd.pongs === idle.length,
-        detail: `${atEnd.pongs} of ${idle.length} answered a ping after the calls`,
-      },
-      {
-        name: 'gateway logged no failure',
-        passed: gatewayErrors.length === 0,
-        detail: gatewayErrors.length === 0 ? 'nothing on its stderr' : `last lines of its stderr include: ${gatewayErrors.at(-1)}`,
-      },
-      {
-        name: 'every socket record removed on close',
-        passed: socketRecordsLeft === 0,
-        detail: `${socketRecordsLeft} of ${size.sockets} left after $disconnect`,
-      },
-    ];
+    const checks = judgeSoak({
+      size,
+      round,
+      pings,
+      pongs,
+      idleSockets: idle.length,
+      idleAnsweringAtEnd: atEnd.pongs,
+      deliveries,
+      refusals,
+      callLogs,
+      invocationsTotal: invocationCount(invocations),
+      failedByFunction,
+      socketRecordsLeft,
+    });
 
     return {
       size,
@@ -284,7 +229,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       refusals,
       callLogs,
       socketRecordsLeft,
-      gatewayErrors,
+      invocations: {
+        total: invocationCount(invocations),
+        failed: failedInvocations,
+        failedByFunction,
+        perSecondDuringCalls: perSecond(invocationsDuringCalls, round.wallMs),
+      },
+      gatewayStderr,
       memory: { gatewayRssAtStartBytes, gatewayPeakRssBytes, clientPeakRssBytes: process.resourceUsage().maxRSS * 1024 },
       wallMs: performance.now() - runStart,
       checks,
