@@ -28,15 +28,29 @@ function positiveNumber(name: string, raw: string | undefined): number | undefin
   return value;
 }
 
-const { values } = parseArgs({
-  options: {
-    sockets: { type: 'string' },
-    calls: { type: 'string' },
-    'call-timeout': { type: 'string' },
-    'ping-interval': { type: 'string' },
-    'time-limit': { type: 'string' },
-  },
-});
+function parseFlags() {
+  try {
+    return parseArgs({
+      options: {
+        sockets: { type: 'string' },
+        calls: { type: 'string' },
+        'call-timeout': { type: 'string' },
+        'ping-interval': { type: 'string' },
+        'time-limit': { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+
+const values = parseFlags();
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 const secondsToMs = (value: number | undefined): number | undefined => (value === undefined ? undefined : value * 1000);
 const timeLimitSeconds = positiveNumber('time-limit', values['time-limit']) ?? DEFAULT_TIME_LIMIT_SECONDS;
 
