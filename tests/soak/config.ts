@@ -39,7 +39,7 @@ const BASE_TIMEOUT_MS = 30_000;
  * calls, 30 s + 4 × 16.7 s ≈ 97 s. The protocol's ring timeout (45 s from the invitation) still
  * bounds the gap between an invitation and its answer.
  */
-export function callTimeoutFor(calls: number): number {
+function callTimeoutFor(calls: number): number {
   return Math.round(BASE_TIMEOUT_MS + (SLOWDOWN_ALLOWED * calls * 1000) / GATEWAY_CALLS_PER_SECOND);
 }
 
