@@ -29,7 +29,7 @@ export interface CallClientOptions {
   websocketUrl: string;
   /** The sign-in token, or a function that returns a current one (asked before every connection). */
   token: TokenSource;
-  /** ICE servers to start with; replaced by the server's `ice_servers` answer when it has any. */
+  /** ICE servers to start with; replaced by the server's `ice_servers` answer when it offers some. */
   iceServers?: RTCIceServer[];
   /** Seams for other runtimes and tests; the browser's own are the defaults. */
   createWebSocket?: WebSocketFactory;

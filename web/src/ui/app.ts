@@ -88,7 +88,7 @@ export class App {
     });
     client.connect();
     this.presenceTimer = setInterval(() => void this.refreshPresence(), PRESENCE_REFRESH_MS);
-    // Browsers only play sound after a user gesture: any click in the page counts.
+    // Browsers only play sound after a user gesture; a click anywhere in the page counts.
     document.addEventListener('pointerdown', () => this.ringtone.unlock(), { once: true });
     // Closing the tab mid-call hangs up rather than leaving the peer waiting for a reconnect.
     addEventListener('pagehide', () => this.client.activeCall?.hangup());
