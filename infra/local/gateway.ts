@@ -191,7 +191,8 @@ function closeServer(server: Server): Promise<void> {
 
 /** A host others on this machine can dial: wildcard binds are reached through loopback. */
 function dialableHost(address: string): string {
-  if (address === '0.0.0.0' || address === '::') return '127.0.0.1';
+  // The unspecified address (all zeros, IPv4 or IPv6) means every interface, loopback among them.
+  if (/^[0.:]+$/.test(address)) return '127.0.0.1';
   return address.includes(':') ? `[${address}]` : address;
 }
 
