@@ -184,7 +184,12 @@ export class DynamoCallStore implements CallStore {
     return Item as CallRecord | undefined;
   }
 
-  async updateCall(callId: string, guard: CallGuard, changes: CallChanges): Promise<CallRecord | undefined> {
+  async updateCall(
+    callId: string,
+    guard: CallGuard,
+    changes: CallChanges,
+    returning: 'after' | 'before' = 'after',
+  ): Promise<CallRecord | undefined> {
     const update = buildUpdate(guard, changes);
     const result = await unlessConditionFails(() =>
       this.db.send(
@@ -195,7 +200,7 @@ export class DynamoCallStore implements CallStore {
           ConditionExpression: update.condition,
           ExpressionAttributeNames: update.names,
           ExpressionAttributeValues: update.values,
-          ReturnValues: 'ALL_NEW',
+          ReturnValues: returning === 'after' ? 'ALL_NEW' : 'ALL_OLD',
         }),
       ),
     );
@@ -305,6 +310,10 @@ function buildUpdate(guard: CallGuard, changes: CallChanges): BuiltUpdate {
 
   for (const [attribute, change] of Object.entries(changes) as [string, unknown][]) {
     if (change === undefined) continue;
+    if (attribute === 'callee_participant_name') {
+      sets.push(`${name('participants')}[1].${name('name')} = ${value('set_callee_participant_name', change)}`);
+      continue;
+    }
     if (change === null && (attribute === 'deadline_at' || attribute === 'disconnected_party')) {
       removes.push(name(attribute));
       if (attribute === 'deadline_at') removes.push(name('deadline_shard'));
@@ -315,6 +324,7 @@ function buildUpdate(guard: CallGuard, changes: CallChanges): BuiltUpdate {
   }
 
   const conditions = [`${name('status')} = ${value('guard_status', guard.status)}`];
+  if (guard.calleeKey !== undefined) conditions.push(`${name('callee_key')} = ${value('guard_callee', guard.calleeKey)}`);
   if (guard.notExpiredAt !== undefined) {
     conditions.push(`${name('expires_at')} > ${value('guard_now', guard.notExpiredAt)}`);
   }

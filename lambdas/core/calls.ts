@@ -258,31 +258,52 @@ export class CallService {
   // Answer, candidates, decline, end
   // ---------------------------------------------------------------------------------------------
 
+  /**
+   * The first answer wins. With a `call_id` the answer is one guarded write and no read; only a
+   * refused write reads the call, to say precisely why.
+   */
   async answer(sender: Sender, message: ClientMessageOf<'call_answer'>): Promise<RoutingDecision[]> {
+    const now = this.deps.clock.now();
+    const fields = {
+      status: 'answered',
+      answered_at: now.toISOString(),
+      callee_connection_ids: [sender.connectionId],
+      callee_name: sender.identity.name,
+      callee_avatar: sender.identity.avatar,
+    } as const satisfies CallChanges;
+    const changes: CallChanges = { ...fields, callee_participant_name: sender.identity.name, deadline_at: null };
+    const guard: CallGuard = { status: 'initiated', notExpiredAt: now.toISOString(), calleeKey: sender.key };
+    const ringing =
+      message.call_id === undefined ? undefined : await this.store.updateCall(message.call_id, guard, changes, 'before');
+    if (ringing) return this.announceAnswer(sender, message, ringing, fields);
+
     const call = await this.requireCall(sender, message.call_id);
     if (this.requireParty(call, sender) === 'caller') {
       throw new ProtocolError('forbidden', 'Only the callee can answer a call', call.call_id);
     }
-    if (call.status !== 'initiated') throw notRinging(call);
+    if (call.status !== 'initiated' || message.call_id !== undefined) throw notRinging(call);
+    const rang = await this.store.updateCall(call.call_id, guard, changes, 'before');
+    if (!rang) throw notRinging(call);
+    return this.announceAnswer(sender, message, rang, fields);
+  }
 
-    const now = this.deps.clock.now();
-    const { identity } = sender;
-    const answered = await this.store.updateCall(
-      call.call_id,
-      { status: 'initiated', notExpiredAt: now.toISOString() },
-      {
-        status: 'answered',
-        answered_at: now.toISOString(),
-        callee_connection_ids: [sender.connectionId],
-        callee_name: identity.name,
-        callee_avatar: identity.avatar,
-        participants: [call.participants[0]!, { ...call.participants[1]!, name: identity.name }],
-        deadline_at: null,
-      },
-    );
-    if (!answered) throw notRinging(call);
-
-    const otherDevices = call.callee_connection_ids.filter((id) => id !== sender.connectionId);
+  /**
+   * Tells the caller, and stops the callee's other devices ringing. `ringing` is the call just before
+   * the answer (whose devices rang); `fields` what the answer changed.
+   */
+  private async announceAnswer(
+    sender: Sender,
+    message: ClientMessageOf<'call_answer'>,
+    ringing: CallRecord,
+    fields: Pick<CallRecord, 'status' | 'answered_at' | 'callee_connection_ids' | 'callee_name' | 'callee_avatar'>,
+  ): Promise<RoutingDecision[]> {
+    const { deadline_at: _timer, deadline_shard: _shard, ...untimed } = ringing;
+    const answered: CallRecord = {
+      ...untimed,
+      ...fields,
+      participants: ringing.participants.map((participant, index) => (index === 1 ? { ...participant, name: sender.identity.name } : participant)),
+    };
+    const otherDevices = ringing.callee_connection_ids.filter((id) => id !== sender.connectionId);
     const [toCaller] = await Promise.all([
       this.messenger.send([answered.caller_connection_id], {
         type: 'call_answer',

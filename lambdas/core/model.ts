@@ -70,6 +70,8 @@ export interface CallChanges {
   callee_name?: string | null;
   callee_avatar?: string | null;
   participants?: CallRecord['participants'];
+  /** The callee's entry of `participants` only (no need to know the caller's to set it). */
+  callee_participant_name?: string;
   deadline_at?: string | null;
   disconnected_party?: Dropped | null;
 }
@@ -79,6 +81,8 @@ export interface CallGuard {
   status: CallStatus;
   /** Ringing calls: only before this time (an answer after `expires_at` is too late). */
   notExpiredAt?: string;
+  /** Only if this profile is the callee. */
+  calleeKey?: ProfileKey;
   /** Only if this party is still bound to this socket. */
   boundSocket?: { party: Party; connectionId: string };
   /** Only if the pending timer is still the one the core saw. */
@@ -102,8 +106,11 @@ export interface CallStore {
   /** Writes a new call; false if the id exists. */
   createCall(call: CallRecord): Promise<boolean>;
   getCall(callId: string): Promise<CallRecord | undefined>;
-  /** Applies `changes` if `guard` holds; the updated call, or undefined when the guard failed. */
-  updateCall(callId: string, guard: CallGuard, changes: CallChanges): Promise<CallRecord | undefined>;
+  /**
+   * Applies `changes` if `guard` holds: the call as it is after the change (or, with `'before'`, as it
+   * was), or undefined when the guard failed or there is no such call.
+   */
+  updateCall(callId: string, guard: CallGuard, changes: CallChanges, returning?: 'after' | 'before'): Promise<CallRecord | undefined>;
   /** Calls the profile took part in, newest first. */
   callsOf(profileKey: ProfileKey, limit: number, before?: string): Promise<{ items: CallRecord[]; more: boolean }>;
   /** Calls whose timer is due at `now`. */
