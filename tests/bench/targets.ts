@@ -90,7 +90,7 @@ export function judgeTargets(inputs: TargetInputs): TargetResult[] {
     note:
       signaling <= TARGETS.billedMessagesPerCall
         ? `candidates batched: ${fixed(candidates.billedIn)} batches in, ${fixed(candidates.billedOut)} out`
-        : `over by ${fixed(signaling - TARGETS.billedMessagesPerCall)}: candidates take ${fixed(candidates.billedIn)} in + ${fixed(candidates.billedOut)} out (one batch per burst and side; the workload's second burst comes after a STUN/TURN round trip, past the client's 60 ms batching window), and the invite ${fixed(phase(perCall, 'invite').billedOut)} out (invitation and call_ringing).`,
+        : `over by ${fixed(signaling - TARGETS.billedMessagesPerCall)}: candidates take ${fixed(candidates.billedIn)} in + ${fixed(candidates.billedOut)} out (one batch per burst and side; the workload's second burst comes after a STUN/TURN round trip, past the client's 25 ms batching window), and the invite ${fixed(phase(perCall, 'invite').billedOut)} out (invitation and call_ringing).`,
   });
 
   const topWrites = [...perCall.operations]
