@@ -101,17 +101,17 @@ export class CallService {
     if (callerClaim === 'busy') {
       throw new ProtocolError('already_in_call', 'You are already in a call; end it before placing another');
     }
-    if (callerClaim === 'yield') return this.declineAtOnce(call, 'busy', 0);
+    if (callerClaim === 'yield') return this.declineAtOnce(call, 'busy');
 
     if (sockets.length === 0) {
       await this.store.releaseLine(sender.key, call.call_id);
-      return this.declineAtOnce(call, 'offline', 0);
+      return this.declineAtOnce(call, 'offline');
     }
 
     const calleeClaim = await this.claimLine({ ...line, profileKey: calleeKey });
     if (calleeClaim !== 'claimed') {
       await this.store.releaseLine(sender.key, call.call_id);
-      return this.declineAtOnce(call, 'busy', 0);
+      return this.declineAtOnce(call, 'busy');
     }
 
     const ringing: CallRecord = { ...call, callee_connection_ids: sockets.map((socket) => socket.connectionId) };
@@ -195,13 +195,12 @@ export class CallService {
   }
 
   /** Logs a call that never rang (offline, busy, lost glare) and tells the caller at once. */
-  private async declineAtOnce(call: CallRecord, reason: 'offline' | 'busy', gone: number): Promise<RoutingDecision[]> {
-    const now = this.deps.clock.now();
+  private async declineAtOnce(call: CallRecord, reason: 'offline' | 'busy'): Promise<RoutingDecision[]> {
     const { deadline_at: _timer, ...withoutTimer } = call;
-    const declined: CallRecord = { ...withoutTimer, status: 'declined', end_reason: reason, ended_at: now.toISOString() };
+    const declined: CallRecord = { ...withoutTimer, status: 'declined', end_reason: reason, ended_at: this.nowIso() };
     await this.store.createCall(declined);
     await this.messenger.send([call.caller_connection_id], this.declinedMessage(declined, reason));
-    return [{ ...decision(declined, 'declined', reason), gone_sockets: gone }];
+    return [decision(declined, 'declined', reason)];
   }
 
   /**
