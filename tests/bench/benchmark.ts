@@ -9,7 +9,7 @@ import { cpus, platform, arch } from 'node:os';
 import { join } from 'node:path';
 import { checkCallLogs } from './call-log-check';
 import { measureColdStarts } from './cold-start';
-import { BENCH_RATE_LIMIT_PER_SECOND, type BenchConfig } from './config';
+import { BENCH_RATE_LIMIT_PER_SECOND, loadTestGatewayEnvironment, type BenchConfig } from './config';
 import { costModel } from './cost-model';
 import { bareDialect } from './dialects/bare-dialect';
 import type { Dialect, RelayName } from './dialects/dialect';
@@ -22,8 +22,8 @@ import type { BenchResult, HopRatio, RelayLevelResult } from './results';
 import { ratio, summarize } from './stats';
 import { judgeTargets } from './targets';
 import { measureWebClient } from './web-client-size';
-import { emptyHopSamples, HOP_KINDS, type CallPair, type HopSamples } from './workload/call-script';
-import { closePairs, openPairs, runRound } from './workload/rounds';
+import { emptyHopSamples, HOP_KINDS, type CallPair } from './workload/call-script';
+import { closePairs, openPairs, runRound, type RoundResult } from './workload/rounds';
 import { ANSWER_SDP_BYTES, candidateBursts, OFFER_SDP_BYTES, sessionDescription } from './workload/session-content';
 
 export interface BenchOptions {
@@ -40,17 +40,11 @@ interface RelayUnderTest {
   pairs: CallPair[];
 }
 
-interface LevelTotals {
-  hops: HopSamples;
+/** A level's rounds added up: a round's figures, how many rounds, and the relay's memory peak. */
+type LevelTotals = Pick<RoundResult, 'hops' | 'calls' | 'completed' | 'delivered' | 'lost' | 'errors' | 'wallMs'> & {
   rounds: number;
-  calls: number;
-  completed: number;
-  delivered: number;
-  lost: number;
-  errors: string[];
-  wallMs: number;
   peakMemoryBytes: number | null;
-}
+};
 
 /** Profile ids per use, so no two phases share a profile's line. */
 const ROUND_PROFILES = 1_000;
@@ -59,16 +53,6 @@ const METERED_COUNT_PROFILES = 30_000;
 
 const RELAY_ORDER: readonly RelayName[] = ['bare', 'peerjs', 'gateway'];
 
-function gatewayEnvironment(secret: string): Record<string, string> {
-  return {
-    JWT_SECRET: secret,
-    // The handlers log every routing decision, as deployed.
-    LOG_LEVEL: 'info',
-    RATE_LIMIT_OFFERS_PER_SECOND: BENCH_RATE_LIMIT_PER_SECOND,
-    RATE_LIMIT_CANDIDATES_PER_SECOND: BENCH_RATE_LIMIT_PER_SECOND,
-    RATE_LIMIT_OTHER_PER_SECOND: BENCH_RATE_LIMIT_PER_SECOND,
-  };
-}
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
@@ -84,7 +68,7 @@ export async function runBenchmark({ config, workDir, log }: BenchOptions): Prom
   const starting = Promise.allSettled([
     startRelayProcess('bare'),
     startRelayProcess('peerjs'),
-    startRelayProcess('gateway', { env: gatewayEnvironment(secret), sweepIntervalMs }),
+    startRelayProcess('gateway', { env: loadTestGatewayEnvironment(secret), sweepIntervalMs }),
   ]).then((outcomes) => {
     for (const outcome of outcomes) if (outcome.status === 'fulfilled') started.push(outcome.value);
     return outcomes;
@@ -181,7 +165,7 @@ export async function runBenchmark({ config, workDir, log }: BenchOptions): Prom
     await Promise.all([bare.stop(), peerjs.stop(), gateway.stop()]);
 
     log('Per-call counts on the metered gateway ...');
-    const metered = await startRelayProcess('gateway-metered', { env: gatewayEnvironment(secret), sweepIntervalMs });
+    const metered = await startRelayProcess('gateway-metered', { env: loadTestGatewayEnvironment(secret), sweepIntervalMs });
     started.push(metered);
     const meteredCounts = await measurePerCall(metered, gatewayDialect(metered.port, secret), config.countedCalls, METERED_COUNT_PROFILES);
     const meteredSweep = await metered.sweep(config.sweeperRuns);

@@ -3,6 +3,8 @@
  * minutes on a 2-core machine); the quick run is the same code on a few calls, for the test that
  * proves the bench works.
  */
+import { ENV } from '../../shared/env';
+
 export interface LoadLevel {
   /** Calls in flight at once. */
   concurrency: number;
@@ -59,3 +61,14 @@ export const QUICK_RUN: BenchConfig = {
  * limiter still runs on every message.
  */
 export const BENCH_RATE_LIMIT_PER_SECOND = '100000';
+
+/** What a bench or soak gateway is started with: the test's secret, routing lines logged as deployed, raised limits. */
+export function loadTestGatewayEnvironment(secret: string): Record<string, string> {
+  return {
+    [ENV.jwtSecret]: secret,
+    [ENV.logLevel]: 'info',
+    [ENV.rateLimitOffers]: BENCH_RATE_LIMIT_PER_SECOND,
+    [ENV.rateLimitCandidates]: BENCH_RATE_LIMIT_PER_SECOND,
+    [ENV.rateLimitOther]: BENCH_RATE_LIMIT_PER_SECOND,
+  };
+}

@@ -8,8 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
-import { ENV } from '../../shared/env';
-import { BENCH_RATE_LIMIT_PER_SECOND } from '../bench/config';
+import { loadTestGatewayEnvironment } from '../bench/config';
 import { gatewayDialect } from '../bench/dialects/gateway-dialect';
 import { residentBytes } from '../bench/meters/process-memory';
 import { diffInvocations, type InvocationSnapshot } from '../bench/meters/snapshots';
@@ -80,17 +79,6 @@ const SWEEP_INTERVAL_MS = 1_000;
 /** How long every `$disconnect` may take to remove its socket's record after the sockets close. */
 const DISCONNECT_SETTLE_MS = 30_000;
 
-function gatewayEnvironment(secret: string): Record<string, string> {
-  return {
-    [ENV.jwtSecret]: secret,
-    // The handlers log every routing decision, as deployed (the process's stdout is discarded).
-    [ENV.logLevel]: 'info',
-    // Raised as in the bench: each test socket acts far faster than a person; the limiter still runs.
-    [ENV.rateLimitOffers]: BENCH_RATE_LIMIT_PER_SECOND,
-    [ENV.rateLimitCandidates]: BENCH_RATE_LIMIT_PER_SECOND,
-    [ENV.rateLimitOther]: BENCH_RATE_LIMIT_PER_SECOND,
-  };
-}
 
 /** `work`, unless `signal` aborts first: then its reason. */
 function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -136,7 +124,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
   const run = async (): Promise<SoakResult> => {
     log('Starting the gateway process ...');
-    gatewayStarting = startRelayProcess('gateway', { env: gatewayEnvironment(secret), sweepIntervalMs: SWEEP_INTERVAL_MS });
+    gatewayStarting = startRelayProcess('gateway', { env: loadTestGatewayEnvironment(secret), sweepIntervalMs: SWEEP_INTERVAL_MS });
     const gateway = await gatewayStarting;
     if (!gateway.storeEndpoint) throw new Error('the gateway process reported no store endpoint');
     const gatewayPid = gateway.pid;
