@@ -65,7 +65,8 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 export class CallService {
   private readonly store: CallStore;
-  private readonly messenger: Messenger;
+  /** How the core reaches sockets; handlers reply through the same one. */
+  readonly messenger: Messenger;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly answeredCalls = new RecentCalls();
 

@@ -3,7 +3,7 @@ import { monotonicFactory } from 'ulid';
 import { DynamoCallStore } from '../adapters/dynamo-store';
 import { ManagementApiSockets } from '../adapters/management-api';
 import { CallService } from '../core/calls';
-import { Messenger } from '../core/messenger';
+import type { Messenger } from '../core/messenger';
 import type { CallStore, Clock } from '../core/model';
 import { RateLimiter } from '../core/rate-limiter';
 import { readConfig, type RuntimeConfig } from './config';
@@ -23,13 +23,14 @@ export function createRuntime(config: RuntimeConfig): Runtime {
   const store = new DynamoCallStore({ connections: config.connectionsTable, callLogs: config.callLogsTable });
   const sockets = new ManagementApiSockets(config.managementEndpoint);
   const newCallId = monotonicFactory();
+  const calls = new CallService({ store, sockets, settings: config, clock: systemClock, newCallId: () => newCallId() });
   return {
     config,
     store,
     clock: systemClock,
-    messenger: new Messenger(sockets, store),
+    messenger: calls.messenger,
     rateLimiter: new RateLimiter(config.rateLimits, systemClock),
-    calls: new CallService({ store, sockets, settings: config, clock: systemClock, newCallId: () => newCallId() }),
+    calls,
   };
 }
 
