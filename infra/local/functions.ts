@@ -12,8 +12,20 @@ export type LambdaHandler = (event: unknown, context: Context) => unknown;
 
 export interface LoadedFunction {
   id: string;
+  /** Where its code is: the module path (source mode) or the bundle's task root (as deployed). */
   entry: string;
   handler: LambdaHandler;
+  /**
+   * Set when the function runs in containers of its own (as deployed): they enforce its timeout,
+   * counted from when a container takes the invocation, and its `Context` carries these.
+   */
+  deployed?: DeployedLimits;
+}
+
+export interface DeployedLimits {
+  functionName: string;
+  timeoutSeconds: number;
+  memoryMb: number;
 }
 
 export interface GatewayFunctions {

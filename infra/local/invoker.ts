@@ -38,16 +38,22 @@ export class Invoker {
     isExpected: (error: unknown) => boolean = () => false,
   ): Promise<InvokeOutcome> {
     const awsRequestId = randomUUID();
-    const context = lambdaContext(this.api, fn.id, awsRequestId, this.timeoutMs);
+    const { deployed } = fn;
+    const timeoutMs = deployed ? deployed.timeoutSeconds * 1000 : this.timeoutMs;
+    const base = lambdaContext(this.api, deployed?.functionName ?? fn.id, awsRequestId, timeoutMs);
+    const context = deployed ? { ...base, memoryLimitInMB: String(deployed.memoryMb) } : base;
     let timer: NodeJS.Timeout | undefined;
-    const timeLimit = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TimeoutError(this.timeoutMs / 1000)), this.timeoutMs);
-    });
+    // A deployed function's containers time it out themselves (and take the container down).
+    const timeLimit = deployed
+      ? undefined
+      : new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new TimeoutError(timeoutMs / 1000)), timeoutMs);
+        });
     // Promise.resolve().then also catches a handler that throws synchronously.
     const call = Promise.resolve().then(() => fn.handler(event, context));
     this.running.add(call);
     try {
-      return { ok: true, result: await Promise.race([call, timeLimit]) };
+      return { ok: true, result: await (timeLimit ? Promise.race([call, timeLimit]) : call) };
     } catch (error) {
       if (isExpected(error)) return { ok: false, error };
       this.log.error('handler_failed', { function: fn.id, route: label, request_id: requestId ?? null, aws_request_id: awsRequestId, ...errorFields(error) });
