@@ -25,8 +25,7 @@ export function localAwsIdentity(apiId: string): LocalAwsIdentity {
 export const tableArn = (identity: LocalAwsIdentity, tableName: string): string =>
   `arn:${identity.partition}:dynamodb:${identity.region}:${identity.accountId}:table/${tableName}`;
 
-export const indexArn = (identity: LocalAwsIdentity, tableName: string, indexName: string): string =>
-  `${tableArn(identity, tableName)}/index/${indexName}`;
+export const indexArn = (tableArnValue: string, indexName: string): string => `${tableArnValue}/index/${indexName}`;
 
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 

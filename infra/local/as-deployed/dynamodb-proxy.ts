@@ -1,0 +1,98 @@
+/**
+ * DynamoDB as a function's role sees it: an endpoint in front of the embedded store that checks each
+ * request against the signer's IAM statements and forwards it unchanged when they allow it, or
+ * refuses it as DynamoDB would. It sits on every store call, so it reads one body and parses it once.
+ */
+import { createServer, request as httpRequest, Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readBody } from '../http-util';
+import { listenOnLoopback, type LoopbackServer } from './loopback-server';
+import { dynamodbRefusal, awsJsonError, sendAnswer } from './access-denied';
+import { callerCredential, dynamodbAccess } from './aws-requests';
+import { authorizeRequest, type Authorize } from './caller-authorization';
+import type { LocalAwsIdentity } from './local-identity';
+
+export interface DynamoDbProxyOptions {
+  /** The store's endpoint, `http://127.0.0.1:PORT`. */
+  readonly upstream: string;
+  readonly authorize: Authorize;
+  readonly identity: LocalAwsIdentity;
+}
+
+export type DynamoDbProxy = LoopbackServer;
+
+/** DynamoDB's own limit on a request (BatchWriteItem's 16 MB); anything larger is refused unread. */
+export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+const header = (request: IncomingMessage, name: string): string | undefined => {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startDynamoDbProxy(options: DynamoDbProxyOptions): Promise<DynamoDbProxy> {
+  const upstream = new URL(options.upstream);
+  // Keep-alive: handlers make several store calls per invocation; a new connection each would dominate.
+  const agent = new Agent({ keepAlive: true });
+
+  const forward = (request: IncomingMessage, response: ServerResponse, body: Buffer): void => {
+    // The body was read whole, so it goes out with its length, never chunked.
+    const { 'transfer-encoding': _chunked, ...headers } = request.headers;
+    const outgoing = httpRequest(
+      {
+        agent,
+        protocol: upstream.protocol,
+        hostname: upstream.hostname,
+        port: upstream.port,
+        method: request.method,
+        path: request.url,
+        headers: { ...headers, 'content-length': String(body.length) },
+      },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    outgoing.on('error', (error) => {
+      if (response.headersSent) return void response.destroy(error);
+      // A 500 the SDK retries, as it would a DynamoDB internal failure.
+      sendAnswer(response, awsJsonError('1.0', 500, 'com.amazon.coral.service#InternalFailure', { message: `The store is unreachable: ${error.message}` }));
+    });
+    outgoing.end(body);
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const read = await readBody(request, MAX_REQUEST_BYTES);
+    if (!read.ok) {
+      return sendAnswer(response, awsJsonError('1.0', 413, 'com.amazon.coral.service#RequestEntityTooLarge', { message: `Request size exceeded ${MAX_REQUEST_BYTES} bytes` }));
+    }
+    const parsed = parseJson(read.body);
+    const accesses = parsed === undefined ? undefined : dynamodbAccess(header(request, 'x-amz-target'), parsed, options.identity);
+    // Not JSON, or not a DynamoDB operation: the store parses the same way and refuses it as DynamoDB does, doing nothing.
+    if (accesses === undefined) return forward(request, response, read.body);
+    const decision = authorizeRequest(options.authorize, callerCredential(header(request, 'authorization')), accesses);
+    if (decision.verdict === 'allowed') return forward(request, response, read.body);
+    sendAnswer(response, dynamodbRefusal(decision, options.identity));
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) sendAnswer(response, awsJsonError('1.0', 500, 'com.amazon.coral.service#InternalFailure', { message: String(error) }));
+      else response.destroy();
+    });
+  });
+  const listening = await listenOnLoopback(server);
+  return {
+    url: listening.url,
+    close: async () => {
+      await listening.close();
+      agent.destroy();
+    },
+  };
+}
