@@ -1,6 +1,7 @@
 /**
  * Loads the handler modules of the function table (`shared/routes.ts`), after the gateway has set
- * the environment they read at import time, and sorts them by trigger.
+ * the environment they read at import time, and sorts them by trigger (the as-deployed mode sorts
+ * its container-backed functions the same way).
  */
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -74,21 +75,26 @@ async function importHandler(projectRoot: string, definition: FunctionDefinition
 export async function loadFunctions(projectRoot: string, definitions: readonly FunctionDefinition[]): Promise<GatewayFunctions> {
   const missing = await findMissingEntries(projectRoot, definitions);
   if (missing.length > 0) throw new MissingHandlersError(missing);
+  const loaded: { definition: FunctionDefinition; fn: LoadedFunction }[] = [];
+  for (const definition of definitions) loaded.push({ definition, fn: await importHandler(projectRoot, definition) });
+  return byTrigger(loaded);
+}
 
+/** Sorts functions by what triggers them, checking the table has what API Gateway needs. */
+export function byTrigger(entries: readonly { definition: FunctionDefinition; fn: LoadedFunction }[]): GatewayFunctions {
   let authorizer: LoadedFunction | undefined;
   const routes = new Map<string, LoadedFunction>();
   const scheduled: LoadedFunction[] = [];
-  for (const definition of definitions) {
-    const loaded = await importHandler(projectRoot, definition);
+  for (const { definition, fn } of entries) {
     const { trigger } = definition;
     if (trigger.kind === 'authorizer') {
       if (authorizer) throw new Error(`Two authorizers in the function table: ${authorizer.id} and ${definition.id}`);
-      authorizer = loaded;
+      authorizer = fn;
     } else if (trigger.kind === 'schedule') {
-      scheduled.push(loaded);
+      scheduled.push(fn);
     } else {
       if (routes.has(trigger.routeKey)) throw new Error(`Route ${trigger.routeKey} has two functions`);
-      routes.set(trigger.routeKey, loaded);
+      routes.set(trigger.routeKey, fn);
     }
   }
   const absent = REQUIRED_ROUTES.filter((routeKey) => !routes.has(routeKey));

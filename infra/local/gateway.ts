@@ -1,10 +1,17 @@
 /**
  * The local gateway: what API Gateway's WebSocket API, Lambda, EventBridge and DynamoDB do on AWS,
- * in one process on one port. It runs the same handler modules the CDK stack deploys, reached the
- * same way (the WebSocket protocol, the @connections API, DynamoDB through the AWS SDK).
+ * on one port. It runs the same handlers the CDK stack deploys, reached the same way (the WebSocket
+ * protocol, the @connections API, DynamoDB through the AWS SDK), in one of two modes:
  *
- * One per process: handlers read their environment once, so after a gateway has loaded them a
- * second one could not point them anywhere else.
+ * - source (the default): the handler modules imported into this process, for a fast start and
+ *   hot edits. One per process: handlers read their environment once, so after a gateway has
+ *   loaded them a second one could not point them anywhere else.
+ * - as deployed (`asDeployed`): the synthesized bundles in Lambda-like containers, each function
+ *   with only the IAM access its role is granted (`as-deployed/`). Nothing of the handlers is
+ *   loaded here, so several may run in one process.
+ *
+ * Both share everything else: route selection, the authorizer, `$connect`/`$disconnect`, the
+ * management API, the limits, the sweeper.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,16 +31,24 @@ import { TABLES } from '../../shared/tables';
 import { signToken } from '../../lambdas/auth/token';
 import { CONFIG_PATH, DEV_TOKEN_PATH, handleConfig, handleDevToken } from './dev-login';
 import { scheduledEvent, type ApiDescription } from './events';
-import { findMissingEntries, loadFunctions, MissingHandlersError } from './functions';
+import { ensureCdkOut } from './as-deployed/cdk-out';
+import { handlerSettingOverrides } from './as-deployed/container-environment';
+import type { FunctionCredentials } from './as-deployed/container-environment';
+import type { ContainerInfo } from './as-deployed/container-pool';
+import { DEFAULT_CONTAINER_IDLE_SECONDS, DEFAULT_MAX_CONTAINERS, startDeployedFunctions } from './as-deployed/deployed-functions';
+import { localAwsIdentity } from './as-deployed/local-identity';
+import { readDeployedStack, type DeployedStack } from './as-deployed/template';
+import { findMissingEntries, loadFunctions, MissingHandlersError, type GatewayFunctions } from './functions';
 import { applyHandlerEnvironment, handlerEnvironment } from './handler-environment';
 import { acceptsHostHeader, isLoopbackHostname } from './host-check';
 import { sendText } from './http-util';
 import { Invoker } from './invoker';
-import { createLog, errorFields, logLevelFromEnvironment, type LogLevel } from './log';
+import { createLog, errorFields, logLevelFromEnvironment, type GatewayLog, type LogLevel } from './log';
 import { lockDataDir } from './data-dir-lock';
-import { handleManagementRequest, isManagementPath } from './management-api';
+import { handleManagementRequest, isManagementPath, type ManagementAccessCheck } from './management-api';
 import { DEFAULT_DATA_DIR, DEFAULT_WEB_ROOT, PROJECT_ROOT } from './paths';
 import { runPeriodically, type PeriodicTask } from './periodic';
+import { keepingProblems, type ProblemLine } from './problems';
 import { loadSigningSecret, type SecretSource } from './signing-secret-file';
 import { serveStatic } from './static-files';
 import { ensureTables, LOCAL_REGION, startStore } from './store';
@@ -41,9 +56,21 @@ import { deleteExpiredItems } from './ttl-sweeper';
 import { refuseUpgrade, WebSocketApi } from './websocket-api';
 
 export { MissingHandlersError };
+export type { ProblemLine };
 
+/** The stage in source mode; as deployed, the template's. */
 export const STAGE = 'local';
-const API: ApiDescription = { apiId: 'local', stage: STAGE, region: LOCAL_REGION, accountId: '000000000000' };
+const API_ID = 'local';
+const apiOnStage = (stage: string): ApiDescription => ({ apiId: API_ID, stage, region: LOCAL_REGION, accountId: '000000000000' });
+
+export interface AsDeployedOptions {
+  /** A synthesized cloud assembly, used as is; by default the project's `cdk.out`, synthesized when stale. */
+  cdkOut?: string;
+  /** Containers per function, at most (Lambda's concurrency limit). Default 10. */
+  maxContainers?: number;
+  /** An idle container is recycled after this many seconds. Default 300. */
+  containerIdleSeconds?: number;
+}
 
 export interface LocalGatewayOptions {
   /** Default 8080; 0 picks a free port. */
@@ -75,6 +102,24 @@ export interface LocalGatewayOptions {
   quiet?: boolean;
   /** For the gateway and the handlers; default `LOG_LEVEL`, else info. */
   logLevel?: LogLevel;
+  /** Run the synthesized bundles in Lambda-like containers, with the template's IAM enforced. */
+  asDeployed?: AsDeployedOptions;
+}
+
+/** What the as-deployed mode runs and how to reach its parts. */
+export interface AsDeployedGateway {
+  cdkOut: string;
+  stackName: string;
+  /** Function table ids, in its order. */
+  functions: readonly string[];
+  maxContainers: number;
+  containerIdleSeconds: number;
+  /** DynamoDB as the functions see it: the IAM-checking proxy in front of the store. */
+  dynamodbProxyEndpoint: string;
+  secretsManagerEndpoint: string;
+  /** The key a function signs its AWS calls with (it names the function's role to the IAM checks). */
+  credentialsOf(functionId: string): FunctionCredentials;
+  containers(): ContainerInfo[];
 }
 
 export interface LocalGateway {
@@ -95,7 +140,12 @@ export interface LocalGateway {
   port: number;
   devLogin: boolean;
   signToken(claims: TokenClaims, ttlSeconds?: number): Promise<{ token: string; expiresAt: Date }>;
-  /** Closes sockets (running `$disconnect`), timers, the HTTP server and the store. */
+  mode: 'source' | 'as-deployed';
+  /** Set in as-deployed mode. */
+  asDeployed: AsDeployedGateway | undefined;
+  /** Every `handler_failed` and `iam_denied` line logged so far (whatever the log level printed). */
+  problems(): readonly ProblemLine[];
+  /** Closes sockets (running `$disconnect`), timers, containers, the HTTP server and the store. */
   close(): Promise<void>;
 }
 
@@ -117,6 +167,10 @@ interface Settings {
   logLevel: LogLevel;
   /** Set by an option rather than `LOG_LEVEL`: then the handlers get it too. */
   logLevelGiven: boolean;
+  /** Given as options (not defaults), so as deployed they override the template's. */
+  ringTimeoutGiven: boolean;
+  resumeGraceGiven: boolean;
+  asDeployed: { cdkOut: string | undefined; maxContainers: number; containerIdleSeconds: number } | undefined;
 }
 
 
@@ -150,20 +204,44 @@ function resolveSettings(options: LocalGatewayOptions): Settings {
     functionTimeoutSeconds: positive('functionTimeoutSeconds', options.functionTimeoutSeconds, 30),
     logLevel: options.logLevel ?? (options.quiet ? 'warn' : logLevelFromEnvironment() ?? 'info'),
     logLevelGiven: options.logLevel !== undefined || options.quiet === true,
+    ringTimeoutGiven: options.ringTimeoutSeconds !== undefined,
+    resumeGraceGiven: options.resumeGraceSeconds !== undefined,
+    asDeployed: options.asDeployed && {
+      cdkOut: options.asDeployed.cdkOut === undefined ? undefined : resolve(options.asDeployed.cdkOut),
+      maxContainers: wholePositive('maxContainers', options.asDeployed.maxContainers, DEFAULT_MAX_CONTAINERS),
+      containerIdleSeconds: positive('containerIdleSeconds', options.asDeployed.containerIdleSeconds, DEFAULT_CONTAINER_IDLE_SECONDS),
+    },
   };
 }
 
+function wholePositive(name: string, value: number | undefined, fallback: number): number {
+  const result = positive(name, value, fallback);
+  if (!Number.isInteger(result)) throw new Error(`${name} must be a whole number, got ${String(value)}`);
+  return result;
+}
+
+/** Source mode only: the handler modules of this process keep the settings of the first gateway. */
 let gatewayRunning = false;
 let handlersLoaded = false;
 
 export async function startLocalGateway(options: LocalGatewayOptions = {}): Promise<LocalGateway> {
+  const settings = resolveSettings(options);
+  if (settings.asDeployed) return start(settings);
   if (gatewayRunning) throw new Error('A local gateway is already running in this process');
   if (handlersLoaded) {
     throw new Error('A local gateway already ran in this process and its handlers keep its settings; start a new process');
   }
   gatewayRunning = true;
   try {
-    return await start(resolveSettings(options));
+    const gateway = await start(settings);
+    const close = gateway.close;
+    return {
+      ...gateway,
+      close: () =>
+        close().finally(() => {
+          gatewayRunning = false;
+        }),
+    };
   } catch (error) {
     gatewayRunning = false;
     throw error;
@@ -196,13 +274,26 @@ function dialableHost(address: string): string {
   return address.includes(':') ? `[${address}]` : address;
 }
 
+/** The deployed stack as the as-deployed mode runs it: read from the assembly before anything starts. */
+async function readStack(asDeployed: NonNullable<Settings['asDeployed']>, log: GatewayLog): Promise<{ cdkOut: string; stack: DeployedStack }> {
+  const started = Date.now();
+  const { dir, synthesized } = await ensureCdkOut(asDeployed.cdkOut);
+  if (synthesized) log.info('cdk_synthesized', { cdk_out: dir, ms: Date.now() - started });
+  return { cdkOut: dir, stack: await readDeployedStack(dir, localAwsIdentity(API_ID)) };
+}
+
 async function start(settings: Settings): Promise<LocalGateway> {
   // The SDK warns once per process that its 2027 releases will need Node 22; the Lambda runtime is
   // Node 22 already and locally the warning is noise in every run.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const log = createLog(settings.logLevel);
-  const missing = await findMissingEntries(PROJECT_ROOT, FUNCTIONS);
-  if (missing.length > 0) throw new MissingHandlersError(missing);
+  const problems: ProblemLine[] = [];
+  const log = keepingProblems(createLog(settings.logLevel), (problem) => problems.push(problem));
+  const deployed = settings.asDeployed ? await readStack(settings.asDeployed, log) : undefined;
+  if (!deployed) {
+    const missing = await findMissingEntries(PROJECT_ROOT, FUNCTIONS);
+    if (missing.length > 0) throw new MissingHandlersError(missing);
+  }
+  const api = apiOnStage(deployed ? deployed.stack.stageName : STAGE);
 
   const undo: (() => Promise<void>)[] = [];
   try {
@@ -237,24 +328,61 @@ async function start(settings: Settings): Promise<LocalGateway> {
     const address = await listen(server, settings.port, settings.host);
     undo.push(() => closeServer(server));
     const authority = `${dialableHost(address.address)}:${address.port}`;
-    const managementEndpoint = `http://${authority}/${STAGE}`;
+    const managementEndpoint = `http://${authority}/${api.stage}`;
 
-    applyHandlerEnvironment(
-      handlerEnvironment({
-        dynamodbEndpoint: store.endpoint,
+    let functions: GatewayFunctions;
+    let asDeployed: AsDeployedGateway | undefined;
+    let managementAccess: ManagementAccessCheck | undefined;
+    if (deployed && settings.asDeployed) {
+      const running = await startDeployedFunctions({
+        stack: deployed.stack,
+        identity: localAwsIdentity(API_ID),
+        storeEndpoint: store.endpoint,
+        signingSecret: secret,
         managementEndpoint,
-        ringTimeoutSeconds: settings.ringTimeoutSeconds,
-        resumeGraceSeconds: settings.resumeGraceSeconds,
-        jwtSecret: secret,
-      }),
-    );
-    if (settings.logLevelGiven) process.env[ENV.logLevel] = settings.logLevel;
-    handlersLoaded = true;
-    const functions = await loadFunctions(PROJECT_ROOT, FUNCTIONS);
+        overrides: handlerSettingOverrides(process.env, {
+          ringTimeoutSeconds: settings.ringTimeoutGiven ? settings.ringTimeoutSeconds : undefined,
+          resumeGraceSeconds: settings.resumeGraceGiven ? settings.resumeGraceSeconds : undefined,
+          logLevel: settings.logLevelGiven ? settings.logLevel : undefined,
+        }),
+        maxContainers: settings.asDeployed.maxContainers,
+        containerIdleSeconds: settings.asDeployed.containerIdleSeconds,
+        log,
+        keepProblem: (problem) => problems.push(problem),
+      });
+      // Runs after the sockets closed (see close): containers serve `$disconnect` until then.
+      undo.push(() => running.close());
+      functions = running.functions;
+      managementAccess = { authorize: running.authorize, identity: localAwsIdentity(API_ID) };
+      asDeployed = {
+        cdkOut: deployed.cdkOut,
+        stackName: deployed.stack.stackName,
+        functions: deployed.stack.functions.map((fn) => fn.id),
+        maxContainers: settings.asDeployed.maxContainers,
+        containerIdleSeconds: settings.asDeployed.containerIdleSeconds,
+        dynamodbProxyEndpoint: running.dynamodbEndpoint,
+        secretsManagerEndpoint: running.secretsManagerEndpoint,
+        credentialsOf: running.credentialsOf,
+        containers: running.containers,
+      };
+    } else {
+      applyHandlerEnvironment(
+        handlerEnvironment({
+          dynamodbEndpoint: store.endpoint,
+          managementEndpoint,
+          ringTimeoutSeconds: settings.ringTimeoutSeconds,
+          resumeGraceSeconds: settings.resumeGraceSeconds,
+          jwtSecret: secret,
+        }),
+      );
+      if (settings.logLevelGiven) process.env[ENV.logLevel] = settings.logLevel;
+      handlersLoaded = true;
+      functions = await loadFunctions(PROJECT_ROOT, FUNCTIONS);
+    }
 
-    const invoker = new Invoker(API, log, settings.functionTimeoutSeconds * 1000);
+    const invoker = new Invoker(api, log, settings.functionTimeoutSeconds * 1000);
     const websocketApi = new WebSocketApi({
-      api: API,
+      api,
       functions,
       invoker,
       log,
@@ -266,7 +394,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
     handleUpgrade = (request, socket, head) => websocketApi.handleUpgrade(request, socket, head);
     handleRequest = async (request, response) => {
       const { pathname } = new URL(request.url ?? '/', 'http://gateway.invalid');
-      if (isManagementPath(pathname, STAGE)) return handleManagementRequest(request, response, pathname, STAGE, websocketApi);
+      if (isManagementPath(pathname, api.stage)) return handleManagementRequest(request, response, pathname, api.stage, websocketApi, managementAccess);
       if (pathname === DEV_TOKEN_PATH) return handleDevToken(request, response, devLogin);
       if (pathname === CONFIG_PATH) return handleConfig(request, response, { devLogin: settings.devLogin, fallbackHost: authority });
       return serveStatic(request, response, pathname, settings.webRoot);
@@ -275,7 +403,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
     const periodic: PeriodicTask[] = [
       ...functions.scheduled.map((fn) =>
         runPeriodically(settings.sweepIntervalMs, async () => {
-          await invoker.invoke(fn, scheduledEvent(API, fn.id), 'schedule');
+          await invoker.invoke(fn, scheduledEvent(api, fn.id), 'schedule');
         }),
       ),
       runPeriodically(settings.ttlSweepIntervalMs, async () => {
@@ -295,11 +423,10 @@ async function start(settings: Settings): Promise<LocalGateway> {
         // Sockets first, while the store and the management API still answer `$disconnect`.
         await websocketApi.closeAll(CLOSE_GRACE_MS);
         await invoker.drain(DRAIN_MS);
-        // The same steps that undo a failed start: the HTTP server, the store, the data dir lock.
+        // The same steps that undo a failed start: containers, the HTTP server, the store, the data dir lock.
         for (const step of [...undo].reverse()) {
           await step().catch((error: unknown) => log.warn('shutdown_step_failed', errorFields(error)));
         }
-        gatewayRunning = false;
         log.info('gateway_stopped');
       })());
 
@@ -307,7 +434,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
       httpUrl: `http://${authority}/`,
       websocketUrl: `ws://${authority}/`,
       managementEndpoint,
-      stage: STAGE,
+      stage: api.stage,
       secret,
       secretSource,
       dynamodbEndpoint: store.endpoint,
@@ -317,6 +444,9 @@ async function start(settings: Settings): Promise<LocalGateway> {
       port: address.port,
       devLogin: settings.devLogin,
       signToken: sign,
+      mode: asDeployed ? 'as-deployed' : 'source',
+      asDeployed,
+      problems: () => [...problems],
       close,
     };
     log.info('gateway_started', {
@@ -327,6 +457,10 @@ async function start(settings: Settings): Promise<LocalGateway> {
       store: settings.memory ? 'memory' : join(settings.dataDir, 'dynalite'),
       secret_source: secretSource,
       dev_login: settings.devLogin,
+      mode: gateway.mode,
+      ...(asDeployed
+        ? { cdk_out: asDeployed.cdkOut, functions: asDeployed.functions.length, max_containers: asDeployed.maxContainers, dynamodb_proxy: asDeployed.dynamodbProxyEndpoint }
+        : {}),
     });
     if (!listeningOnLoopback) {
       log.warn('listening_beyond_loopback', {

@@ -25,6 +25,12 @@ Options:
   --max-connection S   close every socket after this long (default 7200)
   --no-dev-login       turn off POST /dev/token
   --quiet              only warnings and errors (LOG_LEVEL sets the level otherwise)
+  --as-deployed        run the synthesized bundles (cdk.out) in Lambda-like containers, one
+                       process per container, with the template's IAM enforced on every AWS call
+                       (synthesizes first when cdk.out is missing or older than its sources)
+  --cdk-out DIR        with --as-deployed: this cloud assembly, used as it is
+  --max-containers N   with --as-deployed: containers per function at most (default 10)
+  --container-idle S   with --as-deployed: recycle a container idle this long (default 300)
   --help               show this help
 
 The handlers' own settings (PROFILE_TYPES, STUN_URLS, TURN_URLS, TURN_SECRET, JWT_SECRET) are read
@@ -54,6 +60,10 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
       'max-connection': { type: 'string' },
       'no-dev-login': { type: 'boolean' },
       quiet: { type: 'boolean' },
+      'as-deployed': { type: 'boolean' },
+      'cdk-out': { type: 'string' },
+      'max-containers': { type: 'string' },
+      'container-idle': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -63,6 +73,14 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
   const portText = values.port ?? env.PORT;
   const port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port needs 0-65535, got "${portText}"`);
+  const asDeployed = values['as-deployed'] ?? false;
+  for (const flag of ['cdk-out', 'max-containers', 'container-idle'] as const) {
+    if (values[flag] !== undefined && !asDeployed) throw new UsageError(`--${flag} needs --as-deployed`);
+  }
+  const maxContainers = values['max-containers'] === undefined ? undefined : Number(values['max-containers']);
+  if (maxContainers !== undefined && (!Number.isInteger(maxContainers) || maxContainers < 1)) {
+    throw new UsageError(`--max-containers needs a whole number of at least 1, got "${values['max-containers']}"`);
+  }
   return {
     port,
     host: values.host ?? env.HOST,
@@ -74,6 +92,15 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
     maxConnectionSeconds: seconds('--max-connection', values['max-connection']),
     devLogin: !values['no-dev-login'],
     quiet: values.quiet ?? false,
+    ...(asDeployed
+      ? {
+          asDeployed: {
+            cdkOut: values['cdk-out'],
+            maxContainers,
+            containerIdleSeconds: seconds('--container-idle', values['container-idle']),
+          },
+        }
+      : {}),
   };
 }
 
@@ -81,6 +108,16 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
 function displayPath(path: string): string {
   const nearby = relative(process.cwd(), path);
   return nearby === '' ? '.' : nearby.startsWith('..') || isAbsolute(nearby) ? path : nearby;
+}
+
+function modeLines(gateway: LocalGateway): string[] {
+  const { asDeployed } = gateway;
+  if (!asDeployed) return ['  Handlers:   the sources in lambdas/, in this process (--as-deployed runs the bundles)'];
+  return [
+    `  Handlers:   as deployed: ${asDeployed.functions.length} functions from the bundles in ${displayPath(asDeployed.cdkOut)},`,
+    `              each in containers of its own (at most ${asDeployed.maxContainers}, recycled after ${asDeployed.containerIdleSeconds} s idle),`,
+    `              with the template's IAM enforced on DynamoDB, Secrets Manager and @connections`,
+  ];
 }
 
 function banner(gateway: LocalGateway): string {
@@ -93,6 +130,7 @@ function banner(gateway: LocalGateway): string {
     `  Page:       ${gateway.httpUrl}`,
     `  WebSocket:  ${gateway.websocketUrl}?token=<JWT>`,
     `  Store:      ${gateway.memory ? 'in memory (gone on exit)' : displayPath(join(gateway.dataDir, 'dynalite'))}`,
+    ...modeLines(gateway),
     '',
     'Get a token:',
     ...(gateway.devLogin

@@ -3,13 +3,27 @@
  * API Gateway does so the AWS SDK's `ApiGatewayManagementApiClient` works unchanged: errors carry
  * `x-amzn-errortype`, which the SDK turns into an error of that name (`GoneException`, ...).
  *
- * Like AWS, it trusts whoever can reach it; connection ids are 88 random bits.
+ * In source mode it trusts whoever can reach it (connection ids are 88 random bits). As deployed,
+ * every call is checked as execute-api's IAM authorization checks it: the signer's role must allow
+ * `execute-api:ManageConnections` on that method and connection.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_MESSAGE_BYTES } from '../../shared/limits';
 import { CLOSE_DELETED } from './client-connection';
+import { managementRefusal, sendAnswer } from './as-deployed/access-denied';
+import { callerCredential, managementAccess } from './as-deployed/aws-requests';
+import { authorizeRequest, type Authorize } from './as-deployed/caller-authorization';
+import type { LocalAwsIdentity } from './as-deployed/local-identity';
 import { readBody, sendJson } from './http-util';
 import type { ConnectionDirectory } from './websocket-api';
+
+/** As deployed: who may call, by the key their request is signed with. */
+export interface ManagementAccessCheck {
+  authorize: Authorize;
+  identity: LocalAwsIdentity;
+}
+
+const MANAGEMENT_METHODS = new Set(['POST', 'GET', 'DELETE']);
 
 const CONNECTIONS_SEGMENT = '@connections';
 
@@ -44,10 +58,21 @@ export async function handleManagementRequest(
   pathname: string,
   stage: string,
   connections: ConnectionDirectory,
+  access?: ManagementAccessCheck,
 ): Promise<void> {
   const connectionId = managementConnectionId(pathname, stage);
-  // API Gateway's answer for any path or method it has no route for.
-  if (connectionId === undefined) return sendError(response, 403, 'ForbiddenException', 'Missing Authentication Token');
+  // API Gateway's answer for any path or method it has no route for, before any authorization.
+  if (connectionId === undefined || !MANAGEMENT_METHODS.has(request.method ?? '')) {
+    return sendError(response, 403, 'ForbiddenException', 'Missing Authentication Token');
+  }
+  if (access) {
+    const requested = managementAccess(request.method ?? '', stage, access.identity, connectionId);
+    const decision = authorizeRequest(access.authorize, callerCredential(request.headers.authorization), [requested]);
+    if (decision.verdict !== 'allowed') {
+      request.resume();
+      return sendAnswer(response, managementRefusal(decision, access.identity));
+    }
+  }
 
   switch (request.method) {
     case 'POST': {
