@@ -9,6 +9,8 @@ export const ENV = {
   managementEndpoint: 'WEBSOCKET_MANAGEMENT_ENDPOINT',
   ringTimeoutSeconds: 'RING_TIMEOUT_SECONDS',
   resumeGraceSeconds: 'RESUME_GRACE_SECONDS',
+  /** How often the sweeper asks whether both parties of an answered call still have their sockets. */
+  livenessCheckSeconds: 'LIVENESS_CHECK_SECONDS',
   /** Comma-separated profile types that may connect (defaults to tutor, student, parent, advertiser). */
   profileTypes: 'PROFILE_TYPES',
   /** The JWT signing secret itself (local), or the ARN of the secret that holds it (AWS). */

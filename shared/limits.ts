@@ -25,11 +25,23 @@ export const PING_INTERVAL_SECONDS = 5 * 60;
 /** Call timers (overridable per deployment through the environment). */
 export const DEFAULT_RING_TIMEOUT_SECONDS = 45;
 export const DEFAULT_RESUME_GRACE_SECONDS = 60;
+/**
+ * An answered call is due for a liveness check this long after its answer (or its last resume); from
+ * then on the sweeper asks the management API, at most this often, whether both parties' sockets
+ * are still there. A party found gone starts the resume grace as a lost `$disconnect` would.
+ */
+export const DEFAULT_LIVENESS_CHECK_SECONDS = 30;
+/**
+ * The sweeper drains every due call, a page at a time, until this little of its invocation's time is
+ * left (its Lambda timeout is 50 s; one page of 100 calls takes well under a second).
+ */
+export const SWEEP_TIME_MARGIN_MS = 10_000;
 
 /**
  * Per-socket rate limits (messages per second, and the burst a socket may save up). Offers are
  * the expensive messages (they ring devices), candidates the many small ones; everything else
- * shares the third budget. Excess gets `error` `rate_limited`.
+ * shares the third budget. Excess gets `error` `rate_limited`. Offers are counted in the store, so
+ * their limit holds across Lambda containers; the other two are counted by each container.
  */
 export const DEFAULT_RATE_LIMITS = {
   offers: { perSecond: 5, burst: 5 },

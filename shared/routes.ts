@@ -32,9 +32,13 @@ export interface FunctionDefinition {
   access: FunctionAccess;
 }
 
+/** Whether a function may write the table: only such functions forget the records of sockets found gone. */
+export const mayWrite = (access: TableAccess): boolean => access === 'readwrite';
+
 const NO_ACCESS: FunctionAccess = { connections: 'none', callLogs: 'none', manageConnections: false, signingSecret: false };
 /** Handlers that move a call through its states: they claim lines, update the call and reach both parties. */
 const CALL_STATE: FunctionAccess = { ...NO_ACCESS, connections: 'readwrite', callLogs: 'readwrite', manageConnections: true };
+/** Handlers that only answer the sender: they write nothing, not even the record of a sender found gone. */
 const REPLY_ONLY: FunctionAccess = { ...NO_ACCESS, manageConnections: true };
 
 const route = (id: string, routeKey: RouteKey, access: FunctionAccess): FunctionDefinition => ({
@@ -56,8 +60,9 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   route('default', '$default', REPLY_ONLY),
   route('call-invitation', 'call_invitation', CALL_STATE),
   route('call-answer', 'call_answer', CALL_STATE),
-  // Candidates only read the call; they write `connections` only to drop sockets found gone.
-  route('ice-candidate', 'ice_candidate', { ...CALL_STATE, callLogs: 'read' }),
+  // Candidates read the call, and write it too: a peer socket found gone starts that party's resume
+  // grace (a guarded update of the call, as `$disconnect` would make) and its record is forgotten.
+  route('ice-candidate', 'ice_candidate', CALL_STATE),
   route('call-declined', 'call_declined', CALL_STATE),
   route('call-ended', 'call_ended', CALL_STATE),
   route('call-resume', 'call_resume', CALL_STATE),
@@ -72,6 +77,20 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     access: CALL_STATE,
   },
 ];
+
+/** The function with this id; throws on an id the table does not have (a wiring fault). */
+export function functionById(id: string): FunctionDefinition {
+  const found = FUNCTIONS.find((fn) => fn.id === id);
+  if (!found) throw new Error(`No function "${id}" in the function table`);
+  return found;
+}
+
+/** The function a route key is routed to. */
+export function functionForRoute(routeKey: RouteKey): FunctionDefinition {
+  const found = FUNCTIONS.find((fn) => fn.trigger.kind === 'route' && fn.trigger.routeKey === routeKey);
+  if (!found) throw new Error(`No function for route ${routeKey} in the function table`);
+  return found;
+}
 
 export const ROUTE_KEYS: readonly RouteKey[] = FUNCTIONS.flatMap((fn) =>
   fn.trigger.kind === 'route' ? [fn.trigger.routeKey] : [],

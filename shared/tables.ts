@@ -38,9 +38,11 @@ export interface TableDefinition {
 }
 
 /**
- * `connections` holds two kinds of item under one partition key `pk`:
+ * `connections` holds three kinds of item under one partition key `pk`:
  * - a socket: `conn#{connectionId}`, with the profile it belongs to (indexed by `profile_key`);
- * - a profile's line: `line#{profileKey}`, the one call the profile is in, claimed by conditional writes.
+ * - a profile's line: `line#{profileKey}`, the one call the profile is in, claimed by conditional writes;
+ * - a socket's shared rate counter: `rate#{class}#{connectionId}`, a GCRA theoretical arrival time
+ *   (`tat`, epoch ms) moved by conditional writes, expiring (TTL) once its bucket is full again.
  */
 export const CONNECTIONS_TABLE = {
   localName: 'connections',
@@ -80,7 +82,10 @@ export const CALL_LOGS_TABLE = {
       sortKey: { name: 'call_id', type: 'S' },
       projection: { type: 'KEYS_ONLY' },
     },
-    /** Sparse: only calls with a pending timer (ring timeout, resume grace) carry `deadline_shard`. */
+    /**
+     * Sparse: only calls with a pending timer carry `deadline_shard`: a ringing call's timeout, a
+     * dropped party's resume grace, an answered call's liveness check.
+     */
     {
       indexName: 'by_deadline',
       partitionKey: { name: 'deadline_shard', type: 'S' },
@@ -92,8 +97,11 @@ export const CALL_LOGS_TABLE = {
 
 export const TABLES = [CONNECTIONS_TABLE, CALL_LOGS_TABLE] as const;
 
-/** All pending timers share one index partition; enough for one region's call rate, and one query to sweep. */
+/** All pending timers share one index partition; enough for one region's call rate, paged through by the sweeper. */
 export const DEADLINE_SHARD = 'pending';
 
 export const connectionItemKey = (connectionId: string): string => `conn#${connectionId}`;
 export const lineItemKey = (key: ProfileKey): string => `line#${key}`;
+export const rateItemKey = (rateClass: string, connectionId: string): string => `rate#${rateClass}#${connectionId}`;
+/** The attribute of a rate counter item that holds its theoretical arrival time (epoch ms). */
+export const RATE_TAT_ATTRIBUTE = 'tat';

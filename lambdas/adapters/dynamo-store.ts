@@ -15,8 +15,10 @@ import {
   CALL_LOGS_TABLE,
   CONNECTIONS_TABLE,
   DEADLINE_SHARD,
+  RATE_TAT_ATTRIBUTE,
   connectionItemKey,
   lineItemKey,
+  rateItemKey,
 } from '../../shared/tables';
 import type { ProfileKey } from '../../shared/profile';
 import type {
@@ -25,7 +27,10 @@ import type {
   CallRecord,
   CallStore,
   ClaimResult,
+  DueTimer,
+  GcraStep,
   LineRecord,
+  RateTokenStore,
   SocketRecord,
 } from '../core/model';
 
@@ -68,7 +73,10 @@ async function unlessConditionFails<T>(write: () => Promise<T>): Promise<T | und
 
 const nowEpochSeconds = (): number => Math.floor(Date.now() / 1000);
 
-export class DynamoCallStore implements CallStore {
+/** A full bucket's counter is useless; this long past that, its TTL lets DynamoDB delete it. */
+const RATE_COUNTER_LINGER_SECONDS = 60;
+
+export class DynamoCallStore implements CallStore, RateTokenStore {
   private readonly db: DynamoDBDocumentClient;
 
   constructor(
@@ -229,8 +237,8 @@ export class DynamoCallStore implements CallStore {
     return { items: await this.getCalls(pageIds), more: ids.length > limit };
   }
 
-  async dueCalls(now: string, limit: number): Promise<CallRecord[]> {
-    const { Items } = await this.db.send(
+  async dueTimers(now: string, limit: number, after?: string): Promise<{ timers: DueTimer[]; next?: string }> {
+    const { Items = [], LastEvaluatedKey } = await this.db.send(
       new QueryCommand({
         TableName: this.tables.callLogs,
         IndexName: BY_DEADLINE.indexName,
@@ -238,14 +246,18 @@ export class DynamoCallStore implements CallStore {
         ExpressionAttributeNames: { '#shard': BY_DEADLINE.partitionKey.name, '#at': BY_DEADLINE.sortKey.name },
         ExpressionAttributeValues: { ':shard': DEADLINE_SHARD, ':now': now },
         Limit: limit,
+        // The key of the last entry read: a position in the index, valid even once that entry is gone.
+        ...(after !== undefined ? { ExclusiveStartKey: JSON.parse(after) as Record<string, unknown> } : {}),
       }),
     );
-    const due = await Promise.all((Items ?? []).map((item) => this.getCall(String(item.call_id))));
-    return due.filter((call): call is CallRecord => call !== undefined);
+    return {
+      timers: Items.map((item) => ({ callId: String(item.call_id), deadlineAt: String(item[BY_DEADLINE.sortKey.name]) })),
+      ...(LastEvaluatedKey ? { next: JSON.stringify(LastEvaluatedKey) } : {}),
+    };
   }
 
   /** Calls by id, in the order given (BatchGetItem takes 100 keys and may leave some for a retry). */
-  private async getCalls(callIds: readonly string[]): Promise<CallRecord[]> {
+  async getCalls(callIds: readonly string[]): Promise<CallRecord[]> {
     if (callIds.length === 0) return [];
     const found = new Map<string, CallRecord>();
     let keys: Record<string, unknown>[] | undefined = callIds.map((call_id) => ({ call_id }));
@@ -257,6 +269,40 @@ export class DynamoCallStore implements CallStore {
       keys = result.UnprocessedKeys?.[this.tables.callLogs]?.Keys;
     }
     return callIds.flatMap((id) => found.get(id) ?? []);
+  }
+
+  // --- shared rate counters -----------------------------------------------------------------
+
+  /** The GCRA step of `gcraStep` as two conditional writes (a failed one costs a write unit too). */
+  async takeRateToken(connectionId: string, rateClass: string, step: GcraStep): Promise<boolean> {
+    const counter = {
+      TableName: this.tables.connections,
+      Key: { pk: rateItemKey(rateClass, connectionId) },
+      ExpressionAttributeNames: { '#tat': RATE_TAT_ATTRIBUTE, '#ttl': TTL },
+    };
+    const expiresAt = Math.ceil(step.fullAtMs / 1000) + RATE_COUNTER_LINGER_SECONDS;
+    const fromFull = await unlessConditionFails(() =>
+      this.db.send(
+        new UpdateCommand({
+          ...counter,
+          UpdateExpression: 'SET #tat = :idle, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(#tat) OR #tat < :now',
+          ExpressionAttributeValues: { ':idle': step.idleTatMs, ':now': step.nowMs, ':ttl': expiresAt },
+        }),
+      ),
+    );
+    if (fromFull) return true;
+    const fromBurst = await unlessConditionFails(() =>
+      this.db.send(
+        new UpdateCommand({
+          ...counter,
+          UpdateExpression: 'SET #tat = #tat + :interval, #ttl = :ttl',
+          ConditionExpression: '#tat <= :latest',
+          ExpressionAttributeValues: { ':interval': step.intervalMs, ':latest': step.latestAdmittedTatMs, ':ttl': expiresAt },
+        }),
+      ),
+    );
+    return fromBurst !== undefined;
   }
 
   private async queryAll<T>(input: QueryCommandInput): Promise<T[]> {
@@ -328,10 +374,10 @@ function buildUpdate(guard: CallGuard, changes: CallChanges): BuiltUpdate {
   if (guard.notExpiredAt !== undefined) {
     conditions.push(`${name('expires_at')} > ${value('guard_now', guard.notExpiredAt)}`);
   }
-  if (guard.boundSocket !== undefined) {
-    const socket = value('guard_socket', guard.boundSocket.connectionId);
+  for (const [index, bound] of (guard.boundSockets ?? []).entries()) {
+    const socket = value(`guard_socket_${index}`, bound.connectionId);
     conditions.push(
-      guard.boundSocket.party === 'caller'
+      bound.party === 'caller'
         ? `${name('caller_connection_id')} = ${socket}`
         : `contains(${name('callee_connection_ids')}, ${socket})`,
     );

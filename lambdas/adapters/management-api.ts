@@ -1,6 +1,13 @@
 /** The SocketPort on API Gateway's @connections management API (locally, the gateway's own). */
-import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import {
+  ApiGatewayManagementApiClient,
+  GetConnectionCommand,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DeliveryResult, SocketPort } from '../core/model';
+
+/** A socket that is gone (closed without `$disconnect` reaching us yet, or long dead). */
+const isGone = (error: unknown): boolean => error instanceof Error && error.name === 'GoneException';
 
 export class ManagementApiSockets implements SocketPort {
   private readonly client: ApiGatewayManagementApiClient;
@@ -15,8 +22,17 @@ export class ManagementApiSockets implements SocketPort {
       await this.client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: this.encoder.encode(payload) }));
       return 'sent';
     } catch (error) {
-      // A socket that is gone (closed without $disconnect reaching us yet, or long dead) is absent.
-      if (error instanceof Error && error.name === 'GoneException') return 'gone';
+      if (isGone(error)) return 'gone';
+      throw error;
+    }
+  }
+
+  async isConnected(connectionId: string): Promise<boolean> {
+    try {
+      await this.client.send(new GetConnectionCommand({ ConnectionId: connectionId }));
+      return true;
+    } catch (error) {
+      if (isGone(error)) return false;
       throw error;
     }
   }

@@ -1,4 +1,8 @@
 /** The JWT signing secret: `JWT_SECRET` locally, or read once from Secrets Manager (`JWT_SECRET_ARN`) on AWS. */
+// A static import: the CommonJS bundle then loads the runtime's SDK with `require`, which resolves
+// the way Node always does (a lazy `import()` would rely on Lambda's NODE_PATH rule for ES imports).
+// Only the authorizer imports this module, so no other handler carries the client.
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ENV } from '../../shared/env';
 
 let cached: Promise<string> | undefined;
@@ -8,8 +12,6 @@ async function load(env: Record<string, string | undefined>): Promise<string> {
   if (direct) return direct;
   const arn = env[ENV.jwtSecretArn];
   if (!arn) throw new Error(`Set ${ENV.jwtSecret} or ${ENV.jwtSecretArn}`);
-  // Loaded lazily so handlers that never verify tokens do not carry the client.
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
   if (!SecretString) throw new Error('The signing secret is empty');
   return SecretString;

@@ -7,9 +7,10 @@ import type { ClientMessageOf, DeclineReason, EndReason, Envelope, ServerMessage
 import { profileKey, type ProfileKey } from '../../shared/profile';
 import type { RoutingDecision } from '../runtime/log';
 import { ProtocolError } from './errors';
-import { Messenger, type Delivery } from './messenger';
-import { RecentCalls } from './recent-calls';
+import { LivenessChecks } from './liveness-checks';
+import type { Delivery, Messenger } from './messenger';
 import type {
+  BoundSocket,
   CallChanges,
   CallGuard,
   CallRecord,
@@ -19,10 +20,9 @@ import type {
   LineRecord,
   Party,
   Sender,
-  SocketPort,
 } from './model';
 import {
-  afterDrop,
+  afterDrops,
   afterResume,
   durationSeconds,
   idKindOf,
@@ -36,7 +36,8 @@ import {
 
 export interface CallServiceDeps {
   store: CallStore;
-  sockets: SocketPort;
+  /** How the core reaches sockets (and whether it forgets those found gone: the container decides). */
+  messenger: Messenger;
   settings: CallSettings;
   clock: Clock;
   newCallId: () => string;
@@ -59,21 +60,29 @@ const IN_FLIGHT_RETRIES = [25, 50, 100, 200];
 const MAX_CLAIM_ATTEMPTS = 20;
 const CLAIM_WAIT_MS = 50;
 const MAX_TRANSITION_ATTEMPTS = 3;
-const SWEEP_BATCH = 100;
+/** Due timers per page of the sweep: one BatchGetItem reads a page's calls. */
+const SWEEP_PAGE = 100;
+
+/** What one sweep decided, and the calls it could not handle (each is looked at again next sweep). */
+export interface SweepReport {
+  decisions: RoutingDecision[];
+  failures: unknown[];
+}
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class CallService {
   private readonly store: CallStore;
-  /** How the core reaches sockets; handlers reply through the same one. */
-  readonly messenger: Messenger;
+  private readonly messenger: Messenger;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly answeredCalls = new RecentCalls();
+  /** The sweeper's throttle of liveness checks; the only memory of calls a container keeps. */
+  private readonly liveness: LivenessChecks;
 
   constructor(private readonly deps: CallServiceDeps) {
     this.store = deps.store;
-    this.messenger = new Messenger(deps.sockets, deps.store);
+    this.messenger = deps.messenger;
     this.sleep = deps.sleep ?? defaultSleep;
+    this.liveness = new LivenessChecks(deps.settings.livenessCheckSeconds * 1000);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -271,7 +280,11 @@ export class CallService {
       callee_name: sender.identity.name,
       callee_avatar: sender.identity.avatar,
     } as const satisfies CallChanges;
-    const changes: CallChanges = { ...fields, callee_participant_name: sender.identity.name, deadline_at: null };
+    const changes: CallChanges = {
+      ...fields,
+      callee_participant_name: sender.identity.name,
+      deadline_at: this.livenessDeadline(now),
+    };
     const guard: CallGuard = { status: 'initiated', notExpiredAt: now.toISOString(), calleeKey: sender.key };
     const ringing =
       message.call_id === undefined ? undefined : await this.store.updateCall(message.call_id, guard, changes, 'before');
@@ -285,6 +298,11 @@ export class CallService {
     const rang = await this.store.updateCall(call.call_id, guard, changes, 'before');
     if (!rang) throw notRinging(call);
     return this.announceAnswer(sender, message, rang, fields);
+  }
+
+  /** When an answered call (just answered, or just whole again after a drop) is first due for a liveness check. */
+  private livenessDeadline(now: Date): string {
+    return new Date(now.getTime() + this.deps.settings.livenessCheckSeconds * 1000).toISOString();
   }
 
   /**
@@ -312,41 +330,29 @@ export class CallService {
       }),
       this.messenger.send(otherDevices, this.endedMessage(answered, 'answered_elsewhere', 'callee')),
     ]);
-    if (toCaller.gone.length > 0) await this.partyLost(answered, 'caller', answered.caller_connection_id);
+    if (toCaller.gone.length > 0) await this.partiesLost(answered, [{ party: 'caller', connectionId: answered.caller_connection_id }], null);
     return [decision(answered, 'answered', null, toCaller)];
   }
 
   /**
-   * Forwards candidates to the other party. An answered call's routing is remembered by this
-   * container, so a warm path reads nothing: participants never change, and a socket that moved
-   * (a resume) shows up as gone, which sends the core back to the store once.
+   * Forwards candidates to the other party. Every batch reads its call (strongly consistent): another
+   * container may have ended it or moved it to a new socket a moment ago, and only the store knows.
    */
   async candidates(sender: Sender, message: ClientMessageOf<'ice_candidate'>): Promise<RoutingDecision[]> {
-    const remembered = message.call_id === undefined ? undefined : this.answeredCalls.get(message.call_id);
-    const call = remembered ?? (await this.requireCall(sender, message.call_id));
+    const call = await this.requireCall(sender, message.call_id);
     const party = this.requireParty(call, sender);
     // Candidates trickling in after the end are expected and harmless: drop them quietly.
     if (isFinal(call.status)) return [decision(call, 'dropped', call.status)];
-    if (call.status === 'answered') this.answeredCalls.remember(call);
 
     const peer = otherParty(party);
-    const forwarded: ServerMessage = {
+    const delivery = await this.messenger.send(socketsOfParty(call, peer), {
       type: 'ice_candidate',
       ...this.envelope(call, stampOfSender(sender)),
       ...(message.candidate !== undefined ? { candidate: message.candidate } : { candidates: message.candidates }),
-    };
-    const delivery = await this.messenger.send(socketsOfParty(call, peer), forwarded);
-    if (call.status !== 'answered' || delivery.gone.length === 0) return [decision(call, 'forwarded', null, delivery)];
-
-    if (!remembered) return [decision(call, 'forwarded', null, delivery), ...(await this.partyLost(call, peer, delivery.gone[0]!))];
-    // The remembered routing may be out of date: look once more, and deliver where the peer is now.
-    this.answeredCalls.forget(call.call_id);
-    const current = await this.store.getCall(call.call_id);
-    if (!current || current.status !== 'answered') return [decision(call, 'forwarded', null, delivery)];
-    const now = socketsOfParty(current, peer).filter((id) => !delivery.gone.includes(id));
-    const retry = now.length > 0 ? await this.messenger.send(now, forwarded) : { reached: [], gone: [] };
-    const lost = retry.reached.length === 0 ? await this.partyLost(current, peer, socketsOfParty(current, peer)[0]!) : [];
-    return [decision(current, 'forwarded', null, { reached: retry.reached, gone: [...delivery.gone, ...retry.gone] }), ...lost];
+    });
+    const forwarded = decision(call, 'forwarded', null, delivery);
+    if (call.status !== 'answered' || delivery.gone.length === 0) return [forwarded];
+    return [forwarded, ...(await this.partiesLost(call, [{ party: peer, connectionId: delivery.gone[0]! }], null))];
   }
 
   async decline(sender: Sender, message: ClientMessageOf<'call_declined'>): Promise<RoutingDecision[]> {
@@ -441,7 +447,7 @@ export class CallService {
     if (call.status === 'initiated' && call.caller_connection_id === sender.connectionId) {
       const missed = await this.finalize(
         call,
-        { status: 'initiated', boundSocket: { party: 'caller', connectionId: sender.connectionId } },
+        { status: 'initiated', boundSockets: [{ party: 'caller', connectionId: sender.connectionId }] },
         { status: 'missed', end_reason: 'cancelled', ended_at: this.nowIso() },
       );
       if (!missed) return [base];
@@ -451,29 +457,45 @@ export class CallService {
 
     const party = partyOf(call, sender.key);
     if (call.status === 'answered' && party && socketsOfParty(call, party).includes(sender.connectionId)) {
-      return [base, ...(await this.partyLost(call, party, sender.connectionId))];
+      return [base, ...(await this.partiesLost(call, [{ party, connectionId: sender.connectionId }], null))];
     }
     return [base];
   }
 
-  /** A party's socket in an answered call is gone: the peer is told, and the grace period starts. */
-  private async partyLost(call: CallRecord, party: Party, connectionId: string): Promise<RoutingDecision[]> {
-    const dropped = afterDrop(call.disconnected_party, party);
+  /**
+   * Parties of an answered call found gone (each on the socket the call had it on): their resume
+   * grace starts, and a peer still there hears `peer_reconnecting`. With both gone at once there is
+   * nobody to tell. `seenTimer` also guards on the timer the caller saw (the sweeper's due one).
+   */
+  private async partiesLost(
+    call: CallRecord,
+    lost: readonly BoundSocket[],
+    reason: string | null,
+    seenTimer?: string,
+  ): Promise<RoutingDecision[]> {
+    const dropped = afterDrops(call.disconnected_party, lost.map((socket) => socket.party));
     if (!dropped) return []; // already known, already announced
     const graceSeconds = this.deps.settings.resumeGraceSeconds;
     const deadline = new Date(this.deps.clock.now().getTime() + graceSeconds * 1000).toISOString();
     const updated = await this.store.updateCall(
       call.call_id,
-      { status: 'answered', boundSocket: { party, connectionId }, dropped: call.disconnected_party ?? 'nobody' },
+      {
+        status: 'answered',
+        boundSockets: lost,
+        dropped: call.disconnected_party ?? 'nobody',
+        ...(seenTimer !== undefined ? { deadlineAt: seenTimer } : {}),
+      },
       { disconnected_party: dropped, deadline_at: deadline },
     );
     if (!updated) return [];
-    const delivery = await this.messenger.send(socketsOfParty(updated, otherParty(party)), {
+    const [only, ...others] = lost;
+    if (!only || others.length > 0) return [decision(updated, 'peer_reconnecting', reason)];
+    const delivery = await this.messenger.send(socketsOfParty(updated, otherParty(only.party)), {
       type: 'peer_reconnecting',
-      ...this.envelope(updated, this.stampOfParty(updated, party)),
+      ...this.envelope(updated, this.stampOfParty(updated, only.party)),
       grace_seconds: graceSeconds,
     });
-    return [decision(updated, 'peer_reconnecting', null, delivery)];
+    return [decision(updated, 'peer_reconnecting', reason, delivery)];
   }
 
   /**
@@ -505,9 +527,13 @@ export class CallService {
         { status: 'answered', dropped: call.disconnected_party ?? 'nobody' },
         {
           ...rebinding,
+          // Whole again: the grace timer becomes the next liveness check.
           ...(stillDropped === call.disconnected_party
             ? {}
-            : { disconnected_party: stillDropped ?? null, ...(stillDropped ? {} : { deadline_at: null }) }),
+            : {
+                disconnected_party: stillDropped ?? null,
+                ...(stillDropped ? {} : { deadline_at: this.livenessDeadline(this.deps.clock.now()) }),
+              }),
         },
       );
       if (!resumed) {
@@ -515,7 +541,6 @@ export class CallService {
         call = (await this.store.getCall(call.call_id)) ?? call;
         continue;
       }
-      this.answeredCalls.forget(call.call_id);
 
       const delivery = await this.messenger.send(
         [sender.connectionId, ...socketsOfParty(resumed, peer)],
@@ -538,17 +563,36 @@ export class CallService {
   // Timers
   // ---------------------------------------------------------------------------------------------
 
-  /** Ends what nobody else will: ringing past `expires_at`, and parties that did not resume in time. */
-  async sweep(): Promise<RoutingDecision[]> {
+  /**
+   * Ends what nobody else will: ringing past `expires_at`, and parties that did not resume in time;
+   * and asks whether answered calls still have both parties. Drains every due timer, a page at a
+   * time, while `hasTimeLeft` says the invocation has time for another page.
+   */
+  async sweep(hasTimeLeft: () => boolean = () => true): Promise<SweepReport> {
     const now = this.deps.clock.now();
-    const due = await this.store.dueCalls(now.toISOString(), SWEEP_BATCH);
-    const decisions = await Promise.all(due.map((call) => this.expire(call, now)));
-    return decisions.flat();
+    const report: SweepReport = { decisions: [], failures: [] };
+    let after: string | undefined;
+    do {
+      const page = await this.store.dueTimers(now.toISOString(), SWEEP_PAGE, after);
+      // Calls checked a moment ago and found whole are not even read again.
+      const unchecked = page.timers.filter((timer) => !this.liveness.checkedRecently(timer, now.getTime()));
+      const calls = await this.store.getCalls(unchecked.map((timer) => timer.callId));
+      const outcomes = await Promise.allSettled(calls.map((call) => this.expire(call, now)));
+      for (const outcome of outcomes) {
+        if (outcome.status === 'fulfilled') report.decisions.push(...outcome.value);
+        else report.failures.push(outcome.reason);
+      }
+      after = page.next;
+    } while (after !== undefined && hasTimeLeft());
+    this.liveness.forgetOlderThan(now.getTime());
+    return report;
   }
 
   private async expire(call: CallRecord, now: Date): Promise<RoutingDecision[]> {
     const endedAt = now.toISOString();
-    const guard: CallGuard = { status: call.status, ...(call.deadline_at ? { deadlineAt: call.deadline_at } : {}) };
+    // The index may lag the item: a timer that moved into the future is not due.
+    if (call.deadline_at === undefined || call.deadline_at > endedAt) return [];
+    const guard: CallGuard = { status: call.status, deadlineAt: call.deadline_at };
 
     if (call.status === 'initiated') {
       const missed = await this.finalize(call, guard, { status: 'missed', end_reason: 'timeout', ended_at: endedAt });
@@ -577,9 +621,30 @@ export class CallService {
       return [decision(ended, 'ended', 'disconnected', delivery)];
     }
 
+    if (call.status === 'answered') return this.checkLiveness(call, call.deadline_at, now);
+
     // A timer left on a call that no longer needs one.
     await this.store.updateCall(call.call_id, guard, { deadline_at: null });
     return [];
+  }
+
+  /**
+   * An answered call nobody has dropped from, due for a liveness check: a party whose socket is gone
+   * (its `$disconnect` lost, or never sent) starts its resume grace as a `$disconnect` would have.
+   * When both are there nothing is written: the timer stays due and the check's memory spaces them.
+   */
+  private async checkLiveness(call: CallRecord, timer: string, now: Date): Promise<RoutingDecision[]> {
+    const bound: BoundSocket[] = [
+      { party: 'caller', connectionId: call.caller_connection_id },
+      ...socketsOfParty(call, 'callee').map((connectionId): BoundSocket => ({ party: 'callee', connectionId })),
+    ];
+    const connected = await Promise.all(bound.map((socket) => this.messenger.isConnected(socket.connectionId)));
+    const lost = bound.filter((_, index) => !connected[index]);
+    if (lost.length === 0) {
+      this.liveness.recordPassed(call.call_id, timer, now.getTime());
+      return [];
+    }
+    return this.partiesLost(call, lost, 'not_connected', timer);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -589,7 +654,6 @@ export class CallService {
   /** Applies a final transition and frees both lines; undefined if someone else changed the call first. */
   private async finalize(call: CallRecord, guard: CallGuard, changes: CallChanges): Promise<CallRecord | undefined> {
     const updated = await this.store.updateCall(call.call_id, guard, { ...changes, deadline_at: null, disconnected_party: null });
-    this.answeredCalls.forget(call.call_id);
     if (updated) {
       await Promise.all([
         this.store.releaseLine(updated.caller_key, updated.call_id),

@@ -33,7 +33,7 @@ export interface CallRecord extends CallLog {
   callee_connection_ids: string[];
   /** When ringing stops (ISO). */
   expires_at: string;
-  /** Set while a timer is pending (ring timeout, resume grace): indexed by `by_deadline`. */
+  /** Set while a timer is pending (ring timeout, resume grace, liveness check): indexed by `by_deadline`. */
   deadline_shard?: string;
   deadline_at?: string;
   /** Whose socket dropped mid-call (or both), until it resumes or the grace runs out. */
@@ -76,6 +76,12 @@ export interface CallChanges {
   disconnected_party?: Dropped | null;
 }
 
+/** A party and the socket the call has it on. */
+export interface BoundSocket {
+  party: Party;
+  connectionId: string;
+}
+
 /** The guard of a transition: it applies only if the call is still as the core last saw it. */
 export interface CallGuard {
   status: CallStatus;
@@ -83,8 +89,8 @@ export interface CallGuard {
   notExpiredAt?: string;
   /** Only if this profile is the callee. */
   calleeKey?: ProfileKey;
-  /** Only if this party is still bound to this socket. */
-  boundSocket?: { party: Party; connectionId: string };
+  /** Only if each of these parties is still bound to its socket. */
+  boundSockets?: readonly BoundSocket[];
   /** Only if the pending timer is still the one the core saw. */
   deadlineAt?: string;
   /** Only if who is waiting to resume is still what the core saw. */
@@ -113,8 +119,43 @@ export interface CallStore {
   updateCall(callId: string, guard: CallGuard, changes: CallChanges, returning?: 'after' | 'before'): Promise<CallRecord | undefined>;
   /** Calls the profile took part in, newest first. */
   callsOf(profileKey: ProfileKey, limit: number, before?: string): Promise<{ items: CallRecord[]; more: boolean }>;
-  /** Calls whose timer is due at `now`. */
-  dueCalls(now: string, limit: number): Promise<CallRecord[]>;
+  /**
+   * One page (at most `limit`) of the timers due at `now`, earliest first, and where the next page
+   * starts (absent on the last page).
+   */
+  dueTimers(now: string, limit: number, after?: string): Promise<{ timers: DueTimer[]; next?: string }>;
+  /**
+   * Calls by id, eventually consistent: for the sweeper, whose every write is guarded, so a stale
+   * image only makes a guard fail and the call is looked at again on the next sweep.
+   */
+  getCalls(callIds: readonly string[]): Promise<CallRecord[]>;
+}
+
+/** A pending timer of a call, as the `by_deadline` index lists it. */
+export interface DueTimer {
+  callId: string;
+  deadlineAt: string;
+}
+
+/**
+ * One step of a shared GCRA token bucket: the conditional writes that admit a message at `nowMs`
+ * (see `gcraStep` in rate-limiter.ts for the arithmetic).
+ */
+export interface GcraStep {
+  nowMs: number;
+  intervalMs: number;
+  /** The theoretical arrival time after a message that finds the bucket full. */
+  idleTatMs: number;
+  /** The latest theoretical arrival time at which one more message still fits in the burst. */
+  latestAdmittedTatMs: number;
+  /** By then the bucket is full again whatever happened: the counter may expire. */
+  fullAtMs: number;
+}
+
+/** A rate counter per socket and class, shared by every container (an item of `connections`). */
+export interface RateTokenStore {
+  /** Takes one token; false when the socket is over its rate. */
+  takeRateToken(connectionId: string, rateClass: string, step: GcraStep): Promise<boolean>;
 }
 
 export type DeliveryResult = 'sent' | 'gone';
@@ -122,6 +163,8 @@ export type DeliveryResult = 'sent' | 'gone';
 /** The @connections management API. */
 export interface SocketPort {
   post(connectionId: string, payload: string): Promise<DeliveryResult>;
+  /** GetConnection: false when the socket is gone (closed, with or without a `$disconnect`). */
+  isConnected(connectionId: string): Promise<boolean>;
 }
 
 export interface Clock {
@@ -131,6 +174,7 @@ export interface Clock {
 export interface CallSettings {
   ringTimeoutSeconds: number;
   resumeGraceSeconds: number;
+  livenessCheckSeconds: number;
   profileTypes: readonly string[];
 }
 

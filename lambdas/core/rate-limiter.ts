@@ -1,9 +1,10 @@
 /**
- * Per-socket token buckets. They live in the handler's memory: exact on one machine; on AWS each
- * container keeps its own, so a socket spread over several containers gets a little more, and the
- * stage's throttling backs it.
+ * Per-socket token buckets in the container's memory, and the arithmetic of the shared (GCRA) bucket
+ * kept in the store. A bucket in memory is exact for the messages one container sees; on AWS each
+ * container keeps its own, so a socket whose messages land in n containers may get up to n times its
+ * rate. That is why offers are also counted in the store (see `admission.ts`).
  */
-import type { Clock } from './model';
+import type { Clock, GcraStep } from './model';
 
 export interface Rate {
   perSecond: number;
@@ -18,6 +19,26 @@ export function rateClassOf(route: string): RateClass {
   if (route === 'call_invitation') return 'offers';
   if (route === 'ice_candidate') return 'candidates';
   return 'other';
+}
+
+/**
+ * The GCRA (generic cell rate algorithm) bucket: one number per socket, its theoretical arrival time
+ * `tat`, and two conditional writes at `now`, with T = 1000 / rate ms and a burst of b:
+ * - a bucket that is full (`tat` absent or `tat < now`) admits, and `tat` becomes `now + T`;
+ * - else it admits while `tat <= now + (b - 1)·T`, and `tat` becomes `tat + T`;
+ * - else the message is refused.
+ * At 5/s with a burst of 5 (T = 200 ms), five messages at once leave `tat` at now + 200, 400, 600,
+ * 800, 1000; the sixth finds `tat` = now + 1000 > now + 800 and is refused until 200 ms have passed.
+ */
+export function gcraStep(rate: Rate, nowMs: number): GcraStep {
+  const intervalMs = 1000 / rate.perSecond;
+  return {
+    nowMs,
+    intervalMs,
+    idleTatMs: nowMs + intervalMs,
+    latestAdmittedTatMs: nowMs + (rate.burst - 1) * intervalMs,
+    fullAtMs: nowMs + rate.burst * intervalMs,
+  };
 }
 
 interface Bucket {

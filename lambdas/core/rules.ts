@@ -24,6 +24,19 @@ export function afterDrop(dropped: Dropped | undefined, party: Party): Dropped |
   return dropped ? 'both' : party;
 }
 
+/** Who is waiting to resume once all of `parties` dropped; undefined when none of those drops is news. */
+export function afterDrops(dropped: Dropped | undefined, parties: readonly Party[]): Dropped | undefined {
+  let result = dropped;
+  let news = false;
+  for (const party of parties) {
+    const next = afterDrop(result, party);
+    if (next === undefined) continue;
+    result = next;
+    news = true;
+  }
+  return news ? result : undefined;
+}
+
 /** Who is still waiting to resume once `party` is back. */
 export function afterResume(dropped: Dropped | undefined, party: Party): Dropped | undefined {
   if (dropped === 'both') return otherParty(party);

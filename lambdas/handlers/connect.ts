@@ -1,6 +1,7 @@
 /** `$connect`: the socket becomes reachable under its profile key until it closes (or 2 h pass). */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { MAX_CONNECTION_SECONDS } from '../../shared/limits';
+import { functionForRoute } from '../../shared/routes';
 import { getRuntime } from '../runtime/container';
 import { logDecisions, senderOf, type WebSocketEvent } from '../runtime/handler';
 
@@ -9,7 +10,7 @@ const SOCKET_TTL_SECONDS = MAX_CONNECTION_SECONDS + 5 * 60;
 
 export async function handler(event: WebSocketEvent): Promise<APIGatewayProxyResultV2> {
   const started = performance.now();
-  const { store, clock } = getRuntime();
+  const { store, clock } = getRuntime(functionForRoute('$connect'));
   const sender = senderOf(event);
   const now = clock.now();
   await store.putSocket(

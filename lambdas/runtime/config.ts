@@ -1,6 +1,11 @@
 /** The handlers' settings, read from the environment once per container, failing fast. */
 import { ENV } from '../../shared/env';
-import { DEFAULT_RATE_LIMITS, DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
+import {
+  DEFAULT_LIVENESS_CHECK_SECONDS,
+  DEFAULT_RATE_LIMITS,
+  DEFAULT_RESUME_GRACE_SECONDS,
+  DEFAULT_RING_TIMEOUT_SECONDS,
+} from '../../shared/limits';
 import { parseProfileTypes } from '../../shared/profile';
 import type { CallSettings } from '../core/model';
 import type { Rate, RateLimits } from '../core/rate-limiter';
@@ -53,6 +58,7 @@ export function readConfig(env: Env = process.env): RuntimeConfig {
     managementEndpoint: required(env, ENV.managementEndpoint),
     ringTimeoutSeconds: positiveNumber(env, ENV.ringTimeoutSeconds, DEFAULT_RING_TIMEOUT_SECONDS),
     resumeGraceSeconds: positiveNumber(env, ENV.resumeGraceSeconds, DEFAULT_RESUME_GRACE_SECONDS),
+    livenessCheckSeconds: positiveNumber(env, ENV.livenessCheckSeconds, DEFAULT_LIVENESS_CHECK_SECONDS),
     profileTypes: parseProfileTypes(env[ENV.profileTypes]),
     stunUrls: list(env[ENV.stunUrls]),
     turnUrls: list(env[ENV.turnUrls]),

@@ -1,42 +1,70 @@
-/** Wires the core to its adapters once per container (cold start), from the environment. */
+/**
+ * Wires the core to its adapters once per container (cold start), from the environment and from
+ * what the container's function may touch (`shared/routes.ts`). On AWS a container runs one
+ * function; run in one process (the local gateway's source mode), each function still gets a
+ * runtime of its own, so no function sees another's memory there either.
+ */
 import { monotonicFactory } from 'ulid';
+import { mayWrite, type FunctionDefinition } from '../../shared/routes';
 import { DynamoCallStore } from '../adapters/dynamo-store';
 import { ManagementApiSockets } from '../adapters/management-api';
+import { Admission } from '../core/admission';
 import { CallService } from '../core/calls';
-import type { Messenger } from '../core/messenger';
-import type { CallStore, Clock } from '../core/model';
+import { Messenger } from '../core/messenger';
+import type { CallStore, Clock, SocketPort } from '../core/model';
 import { RateLimiter } from '../core/rate-limiter';
 import { readConfig, type RuntimeConfig } from './config';
 
 export interface Runtime {
+  definition: FunctionDefinition;
   config: RuntimeConfig;
   store: CallStore;
   messenger: Messenger;
   calls: CallService;
   clock: Clock;
-  rateLimiter: RateLimiter;
+  admission: Admission;
+}
+
+/** The outside world a runtime talks to: DynamoDB and the management API unless a test says otherwise. */
+export interface Adapters {
+  store: DynamoCallStore;
+  sockets: SocketPort;
 }
 
 const systemClock: Clock = { now: () => new Date() };
 
-export function createRuntime(config: RuntimeConfig): Runtime {
-  const store = new DynamoCallStore({ connections: config.connectionsTable, callLogs: config.callLogsTable });
-  const sockets = new ManagementApiSockets(config.managementEndpoint);
+export function createRuntime(config: RuntimeConfig, definition: FunctionDefinition, adapters?: Adapters): Runtime {
+  const store = adapters?.store ?? new DynamoCallStore({ connections: config.connectionsTable, callLogs: config.callLogsTable });
+  const sockets = adapters?.sockets ?? new ManagementApiSockets(config.managementEndpoint);
+  // Only a function that may write `connections` deletes the records of sockets found gone, and
+  // only it keeps shared rate counters there.
+  const writesConnections = mayWrite(definition.access.connections);
+  const messenger = new Messenger(sockets, writesConnections ? (id) => store.deleteSocket(id) : undefined);
   const newCallId = monotonicFactory();
-  const calls = new CallService({ store, sockets, settings: config, clock: systemClock, newCallId: () => newCallId() });
   return {
+    definition,
     config,
     store,
     clock: systemClock,
-    messenger: calls.messenger,
-    rateLimiter: new RateLimiter(config.rateLimits, systemClock),
-    calls,
+    messenger,
+    admission: new Admission(
+      new RateLimiter(config.rateLimits, systemClock),
+      config.rateLimits,
+      systemClock,
+      writesConnections ? store : undefined,
+    ),
+    calls: new CallService({ store, messenger, settings: config, clock: systemClock, newCallId: () => newCallId() }),
   };
 }
 
-let runtime: Runtime | undefined;
+const runtimes = new Map<string, Runtime>();
 
-export function getRuntime(): Runtime {
-  runtime ??= createRuntime(readConfig());
+/** The runtime of the function this container runs, created on first use. */
+export function getRuntime(definition: FunctionDefinition): Runtime {
+  let runtime = runtimes.get(definition.id);
+  if (!runtime) {
+    runtime = createRuntime(readConfig(), definition);
+    runtimes.set(definition.id, runtime);
+  }
   return runtime;
 }

@@ -5,6 +5,7 @@
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
 import { identityFromContext } from '../../shared/identity';
 import { profileKey } from '../../shared/profile';
+import { functionForRoute } from '../../shared/routes';
 import {
   parseClientMessage,
   type ClientMessage,
@@ -69,11 +70,12 @@ export function logDecisions(
  * (invalid JSON, no type, unknown type).
  */
 export function messageRoute<T extends ClientMessageType>(route: T | '$default', act?: Action<T>): WebSocketHandler {
+  const definition = functionForRoute(route);
   return async (event) => {
     const started = performance.now();
-    const runtime = getRuntime();
+    const runtime = getRuntime(definition);
     const sender = senderOf(event);
-    const reply = (message: ServerMessage) => runtime.messenger.send([sender.connectionId], message);
+    const reply = (message: ServerMessage) => runtime.messenger.reply(sender.connectionId, message);
     let decisions: RoutingDecision[];
     let requestType: string | undefined;
     try {
@@ -82,7 +84,7 @@ export function messageRoute<T extends ClientMessageType>(route: T | '$default',
         : parseClientMessage(event.body ?? '');
       requestType = parsed.ok ? parsed.message.type : parsed.requestType;
       // Refusals count too: a flood of bad frames must not buy a flood of error replies.
-      if (!runtime.rateLimiter.tryTake(sender.connectionId, route)) {
+      if (!(await runtime.admission.admits(sender.connectionId, route))) {
         throw new ProtocolError('rate_limited', 'Too many messages from this socket; slow down');
       }
       if (!parsed.ok) throw new ProtocolError(parsed.code, parsed.message);

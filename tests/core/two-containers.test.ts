@@ -1,90 +1,112 @@
 /**
- * On AWS each route runs in its own containers, each with its own memory. Two call services over
- * one real store stand for two containers: what one remembers must never misroute after the other
- * moved the call. The sockets are a recording stand-in for the management API (the one part that
- * cannot run without a gateway); everything else is the real core and the real store.
+ * On AWS each route runs in its own containers, each with its own memory. Call services over one
+ * real store stand for those containers: whatever one did to a call, the others route by it at once.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { monotonicFactory } from 'ulid';
-import { DynamoCallStore } from '../../lambdas/adapters/dynamo-store';
-import { CallService } from '../../lambdas/core/calls';
-import type { DeliveryResult, Sender, SocketPort } from '../../lambdas/core/model';
-import { ensureTables, startStore, type LocalStore } from '../../infra/local/store';
-import { createLog } from '../../infra/local/log';
-import { profileKey } from '../../shared/profile';
-import { TABLES } from '../../shared/tables';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Admission } from '../../lambdas/core/admission';
+import { RateLimiter } from '../../lambdas/core/rate-limiter';
+import { DEFAULT_RATE_LIMITS } from '../../shared/limits';
+import { candidateMessage, startWorld, stopWorld, type World } from './world';
 
-let store: LocalStore;
+let world: World;
 beforeAll(async () => {
-  store = await startStore(undefined);
-  await ensureTables(store.client, TABLES, createLog('error'));
+  world = await startWorld();
 });
 afterAll(async () => {
-  await store?.close();
+  await stopWorld();
 });
 
-/** Sockets that are open until closed; what each received, in order. */
-class Sockets implements SocketPort {
-  readonly open = new Set<string>();
-  readonly received = new Map<string, string[]>();
-  async post(connectionId: string, payload: string): Promise<DeliveryResult> {
-    if (!this.open.has(connectionId)) return 'gone';
-    this.received.set(connectionId, [...(this.received.get(connectionId) ?? []), JSON.parse(payload).type as string]);
-    return 'sent';
-  }
-}
+let nextId = 100;
+const ids = () => [nextId++, nextId++] as const;
 
-const sender = (connectionId: string, profileType: string, profileId: number): Sender => ({
-  connectionId,
-  identity: { profileId, profileType, name: `${profileType} ${profileId}`, avatar: null, userId: null },
-  key: profileKey(profileType, profileId),
-});
+describe('candidates in one container, the call changed in another', () => {
+  it('delivers candidates to the socket a call moved to after its old socket closed', async () => {
+    const [studentId, tutorId] = ids();
+    const caller = await world.connect(`caller-${studentId}`, 'student', studentId);
+    const callee = await world.connect(`callee-${tutorId}`, 'tutor', tutorId);
+    const callId = await world.answeredCall(caller, callee);
+    const [candidates, resumes] = [world.container(), world.container()];
 
-it('delivers candidates to the socket a call moved to in another container, and to nothing stale', async () => {
-  const db = new DynamoCallStore({ connections: 'connections', callLogs: 'call_logs' }, store.client);
-  const sockets = new Sockets();
-  const newCallId = monotonicFactory();
-  const container = () =>
-    new CallService({
-      store: db,
-      sockets,
-      settings: { ringTimeoutSeconds: 45, resumeGraceSeconds: 60, profileTypes: ['student', 'tutor'] },
-      clock: { now: () => new Date() },
-      newCallId: () => newCallId(),
-    });
-  const [invitations, candidates, resumes] = [container(), container(), container()];
+    await candidates.candidates(caller, candidateMessage(callId));
+    expect(world.sockets.typesAt(callee.connectionId)).toEqual(['call_invitation', 'ice_candidate']);
 
-  const caller = sender('caller-1', 'student', 1);
-  const callee = sender('callee-1', 'tutor', 2);
-  for (const socket of [caller, callee]) {
-    sockets.open.add(socket.connectionId);
-    await db.putSocket({ connectionId: socket.connectionId, profileKey: socket.key, connectedAt: new Date().toISOString() }, Date.now() / 1000 + 600);
-  }
-  const [ringing] = await invitations.invite(caller, {
-    type: 'call_invitation',
-    call_type: 'voice',
-    to_profile_id: 2,
-    to_profile_type: 'tutor',
-    offer: { type: 'offer', sdp: 'v=0' },
-    conversation_id: null,
+    // The callee's socket is replaced and the call re-bound, in another container.
+    world.sockets.open.delete(callee.connectionId);
+    const moved = await world.connect(`callee-${tutorId}-b`, 'tutor', tutorId);
+    await resumes.resume(moved, { type: 'call_resume', call_id: callId });
+
+    const [forwarded] = await candidates.candidates(caller, candidateMessage(callId));
+    expect(forwarded).toMatchObject({ outcome: 'forwarded', sockets_reached: 1, gone_sockets: 0 });
+    expect(world.sockets.typesAt(moved.connectionId)).toEqual(['call_resumed', 'ice_candidate']);
+    // Nobody was told the callee is reconnecting: it never was.
+    expect(world.sockets.typesAt(caller.connectionId)).not.toContain('peer_reconnecting');
+    expect(await world.db.getCall(callId)).toMatchObject({ status: 'answered', callee_connection_ids: [moved.connectionId] });
   });
-  const callId = ringing!.call_id!;
-  await invitations.answer(callee, { type: 'call_answer', call_id: callId, answer: { type: 'answer', sdp: 'v=0' } });
 
-  const candidate = { type: 'ice_candidate' as const, call_id: callId, candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' } };
-  await candidates.candidates(caller, candidate); // remembered by this container from here on
-  expect(sockets.received.get('callee-1')).toEqual(['call_invitation', 'ice_candidate']);
+  it('drops candidates of a call that another container ended ("ended elsewhere")', async () => {
+    const [studentId, tutorId] = ids();
+    const caller = await world.connect(`caller-${studentId}`, 'student', studentId);
+    const callee = await world.connect(`callee-${tutorId}`, 'tutor', tutorId);
+    const callId = await world.answeredCall(caller, callee);
+    const [candidates, ends] = [world.container(), world.container()];
 
-  // The callee's socket is replaced and the call re-bound, in a third container.
-  sockets.open.delete('callee-1');
-  const moved = sender('callee-2', 'tutor', 2);
-  sockets.open.add('callee-2');
-  await resumes.resume(moved, { type: 'call_resume', call_id: callId });
+    await candidates.candidates(caller, candidateMessage(callId, 1));
+    expect(world.sockets.typesAt(callee.connectionId)).toEqual(['call_invitation', 'ice_candidate']);
 
-  const [forwarded] = await candidates.candidates(caller, candidate);
-  expect(forwarded).toMatchObject({ outcome: 'forwarded', sockets_reached: 1 });
-  expect(sockets.received.get('callee-2')).toEqual(['call_resumed', 'ice_candidate']);
-  // The stale route was not taken for a drop: nobody was told the callee is reconnecting.
-  expect(sockets.received.get('caller-1')).not.toContain('peer_reconnecting');
-  expect(await db.getCall(callId)).toMatchObject({ status: 'answered', callee_connection_ids: ['callee-2'] });
+    await ends.end(callee, { type: 'call_ended', call_id: callId });
+    expect(world.sockets.typesAt(caller.connectionId)).toContain('call_ended');
+
+    // Both sockets are still open: only the store says the call is over.
+    const [late] = await candidates.candidates(caller, candidateMessage(callId, 2));
+    expect(late).toMatchObject({ outcome: 'dropped', reason: 'ended', sockets_reached: 0 });
+    expect(world.sockets.typesAt(callee.connectionId)).toEqual(['call_invitation', 'ice_candidate']);
+  });
+
+  it('sends candidates only to the new socket of a call moved while the old socket is still open', async () => {
+    const [studentId, tutorId] = ids();
+    const caller = await world.connect(`caller-${studentId}`, 'student', studentId);
+    const callee = await world.connect(`callee-${tutorId}`, 'tutor', tutorId);
+    const callId = await world.answeredCall(caller, callee);
+    const [candidates, resumes] = [world.container(), world.container()];
+
+    await candidates.candidates(caller, candidateMessage(callId, 1));
+    // The callee moves the call before its old socket's 2-hour cap; the old socket stays open meanwhile.
+    const replacement = await world.connect(`callee-${tutorId}-b`, 'tutor', tutorId);
+    await resumes.resume(replacement, { type: 'call_resume', call_id: callId });
+
+    await candidates.candidates(caller, candidateMessage(callId, 2));
+    expect(world.sockets.typesAt(replacement.connectionId)).toEqual(['call_resumed', 'ice_candidate']);
+    expect(world.sockets.typesAt(callee.connectionId)).toEqual(['call_invitation', 'ice_candidate']);
+  });
+});
+
+describe('the offer limit across containers', () => {
+  it('admits exactly 5 of 8 offers from one socket that land in 8 containers at once', async () => {
+    const containers = Array.from(
+      { length: 8 },
+      () => new Admission(new RateLimiter(DEFAULT_RATE_LIMITS, world.clock), DEFAULT_RATE_LIMITS, world.clock, world.db),
+    );
+    const admitted = await Promise.all(containers.map((container) => container.admits('offer-flooder', 'call_invitation')));
+    expect(admitted.filter(Boolean)).toHaveLength(5);
+
+    // One more each 200 ms (5 a second), in whichever container.
+    world.clock.advance(200);
+    const next = await Promise.all(containers.map((container) => container.admits('offer-flooder', 'call_invitation')));
+    expect(next.filter(Boolean)).toHaveLength(1);
+
+    // Another socket, and the other classes, are untouched.
+    expect(await containers[0]!.admits('someone-else', 'call_invitation')).toBe(true);
+    expect(await containers[0]!.admits('offer-flooder', 'ice_candidate')).toBe(true);
+  });
+
+  it('lets a socket that offers now and then through every time, whatever container', async () => {
+    const containers = Array.from(
+      { length: 3 },
+      () => new Admission(new RateLimiter(DEFAULT_RATE_LIMITS, world.clock), DEFAULT_RATE_LIMITS, world.clock, world.db),
+    );
+    for (let offer = 0; offer < 12; offer++) {
+      expect(await containers[offer % 3]!.admits('calm-caller', 'call_invitation'), `offer ${offer}`).toBe(true);
+      world.clock.advance(250);
+    }
+  });
 });

@@ -1,0 +1,131 @@
+/**
+ * The call core as Lambda containers run it, over the real embedded store: each `container()` is a
+ * call service with its own memory, as each Lambda container has. The sockets are a recording
+ * stand-in for the management API (the one part that cannot run without a gateway): a socket is
+ * open until closed, and closing one tells nobody (as a lost `$disconnect`).
+ */
+import { monotonicFactory } from 'ulid';
+import { DynamoCallStore } from '../../lambdas/adapters/dynamo-store';
+import { CallService } from '../../lambdas/core/calls';
+import { Messenger } from '../../lambdas/core/messenger';
+import type { CallSettings, CallStore, DeliveryResult, Sender, SocketPort } from '../../lambdas/core/model';
+import { ensureTables, startStore, type LocalStore } from '../../infra/local/store';
+import { createLog } from '../../infra/local/log';
+import type { ServerMessage } from '../../shared/protocol';
+import { profileKey } from '../../shared/profile';
+import { TABLES } from '../../shared/tables';
+
+/** Sockets that are open until closed; what each received, in order. */
+export class RecordingSockets implements SocketPort {
+  readonly open = new Set<string>();
+  readonly received = new Map<string, ServerMessage[]>();
+  /** GetConnection requests per socket, for counting what liveness checks ask. */
+  readonly checks = new Map<string, number>();
+
+  async post(connectionId: string, payload: string): Promise<DeliveryResult> {
+    if (!this.open.has(connectionId)) return 'gone';
+    this.received.set(connectionId, [...(this.received.get(connectionId) ?? []), JSON.parse(payload) as ServerMessage]);
+    return 'sent';
+  }
+
+  async isConnected(connectionId: string): Promise<boolean> {
+    this.checks.set(connectionId, (this.checks.get(connectionId) ?? 0) + 1);
+    return this.open.has(connectionId);
+  }
+
+  typesAt(connectionId: string): string[] {
+    return (this.received.get(connectionId) ?? []).map((message) => message.type);
+  }
+}
+
+export const SETTINGS: CallSettings = {
+  ringTimeoutSeconds: 45,
+  resumeGraceSeconds: 60,
+  livenessCheckSeconds: 30,
+  profileTypes: ['student', 'tutor'],
+};
+
+/** A clock the test moves by hand, so timers run in no time. */
+export class ManualClock {
+  constructor(private nowMs = Date.now()) {}
+  now(): Date {
+    return new Date(this.nowMs);
+  }
+  advance(ms: number): void {
+    this.nowMs += ms;
+  }
+}
+
+export interface World {
+  db: DynamoCallStore;
+  sockets: RecordingSockets;
+  clock: ManualClock;
+  /** A container of a function that may write `connections` (every call-state route). */
+  container(settings?: Partial<CallSettings>, store?: CallStore): CallService;
+  /** Opens a socket of a profile: a live socket and its record, as `$connect` writes it. */
+  connect(connectionId: string, profileType: string, profileId: number): Promise<Sender>;
+  /** The caller rings the callee and the callee answers, in a container of its own; the call id. */
+  answeredCall(caller: Sender, callee: Sender): Promise<string>;
+}
+
+let store: LocalStore | undefined;
+
+export async function startWorld(): Promise<World> {
+  store ??= await startStore(undefined);
+  await ensureTables(store.client, TABLES, createLog('error'));
+  const db = new DynamoCallStore({ connections: 'connections', callLogs: 'call_logs' }, store.client);
+  const sockets = new RecordingSockets();
+  const clock = new ManualClock();
+  const newCallId = monotonicFactory();
+  const container = (settings: Partial<CallSettings> = {}, store: CallStore = db) =>
+    new CallService({
+      store,
+      messenger: new Messenger(sockets, (id) => db.deleteSocket(id)),
+      settings: { ...SETTINGS, ...settings },
+      clock,
+      newCallId: () => newCallId(),
+    });
+  const world: World = {
+    db,
+    sockets,
+    clock,
+    container,
+    async connect(connectionId, profileType, profileId) {
+      const sender: Sender = {
+        connectionId,
+        identity: { profileId, profileType, name: `${profileType} ${profileId}`, avatar: null, userId: null },
+        key: profileKey(profileType, profileId),
+      };
+      sockets.open.add(connectionId);
+      // The socket record's TTL is real time: far enough ahead for any clock the test moves.
+      await db.putSocket({ connectionId, profileKey: sender.key, connectedAt: clock.now().toISOString() }, Math.floor(Date.now() / 1000) + 86_400);
+      return sender;
+    },
+    async answeredCall(caller, callee) {
+      const service = container();
+      const [ringing] = await service.invite(caller, {
+        type: 'call_invitation',
+        call_type: 'voice',
+        to_profile_id: callee.identity.profileId,
+        to_profile_type: callee.identity.profileType,
+        offer: { type: 'offer', sdp: 'v=0' },
+        conversation_id: null,
+      });
+      if (ringing?.outcome !== 'ringing' || !ringing.call_id) throw new Error(`the call did not ring: ${JSON.stringify(ringing)}`);
+      await service.answer(callee, { type: 'call_answer', call_id: ringing.call_id, answer: { type: 'answer', sdp: 'v=0' } });
+      return ringing.call_id;
+    },
+  };
+  return world;
+}
+
+export async function stopWorld(): Promise<void> {
+  await store?.close();
+  store = undefined;
+}
+
+export const candidateMessage = (callId: string, port = 9) => ({
+  type: 'ice_candidate' as const,
+  call_id: callId,
+  candidate: { candidate: `candidate:1 1 udp 1 127.0.0.1 ${port} typ host` },
+});
