@@ -6,6 +6,8 @@ import * as v from 'valibot';
 import { IceServerSchema } from './protocol';
 
 export const CLIENT_CONFIG_FILE = 'config.json';
+/** `POST` signs a dev token; served by the local gateway only, which also serves the page at its root. */
+export const DEV_TOKEN_PATH = '/dev/token';
 
 export const ClientConfigSchema = v.object({
   /** `ws://…/` locally, `wss://…/{stage}` on AWS; the client appends `?token=…`. */

@@ -4,10 +4,22 @@ export const DEFAULT_PROFILE_TYPES = ['tutor', 'student', 'parent', 'advertiser'
 
 /** Profile types are lowercase words without `_`, so the key splits unambiguously at its first `_`. */
 export const PROFILE_TYPE_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
-/** Profile ids are numbers or short opaque strings; they are compared by their string form. */
-export const PROFILE_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,64}$/;
+export const PROFILE_ID_MAX_LENGTH = 64;
+/**
+ * Profile ids are numbers or short opaque strings; they are compared by their string form. The `-`
+ * is escaped so the source also compiles with the `v` flag, as browsers compile an HTML `pattern`.
+ */
+export const PROFILE_ID_PATTERN = new RegExp(`^[A-Za-z0-9._:@\\-]{1,${PROFILE_ID_MAX_LENGTH}}$`);
+/** Ids of up to 15 digits are numbers on the platform (every such number is exact in a double). */
+const NUMERIC_PROFILE_ID_PATTERN = /^\d{1,15}$/;
 
 export type ProfileId = string | number;
+
+/** The id a person typed: digits become a number, as the platform's ids are and the server stamps them back. */
+export function profileIdFromInput(text: string): ProfileId {
+  const id = text.trim();
+  return NUMERIC_PROFILE_ID_PATTERN.test(id) ? Number(id) : id;
+}
 
 export interface ProfileRef {
   profile_id: ProfileId;

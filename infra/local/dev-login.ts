@@ -9,7 +9,7 @@ import { CLIENT_CONFIG_FILE, type ClientConfig } from '../../shared/client-confi
 import { TokenClaimsSchema, type TokenClaims } from '../../shared/identity';
 import { readBody, sendJson } from './http-util';
 
-export const DEV_TOKEN_PATH = '/dev/token';
+export { DEV_TOKEN_PATH } from '../../shared/client-config';
 export const CONFIG_PATH = `/${CLIENT_CONFIG_FILE}`;
 const MAX_BODY_BYTES = 8 * 1024;
 

@@ -4,6 +4,7 @@
  */
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ServerMessage } from '../../shared/protocol';
+import { TOKEN_QUERY_PARAMETER } from '../../shared/routes';
 import type { WebSocketLike } from '../../web/src/client';
 
 // -------------------------------------------------------------------------------------------------
@@ -149,7 +150,7 @@ export class ScriptedServer {
 
   private constructor(private readonly server: WebSocketServer, readonly url: string) {
     server.on('connection', (socket, request) => {
-      this.tokens.push(new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('token') ?? '');
+      this.tokens.push(new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get(TOKEN_QUERY_PARAMETER) ?? '');
       this.sockets.push(socket);
       socket.on('message', (data) => {
         const frame = JSON.parse(String(data)) as Record<string, unknown>;

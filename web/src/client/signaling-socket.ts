@@ -8,6 +8,7 @@
  */
 import { MAX_CONNECTION_SECONDS, MAX_FRAME_BYTES, PING_INTERVAL_SECONDS } from '../../../shared/limits';
 import { parseServerMessage, type ClientMessageInput, type ServerMessage } from '../../../shared/protocol';
+import { TOKEN_QUERY_PARAMETER } from '../../../shared/routes';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { Emitter } from './emitter';
 import { CallError, CallErrorCode } from './errors';
@@ -210,7 +211,7 @@ export class SignalingSocket extends Emitter<SignalingSocketEvents> {
     }
 
     const separator = this.options.url.includes('?') ? '&' : '?';
-    const ws = this.options.createWebSocket(`${this.options.url}${separator}token=${encodeURIComponent(token)}`);
+    const ws = this.options.createWebSocket(`${this.options.url}${separator}${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token)}`);
     const connection: Connection = { ws, opened: false, finished: false, openedAt: 0, timers: [] };
     if (reason === 'rotated') this.replacement = connection;
     else this.current = connection;

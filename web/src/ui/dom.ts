@@ -26,6 +26,16 @@ export function fromMarkup(markup: string): Element {
   return element;
 }
 
+/**
+ * A fully anchored regular expression as an HTML `pattern`, which the browser anchors itself (and
+ * compiles with the `v` flag, so the source must be valid there too).
+ */
+export function htmlPattern(anchored: RegExp): string {
+  const { source } = anchored;
+  if (!source.startsWith('^') || !source.endsWith('$')) throw new Error(`Not an anchored pattern: ${source}`);
+  return source.slice(1, -1);
+}
+
 export function show(element: HTMLElement, visible: boolean): void {
   element.hidden = !visible;
 }

@@ -5,8 +5,8 @@
  * be two different people.
  */
 import * as v from 'valibot';
-import { CLIENT_CONFIG_FILE, ClientConfigSchema, type ClientConfig } from '../../../shared/client-config';
-import type { ProfileId } from '../../../shared/profile';
+import { CLIENT_CONFIG_FILE, ClientConfigSchema, DEV_TOKEN_PATH, type ClientConfig } from '../../../shared/client-config';
+import { profileIdFromInput, type ProfileId } from '../../../shared/profile';
 import { readTokenClaims } from '../client';
 
 export type AppConfig = ClientConfig;
@@ -38,6 +38,8 @@ export interface Session {
   source: 'dev' | 'embedded';
 }
 
+/** The platform hands the page its token as `#token=…`. */
+const FRAGMENT_TOKEN_PARAMETER = 'token';
 const STORAGE_KEY = 'callsignal.session';
 const LAST_LOGIN_KEY = 'callsignal.lastLogin';
 /** Dev tokens are renewed when they have less than this left. */
@@ -57,9 +59,9 @@ function sessionFromToken(token: string, source: Session['source']): Session | u
 /** The platform's token from `#token=…`; removed from the address bar so it is not shared or bookmarked. */
 function takeFragmentToken(): Session | undefined {
   const params = new URLSearchParams(location.hash.slice(1));
-  const token = params.get('token');
+  const token = params.get(FRAGMENT_TOKEN_PARAMETER);
   if (!token) return undefined;
-  params.delete('token');
+  params.delete(FRAGMENT_TOKEN_PARAMETER);
   const rest = params.toString();
   history.replaceState(null, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
   return sessionFromToken(token, 'embedded');
@@ -106,11 +108,10 @@ const DevErrorSchema = v.object({ message: v.string() });
 
 /** Signs in through the local dev endpoint. Numeric ids travel as numbers, like the platform's. */
 export async function devSignIn(login: DevLogin): Promise<Session> {
-  const id = login.profileId.trim();
-  const response = await fetch('dev/token', {
+  const response = await fetch(DEV_TOKEN_PATH, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ profile_id: /^\d{1,15}$/.test(id) ? Number(id) : id, profile_type: login.profileType, name: login.name.trim() }),
+    body: JSON.stringify({ profile_id: profileIdFromInput(login.profileId), profile_type: login.profileType, name: login.name.trim() }),
   });
   const body: unknown = await response.json().catch(() => ({}));
   if (!response.ok) {

@@ -1,6 +1,5 @@
 /** "Start a call": profile type + id, whether that profile is online, voice or video. */
-import { DEFAULT_PROFILE_TYPES, PROFILE_ID_PATTERN } from '../../../../shared/profile';
-import type { ProfileRef } from '../../../../shared/profile';
+import { DEFAULT_PROFILE_TYPES, PROFILE_ID_MAX_LENGTH, PROFILE_ID_PATTERN, profileIdFromInput, type ProfileRef } from '../../../../shared/profile';
 import type { CallType } from '../../client';
 import { h } from '../dom';
 import { capitalize } from '../format';
@@ -40,7 +39,7 @@ export class DialerView {
       'aria-label': 'Profile ID',
       placeholder: 'Profile ID, e.g. 42',
       autocomplete: 'off',
-      maxlength: 64,
+      maxlength: PROFILE_ID_MAX_LENGTH,
     });
     this.presence = h('p', { class: 'presence', 'data-testid': 'dial-presence', 'data-presence': 'unknown', 'aria-live': 'polite' });
     const voice = h('button', { class: 'button primary', 'data-testid': 'call-voice', onclick: () => this.call('voice') }, icon('phone'), 'Voice call');
@@ -91,7 +90,7 @@ export class DialerView {
   private target(): ProfileRef | undefined {
     const id = this.id.value.trim();
     if (!PROFILE_ID_PATTERN.test(id)) return undefined;
-    return { profile_type: this.type.value, profile_id: /^\d{1,15}$/.test(id) ? Number(id) : id };
+    return { profile_type: this.type.value, profile_id: profileIdFromInput(id) };
   }
 
   private call(type: CallType): void {

@@ -1,6 +1,6 @@
 /** The sign-in card: local dev sign-in (name, profile type, id), or how to get here from the platform. */
-import { DEFAULT_PROFILE_TYPES } from '../../../../shared/profile';
-import { h, type Child } from '../dom';
+import { DEFAULT_PROFILE_TYPES, PROFILE_ID_MAX_LENGTH, PROFILE_ID_PATTERN } from '../../../../shared/profile';
+import { h, htmlPattern, type Child } from '../dom';
 import { capitalize } from '../format';
 import { icon } from '../icons';
 import type { DevLogin } from '../session';
@@ -41,8 +41,8 @@ export function renderSignIn({ devLogin, last, notice, onSubmit }: SignInProps):
     id: 'login-profile-id',
     'data-testid': 'login-profile-id',
     required: true,
-    maxlength: 64,
-    pattern: '[A-Za-z0-9._:@\\-]+',
+    maxlength: PROFILE_ID_MAX_LENGTH,
+    pattern: htmlPattern(PROFILE_ID_PATTERN),
     placeholder: '456',
     value: last?.profileId ?? '',
   });
