@@ -6,9 +6,9 @@
  */
 import { MAX_HISTORY_LIMIT } from '../../../shared/limits';
 import type { CallLog, ClientMessageInput, ServerMessage, ServerMessageOf } from '../../../shared/protocol';
-import type { ProfileId, ProfileRef } from '../../../shared/profile';
-import { Call, type CallTimings } from './call';
-import type { CallType } from './call-types';
+import { sameProfile, type ProfileId, type ProfileRef } from '../../../shared/profile';
+import { CallMachine, type CallTimings } from './call';
+import { profileRefOf, type Call, type CallType, type Peer } from './call-types';
 import { Emitter } from './emitter';
 import { CallError, CallErrorCode } from './errors';
 import type { GetUserMedia } from './media';
@@ -72,8 +72,8 @@ export class CallClient extends Emitter<CallClientEvents> {
   readonly socket: SignalingSocket;
   private readonly options: CallClientOptions;
   private readonly queries: PendingQueries;
-  /** Calls not over yet, plus outgoing ones that still owe the server a cancel (see `Call.awaitingId`). */
-  private readonly calls = new Set<Call>();
+  /** Calls not over yet, plus outgoing ones that still owe the server a cancel (see `CallMachine.awaitingId`). */
+  private readonly calls = new Set<CallMachine>();
   private readonly unknown = new UnknownCalls();
   private iceServers: RTCIceServer[];
   private iceServersRefreshAt = 0;
@@ -105,10 +105,7 @@ export class CallClient extends Emitter<CallClientEvents> {
 
   /** The call being placed or talked in (not an incoming call that only rings). */
   get activeCall(): Call | undefined {
-    for (const call of this.calls) {
-      if (call.state !== 'ended' && (call.direction === 'outgoing' || call.answered)) return call;
-    }
-    return undefined;
+    return this.activeMachine();
   }
 
   /** Incoming calls ringing now. */
@@ -129,7 +126,7 @@ export class CallClient extends Emitter<CallClientEvents> {
   placeCall(to: ProfileRef & { name?: string }, type: CallType): Call {
     if (this.closed) throw new CallError(CallErrorCode.NotConnected, 'The client is closed');
     if (this.activeCall) throw new CallError(CallErrorCode.Refused, 'Already in a call', 'already_in_call');
-    const call = new Call({
+    const call = new CallMachine({
       direction: 'outgoing',
       type,
       peer: { profileId: to.profile_id, profileType: to.profile_type, name: to.name ?? null, avatar: null },
@@ -197,7 +194,14 @@ export class CallClient extends Emitter<CallClientEvents> {
     });
   }
 
-  private track(call: Call): void {
+  private activeMachine(): CallMachine | undefined {
+    for (const call of this.calls) {
+      if (call.state !== 'ended' && (call.direction === 'outgoing' || call.answered)) return call;
+    }
+    return undefined;
+  }
+
+  private track(call: CallMachine): void {
     this.calls.add(call);
     call.on('ended', () => {
       if (call.id) this.unknown.markEnded(call.id);
@@ -230,12 +234,12 @@ export class CallClient extends Emitter<CallClientEvents> {
     if (asked.length === 0) return;
     let presence: PresenceEntry[];
     try {
-      presence = await this.queryPresence(asked.map(({ call }) => ({ profile_id: call.peer.profileId, profile_type: call.peer.profileType })));
+      presence = await this.queryPresence(asked.map(({ call }) => profileRefOf(call.peer)));
     } catch {
       return; // The peer's next message, or our next reconnect, sets it right.
     }
     for (const { call, newsCount } of asked) {
-      const entry = presence.find((candidate) => samePeer({ profileId: candidate.profile_id, profileType: candidate.profile_type }, call.peer));
+      const entry = presence.find((candidate) => sameProfile(candidate, profileRefOf(call.peer)));
       if (entry) call.peerPresenceLearned(entry.online, newsCount);
     }
   }
@@ -309,15 +313,15 @@ export class CallClient extends Emitter<CallClientEvents> {
   private invited(message: ServerMessageOf<'call_invitation'>): void {
     const callId = message.call_id;
     if (this.unknown.isEnded(callId) || this.callById(callId)) return;
-    const peer = {
+    const peer: Peer = {
       profileId: message.from_profile_id,
       profileType: message.from_profile_type,
       name: message.from_name,
       avatar: message.from_avatar,
     };
 
-    const active = this.activeCall;
-    if (active && active.direction === 'outgoing' && !active.answered && samePeer(active.peer, peer)) {
+    const active = this.activeMachine();
+    if (active && active.direction === 'outgoing' && !active.answered && sameProfile(profileRefOf(active.peer), profileRefOf(peer))) {
       // Glare: we called each other. The server lets only one invitation through, and this is it;
       // ours has been declined, so it gives way to theirs.
       active.abandon('superseded');
@@ -327,7 +331,7 @@ export class CallClient extends Emitter<CallClientEvents> {
       return;
     }
 
-    const call = new Call({
+    const call = new CallMachine({
       direction: 'incoming',
       type: message.call_type,
       peer,
@@ -344,7 +348,7 @@ export class CallClient extends Emitter<CallClientEvents> {
     this.emit('incoming', call);
   }
 
-  private name(call: Call, callId: string): void {
+  private name(call: CallMachine, callId: string): void {
     call.adoptId(callId);
     if (call.state === 'ended') {
       this.calls.delete(call);
@@ -354,16 +358,12 @@ export class CallClient extends Emitter<CallClientEvents> {
     this.deliverEarly(call, callId);
   }
 
-  private callById(callId: string): Call | undefined {
+  private callById(callId: string): CallMachine | undefined {
     for (const call of this.calls) if (call.id === callId) return call;
     return undefined;
   }
 
-  private deliverEarly(call: Call, callId: string): void {
+  private deliverEarly(call: CallMachine, callId: string): void {
     for (const message of this.unknown.take(callId)) call.receive(message);
   }
-}
-
-function samePeer(a: { profileId: ProfileId; profileType: string }, b: { profileId: ProfileId; profileType: string }): boolean {
-  return String(a.profileId) === String(b.profileId) && a.profileType === b.profileType;
 }

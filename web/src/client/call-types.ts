@@ -1,5 +1,6 @@
-/** The vocabulary of a call shared by the call, the client and the UI. */
-import type { ProfileId } from '../../../shared/profile';
+/** The vocabulary of a call shared by the call, the client and the UI, and the call as they see it. */
+import type { ProfileId, ProfileRef } from '../../../shared/profile';
+import type { Subscribable } from './emitter';
 import type { CallError } from './errors';
 
 export type CallType = 'voice' | 'video';
@@ -48,10 +49,75 @@ export interface CallEnd {
   durationSeconds: number | null;
 }
 
-/** The other party of a call, as the server stamped it. */
-export interface Peer {
+/** A profile as the client names it (a call's peer, the signed-in user). */
+export interface ProfileIdentity {
   profileId: ProfileId;
   profileType: string;
+}
+
+/** The other party of a call, as the server stamped it. */
+export interface Peer extends ProfileIdentity {
   name: string | null;
   avatar: string | null;
+}
+
+/** The same profile in the wire's shape, for `sameProfile` and the server's messages. */
+export function profileRefOf({ profileId, profileType }: ProfileIdentity): ProfileRef {
+  return { profile_id: profileId, profile_type: profileType };
+}
+
+export interface CallEvents {
+  state: CallState;
+  localStream: MediaStream;
+  remoteStream: MediaStream;
+  /** The peer's signaling connection dropped (true) or came back (false); media may still flow. */
+  peerReconnecting: boolean;
+  /** The media path is interrupted (ICE `disconnected`) or recovered. */
+  mediaInterrupted: boolean;
+  muted: boolean;
+  cameraOn: boolean;
+  /** The peer's name or avatar became known (the server stamps them on its messages). */
+  peer: Peer;
+  warning: CallError;
+  ended: CallEnd;
+}
+
+/**
+ * One call, incoming or outgoing, as a page sees it: what it is, how it goes, and what the user
+ * can do with it. The client drives the rest.
+ *
+ *   outgoing: calling -> ringing -> connecting -> connected -> ended
+ *   incoming:            ringing -> connecting -> connected -> ended
+ */
+export interface Call extends Subscribable<CallEvents> {
+  /** The server's call id; undefined until the server has acknowledged an outgoing invitation. */
+  readonly id: string | undefined;
+  readonly direction: CallDirection;
+  readonly type: CallType;
+  /** Local creation time (ms since epoch). */
+  readonly createdAt: number;
+  readonly state: CallState;
+  readonly peer: Peer;
+  /** Why and how the call ended; undefined while it goes on. */
+  readonly end: CallEnd | undefined;
+  /** When media connected (ms since epoch), for the call timer. */
+  readonly connectedAt: number | undefined;
+  /** When a ringing call stops ringing (local clock, ms since epoch). */
+  readonly ringsUntil: number | undefined;
+  /** Answered on the server (by us or the peer). */
+  readonly answered: boolean;
+  readonly muted: boolean;
+  readonly cameraOn: boolean;
+  readonly peerReconnecting: boolean;
+  readonly localStream: MediaStream | undefined;
+  readonly remoteStream: MediaStream | undefined;
+
+  /** Answers an incoming call: opens the media and sends the answer. */
+  accept(): Promise<void>;
+  /** Declines an incoming call that is ringing (on every device of ours). */
+  decline(): void;
+  /** Ends the call whatever its state: cancels, declines or hangs up, and always ends locally at once. */
+  hangup(): void;
+  setMuted(muted: boolean): void;
+  setCameraEnabled(on: boolean): void;
 }

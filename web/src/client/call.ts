@@ -1,17 +1,28 @@
 /**
- * One call, incoming or outgoing: its state machine and its timers. Media is the negotiator's
- * job, what goes to the server is `CallSignals`'s, and routing messages to the right call is the
- * client's.
+ * One call, incoming or outgoing: its state machine and its timers, behind the `Call` a page
+ * sees. Media is the negotiator's job, what goes to the server is `CallSignals`'s, and routing
+ * messages to the right call is the client's, through the methods here that `Call` leaves out.
  *
  *   outgoing: calling -> ringing -> connecting -> connected -> ended
  *   incoming:            ringing -> connecting -> connected -> ended
  *
  * Any state may go to `ended`, exactly once, with a reason (`CallEnd`).
  */
+import { sameProfile, type ProfileRef } from '../../../shared/profile';
 import type { ServerMessage, ServerMessageOf } from '../../../shared/protocol';
 import type { CandidateBatcherOptions } from './candidate-batcher';
 import { CallSignals, type CallTransport } from './call-signals';
-import type { CallDirection, CallEnd, CallEndReason, CallState, CallType, Peer } from './call-types';
+import {
+  profileRefOf,
+  type Call,
+  type CallDirection,
+  type CallEnd,
+  type CallEndReason,
+  type CallEvents,
+  type CallState,
+  type CallType,
+  type Peer,
+} from './call-types';
 import { Emitter } from './emitter';
 import { declinedReason, endedReason } from './end-reasons';
 import { CallError, CallErrorCode } from './errors';
@@ -46,22 +57,6 @@ export const DEFAULT_CALL_TIMINGS: CallTimings = {
   batcher: {},
 };
 
-export interface CallEvents {
-  state: CallState;
-  localStream: MediaStream;
-  remoteStream: MediaStream;
-  /** The peer's signaling connection dropped (true) or came back (false); media may still flow. */
-  peerReconnecting: boolean;
-  /** The media path is interrupted (ICE `disconnected`) or recovered. */
-  mediaInterrupted: boolean;
-  muted: boolean;
-  cameraOn: boolean;
-  /** The peer's name or avatar became known (the server stamps them on its messages). */
-  peer: Peer;
-  warning: CallError;
-  ended: CallEnd;
-}
-
 export interface CallInit {
   direction: CallDirection;
   type: CallType;
@@ -78,10 +73,9 @@ export interface CallInit {
 
 type TimerName = 'setup' | 'ring' | 'connect' | 'resume';
 
-export class Call extends Emitter<CallEvents> {
+export class CallMachine extends Emitter<CallEvents> implements Call {
   readonly direction: CallDirection;
   readonly type: CallType;
-  /** Local creation time (ms since epoch). */
   readonly createdAt = Date.now();
   private stateValue: CallState;
   private peerValue: Peer;
@@ -125,7 +119,6 @@ export class Call extends Emitter<CallEvents> {
     if (init.direction === 'incoming') this.armRingTimer(init.ringMs ?? this.timings.defaultRingMs);
   }
 
-  /** The server's call id; undefined until the server has acknowledged an outgoing invitation. */
   get id(): string | undefined {
     return this.signals.id;
   }
@@ -138,17 +131,14 @@ export class Call extends Emitter<CallEvents> {
     return this.peerValue;
   }
 
-  /** Why and how the call ended; undefined while it goes on. */
   get end(): CallEnd | undefined {
     return this.endValue;
   }
 
-  /** When media connected (ms since epoch), for the call timer. */
   get connectedAt(): number | undefined {
     return this.connectedAtValue;
   }
 
-  /** When a ringing call stops ringing (local clock, ms since epoch). */
   get ringsUntil(): number | undefined {
     return this.ringsUntilValue;
   }
@@ -173,14 +163,14 @@ export class Call extends Emitter<CallEvents> {
     return this.negotiator.remoteStream;
   }
 
-  /** Answered on the server (by us or the peer), so `call_resume` applies after a reconnect. */
+  /** Also what makes the client re-bind the call with `call_resume` after a reconnect. */
   get answered(): boolean {
     return this.stateValue === 'connecting' || this.stateValue === 'connected';
   }
 
   /**
-   * An outgoing call the server has not named yet: the client gives it the first unknown call id
-   * it hears of (an ended one too, so that its cancel can be repeated with the id).
+   * @internal An outgoing call the server has not named yet: the client gives it the first unknown
+   * call id it hears of (an ended one too, so that its cancel can be repeated with the id).
    */
   get awaitingId(): boolean {
     return this.direction === 'outgoing' && this.signals.id === undefined && (this.stateValue !== 'ended' || this.signals.owesCancel);
@@ -190,7 +180,6 @@ export class Call extends Emitter<CallEvents> {
   // What the user does
   // ---------------------------------------------------------------------------------------------
 
-  /** Answers an incoming call: opens the media and sends the answer. */
   async accept(): Promise<void> {
     if (this.direction !== 'incoming' || this.stateValue !== 'ringing' || !this.offer) return;
     this.clearTimer('ring');
@@ -206,14 +195,12 @@ export class Call extends Emitter<CallEvents> {
     }
   }
 
-  /** Declines an incoming call that is ringing (on every device of ours). */
   decline(): void {
     if (this.direction !== 'incoming' || this.stateValue !== 'ringing') return;
     this.signals.decline('rejected');
     this.finish({ reason: 'declined' });
   }
 
-  /** Ends the call whatever its state: cancels, declines or hangs up, and always ends locally at once. */
   hangup(): void {
     if (this.stateValue === 'ended') return;
     if (this.direction === 'incoming' && this.stateValue === 'ringing') {
@@ -240,11 +227,11 @@ export class Call extends Emitter<CallEvents> {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // What the client drives (not for UI code)
+  // What the client drives (not part of `Call`)
   // ---------------------------------------------------------------------------------------------
 
   /** @internal Outgoing: opens the media, creates the offer and sends the invitation. */
-  async start(to: { profile_id: string | number; profile_type: string }): Promise<void> {
+  async start(to: ProfileRef): Promise<void> {
     this.armTimer('setup', this.timings.setupTimeoutMs, () =>
       this.fail(new CallError(CallErrorCode.Timeout, 'The call service did not respond'), 'end'),
     );
@@ -293,14 +280,16 @@ export class Call extends Emitter<CallEvents> {
         this.peerConnectionNews++;
         this.setPeerReconnecting(true);
         return;
-      case 'call_resumed':
-        if (this.isFromPeer(message)) {
+      case 'call_resumed': {
+        const sender: ProfileRef = { profile_id: message.from_profile_id, profile_type: message.from_profile_type };
+        if (sameProfile(sender, profileRefOf(this.peerValue))) {
           this.peerConnectionNews++;
           this.setPeerReconnecting(false);
         } else {
           this.resumeRefusals = 0; // our own re-bind went through
         }
         return;
+      }
       case 'error':
         this.refused(message);
         return;
@@ -465,10 +454,6 @@ export class Call extends Emitter<CallEvents> {
     if (reconnecting === this.peerReconnectingValue) return;
     this.peerReconnectingValue = reconnecting;
     this.emit('peerReconnecting', reconnecting);
-  }
-
-  private isFromPeer(message: { from_profile_id: string | number; from_profile_type: string }): boolean {
-    return String(message.from_profile_id) === String(this.peerValue.profileId) && message.from_profile_type === this.peerValue.profileType;
   }
 
   /** The callee's name and avatar are only known from its messages. */

@@ -5,7 +5,14 @@
 export type Listener<T> = (payload: T) => void;
 export type Unsubscribe = () => void;
 
-export class Emitter<Events extends object> {
+/** The listening half of an emitter: what a subscriber may do. */
+export interface Subscribable<Events extends object> {
+  /** Adds a listener; the returned function removes it again. */
+  on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): Unsubscribe;
+  off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void;
+}
+
+export class Emitter<Events extends object> implements Subscribable<Events> {
   private readonly listeners = new Map<keyof Events, Set<Listener<never>>>();
 
   /** Adds a listener; the returned function removes it again. */

@@ -9,11 +9,22 @@
  *   call.on('ended', ({ reason, error }) => ...);
  */
 export { CallClient, type CallClientEvents, type CallClientOptions, type CallHistoryPage, type PresenceEntry } from './call-client';
-export { Call, type CallEvents, type CallTimings } from './call';
+export type { CallTimings } from './call';
 export type { CallTransport } from './call-signals';
-export type { CallDirection, CallEnd, CallEndReason, CallState, CallType, Peer } from './call-types';
+export {
+  profileRefOf,
+  type Call,
+  type CallDirection,
+  type CallEnd,
+  type CallEndReason,
+  type CallEvents,
+  type CallState,
+  type CallType,
+  type Peer,
+  type ProfileIdentity,
+} from './call-types';
 export { CallError, CallErrorCode } from './errors';
-export { Emitter, type Listener, type Unsubscribe } from './emitter';
+export { Emitter, type Listener, type Subscribable, type Unsubscribe } from './emitter';
 export { Negotiator, type NegotiatorEvents, type PeerConnectionFactory } from './negotiator';
 export { CandidateBatcher, END_OF_CANDIDATES } from './candidate-batcher';
 export {

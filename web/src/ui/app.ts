@@ -2,8 +2,18 @@
  * The signed-in page: wires the call client to the views. Views render what they are given; the
  * decisions (which screen, which sound, which toast) are made here, in one place.
  */
-import { profileKey, type ProfileRef } from '../../../shared/profile';
-import { CallClient, CallError, CallErrorCode, type Call, type CallEnd, type CallEndReason, type CallType, type ConnectionState } from '../client';
+import { profileKey, sameProfile, type ProfileRef } from '../../../shared/profile';
+import {
+  CallClient,
+  CallError,
+  CallErrorCode,
+  profileRefOf,
+  type Call,
+  type CallEnd,
+  type CallEndReason,
+  type CallType,
+  type ConnectionState,
+} from '../client';
 import { h } from './dom';
 import { KnownNames } from './known-names';
 import { describeEnd, describeError } from './outcomes';
@@ -101,7 +111,7 @@ export class App {
   private placeCall(to: ProfileRef & { name?: string }, type: CallType): void {
     this.ringtone.unlock();
     this.toasts.dismiss('call'); // the last call's outcome is old news
-    if (profileKey(to.profile_type, to.profile_id) === profileKey(this.session.me.profileType, this.session.me.profileId)) {
+    if (sameProfile(to, profileRefOf(this.session.me))) {
       this.toasts.show("You can't call yourself.", { kind: 'warning', key: 'call', outcome: 'cannot_call_self' });
       return;
     }

@@ -2,6 +2,7 @@
  * The call in progress (or being placed): remote video large, local preview small, an avatar for
  * voice calls (and until the peer's video arrives), the status or timer, and the controls.
  */
+import { profileKey } from '../../../../shared/profile';
 import type { Call, CallState, ConnectionState, Unsubscribe } from '../../client';
 import { avatar } from '../avatar';
 import { h } from '../dom';
@@ -53,7 +54,7 @@ export class CallScreen {
     this.call = call;
     this.mediaInterrupted = false;
     const name = displayName(call.peer.name, call.peer.profileType, call.peer.profileId);
-    const key = `${call.peer.profileType}_${call.peer.profileId}`;
+    const key = profileKey(call.peer.profileType, call.peer.profileId);
 
     // The status stays visible in every state (tests and screen readers follow it); once connected it shows the timer.
     this.statusText = h('span', { class: 'call-status-text' });

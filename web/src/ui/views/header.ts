@@ -1,4 +1,5 @@
 /** The top bar: brand, who I am, the connection state, sign out. */
+import { profileKey } from '../../../../shared/profile';
 import type { ConnectionState } from '../../client';
 import { avatar } from '../avatar';
 import { h } from '../dom';
@@ -37,7 +38,7 @@ export class HeaderView {
         h(
           'div',
           { class: 'me-card' },
-          avatar(me.name, `${me.profileType}_${me.profileId}`, me.avatar, 'sm'),
+          avatar(me.name, profileKey(me.profileType, me.profileId), me.avatar, 'sm'),
           h(
             'div',
             { class: 'me-text' },

@@ -1,7 +1,7 @@
 /** Recent calls: direction, peer, type, outcome, duration, time; missed calls stand out; call back. */
 import type { CallLog } from '../../../../shared/protocol';
-import { profileKey, type ProfileRef } from '../../../../shared/profile';
-import type { CallType } from '../../client';
+import { profileKey, sameProfile, type ProfileRef } from '../../../../shared/profile';
+import { profileRefOf, type CallType } from '../../client';
 import { avatar } from '../avatar';
 import { h } from '../dom';
 import { capitalize, displayName, formatDuration, formatFullDate, formatWhen } from '../format';
@@ -128,11 +128,11 @@ export class HistoryView {
 
   private row(log: CallLog): Row {
     const { me } = this.props;
-    const outgoing = log.caller_profile_type === me.profileType && log.caller_profile_id === String(me.profileId);
-    const peer: ProfileRef = outgoing
-      ? { profile_type: log.callee_profile_type, profile_id: log.callee_profile_id }
-      : { profile_type: log.caller_profile_type, profile_id: log.caller_profile_id };
-    const named = log.participants.find((p) => p.profile_type === peer.profile_type && p.profile_id === String(peer.profile_id));
+    const caller: ProfileRef = { profile_type: log.caller_profile_type, profile_id: log.caller_profile_id };
+    const callee: ProfileRef = { profile_type: log.callee_profile_type, profile_id: log.callee_profile_id };
+    const outgoing = sameProfile(caller, profileRefOf(me));
+    const peer = outgoing ? callee : caller;
+    const named = log.participants.find((participant) => sameProfile(participant, peer));
     if (named?.name) this.props.names.remember(peer.profile_type, peer.profile_id, named.name);
     const peerName = displayName(named?.name ?? this.props.names.get(peer.profile_type, peer.profile_id), peer.profile_type, peer.profile_id);
     const missed = !outgoing && (log.status === 'missed' || (log.status === 'declined' && log.end_reason === 'timeout'));

@@ -1,4 +1,5 @@
 /** The incoming call: a full-screen modal with who calls, how, and Accept / Decline. */
+import { profileKey } from '../../../../shared/profile';
 import type { Call } from '../../client';
 import { avatar } from '../avatar';
 import { h } from '../dom';
@@ -48,7 +49,7 @@ export class IncomingView {
           'data-call-type': call.type,
         },
         h('p', { class: 'incoming-kind' }, icon(call.type === 'video' ? 'video' : 'phone', 'icon icon-sm'), `Incoming ${call.type} call`),
-        h('div', { class: 'pulse' }, avatar(name, `${call.peer.profileType}_${call.peer.profileId}`, call.peer.avatar, 'xl')),
+        h('div', { class: 'pulse' }, avatar(name, profileKey(call.peer.profileType, call.peer.profileId), call.peer.avatar, 'xl')),
         h('h2', { id: 'incoming-title', 'data-testid': 'incoming-caller-name' }, name),
         h('p', { class: 'incoming-role' }, `${capitalize(call.peer.profileType)} · ${String(call.peer.profileId)}`),
         h(
