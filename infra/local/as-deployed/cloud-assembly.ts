@@ -1,4 +1,8 @@
-/** Finds a stack's template in a synthesized cloud assembly (`cdk.out`) and reads it. */
+/**
+ * Finds a stack's template in a synthesized cloud assembly (`cdk.out`) and reads it, with the
+ * construct path of each resource: from the template's `aws:cdk:path` metadata where the CLI wrote
+ * it, else from the assembly's construct tree (`tree.json`), which every synthesis writes.
+ */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -13,6 +17,8 @@ export interface StackTemplate {
   readonly resources: ReadonlyMap<string, TemplateResource>;
   /** Plain parameters (not SSM lookups) with a default, by name. */
   readonly parameters: ReadonlyMap<string, string>;
+  /** Logical id → construct path (`CallSignal/Handlers/PingHandler/Function/Resource`). */
+  readonly constructPaths: ReadonlyMap<string, string>;
 }
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -30,20 +36,42 @@ async function readJson(path: string): Promise<unknown> {
   return JSON.parse(text) as unknown;
 }
 
-/** Stack artifacts of the assembly's manifest, by name, with their template file. */
-async function stackTemplateFiles(cdkOutDir: string): Promise<Map<string, string>> {
+interface AssemblyFiles {
+  /** Stack name → template file. */
+  stacks: Map<string, string>;
+  treeFile: string | undefined;
+}
+
+/** The stack artifacts of the assembly's manifest, and its construct tree. */
+async function assemblyFiles(cdkOutDir: string): Promise<AssemblyFiles> {
   const manifest = recordOr(await readJson(join(cdkOutDir, 'manifest.json')));
   const stacks = new Map<string, string>();
+  let treeFile: string | undefined;
   for (const [name, artifact] of Object.entries(recordOr(manifest.artifacts))) {
     const { type, properties } = recordOr(artifact);
-    const templateFile = recordOr(properties).templateFile;
+    const { templateFile, file } = recordOr(properties);
     if (type === 'aws:cloudformation:stack' && typeof templateFile === 'string') stacks.set(name, templateFile);
+    if (type === 'cdk:tree' && typeof file === 'string') treeFile = file;
   }
-  return stacks;
+  return { stacks, treeFile };
+}
+
+const LOGICAL_ID_ATTRIBUTE = 'aws:cdk:cloudformation:logicalId';
+
+/** Logical id → path of every CloudFormation resource of one stack in the construct tree. */
+function treePaths(tree: unknown, stackName: string): Map<string, string> {
+  const paths = new Map<string, string>();
+  const visit = (node: Record<string, unknown>): void => {
+    const logicalId = recordOr(node.attributes)[LOGICAL_ID_ATTRIBUTE];
+    if (typeof logicalId === 'string' && typeof node.path === 'string' && node.path.startsWith(`${stackName}/`)) paths.set(logicalId, node.path);
+    for (const child of Object.values(recordOr(node.children))) visit(recordOr(child));
+  };
+  visit(recordOr(recordOr(tree).tree));
+  return paths;
 }
 
 export async function readStackTemplate(cdkOutDir: string, stackName?: string): Promise<StackTemplate> {
-  const stacks = await stackTemplateFiles(cdkOutDir);
+  const { stacks, treeFile } = await assemblyFiles(cdkOutDir);
   const names = [...stacks.keys()];
   const chosen = stackName ?? (names.length === 1 ? names[0] : undefined);
   const templateFile = chosen === undefined ? undefined : stacks.get(chosen);
@@ -64,7 +92,18 @@ export async function readStackTemplate(cdkOutDir: string, stackName?: string): 
     const { Type, Default } = recordOr(parameter);
     if ((Type === 'String' || Type === 'Number') && (typeof Default === 'string' || typeof Default === 'number')) parameters.set(name, String(Default));
   }
-  return { stackName: chosen, resources, parameters };
+  const constructPaths = new Map<string, string>();
+  for (const [logicalId, resource] of resources) {
+    const path = resource.Metadata['aws:cdk:path'];
+    if (typeof path === 'string') constructPaths.set(logicalId, path);
+  }
+  // Path metadata is the CLI's doing; a synthesis from code (tests) leaves it out.
+  if (constructPaths.size === 0 && treeFile !== undefined) {
+    for (const [logicalId, path] of treePaths(await readJson(join(cdkOutDir, treeFile)), chosen)) {
+      if (resources.has(logicalId)) constructPaths.set(logicalId, path);
+    }
+  }
+  return { stackName: chosen, resources, parameters, constructPaths };
 }
 
 /** Logical ids of the resources of one type. */

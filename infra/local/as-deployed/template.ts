@@ -85,8 +85,7 @@ const exists = (path: string): Promise<boolean> =>
 function findFunctionResource(template: StackTemplate, definition: FunctionDefinition): string | undefined {
   const suffix = `/${pascalCase(definition.id)}Handler/Function/Resource`;
   return logicalIdsOfType(template, 'AWS::Lambda::Function').find((logicalId) => {
-    const path = template.resources.get(logicalId)?.Metadata['aws:cdk:path'];
-    return typeof path === 'string' && path.endsWith(suffix);
+    return template.constructPaths.get(logicalId)?.endsWith(suffix) ?? false;
   });
 }
 
