@@ -1,13 +1,37 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+import { GATEWAY_MODE_ENV } from './support/gateway-mode.js';
+
+/** Tests of the mode itself, wherever they sit: they run only as deployed. */
+const AS_DEPLOYED_TESTS = 'tests/**/as-deployed*.test.ts';
 
 export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
-    include: ['tests/**/*.test.ts'],
     // Each file starts its own gateway (handlers read their environment once per process).
     pool: 'forks',
     isolate: true,
     testTimeout: 15_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'source',
+          include: ['tests/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, AS_DEPLOYED_TESTS],
+        },
+      },
+      {
+        // The suites whose rules must hold on AWS, again against the synthesized bundles in
+        // Lambda-like containers with the template's IAM (see infra/local/as-deployed/).
+        extends: true,
+        test: {
+          name: 'as-deployed',
+          include: ['tests/protocol/**/*.test.ts', 'tests/hardening/**/*.test.ts', 'tests/soak/**/*.test.ts', AS_DEPLOYED_TESTS],
+          env: { [GATEWAY_MODE_ENV]: 'as-deployed' },
+          globalSetup: ['tests/support/synth-once.ts'],
+        },
+      },
+    ],
   },
 });

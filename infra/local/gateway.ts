@@ -117,6 +117,8 @@ export interface AsDeployedGateway {
   /** DynamoDB as the functions see it: the IAM-checking proxy in front of the store. */
   dynamodbProxyEndpoint: string;
   secretsManagerEndpoint: string;
+  /** The local ARN of the stack's signing secret, as the authorizer is told it. */
+  signingSecretArn: string;
   /** The key a function signs its AWS calls with (it names the function's role to the IAM checks). */
   credentialsOf(functionId: string): FunctionCredentials;
   containers(): ContainerInfo[];
@@ -362,6 +364,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
         containerIdleSeconds: settings.asDeployed.containerIdleSeconds,
         dynamodbProxyEndpoint: running.dynamodbEndpoint,
         secretsManagerEndpoint: running.secretsManagerEndpoint,
+        signingSecretArn: deployed.stack.secretArn,
         credentialsOf: running.credentialsOf,
         containers: running.containers,
       };

@@ -1,11 +1,18 @@
-/** The local gateway as `npm start` runs it: a child process that can be killed and restarted. */
+/**
+ * The local gateway as `npm start` runs it: a child process that can be killed and restarted, in
+ * this run's mode (`gateway-mode.ts`). Its `handler_failed` and `iam_denied` lines fail `stop()` and
+ * `kill()`; `kill()` counts only the lines written before the kill, since a process killed on
+ * purpose may report the invocations it was running as they die with it.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PROJECT_ROOT } from '../../infra/local/paths';
+import { describeProblems, problemInLine, type ProblemLine } from '../../infra/local/problems';
 import { ENV } from '../../shared/env';
+import { asDeployedArgs } from './gateway-mode';
 
 const TSX = join(PROJECT_ROOT, 'node_modules/.bin/tsx');
 const START_TIMEOUT_MS = 30_000;
@@ -18,6 +25,8 @@ export interface GatewayProcess {
   kill(): Promise<void>;
   /** SIGTERM, and waits for the exit. */
   stop(): Promise<void>;
+  /** The `handler_failed` and `iam_denied` lines so far. */
+  problems(): readonly ProblemLine[];
 }
 
 /** A port that was free a moment ago (the gateway must come back on the same one after a crash). */
@@ -52,7 +61,7 @@ export async function startGatewayProcess(args: string[], extraEnv: Record<strin
   // The child reads its own secret from its data dir, and writes its start line at info level.
   delete env[ENV.jwtSecret];
   delete env[ENV.logLevel];
-  const child = spawn(TSX, ['infra/local/main.ts', ...args], {
+  const child = spawn(TSX, ['infra/local/main.ts', ...asDeployedArgs(), ...args], {
     cwd: PROJECT_ROOT,
     env,
     detached: true,
@@ -61,6 +70,16 @@ export async function startGatewayProcess(args: string[], extraEnv: Record<strin
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const problems: ProblemLine[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on('line', (line) => {
+      const problem = problemInLine(line);
+      if (problem) problems.push(problem);
+    });
+  }
+  const failOnProblems = (seen: readonly ProblemLine[]): void => {
+    if (seen.length > 0) throw new Error(`The gateway process logged ${seen.length} problem line(s):\n${describeProblems(seen)}`);
+  };
 
   const started = await new Promise<{ websocket_url: string; dynamodb_endpoint: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start: ${stderr}`)), START_TIMEOUT_MS);
@@ -86,7 +105,15 @@ export async function startGatewayProcess(args: string[], extraEnv: Record<strin
     child,
     websocketUrl: started.websocket_url,
     dynamodbEndpoint: started.dynamodb_endpoint,
-    kill: () => signal('SIGKILL'),
-    stop: () => signal('SIGTERM'),
+    async kill() {
+      const beforeTheKill = [...problems];
+      await signal('SIGKILL');
+      failOnProblems(beforeTheKill);
+    },
+    async stop() {
+      await signal('SIGTERM');
+      failOnProblems(problems);
+    },
+    problems: () => [...problems],
   };
 }

@@ -1,17 +1,24 @@
-/** Starts the real local gateway (in memory, ephemeral port) and connects real sockets to it. */
+/**
+ * Starts the real local gateway (in memory, ephemeral port) and connects real sockets to it. The
+ * mode comes from the environment (`gateway-mode.ts`): the handler sources, or the deployed bundles.
+ * Closing fails the test file when the gateway logged a failed invocation or an IAM refusal.
+ */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalGateway, type LocalGatewayOptions } from '../../infra/local/gateway';
+import { describeProblems } from '../../infra/local/problems';
 import { signToken } from '../../lambdas/auth/token';
 import type { CallRecord } from '../../lambdas/core/model';
 import type { TokenClaims } from '../../shared/identity';
 import { CALL_LOGS_TABLE, CONNECTIONS_TABLE, connectionItemKey } from '../../shared/tables';
+import { asDeployedOptions } from './gateway-mode';
 import { TestSocket } from './test-socket';
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
 
 export async function startHarness(options: Partial<LocalGatewayOptions> = {}) {
-  const gateway = await startLocalGateway({ port: 0, memory: true, quiet: true, ...options });
+  const asDeployed = asDeployedOptions();
+  const gateway = await startLocalGateway({ port: 0, memory: true, quiet: true, ...(asDeployed ? { asDeployed } : {}), ...options });
   const db = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       endpoint: gateway.dynamodbEndpoint,
@@ -71,9 +78,14 @@ export async function startHarness(options: Partial<LocalGatewayOptions> = {}) {
     async deleteSocketItem(connectionId: string): Promise<void> {
       await db.send(new DeleteCommand({ TableName: CONNECTIONS_TABLE.localName, Key: { pk: connectionItemKey(connectionId) } }));
     },
+    /** Closes the sockets and the gateway; throws when the gateway logged any `handler_failed` or `iam_denied` line. */
     async close(): Promise<void> {
       for (const socket of sockets) socket.terminate();
       await gateway.close();
+      const problems = gateway.problems();
+      if (problems.length > 0) {
+        throw new Error(`The ${gateway.mode} gateway logged ${problems.length} problem line(s):\n${describeProblems(problems)}`);
+      }
     },
   };
 }

@@ -171,6 +171,9 @@ export class FunctionContainers {
       execArgv: [`--max-old-space-size=${Math.max(32, Math.floor(spec.memoryMb * 0.9))}`],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
+      // A group of its own: Ctrl+C or a SIGTERM to the gateway's group must not end a container
+      // before the gateway has drained what it runs. It still ends with the gateway (see the bootstrap).
+      detached: true,
     });
     const exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
