@@ -2,7 +2,7 @@
  * The CDK app: one signaling stack, checked by cdk-nag at synth.
  *
  * Settings come from context (`-c key=value` or cdk.json): stackName, stageName, webDist, retainData,
- * ringTimeoutSeconds, resumeGraceSeconds, profileTypes, stunUrls, alarmTopicArn, bundleAwsSdk,
+ * ringTimeoutSeconds, resumeGraceSeconds, livenessCheckSeconds, profileTypes, stunUrls, alarmTopicArn, bundleAwsSdk,
  * manageAccountLogRole. See the README (Deploying to AWS).
  */
 import { existsSync } from 'node:fs';
@@ -41,6 +41,7 @@ new SignalingStack(app, settings.stackName, {
   retainData: settings.retainData,
   ringTimeoutSeconds: settings.ringTimeoutSeconds,
   resumeGraceSeconds: settings.resumeGraceSeconds,
+  livenessCheckSeconds: settings.livenessCheckSeconds,
   stunUrls: settings.stunUrls,
   manageAccountLogRole: settings.manageAccountLogRole,
   bundleAwsSdk: settings.bundleAwsSdk,

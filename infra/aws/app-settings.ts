@@ -2,7 +2,7 @@
  * The app's settings from CDK context. Values given with `-c key=value` arrive as strings, values
  * in cdk.json as JSON: both are accepted, anything else fails synth with the key named.
  */
-import { DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
+import { DEFAULT_LIVENESS_CHECK_SECONDS, DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
 
 export interface AppSettings {
   readonly stackName: string;
@@ -12,6 +12,7 @@ export interface AppSettings {
   readonly retainData: boolean;
   readonly ringTimeoutSeconds: number;
   readonly resumeGraceSeconds: number;
+  readonly livenessCheckSeconds: number;
   readonly profileTypes: readonly string[] | undefined;
   readonly stunUrls: readonly string[];
   readonly alarmTopicArn: string | undefined;
@@ -74,6 +75,7 @@ export function readAppSettings(read: ContextReader): AppSettings {
     retainData: flag(read, 'retainData', true),
     ringTimeoutSeconds: seconds(read, 'ringTimeoutSeconds', DEFAULT_RING_TIMEOUT_SECONDS),
     resumeGraceSeconds: seconds(read, 'resumeGraceSeconds', DEFAULT_RESUME_GRACE_SECONDS),
+    livenessCheckSeconds: seconds(read, 'livenessCheckSeconds', DEFAULT_LIVENESS_CHECK_SECONDS),
     profileTypes: list(read, 'profileTypes'),
     stunUrls: list(read, 'stunUrls') ?? [],
     alarmTopicArn: text(read, 'alarmTopicArn'),

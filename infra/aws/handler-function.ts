@@ -25,6 +25,8 @@ export const NODE_OPTIONS = 'NODE_OPTIONS';
 export interface HandlerSettings {
   readonly ringTimeoutSeconds: number;
   readonly resumeGraceSeconds: number;
+  /** How soon after the answer, and then how often, the sweeper checks both parties' sockets. */
+  readonly livenessCheckSeconds: number;
   /** Profile types allowed to connect; unset keeps the handlers' default set. */
   readonly profileTypes?: readonly string[];
   /** STUN URLs offered by `ice_servers`; empty offers none. */
@@ -83,6 +85,7 @@ export function handlerEnvironment(resources: HandlerResources, definition: Func
     [ENV.managementEndpoint]: resources.managementApi.endpoint,
     [ENV.ringTimeoutSeconds]: String(settings.ringTimeoutSeconds),
     [ENV.resumeGraceSeconds]: String(settings.resumeGraceSeconds),
+    [ENV.livenessCheckSeconds]: String(settings.livenessCheckSeconds),
     [ENV.logLevel]: settings.logLevel,
   };
   for (const key of TABLE_KEYS) environment[TABLE_DEFINITIONS[key].envName] = resources.tables[key].tableName;

@@ -5,7 +5,7 @@
 import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
+import { DEFAULT_LIVENESS_CHECK_SECONDS, DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
 import type { FunctionDefinition } from '../../shared/routes';
 import { CallHandlers } from './call-handlers';
 import { CallData } from './data';
@@ -40,6 +40,8 @@ export interface SignalingStackProps extends StackProps {
   readonly ringTimeoutSeconds?: number;
   /** @default 60 (shared/limits.ts) */
   readonly resumeGraceSeconds?: number;
+  /** @default 30 (shared/limits.ts) */
+  readonly livenessCheckSeconds?: number;
   /** @default the handlers' own default set */
   readonly profileTypes?: readonly string[];
   /** @default none */
@@ -93,6 +95,7 @@ export class SignalingStack extends Stack {
         settings: {
           ringTimeoutSeconds: props.ringTimeoutSeconds ?? DEFAULT_RING_TIMEOUT_SECONDS,
           resumeGraceSeconds: props.resumeGraceSeconds ?? DEFAULT_RESUME_GRACE_SECONDS,
+          livenessCheckSeconds: props.livenessCheckSeconds ?? DEFAULT_LIVENESS_CHECK_SECONDS,
           ...(props.profileTypes ? { profileTypes: props.profileTypes } : {}),
           stunUrls: props.stunUrls ?? [],
           logLevel: props.logLevel ?? 'info',

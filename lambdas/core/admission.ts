@@ -20,11 +20,15 @@ export class Admission {
     private readonly shared?: RateTokenStore,
   ) {}
 
-  async admits(connectionId: string, route: string): Promise<boolean> {
-    if (!this.memory.tryTake(connectionId, route)) return false;
+  /**
+   * `arrivedAtMs` is when the API received the message (API Gateway's `requestTimeEpoch`): counted
+   * by arrival, a burst stays a burst however long the containers handling it took to start.
+   */
+  async admits(connectionId: string, route: string, arrivedAtMs: number = this.clock.now().getTime()): Promise<boolean> {
+    if (!this.memory.tryTake(connectionId, route, arrivedAtMs)) return false;
     const rateClass = rateClassOf(route);
     if (!SHARED_RATE_CLASSES.includes(rateClass)) return true;
     if (!this.shared) throw new Error(`Route ${route} draws on the shared ${rateClass} counter, which this function may not write`);
-    return this.shared.takeRateToken(connectionId, rateClass, gcraStep(this.limits[rateClass], this.clock.now().getTime()));
+    return this.shared.takeRateToken(connectionId, rateClass, gcraStep(this.limits[rateClass], arrivedAtMs));
   }
 }

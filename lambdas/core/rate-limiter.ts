@@ -59,17 +59,20 @@ export class RateLimiter {
     private readonly clock: Clock,
   ) {}
 
-  /** Takes one token for the socket's class; false when the socket is over its rate. */
-  tryTake(connectionId: string, route: string): boolean {
+  /**
+   * Takes one token for the socket's class; false when the socket is over its rate. `atMs` is when
+   * the message arrived (default now); messages may be handled in another order than they came.
+   */
+  tryTake(connectionId: string, route: string, atMs: number = this.clock.now().getTime()): boolean {
     const rateClass = rateClassOf(route);
     const rate = this.limits[rateClass];
-    const nowMs = this.clock.now().getTime();
-    this.prune(nowMs);
+    this.prune(atMs);
     const key = `${rateClass}:${connectionId}`;
-    const bucket = this.buckets.get(key) ?? { tokens: rate.burst, updatedMs: nowMs };
-    const refilled = Math.min(rate.burst, bucket.tokens + ((nowMs - bucket.updatedMs) / 1000) * rate.perSecond);
+    const bucket = this.buckets.get(key) ?? { tokens: rate.burst, updatedMs: atMs };
+    const elapsedMs = Math.max(0, atMs - bucket.updatedMs);
+    const refilled = Math.min(rate.burst, bucket.tokens + (elapsedMs / 1000) * rate.perSecond);
     const allowed = refilled >= 1;
-    this.buckets.set(key, { tokens: allowed ? refilled - 1 : refilled, updatedMs: nowMs });
+    this.buckets.set(key, { tokens: allowed ? refilled - 1 : refilled, updatedMs: Math.max(bucket.updatedMs, atMs) });
     return allowed;
   }
 

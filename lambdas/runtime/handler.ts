@@ -46,6 +46,12 @@ type Action<T extends ClientMessageType> = (input: RouteInput<T>) => Promise<Rou
 
 const OK: APIGatewayProxyResultV2 = { statusCode: 200 };
 
+/** When the API received the frame (epoch ms); the container's clock only if the event does not say. */
+function arrivalOf(event: WebSocketEvent, runtime: Runtime): number {
+  const epoch = event.requestContext.requestTimeEpoch;
+  return Number.isFinite(epoch) && epoch > 0 ? epoch : runtime.clock.now().getTime();
+}
+
 /** Writes the routing lines of one invocation, timed from its start. */
 export function logDecisions(
   route: string,
@@ -84,7 +90,7 @@ export function messageRoute<T extends ClientMessageType>(route: T | '$default',
         : parseClientMessage(event.body ?? '');
       requestType = parsed.ok ? parsed.message.type : parsed.requestType;
       // Refusals count too: a flood of bad frames must not buy a flood of error replies.
-      if (!(await runtime.admission.admits(sender.connectionId, route))) {
+      if (!(await runtime.admission.admits(sender.connectionId, route, arrivalOf(event, runtime)))) {
         throw new ProtocolError('rate_limited', 'Too many messages from this socket; slow down');
       }
       if (!parsed.ok) throw new ProtocolError(parsed.code, parsed.message);

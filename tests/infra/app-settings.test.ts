@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STACK_NAME, readAppSettings } from '../../infra/aws/app-settings';
-import { DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
+import { DEFAULT_LIVENESS_CHECK_SECONDS, DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
 
 const from = (context: Record<string, unknown>) => readAppSettings((key) => context[key]);
 
@@ -13,6 +13,7 @@ describe('app settings from context', () => {
       retainData: true,
       ringTimeoutSeconds: DEFAULT_RING_TIMEOUT_SECONDS,
       resumeGraceSeconds: DEFAULT_RESUME_GRACE_SECONDS,
+      livenessCheckSeconds: DEFAULT_LIVENESS_CHECK_SECONDS,
       profileTypes: undefined,
       stunUrls: [],
       alarmTopicArn: undefined,
@@ -27,9 +28,10 @@ describe('app settings from context', () => {
       ringTimeoutSeconds: 30,
       stunUrls: ['stun:a.example:3478', 'stun:b.example:3478'],
     });
-    expect(from({ retainData: false, resumeGraceSeconds: 90, profileTypes: ['tutor', 'student'] })).toMatchObject({
+    expect(from({ retainData: false, resumeGraceSeconds: 90, livenessCheckSeconds: 45, profileTypes: ['tutor', 'student'] })).toMatchObject({
       retainData: false,
       resumeGraceSeconds: 90,
+      livenessCheckSeconds: 45,
       profileTypes: ['tutor', 'student'],
     });
   });
@@ -37,6 +39,7 @@ describe('app settings from context', () => {
   it('refuse values that would deploy something else than meant, naming the key', () => {
     expect(() => from({ retainData: 'no' })).toThrow(/retainData/);
     expect(() => from({ ringTimeoutSeconds: '-5' })).toThrow(/ringTimeoutSeconds/);
+    expect(() => from({ livenessCheckSeconds: '0' })).toThrow(/livenessCheckSeconds/);
     expect(() => from({ stackName: '1-bad_name' })).toThrow(/stackName/);
     expect(() => from({ stunUrls: 42 })).toThrow(/stunUrls/);
   });

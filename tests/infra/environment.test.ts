@@ -3,7 +3,7 @@ import { TABLE_DEFINITIONS, TABLE_KEYS } from '../../infra/aws/data';
 import { SIGNING_SECRET_TAG } from '../../infra/aws/signing-secret-tag';
 import { HANDLER_RUNTIME, NODE_OPTIONS } from '../../infra/aws/handler-function';
 import { ENV } from '../../shared/env';
-import { DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
+import { DEFAULT_LIVENESS_CHECK_SECONDS, DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
 import { FUNCTIONS, type FunctionDefinition } from '../../shared/routes';
 import { resourcesOfType, synthesize, type Synthesized } from './support/synth';
 
@@ -52,6 +52,7 @@ describe('handler environment', () => {
       expect(environment).toMatchObject({
         [ENV.ringTimeoutSeconds]: String(DEFAULT_RING_TIMEOUT_SECONDS),
         [ENV.resumeGraceSeconds]: String(DEFAULT_RESUME_GRACE_SECONDS),
+        [ENV.livenessCheckSeconds]: String(DEFAULT_LIVENESS_CHECK_SECONDS),
         [ENV.stunUrls]: 'stun:stun.example.net:3478',
         [ENV.profileTypes]: 'tutor,student',
       });
