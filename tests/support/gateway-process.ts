@@ -96,7 +96,9 @@ export async function startGatewayProcess(args: string[], extraEnv: Record<strin
   });
 
   const signal = async (name: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, name);
+    // SIGTERM to the launcher alone, which passes it on to the gateway: sent to the whole group it
+    // could also catch a container being forked at that instant, before it is in a group of its own.
+    if (child.exitCode === null && child.signalCode === null) process.kill(name === 'SIGKILL' ? -child.pid! : child.pid!, name);
     await exited;
     // The group's other processes (the runtime under the tsx launcher) end a moment later.
     for (let waited = 0; waited < 5_000 && groupAlive(child.pid!); waited += 50) await sleep(50);
