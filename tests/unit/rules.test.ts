@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LineRecord } from '../../lambdas/core/model';
-import { afterDrop, afterResume, durationSeconds, judgeLineHolder, ORPHANED_LINE_MS, partyOf, restoreId, socketsOfParty } from '../../lambdas/core/rules';
+import { afterDrop, afterDrops, afterResume, durationSeconds, judgeLineHolder, ORPHANED_LINE_MS, partyOf, restoreId, socketsOfParty } from '../../lambdas/core/rules';
 import { profileKey } from '../../shared/profile';
 
 const alice = profileKey('student', 456);
@@ -89,6 +89,14 @@ describe('parties that drop and come back', () => {
     expect(afterDrop('caller', 'caller')).toBeUndefined();
     expect(afterDrop('caller', 'callee')).toBe('both');
     expect(afterDrop('both', 'callee')).toBeUndefined();
+  });
+
+  it('waits on both when a liveness check finds both parties gone at once, and says so only once', () => {
+    expect(afterDrops(undefined, ['caller', 'callee'])).toBe('both');
+    expect(afterDrops('caller', ['caller', 'callee'])).toBe('both');
+    expect(afterDrops('both', ['caller', 'callee'])).toBeUndefined();
+    expect(afterDrops(undefined, ['callee'])).toBe('callee');
+    expect(afterDrops('callee', ['callee'])).toBeUndefined();
   });
 
   it('waits on the other party when one of two dropped parties resumes', () => {
