@@ -182,6 +182,24 @@ describe('concurrency', () => {
     expect(finished.slice(3)).toEqual([3, 4, 5, 6, 7, 8]);
   });
 
+  it('boots only so many containers at once over all functions, and a waiting invocation takes the first container free', async () => {
+    const pool = new ContainerPool({ bootstrapPath, maxContainersPerFunction: 3, idleMs: 60_000, maxConcurrentStarts: 1, log, output: () => undefined });
+    pools.push(pool);
+    const functions = ['slow', 'echo'].map((name) =>
+      pool.add({ id: name, functionName: name, taskRoot: join(dir, name), handler: 'index.handler', environment: {}, timeoutSeconds: 10, memoryMb: 256 }),
+    );
+    let mostBooting = 0;
+    const watching = setInterval(() => {
+      mostBooting = Math.max(mostBooting, pool.info().filter((container) => container.state === 'starting').length);
+    }, 2);
+    const context = (n: number) => lambdaContext(api, 'fn', `request-${n}`, 10_000);
+    await Promise.all(
+      Array.from({ length: 6 }, (_, n) => functions[n % 2]!.invoke({ ms: 50, order: n }, context(n))),
+    );
+    clearInterval(watching);
+    expect(mostBooting).toBe(1);
+  });
+
   it('recycles a container left idle, so the next invocation is a cold start in a new process', async () => {
     const { invoke } = functionOf('echo', {}, { idleMs: 200 });
     const first = await invoke<Echo>();

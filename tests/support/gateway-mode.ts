@@ -8,6 +8,8 @@ import type { AsDeployedOptions } from '../../infra/local/gateway';
 export const GATEWAY_MODE_ENV = 'CALLSIGNAL_GATEWAY_MODE';
 /** The cloud assembly the as-deployed gateways run, synthesized once per test run. */
 export const CDK_OUT_ENV = 'CALLSIGNAL_CDK_OUT';
+/** Containers per function for the run's as-deployed gateways (the gateway's default otherwise). */
+export const MAX_CONTAINERS_ENV = 'CALLSIGNAL_MAX_CONTAINERS';
 
 export type GatewayMode = 'source' | 'as-deployed';
 
@@ -21,12 +23,17 @@ export function gatewayMode(env: NodeJS.ProcessEnv = process.env): GatewayMode {
 export function asDeployedOptions(env: NodeJS.ProcessEnv = process.env): AsDeployedOptions | undefined {
   if (gatewayMode(env) !== 'as-deployed') return undefined;
   const cdkOut = env[CDK_OUT_ENV];
-  return cdkOut ? { cdkOut } : {};
+  const maxContainers = env[MAX_CONTAINERS_ENV];
+  return { ...(cdkOut ? { cdkOut } : {}), ...(maxContainers ? { maxContainers: Number(maxContainers) } : {}) };
 }
 
 /** The `npm start` flags of this run's gateways. */
 export function asDeployedArgs(env: NodeJS.ProcessEnv = process.env): string[] {
   const options = asDeployedOptions(env);
   if (!options) return [];
-  return ['--as-deployed', ...(options.cdkOut ? ['--cdk-out', options.cdkOut] : [])];
+  return [
+    '--as-deployed',
+    ...(options.cdkOut ? ['--cdk-out', options.cdkOut] : []),
+    ...(options.maxContainers ? ['--max-containers', String(options.maxContainers)] : []),
+  ];
 }

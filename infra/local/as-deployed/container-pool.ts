@@ -1,12 +1,18 @@
 /**
  * Lambda's concurrency model for the functions of the deployed stack: each container is a child
- * process that loads one function's bundle and runs one invocation at a time. An invocation takes
- * an idle container of its function; when all are busy it starts another (a cold start), up to
- * the cap; beyond the cap invocations wait in order. Idle containers are recycled, a timed-out
- * invocation takes its container down with it (Lambda tears the sandbox down), and a container
- * that dies fails what it was running and is replaced by the next invocation that needs one.
+ * process that loads one function's bundle and runs one invocation at a time. Invocations wait in
+ * order for a free container of their function; while all are busy, another is started (a cold
+ * start), up to the cap. Idle containers are recycled, a timed-out invocation takes its container
+ * down with it (Lambda tears the sandbox down), and a container that dies fails what it was
+ * running and is replaced by the next start the queue asks for.
+ *
+ * One thing differs on purpose, for a machine with a few cores rather than a fleet: only a few
+ * containers boot at once, gateway-wide, and a waiting invocation takes whichever container is
+ * free first, warm or just started. A burst then costs a few cold starts instead of dozens of
+ * processes booting on the same cores at once, and the cap still bounds each function.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Context } from 'aws-lambda';
 import { TimeoutError } from '../invoker';
@@ -35,6 +41,8 @@ export interface ContainerPoolSettings {
   maxContainersPerFunction: number;
   /** An idle container is stopped after this long. */
   idleMs: number;
+  /** Containers booting at once, over all functions; default twice the cores. */
+  maxConcurrentStarts?: number;
   log: GatewayLog;
   /** Each line a container writes, with the function it belongs to. */
   output(spec: ContainerSpec, stream: 'stdout' | 'stderr', line: string): void;
@@ -63,11 +71,11 @@ interface Running extends Pending {
 interface Container {
   child: ChildProcess;
   state: ContainerState;
-  /** The invocation whose arrival started this container, run once it is ready. */
-  firstInvocation: Pending | undefined;
   running: Running | undefined;
   initTimer: NodeJS.Timeout | undefined;
   idleTimer: NodeJS.Timeout | undefined;
+  /** Gives back the start slot; once. */
+  started(): void;
   exited: Promise<void>;
 }
 
@@ -89,23 +97,52 @@ function exitError(requestId: string, code: number | null, signal: NodeJS.Signal
   return new ContainerFailure('Runtime.ExitError', `RequestId: ${requestId} Error: Runtime exited with error: ${how}`);
 }
 
+const shuttingDown = (functionId: string): Error => new Error(`${functionId}: the gateway is shutting down`);
+
+/** Turns for booting a container, shared by every function. */
+class StartSlots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  /** Resolves with the function that gives the slot back. */
+  async take(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
+
 /** The containers of one function. */
 export class FunctionContainers {
   private readonly containers = new Set<Container>();
   /** Killed, not yet exited: close waits for them. */
   private readonly dying = new Set<Container>();
   private readonly queue: Pending[] = [];
+  /** Starts asked for that wait for a slot; they count against the cap. */
+  private awaitingSlot = 0;
   private nextInvocationId = 1;
   private closed = false;
 
   constructor(
     readonly spec: ContainerSpec,
     private readonly settings: ContainerPoolSettings,
+    private readonly slots: StartSlots,
   ) {}
 
   /** Runs one invocation in a container of this function; rejects as Lambda fails it. */
   invoke(event: unknown, context: Context): Promise<unknown> {
-    if (this.closed) return Promise.reject(new Error(`${this.spec.id}: the gateway is shutting down`));
+    if (this.closed) return Promise.reject(shuttingDown(this.spec.id));
     return new Promise((resolve, reject) => {
       this.queue.push({ event, context, resolve, reject });
       this.dispatch();
@@ -118,16 +155,14 @@ export class FunctionContainers {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const pending of this.queue.splice(0)) pending.reject(new Error(`${this.spec.id}: the gateway is shutting down`));
+    for (const pending of this.queue.splice(0)) pending.reject(shuttingDown(this.spec.id));
     for (const container of [...this.containers]) {
-      const { running, firstInvocation } = container;
+      const { running } = container;
       this.discard(container);
-      const stopped = new Error(`${this.spec.id}: the gateway is shutting down`);
       if (running) {
         clearTimeout(running.timer);
-        running.reject(stopped);
+        running.reject(shuttingDown(this.spec.id));
       }
-      firstInvocation?.reject(stopped);
     }
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -139,18 +174,32 @@ export class FunctionContainers {
     clearTimeout(timer);
   }
 
-  /** Hands waiting invocations to idle containers, starting new ones while under the cap. */
+  /** Hands waiting invocations to idle containers, and asks for more while under the cap. */
   private dispatch(): void {
     while (this.queue.length > 0) {
       const idle = this.takeIdle();
-      if (idle) {
-        this.run(idle, this.queue.shift()!);
-      } else if (this.containers.size < this.settings.maxContainersPerFunction) {
-        this.start(this.queue.shift()!);
-      } else {
-        return;
-      }
+      if (!idle) break;
+      this.run(idle, this.queue.shift()!);
     }
+    // Enough starts under way for what waits (each new container takes the head of the queue).
+    while (this.queue.length > this.startsUnderWay() && this.containers.size + this.awaitingSlot < this.settings.maxContainersPerFunction) {
+      this.awaitingSlot++;
+      void this.slots.take().then((giveBack) => {
+        this.awaitingSlot--;
+        if (this.closed || this.queue.length <= this.startsUnderWay()) {
+          // Served meanwhile by a container that came free.
+          giveBack();
+          return;
+        }
+        this.start(giveBack);
+      });
+    }
+  }
+
+  private startsUnderWay(): number {
+    let starting = this.awaitingSlot;
+    for (const container of this.containers) if (container.state === 'starting') starting++;
+    return starting;
   }
 
   /** The container that went idle last, so the others age out when load drops. */
@@ -161,7 +210,7 @@ export class FunctionContainers {
     return newest;
   }
 
-  private start(first: Pending): void {
+  private start(giveBack: () => void): void {
     const { spec } = this;
     const child = fork(this.settings.bootstrapPath, [], {
       cwd: spec.taskRoot,
@@ -181,7 +230,7 @@ export class FunctionContainers {
         resolve();
       });
     });
-    const container: Container = { child, state: 'starting', firstInvocation: first, running: undefined, initTimer: undefined, idleTimer: undefined, exited };
+    const container: Container = { child, state: 'starting', running: undefined, initTimer: undefined, idleTimer: undefined, started: giveBack, exited };
     this.containers.add(container);
     const startedAt = performance.now();
 
@@ -191,9 +240,10 @@ export class FunctionContainers {
     child.on('error', (error) => this.settings.log.warn('container_error', { function: spec.id, pid: child.pid ?? null, error: error.message }));
     child.on('message', (message: FromContainer) => this.received(container, message, startedAt));
     container.initTimer = setTimeout(() => {
-      const waiting = container.firstInvocation;
       this.discard(container);
-      waiting?.reject(new ContainerFailure('Runtime.InitError', `${spec.id}: init did not finish within ${INIT_LIMIT_MS / 1000} s`));
+      // The oldest waiting invocation is the one this start was for.
+      this.queue.shift()?.reject(new ContainerFailure('Runtime.InitError', `${spec.id}: init did not finish within ${INIT_LIMIT_MS / 1000} s`));
+      this.dispatch();
     }, INIT_LIMIT_MS);
   }
 
@@ -202,23 +252,21 @@ export class FunctionContainers {
     switch (message.type) {
       case 'ready': {
         clearTimeout(container.initTimer);
+        container.started();
         this.settings.log.debug('container_started', {
           function: this.spec.id,
           pid: container.child.pid ?? null,
           init_ms: message.initMs,
           start_ms: Math.round(performance.now() - startedAt),
         });
-        const first = container.firstInvocation;
-        container.firstInvocation = undefined;
-        if (first) this.run(container, first);
-        else this.becomeIdle(container);
+        this.becomeIdle(container);
+        this.dispatch();
         return;
       }
       case 'init_failed': {
-        clearTimeout(container.initTimer);
-        const waiting = container.firstInvocation;
         this.discard(container);
-        waiting?.reject(errorFromShape(message.error));
+        // As on Lambda, the invocation that met the failed init fails with its error.
+        this.queue.shift()?.reject(errorFromShape(message.error));
         this.dispatch();
         return;
       }
@@ -244,7 +292,6 @@ export class FunctionContainers {
     const deadlineMs = Date.now() + timeoutMs;
     const timer = setTimeout(() => {
       if (container.running?.id !== id) return;
-      container.running = undefined;
       this.discard(container);
       pending.reject(new TimeoutError(spec.timeoutSeconds));
       this.dispatch();
@@ -286,24 +333,26 @@ export class FunctionContainers {
     if (!this.containers.delete(container)) return;
     clearTimeout(container.initTimer);
     clearTimeout(container.idleTimer);
-    container.firstInvocation = undefined;
+    container.started();
     container.running = undefined;
     this.dying.add(container);
     void container.exited.then(() => this.dying.delete(container));
     if (container.child.exitCode === null && container.child.signalCode === null) container.child.kill('SIGKILL');
   }
 
-  /** A container ended; if it was not taken down on purpose, what it held fails as on Lambda. */
+  /** A container ended; if it was not taken down on purpose, what it ran fails as on Lambda. */
   private exited(container: Container, code: number | null, signal: NodeJS.Signals | null): void {
     if (!this.containers.has(container)) return;
-    const { running, firstInvocation } = container;
+    const { running, state } = container;
     this.discard(container);
     this.settings.log.warn('container_exited', { function: this.spec.id, pid: container.child.pid ?? null, code, signal });
     if (running) {
       clearTimeout(running.timer);
       running.reject(exitError(running.context.awsRequestId, code, signal));
+    } else if (state === 'starting') {
+      const waiting = this.queue.shift();
+      waiting?.reject(exitError(waiting.context.awsRequestId, code, signal));
     }
-    if (firstInvocation) firstInvocation.reject(exitError(firstInvocation.context.awsRequestId, code, signal));
     this.dispatch();
   }
 }
@@ -311,17 +360,19 @@ export class FunctionContainers {
 /** The containers of every function of the stack. */
 export class ContainerPool {
   private readonly functions = new Map<string, FunctionContainers>();
+  private readonly slots: StartSlots;
 
   constructor(private readonly settings: ContainerPoolSettings) {
     if (!Number.isInteger(settings.maxContainersPerFunction) || settings.maxContainersPerFunction < 1) {
       throw new Error(`maxContainers must be a positive whole number, got ${settings.maxContainersPerFunction}`);
     }
     if (!(settings.idleMs > 0)) throw new Error(`the container idle time must be positive, got ${settings.idleMs} ms`);
+    this.slots = new StartSlots(settings.maxConcurrentStarts ?? 2 * availableParallelism());
   }
 
   add(spec: ContainerSpec): FunctionContainers {
     if (this.functions.has(spec.id)) throw new Error(`Two functions with the id ${spec.id}`);
-    const containers = new FunctionContainers(spec, this.settings);
+    const containers = new FunctionContainers(spec, this.settings, this.slots);
     this.functions.set(spec.id, containers);
     return containers;
   }

@@ -47,7 +47,7 @@ async function startPeerJs(): Promise<RunningRelay> {
 }
 
 async function startGateway(metered: boolean, sweepIntervalMs: number): Promise<RunningRelay> {
-  const [{ ENV }, { startLocalGateway }, { storeClient }, { startDynamoMeter }, { meterInvocations }, { startManagementMeter }] =
+  const [{ ENV }, { startLocalGateway }, { storeClient }, { startDynamoMeter }, { meterInvocations }, { startManagementMeter }, { asDeployedOptions }] =
     await Promise.all([
       import('../../../shared/env'),
       import('../../../infra/local/gateway'),
@@ -55,7 +55,12 @@ async function startGateway(metered: boolean, sweepIntervalMs: number): Promise<
       import('../meters/dynamodb-meter'),
       import('../meters/invocation-meter'),
       import('../meters/management-meter'),
+      import('../../support/gateway-mode'),
     ]);
+  // The soak's gateway runs as deployed when its test run does (CALLSIGNAL_GATEWAY_MODE).
+  const asDeployed = asDeployedOptions();
+  // The meters sit in front of the handlers' store and management clients, in this process.
+  if (metered && asDeployed) throw new Error('The metered gateway runs the handler sources; unset CALLSIGNAL_GATEWAY_MODE');
   const invocations = meterInvocations();
   const dynamodb = metered ? await startDynamoMeter() : null;
   const management = metered ? await startManagementMeter() : null;
@@ -64,6 +69,7 @@ async function startGateway(metered: boolean, sweepIntervalMs: number): Promise<
     host: HOST,
     memory: true,
     sweepIntervalMs: metered ? NEVER_MS : sweepIntervalMs,
+    ...(asDeployed ? { asDeployed } : {}),
   });
   if (dynamodb && management) {
     // The handlers build their clients on their first invocation, and none has run yet: from
