@@ -35,7 +35,8 @@ import { ensureCdkOut } from './as-deployed/cdk-out';
 import { handlerSettingOverrides } from './as-deployed/container-environment';
 import type { FunctionCredentials } from './as-deployed/container-environment';
 import type { ContainerInfo } from './as-deployed/container-pool';
-import { DEFAULT_CONTAINER_IDLE_SECONDS, DEFAULT_MAX_CONTAINERS, startDeployedFunctions } from './as-deployed/deployed-functions';
+import { startDeployedFunctions } from './as-deployed/deployed-functions';
+import { DEFAULT_CONTAINER_IDLE_SECONDS, DEFAULT_MAX_CONTAINERS, type AsDeployedOptions } from './as-deployed/options';
 import { localAwsIdentity } from './as-deployed/local-identity';
 import { readDeployedStack, type DeployedStack } from './as-deployed/template';
 import { findMissingEntries, loadFunctions, MissingHandlersError, type GatewayFunctions } from './functions';
@@ -56,21 +57,13 @@ import { deleteExpiredItems } from './ttl-sweeper';
 import { refuseUpgrade, WebSocketApi } from './websocket-api';
 
 export { MissingHandlersError };
-export type { ProblemLine };
+export type { AsDeployedOptions, ProblemLine };
 
 /** The stage in source mode; as deployed, the template's. */
 export const STAGE = 'local';
 const API_ID = 'local';
 const apiOnStage = (stage: string): ApiDescription => ({ apiId: API_ID, stage, region: LOCAL_REGION, accountId: '000000000000' });
 
-export interface AsDeployedOptions {
-  /** A synthesized cloud assembly, used as is; by default the project's `cdk.out`, synthesized when stale. */
-  cdkOut?: string;
-  /** Containers per function, at most (Lambda's concurrency limit). Default 10. */
-  maxContainers?: number;
-  /** An idle container is recycled after this many seconds. Default 300. */
-  containerIdleSeconds?: number;
-}
 
 export interface LocalGatewayOptions {
   /** Default 8080; 0 picks a free port. */

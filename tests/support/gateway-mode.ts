@@ -3,7 +3,7 @@
  * synthesized bundles in Lambda-like containers (`as-deployed`), chosen by the environment so the
  * same suites run in both (see `tests/vitest.config.ts`).
  */
-import type { AsDeployedOptions } from '../../infra/local/gateway';
+import type { AsDeployedOptions } from '../../infra/local/as-deployed/options';
 
 export const GATEWAY_MODE_ENV = 'CALLSIGNAL_GATEWAY_MODE';
 /** The cloud assembly the as-deployed gateways run, synthesized once per test run. */

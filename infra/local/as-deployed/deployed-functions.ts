@@ -21,9 +21,6 @@ import { startSecretsEndpoint } from './secrets-endpoint';
 import { createTaskRoots } from './task-root';
 import type { DeployedFunction, DeployedStack } from './template';
 
-export const DEFAULT_MAX_CONTAINERS = 10;
-export const DEFAULT_CONTAINER_IDLE_SECONDS = 300;
-
 export interface DeployedFunctionsOptions {
   stack: DeployedStack;
   identity: LocalAwsIdentity;
