@@ -19,6 +19,8 @@ import { connectionIdsOf, upgradeStatus } from './helpers';
 
 const MAX_CONTAINERS = 2;
 const IDLE_SECONDS = 1;
+/** How long a reply that needs a cold start may take on a busy machine (a bound, not a measure). */
+const COLD_REPLY_MS = 10_000;
 const RING_TIMEOUT_SECONDS = 33;
 /** A handler setting only this test's environment sets, which must reach the containers. */
 const OTHER_RATE = '77';
@@ -137,7 +139,7 @@ describe('containers', () => {
     }, 2);
     const burst = 12;
     for (let i = 0; i < burst; i++) socket.send({ type: 'ping', ts: String(i) });
-    const pongs = await Promise.all(Array.from({ length: burst }, () => socket.next('pong')));
+    const pongs = await Promise.all(Array.from({ length: burst }, () => socket.next('pong', undefined, COLD_REPLY_MS)));
     clearInterval(watching);
     expect(pongs).toHaveLength(burst);
     expect(started('ping').length - before).toBe(MAX_CONTAINERS);
@@ -147,13 +149,13 @@ describe('containers', () => {
   it('are recycled once idle, so the next invocation starts a new one', async () => {
     const socket = await fresh('tutor');
     socket.send({ type: 'ice_servers' });
-    await socket.next('ice_servers');
+    await socket.next('ice_servers', undefined, COLD_REPLY_MS);
     const [first] = started('ice-servers');
     await vi.waitFor(() => expect(gatewayLines.some((line) => line.msg === 'container_recycled' && line.pid === first?.pid)).toBe(true), {
       timeout: IDLE_SECONDS * 1000 + 3_000,
     });
     socket.send({ type: 'ice_servers' });
-    await socket.next('ice_servers');
+    await socket.next('ice_servers', undefined, COLD_REPLY_MS);
     expect(started('ice-servers')).toHaveLength(2);
     expect(started('ice-servers')[1]?.pid).not.toBe(first?.pid);
   });
