@@ -11,6 +11,7 @@ import {
   type ClientMessage,
   type ClientMessageOf,
   type ParseResult, type ClientMessageType, type ServerMessage } from '../../shared/protocol';
+import type { SweepReport } from '../core/calls';
 import { ProtocolError } from '../core/errors';
 import type { Delivery } from '../core/messenger';
 import type { Sender } from '../core/model';
@@ -124,6 +125,17 @@ export function messageRoute<T extends ClientMessageType>(route: T | '$default',
     logDecisions(route, started, event, decisions);
     return OK;
   };
+}
+
+/** Whether the invocation has more than `marginMs` left (always, when run without a Lambda context). */
+export function hasTimeLeft(context: Context | undefined, marginMs: number): () => boolean {
+  return () => (context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY) > marginMs;
+}
+
+/** The sweeper's routing lines, and one failure line per call it could not handle. */
+export function logSweep(started: number, context: Context | undefined, report: SweepReport): void {
+  for (const failure of report.failures) logFailure('sweeper', context?.awsRequestId ?? null, failure);
+  logDecisions('sweeper', started, undefined, report.decisions);
 }
 
 /** The routing line of a reply-only route (ping, presence, history, ICE servers). */
