@@ -32,8 +32,7 @@ import { signToken } from '../../lambdas/auth/token';
 import { CONFIG_PATH, DEV_TOKEN_PATH, handleConfig, handleDevToken } from './dev-login';
 import { scheduledEvent, type ApiDescription } from './events';
 import { ensureCdkOut } from './as-deployed/cdk-out';
-import { handlerSettingOverrides } from './as-deployed/container-environment';
-import type { FunctionCredentials } from './as-deployed/container-environment';
+import { handlerSettingOverrides, type FunctionCredentials } from './as-deployed/container-environment';
 import type { ContainerInfo } from './as-deployed/container-pool';
 import { startDeployedFunctions } from './as-deployed/deployed-functions';
 import { DEFAULT_CONTAINER_IDLE_SECONDS, DEFAULT_MAX_CONTAINERS, type AsDeployedOptions } from './as-deployed/options';
@@ -63,7 +62,6 @@ export type { AsDeployedOptions, ProblemLine };
 export const STAGE = 'local';
 const API_ID = 'local';
 const apiOnStage = (stage: string): ApiDescription => ({ apiId: API_ID, stage, region: LOCAL_REGION, accountId: '000000000000' });
-
 
 export interface LocalGatewayOptions {
   /** Default 8080; 0 picks a free port. */
