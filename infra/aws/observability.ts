@@ -25,7 +25,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { FilterPattern, MetricFilter, QueryDefinition, QueryString, type ILogGroup, type JsonPattern } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { Outcome, RoutingLine } from '../../lambdas/runtime/log';
+import type { Outcome, RoutingLine } from '../../shared/routing-line';
 import type { RouteKey } from '../../shared/routes';
 import type { HandlerFunction } from './handler-function';
 

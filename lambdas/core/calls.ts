@@ -5,7 +5,7 @@
  */
 import type { ClientMessageOf, DeclineReason, EndReason, Envelope, ServerMessage } from '../../shared/protocol';
 import { profileKey, type ProfileKey } from '../../shared/profile';
-import type { RoutingDecision } from '../runtime/log';
+import type { RoutingDecision } from '../../shared/routing-line';
 import { ProtocolError } from './errors';
 import { LivenessChecks } from './liveness-checks';
 import type { Delivery, Messenger } from './messenger';

@@ -178,4 +178,11 @@ export interface CallSettings {
   profileTypes: readonly string[];
 }
 
+/** STUN and TURN servers for `ice_servers` (TURN credentials are signed with `turnSecret`). */
+export interface IceSettings {
+  stunUrls: string[];
+  turnUrls: string[];
+  turnSecret: string | undefined;
+}
+
 export type OutboundMessage = ServerMessage;

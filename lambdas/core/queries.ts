@@ -3,8 +3,7 @@ import { createHmac } from 'node:crypto';
 import { DEFAULT_HISTORY_LIMIT } from '../../shared/limits';
 import type { CallLog, ClientMessageOf, IceServer, ServerMessageOf } from '../../shared/protocol';
 import { profileKey } from '../../shared/profile';
-import type { IceSettings } from '../runtime/config';
-import type { CallRecord, CallStore, Sender } from './model';
+import type { CallRecord, CallStore, IceSettings, Sender } from './model';
 
 export async function presence(
   store: CallStore,

@@ -7,14 +7,8 @@ import {
   DEFAULT_RING_TIMEOUT_SECONDS,
 } from '../../shared/limits';
 import { parseProfileTypes } from '../../shared/profile';
-import type { CallSettings } from '../core/model';
+import type { CallSettings, IceSettings } from '../core/model';
 import type { Rate, RateLimits } from '../core/rate-limiter';
-
-export interface IceSettings {
-  stunUrls: string[];
-  turnUrls: string[];
-  turnSecret: string | undefined;
-}
 
 export interface RuntimeConfig extends CallSettings, IceSettings {
   connectionsTable: string;

@@ -16,7 +16,8 @@ import { ProtocolError } from '../core/errors';
 import type { Delivery } from '../core/messenger';
 import type { Sender } from '../core/model';
 import { getRuntime, type Runtime } from './container';
-import { logFailure, logRouting, type RoutingDecision } from './log';
+import type { RoutingDecision } from '../../shared/routing-line';
+import { logFailure, logRouting } from './log';
 
 /** API Gateway's WebSocket event, with the authorizer context it carries after `$connect`. */
 export type WebSocketEvent = APIGatewayProxyWebsocketEventV2 & {

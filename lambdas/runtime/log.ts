@@ -4,40 +4,7 @@
  */
 import { Console } from 'node:console';
 import { ENV } from '../../shared/env';
-
-export type Outcome =
-  | 'connected'
-  | 'disconnected'
-  | 'ringing'
-  | 'declined'
-  | 'answered'
-  | 'ended'
-  | 'missed'
-  | 'forwarded'
-  | 'dropped'
-  | 'peer_reconnecting'
-  | 'resumed'
-  | 'replied'
-  | 'ignored'
-  | 'refused';
-
-/** What the core decided, before the handler adds where and how long. */
-export interface RoutingDecision {
-  call_id: string | null;
-  from: string | null;
-  to: string | null;
-  outcome: Outcome;
-  reason: string | null;
-  sockets_reached: number;
-  gone_sockets: number;
-}
-
-export interface RoutingLine extends RoutingDecision {
-  route: string;
-  ms: number;
-  request_id: string | null;
-  connection_id: string | null;
-}
+import type { RoutingLine } from '../../shared/routing-line';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 

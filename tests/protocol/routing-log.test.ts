@@ -1,6 +1,6 @@
 /** "Why did this call not ring?" is answered by the routing lines of one call id. */
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import type { RoutingLine } from '../../lambdas/runtime/log';
+import type { RoutingLine } from '../../shared/routing-line';
 import { answer, candidate, offer, startHarness, type Harness } from '../support/harness';
 
 let h: Harness;

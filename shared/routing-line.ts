@@ -1,0 +1,39 @@
+/**
+ * The routing line: one JSON line per routing decision, the same locally and in CloudWatch. The
+ * core decides it, the handlers write it, and the CDK observability construct builds its metric
+ * filters and queries on its fields, so all three read its shape here.
+ */
+
+export type Outcome =
+  | 'connected'
+  | 'disconnected'
+  | 'ringing'
+  | 'declined'
+  | 'answered'
+  | 'ended'
+  | 'missed'
+  | 'forwarded'
+  | 'dropped'
+  | 'peer_reconnecting'
+  | 'resumed'
+  | 'replied'
+  | 'ignored'
+  | 'refused';
+
+/** What the core decided, before the handler adds where and how long. */
+export interface RoutingDecision {
+  call_id: string | null;
+  from: string | null;
+  to: string | null;
+  outcome: Outcome;
+  reason: string | null;
+  sockets_reached: number;
+  gone_sockets: number;
+}
+
+export interface RoutingLine extends RoutingDecision {
+  route: string;
+  ms: number;
+  request_id: string | null;
+  connection_id: string | null;
+}
