@@ -1,5 +1,6 @@
 /** The CallStore on DynamoDB: single-item conditional writes only (no transactions). */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   BatchGetCommand,
   DeleteCommand,
@@ -26,13 +27,23 @@ import type {
   CallGuard,
   CallRecord,
   CallStore,
+  CallWrite,
   ClaimResult,
   DueTimer,
   GcraStep,
   LineRecord,
+  LiveSocket,
   RateTokenStore,
   SocketRecord,
 } from '../core/model';
+import {
+  callFromItem,
+  callIdFromIndexItem,
+  lineFromItem,
+  socketFromIndexItem,
+  startKeyFromCursor,
+  timerFromIndexItem,
+} from './stored-items';
 
 export interface TableNames {
   connections: string;
@@ -62,12 +73,23 @@ const isConditionFailure = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException ||
   (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
-async function unlessConditionFails<T>(write: () => Promise<T>): Promise<T | undefined> {
+/** A write whose condition failed: and the item as it is, when the write asked for it and the store gave it. */
+class Refused {
+  constructor(readonly item: Record<string, unknown> | undefined) {}
+}
+
+/**
+ * Runs a conditional write; a failed condition is a `Refused`. Asked with
+ * `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`, DynamoDB puts the item that failed it on the
+ * exception (marshalled: the document client unmarshals only outputs); the local store never does.
+ */
+async function unlessConditionFails<T>(write: () => Promise<T>): Promise<T | Refused> {
   try {
     return await write();
   } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
+    if (!isConditionFailure(error)) throw error;
+    const item = error instanceof ConditionalCheckFailedException ? error.Item : undefined;
+    return new Refused(item ? unmarshall(item) : undefined);
   }
 }
 
@@ -103,8 +125,8 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
     await this.db.send(new DeleteCommand({ TableName: this.tables.connections, Key: { pk: connectionItemKey(connectionId) } }));
   }
 
-  async socketsOf(profileKey: ProfileKey): Promise<SocketRecord[]> {
-    const items = await this.queryAll<SocketItem>({
+  async socketsOf(profileKey: ProfileKey): Promise<LiveSocket[]> {
+    const items = await this.queryAll({
       TableName: this.tables.connections,
       IndexName: BY_PROFILE.indexName,
       KeyConditionExpression: '#key = :key',
@@ -113,11 +135,7 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
       ExpressionAttributeNames: { '#key': BY_PROFILE.partitionKey.name, '#ttl': TTL },
       ExpressionAttributeValues: { ':key': profileKey, ':now': nowEpochSeconds() },
     });
-    return items.map((item) => ({
-      connectionId: item.connection_id,
-      profileKey: item.profile_key as ProfileKey,
-      connectedAt: item.connected_at,
-    }));
+    return items.map(socketFromIndexItem);
   }
 
   async isOnline(profileKey: ProfileKey): Promise<boolean> {
@@ -130,7 +148,7 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tables.connections, Key: { pk: lineItemKey(profileKey) }, ConsistentRead: true }),
     );
-    return Item ? toLine(Item as LineItem, profileKey) : undefined;
+    return Item ? lineFromItem(Item, profileKey) : undefined;
   }
 
   async claimLine(line: LineRecord, replacing?: string): Promise<ClaimResult> {
@@ -149,12 +167,14 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
           ...(replacing === undefined
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : { ConditionExpression: 'call_id = :replacing', ExpressionAttributeValues: { ':replacing': replacing } }),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       ),
     );
-    if (written) return { claimed: true };
-    // The store does not return the item on a failed condition, so read the holder.
-    return { claimed: false, holder: await this.getLine(line.profileKey) };
+    if (!(written instanceof Refused)) return { claimed: true };
+    // No item with the refusal: the line was freed meanwhile, or the store does not say; read it.
+    const holder = written.item ? lineFromItem(written.item, line.profileKey) : await this.getLine(line.profileKey);
+    return { claimed: false, holder };
   }
 
   async releaseLine(profileKey: ProfileKey, callId: string): Promise<void> {
@@ -182,14 +202,14 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
         }),
       ),
     );
-    return written !== undefined;
+    return !(written instanceof Refused);
   }
 
   async getCall(callId: string): Promise<CallRecord | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tables.callLogs, Key: { call_id: callId }, ConsistentRead: true }),
     );
-    return Item as CallRecord | undefined;
+    return Item ? callFromItem(Item) : undefined;
   }
 
   async updateCall(
@@ -197,7 +217,7 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
     guard: CallGuard,
     changes: CallChanges,
     returning: 'after' | 'before' = 'after',
-  ): Promise<CallRecord | undefined> {
+  ): Promise<CallWrite> {
     const update = buildUpdate(guard, changes);
     const result = await unlessConditionFails(() =>
       this.db.send(
@@ -209,10 +229,12 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
           ExpressionAttributeNames: update.names,
           ExpressionAttributeValues: update.values,
           ReturnValues: returning === 'after' ? 'ALL_NEW' : 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       ),
     );
-    return result?.Attributes as CallRecord | undefined;
+    if (result instanceof Refused) return { won: false, ...(result.item ? { current: callFromItem(result.item) } : {}) };
+    return { won: true, call: callFromItem(result.Attributes) };
   }
 
   async callsOf(profileKey: ProfileKey, limit: number, before?: string): Promise<{ items: CallRecord[]; more: boolean }> {
@@ -231,7 +253,7 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
     const [asCaller, asCallee] = await Promise.all([page(BY_CALLER), page(BY_CALLEE)]);
     // The indexes hold call ids only: newest first across both, then the items of one page.
     const ids = [...(asCaller.Items ?? []), ...(asCallee.Items ?? [])]
-      .map((item) => String(item.call_id))
+      .map(callIdFromIndexItem)
       .sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
     const pageIds = ids.slice(0, limit);
     return { items: await this.getCalls(pageIds), more: ids.length > limit };
@@ -247,11 +269,11 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
         ExpressionAttributeValues: { ':shard': DEADLINE_SHARD, ':now': now },
         Limit: limit,
         // The key of the last entry read: a position in the index, valid even once that entry is gone.
-        ...(after !== undefined ? { ExclusiveStartKey: JSON.parse(after) as Record<string, unknown> } : {}),
+        ...(after !== undefined ? { ExclusiveStartKey: startKeyFromCursor(after) } : {}),
       }),
     );
     return {
-      timers: Items.map((item) => ({ callId: String(item.call_id), deadlineAt: String(item[BY_DEADLINE.sortKey.name]) })),
+      timers: Items.map(timerFromIndexItem),
       ...(LastEvaluatedKey ? { next: JSON.stringify(LastEvaluatedKey) } : {}),
     };
   }
@@ -265,7 +287,10 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
       const result: BatchGetCommandOutput = await this.db.send(
         new BatchGetCommand({ RequestItems: { [this.tables.callLogs]: { Keys: keys } } }),
       );
-      for (const item of result.Responses?.[this.tables.callLogs] ?? []) found.set(String(item.call_id), item as CallRecord);
+      for (const item of result.Responses?.[this.tables.callLogs] ?? []) {
+        const call = callFromItem(item);
+        found.set(call.call_id, call);
+      }
       keys = result.UnprocessedKeys?.[this.tables.callLogs]?.Keys;
     }
     return callIds.flatMap((id) => found.get(id) ?? []);
@@ -291,7 +316,7 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
         }),
       ),
     );
-    if (fromFull) return true;
+    if (!(fromFull instanceof Refused)) return true;
     const fromBurst = await unlessConditionFails(() =>
       this.db.send(
         new UpdateCommand({
@@ -302,29 +327,19 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
         }),
       ),
     );
-    return fromBurst !== undefined;
+    return !(fromBurst instanceof Refused);
   }
 
-  private async queryAll<T>(input: QueryCommandInput): Promise<T[]> {
-    const items: T[] = [];
+  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-      items.push(...((page.Items ?? []) as T[]));
+      items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return items;
   }
-}
-
-function toLine(item: LineItem, profileKey: ProfileKey): LineRecord {
-  return {
-    profileKey,
-    callId: item.call_id,
-    callerKey: item.caller_key as ProfileKey,
-    calleeKey: item.callee_key as ProfileKey,
-    claimedAt: item.claimed_at,
-  };
 }
 
 function withDeadlineShard(call: CallRecord): CallRecord {

@@ -144,7 +144,7 @@ export class CallService {
       return [decision(ringing, 'declined', 'offline', delivery)];
     }
     if (delivery.gone.length > 0) {
-      await this.store.updateCall(ringing.call_id, { status: 'initiated' }, { callee_connection_ids: delivery.reached });
+      await this.update(ringing.call_id, { status: 'initiated' }, { callee_connection_ids: delivery.reached });
     }
 
     await this.messenger.send([sender.connectionId], {
@@ -287,7 +287,7 @@ export class CallService {
     };
     const guard: CallGuard = { status: 'initiated', notExpiredAt: now.toISOString(), calleeKey: sender.key };
     const ringing =
-      message.call_id === undefined ? undefined : await this.store.updateCall(message.call_id, guard, changes, 'before');
+      message.call_id === undefined ? undefined : await this.update(message.call_id, guard, changes, 'before');
     if (ringing) return this.announceAnswer(sender, message, ringing, fields);
 
     const call = await this.requireCall(sender, message.call_id);
@@ -295,7 +295,7 @@ export class CallService {
       throw new ProtocolError('forbidden', 'Only the callee can answer a call', call.call_id);
     }
     if (call.status !== 'initiated' || message.call_id !== undefined) throw notRinging(call);
-    const rang = await this.store.updateCall(call.call_id, guard, changes, 'before');
+    const rang = await this.update(call.call_id, guard, changes, 'before');
     if (!rang) throw notRinging(call);
     return this.announceAnswer(sender, message, rang, fields);
   }
@@ -477,7 +477,7 @@ export class CallService {
     if (!dropped) return []; // already known, already announced
     const graceSeconds = this.deps.settings.resumeGraceSeconds;
     const deadline = new Date(this.deps.clock.now().getTime() + graceSeconds * 1000).toISOString();
-    const updated = await this.store.updateCall(
+    const updated = await this.update(
       call.call_id,
       {
         status: 'answered',
@@ -522,7 +522,7 @@ export class CallService {
       const rebinding: CallChanges =
         party === 'caller' ? { caller_connection_id: sender.connectionId } : { callee_connection_ids: [sender.connectionId] };
       const stillDropped = afterResume(call.disconnected_party, party);
-      const resumed = await this.store.updateCall(
+      const resumed = await this.update(
         call.call_id,
         { status: 'answered', dropped: call.disconnected_party ?? 'nobody' },
         {
@@ -624,7 +624,7 @@ export class CallService {
     if (call.status === 'answered') return this.checkLiveness(call, call.deadline_at, now);
 
     // A timer left on a call that no longer needs one.
-    await this.store.updateCall(call.call_id, guard, { deadline_at: null });
+    await this.update(call.call_id, guard, { deadline_at: null });
     return [];
   }
 
@@ -651,9 +651,14 @@ export class CallService {
   // Helpers
   // ---------------------------------------------------------------------------------------------
 
+  private async update(...args: Parameters<CallStore['updateCall']>): Promise<CallRecord | undefined> {
+    const write = await this.store.updateCall(...args);
+    return write.won ? write.call : undefined;
+  }
+
   /** Applies a final transition and frees both lines; undefined if someone else changed the call first. */
   private async finalize(call: CallRecord, guard: CallGuard, changes: CallChanges): Promise<CallRecord | undefined> {
-    const updated = await this.store.updateCall(call.call_id, guard, { ...changes, deadline_at: null, disconnected_party: null });
+    const updated = await this.update(call.call_id, guard, { ...changes, deadline_at: null, disconnected_party: null });
     if (updated) {
       await Promise.all([
         this.store.releaseLine(updated.caller_key, updated.call_id),

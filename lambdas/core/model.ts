@@ -12,6 +12,9 @@ export interface SocketRecord {
   connectedAt: string;
 }
 
+/** A socket as the profile's sockets are listed (what reaching it takes). */
+export type LiveSocket = Pick<SocketRecord, 'connectionId' | 'profileKey'>;
+
 export type Party = 'caller' | 'callee';
 export type Dropped = Party | 'both';
 
@@ -100,7 +103,7 @@ export interface CallGuard {
 export interface CallStore {
   putSocket(socket: SocketRecord, ttlEpochSeconds: number): Promise<void>;
   deleteSocket(connectionId: string): Promise<void>;
-  socketsOf(profileKey: ProfileKey): Promise<SocketRecord[]>;
+  socketsOf(profileKey: ProfileKey): Promise<LiveSocket[]>;
   isOnline(profileKey: ProfileKey): Promise<boolean>;
 
   getLine(profileKey: ProfileKey): Promise<LineRecord | undefined>;
@@ -113,10 +116,10 @@ export interface CallStore {
   createCall(call: CallRecord): Promise<boolean>;
   getCall(callId: string): Promise<CallRecord | undefined>;
   /**
-   * Applies `changes` if `guard` holds: the call as it is after the change (or, with `'before'`, as it
-   * was), or undefined when the guard failed or there is no such call.
+   * Applies `changes` if `guard` holds: then the call as it is after the change (or, with `'before'`,
+   * as it was); else, when the store says, the call as it found it.
    */
-  updateCall(callId: string, guard: CallGuard, changes: CallChanges, returning?: 'after' | 'before'): Promise<CallRecord | undefined>;
+  updateCall(callId: string, guard: CallGuard, changes: CallChanges, returning?: 'after' | 'before'): Promise<CallWrite>;
   /** Calls the profile took part in, newest first. */
   callsOf(profileKey: ProfileKey, limit: number, before?: string): Promise<{ items: CallRecord[]; more: boolean }>;
   /**
@@ -130,6 +133,13 @@ export interface CallStore {
    */
   getCalls(callIds: readonly string[]): Promise<CallRecord[]>;
 }
+
+/**
+ * What a guarded write did. A refused one carries the call as the store found it when the store
+ * says (DynamoDB does, on request); absent, there is no such call or the store did not say (the
+ * local store never does): read it to know.
+ */
+export type CallWrite = { won: true; call: CallRecord } | { won: false; current?: CallRecord };
 
 /** A pending timer of a call, as the `by_deadline` index lists it. */
 export interface DueTimer {

@@ -58,6 +58,8 @@ export class ManualClock {
 
 export interface World {
   db: DynamoCallStore;
+  /** Where the embedded store listens, for clients of a test's own. */
+  endpoint: string;
   sockets: RecordingSockets;
   clock: ManualClock;
   /** A container of a function that may write `connections` (every call-state route). */
@@ -87,6 +89,7 @@ export async function startWorld(): Promise<World> {
     });
   const world: World = {
     db,
+    endpoint: store.endpoint,
     sockets,
     clock,
     container,
