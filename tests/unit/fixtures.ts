@@ -1,5 +1,6 @@
 /** Calls and senders for the unit tests of the call rules: plain values, no store. */
 import type { CallRecord, CallSettings, Sender } from '../../lambdas/core/model';
+import type { Settled, Step, Transition } from '../../lambdas/core/transitions/transition';
 import { profileKey } from '../../shared/profile';
 
 export const NOW = new Date('2026-01-01T12:00:00.000Z');
@@ -91,3 +92,33 @@ export function answeredCall(overrides: Partial<CallRecord> = {}): CallRecord {
     ...overrides,
   });
 }
+
+/** A step that must be a write (a transition with a guard), for tests of its guard, changes and announcement. */
+export function asWrite(step: Step): Transition {
+  if (step.kind !== 'write') throw new Error(`expected a write, got a settled step: ${JSON.stringify(step.announcement)}`);
+  return step;
+}
+
+/** A step that must write nothing. */
+export function asSettled(step: Step): Settled {
+  if (step.kind !== 'settled') throw new Error(`expected a settled step, got a write: ${JSON.stringify(step.changes)}`);
+  return step;
+}
+
+/** The envelope a message about `CALL_ID` carries at `NOW`, from the given stamp. */
+export function envelopeFrom(from: { id: string | number; type: string; name: string | null; avatar: string | null }) {
+  return {
+    call_id: CALL_ID,
+    conversation_id: 'conv-1',
+    from_profile_id: from.id,
+    from_profile_type: from.type,
+    from_name: from.name,
+    from_avatar: from.avatar,
+    sent_at: NOW.toISOString(),
+  };
+}
+
+export const FROM_CALLER = { id: 456, type: 'student', name: 'John Doe', avatar: 'https://example.test/john.png' };
+/** The callee as a call knows it before it answered or declined (no name yet). */
+export const FROM_UNNAMED_CALLEE = { id: 'ada', type: 'tutor', name: null, avatar: null };
+export const FROM_CALLEE = { id: 'ada', type: 'tutor', name: 'Ada Tutor', avatar: null };

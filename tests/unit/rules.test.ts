@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { LineRecord } from '../../lambdas/core/model';
-import { afterDrop, afterDrops, afterResume, durationSeconds, judgeLineHolder, ORPHANED_LINE_MS, partyOf, restoreId, socketsOfParty } from '../../lambdas/core/rules';
+import { durationSeconds, partyOf, restoreId, socketsOfParty } from '../../lambdas/core/rules';
+import { judgeLineHolder, ORPHANED_LINE_MS } from '../../lambdas/core/transitions/glare';
+import { afterDrop, afterDrops } from '../../lambdas/core/transitions/party-dropped';
+import { afterResume } from '../../lambdas/core/transitions/party-resumed';
 import { profileKey } from '../../shared/profile';
 
 const alice = profileKey('student', 456);

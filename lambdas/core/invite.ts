@@ -1,0 +1,153 @@
+/**
+ * Invitation: the caller's and the callee's lines are claimed, every socket of the callee rings,
+ * and the caller hears `call_ringing`; or the call is declined at once (`offline`: no socket;
+ * `busy`: the callee is in a call, or the call lost glare) and logged as such.
+ */
+import type { ClientMessageOf, ServerMessage } from '../../shared/protocol';
+import { profileKey, type ProfileKey } from '../../shared/profile';
+import type { RoutingDecision } from '../../shared/routing-line';
+import type { Applier } from './apply';
+import { declinedMessage, envelope, stampOfSender } from './envelope';
+import { ProtocolError } from './errors';
+import type { LineClaims } from './lines';
+import type { Messenger } from './messenger';
+import type { CallRecord, CallSettings, CallStore, Clock, LineRecord, Sender } from './model';
+import { callDecision } from './routing';
+import { idKindOf } from './rules';
+import { declineForCallee } from './transitions/decline';
+
+type Invitation = ClientMessageOf<'call_invitation'>;
+
+export interface InvitationDeps {
+  store: CallStore;
+  messenger: Messenger;
+  applier: Applier;
+  lines: LineClaims;
+  settings: CallSettings;
+  clock: Clock;
+  newCallId: () => string;
+}
+
+export class Invitations {
+  constructor(private readonly deps: InvitationDeps) {}
+
+  async invite(sender: Sender, message: Invitation): Promise<RoutingDecision[]> {
+    const { store, messenger, lines, settings, clock } = this.deps;
+    const calleeKey = profileKey(message.to_profile_type, message.to_profile_id);
+    if (calleeKey === sender.key) throw new ProtocolError('cannot_call_self', 'A profile cannot call itself');
+    if (!settings.profileTypes.includes(message.to_profile_type)) {
+      throw new ProtocolError('invalid_message', `Unknown profile type "${message.to_profile_type}"`);
+    }
+
+    const now = clock.now();
+    const call = newCall(this.deps.newCallId(), sender, message, calleeKey, now, settings);
+    const callerLine: LineRecord = { profileKey: sender.key, callId: call.call_id, callerKey: sender.key, calleeKey, claimedAt: now.toISOString() };
+
+    // Independent of each other, so one round trip instead of two.
+    const [callerClaim, sockets] = await Promise.all([lines.claim(callerLine), store.socketsOf(calleeKey)]);
+    if (callerClaim === 'busy') throw new ProtocolError('already_in_call', 'You are already in a call; end it before placing another');
+    if (callerClaim === 'yield') return this.declineAtOnce(call, 'busy');
+    if (sockets.length === 0) {
+      await lines.release(callerLine);
+      return this.declineAtOnce(call, 'offline');
+    }
+    if ((await lines.claim({ ...callerLine, profileKey: calleeKey })) !== 'claimed') {
+      await lines.release(callerLine);
+      return this.declineAtOnce(call, 'busy');
+    }
+
+    const ringing: CallRecord = { ...call, callee_connection_ids: sockets.map((socket) => socket.connectionId) };
+    await store.createCall(ringing);
+    const delivery = await messenger.send(ringing.callee_connection_ids, invitationMessage(ringing, sender, message, clock.now()));
+
+    if (delivery.reached.length === 0) {
+      await this.deps.applier.apply(declineForCallee(ringing, 'offline', now, false));
+      return [callDecision(ringing, 'declined', 'offline', delivery)];
+    }
+    if (delivery.gone.length > 0) {
+      // Only the sockets it reached are ringing (and stop ringing, or hear the end, later).
+      await store.updateCall(ringing.call_id, { status: 'initiated' }, { callee_connection_ids: delivery.reached });
+    }
+    const ringingMessage: ServerMessage = {
+      type: 'call_ringing',
+      call_id: ringing.call_id,
+      conversation_id: ringing.conversation_id,
+      to_profile_id: message.to_profile_id,
+      to_profile_type: message.to_profile_type,
+      devices: delivery.reached.length,
+      expires_at: ringing.expires_at,
+      sent_at: clock.now().toISOString(),
+    };
+    await messenger.send([sender.connectionId], ringingMessage);
+    return [callDecision(ringing, 'ringing', null, delivery)];
+  }
+
+  /** Logs a call that never rang (offline, busy, lost glare) and tells the caller at once. */
+  private async declineAtOnce(call: CallRecord, reason: 'offline' | 'busy'): Promise<RoutingDecision[]> {
+    const now = this.deps.clock.now();
+    const { deadline_at: _timer, ...withoutTimer } = call;
+    const declined: CallRecord = { ...withoutTimer, status: 'declined', end_reason: reason, ended_at: now.toISOString() };
+    await this.deps.store.createCall(declined);
+    await this.deps.messenger.send([call.caller_connection_id], declinedMessage(declined, reason, now));
+    return [callDecision(declined, 'declined', reason)];
+  }
+}
+
+function invitationMessage(ringing: CallRecord, sender: Sender, message: Invitation, now: Date): ServerMessage {
+  return {
+    type: 'call_invitation',
+    ...envelope(ringing, stampOfSender(sender), now),
+    call_type: ringing.call_type,
+    to_profile_id: message.to_profile_id,
+    to_profile_type: message.to_profile_type,
+    offer: message.offer,
+    expires_at: ringing.expires_at,
+  };
+}
+
+/** A new call from `sender`'s invitation, ringing until the ring timeout. */
+export function newCall(
+  callId: string,
+  sender: Sender,
+  message: Invitation,
+  calleeKey: ProfileKey,
+  now: Date,
+  settings: Pick<CallSettings, 'ringTimeoutSeconds'>,
+): CallRecord {
+  const startedAt = now.toISOString();
+  const expiresAt = new Date(now.getTime() + settings.ringTimeoutSeconds * 1000).toISOString();
+  const { identity } = sender;
+  return {
+    call_id: callId,
+    conversation_id: message.conversation_id ?? null,
+    caller_profile_id: String(identity.profileId),
+    caller_profile_type: identity.profileType,
+    caller_user_id: identity.userId,
+    callee_profile_id: String(message.to_profile_id),
+    callee_profile_type: message.to_profile_type,
+    call_type: message.call_type,
+    status: 'initiated',
+    end_reason: null,
+    started_at: startedAt,
+    answered_at: null,
+    ended_at: null,
+    duration_seconds: null,
+    participants: [
+      { profile_id: String(identity.profileId), profile_type: identity.profileType, name: identity.name },
+      { profile_id: String(message.to_profile_id), profile_type: message.to_profile_type, name: null },
+    ],
+    created_at: startedAt,
+    caller_key: sender.key,
+    callee_key: calleeKey,
+    caller_id_kind: idKindOf(identity.profileId),
+    callee_id_kind: idKindOf(message.to_profile_id),
+    caller_name: identity.name,
+    caller_avatar: identity.avatar,
+    callee_name: null,
+    callee_avatar: null,
+    caller_connection_id: sender.connectionId,
+    callee_connection_ids: [],
+    expires_at: expiresAt,
+    deadline_at: expiresAt,
+  };
+}
