@@ -1,16 +1,12 @@
 /**
  * A refused conditional write costs no read where DynamoDB says why: asked with
  * `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`, it puts the item that failed the condition on
- * the `ConditionalCheckFailedException`. The embedded store ignores that parameter, so the store
- * under test talks to it through a client that adds the item as DynamoDB does (and only when asked);
- * a plain client beside it shows the read the store makes when the item is absent.
+ * the `ConditionalCheckFailedException` (see `dynamodb-refusals.ts`); a client as the embedded store
+ * behaves shows the read the store makes when the item is absent.
  */
-import { ConditionalCheckFailedException, GetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoCallStore } from '../../lambdas/adapters/dynamo-store';
-import { storeClient } from '../../infra/local/store';
 import { profileKey } from '../../shared/profile';
-import { TABLES } from '../../shared/tables';
+import { countedStore as countedStoreAt } from './dynamodb-refusals';
 import { startWorld, stopWorld, type World } from './world';
 
 let world: World;
@@ -21,48 +17,7 @@ afterAll(async () => {
   await stopWorld();
 });
 
-interface CountedStore {
-  store: DynamoCallStore;
-  /** The commands the store sent, by name, since the last `reset`. */
-  sent: string[];
-  reset(): void;
-}
-
-type MarshalledInput = { TableName?: string; Key?: Record<string, AttributeValue>; Item?: Record<string, AttributeValue>; ReturnValuesOnConditionCheckFailure?: string };
-
-/** The key of the item a write is about: its `Key`, or the table's partition key taken from its `Item`. */
-function keyOf(input: MarshalledInput): Record<string, AttributeValue> | undefined {
-  if (input.Key) return input.Key;
-  const table = TABLES.find((definition) => definition.localName === input.TableName);
-  const name = table?.partitionKey.name;
-  const value = name ? input.Item?.[name] : undefined;
-  return name && value ? { [name]: value } : undefined;
-}
-
-function countedStore(options: { itemOnRefusal: boolean }): CountedStore {
-  const client: DynamoDBClient = storeClient(world.endpoint);
-  // What DynamoDB reads to answer is its own business, not a request of the store.
-  const dynamodbItself = storeClient(world.endpoint);
-  const sent: string[] = [];
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      sent.push(context.commandName ?? 'unknown');
-      try {
-        return await next(args);
-      } catch (error) {
-        const input = args.input as MarshalledInput;
-        const key = keyOf(input);
-        if (!options.itemOnRefusal || !(error instanceof ConditionalCheckFailedException) || input.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD' || !key) throw error;
-        const { Item } = await dynamodbItself.send(new GetItemCommand({ TableName: input.TableName, Key: key, ConsistentRead: true }));
-        throw new ConditionalCheckFailedException({ message: error.message, $metadata: error.$metadata, ...(Item ? { Item } : {}) });
-      }
-    },
-    // After the document client has marshalled the input: the same shape DynamoDB receives.
-    { step: 'build', name: 'itemOnConditionFailure' },
-  );
-  const store = new DynamoCallStore({ connections: 'connections', callLogs: 'call_logs' }, client);
-  return { store, sent, reset: () => sent.splice(0) };
-}
+const countedStore = (options: { itemOnRefusal: boolean }) => countedStoreAt(world.endpoint, options);
 
 let nextId = 50_000;
 
