@@ -31,7 +31,7 @@ import { TABLES } from '../../shared/tables';
 import { signToken } from '../../lambdas/auth/token';
 import { CONFIG_PATH, DEV_TOKEN_PATH, handleConfig, handleDevToken } from './dev-login';
 import { scheduledEvent, type ApiDescription } from './events';
-import { ensureCdkOut } from './as-deployed/cdk-out';
+import { DEFAULT_CDK_OUT, ensureCdkOut } from './as-deployed/cdk-out';
 import { handlerSettingOverrides, type FunctionCredentials } from './as-deployed/container-environment';
 import type { ContainerInfo } from './as-deployed/container-pool';
 import { startDeployedFunctions } from './as-deployed/deployed-functions';
@@ -270,7 +270,9 @@ function dialableHost(address: string): string {
 /** The deployed stack as the as-deployed mode runs it: read from the assembly before anything starts. */
 async function readStack(asDeployed: NonNullable<Settings['asDeployed']>, log: GatewayLog): Promise<{ cdkOut: string; stack: DeployedStack }> {
   const started = Date.now();
-  const { dir, synthesized } = await ensureCdkOut(asDeployed.cdkOut);
+  const { dir, synthesized } = await ensureCdkOut(asDeployed.cdkOut, () =>
+    log.info('cdk_synthesizing', { cdk_out: DEFAULT_CDK_OUT, note: 'cdk.out is missing or older than the sources; this takes about 20 s' }),
+  );
   if (synthesized) log.info('cdk_synthesized', { cdk_out: dir, ms: Date.now() - started });
   return { cdkOut: dir, stack: await readDeployedStack(dir, localAwsIdentity(API_ID)) };
 }

@@ -80,10 +80,14 @@ export interface CdkOutChoice {
   synthesized: boolean;
 }
 
-/** `given` as is; otherwise the project's `cdk.out`, synthesized when stale. */
-export async function ensureCdkOut(given: string | undefined): Promise<CdkOutChoice> {
+/**
+ * `given` as is; otherwise the project's `cdk.out`, synthesized when stale. `starting` hears of a
+ * synth before it begins: it takes tens of seconds, and a silent start would look hung.
+ */
+export async function ensureCdkOut(given: string | undefined, starting: () => void = () => undefined): Promise<CdkOutChoice> {
   if (given !== undefined) return { dir: given, synthesized: false };
   if (!(await isCdkOutStale(DEFAULT_CDK_OUT))) return { dir: DEFAULT_CDK_OUT, synthesized: false };
+  starting();
   await synthesize(DEFAULT_CDK_OUT);
   return { dir: DEFAULT_CDK_OUT, synthesized: true };
 }
