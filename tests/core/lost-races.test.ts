@@ -39,16 +39,7 @@ function overtakenOnce(store: CallStore, before: () => Promise<unknown>): CallSt
 async function ringingPair() {
   const caller = await world.connect(`race-caller-${nextId}`, 'student', nextId++);
   const callee = await world.connect(`race-callee-${nextId}`, 'tutor', nextId++);
-  const [ringing] = await world.container().invite(caller, {
-    type: 'call_invitation',
-    call_type: 'voice',
-    to_profile_id: callee.identity.profileId,
-    to_profile_type: callee.identity.profileType,
-    offer: { type: 'offer', sdp: 'v=0' },
-    conversation_id: null,
-  });
-  if (!ringing?.call_id) throw new Error('the call did not ring');
-  return { caller, callee, callId: ringing.call_id };
+  return { caller, callee, callId: await world.ringingCall(caller, callee) };
 }
 
 describe.each([

@@ -66,6 +66,8 @@ export interface World {
   container(settings?: Partial<CallSettings>, store?: CallStore): CallService;
   /** Opens a socket of a profile: a live socket and its record, as `$connect` writes it. */
   connect(connectionId: string, profileType: string, profileId: number): Promise<Sender>;
+  /** The caller rings the callee, in a container of its own; the call id. */
+  ringingCall(caller: Sender, callee: Sender): Promise<string>;
   /** The caller rings the callee and the callee answers, in a container of its own; the call id. */
   answeredCall(caller: Sender, callee: Sender): Promise<string>;
 }
@@ -104,22 +106,28 @@ export async function startWorld(): Promise<World> {
       await db.putSocket({ connectionId, profileKey: sender.key, connectedAt: clock.now().toISOString() }, Math.floor(Date.now() / 1000) + 86_400);
       return sender;
     },
+    ringingCall: (caller, callee) => ring(container(), caller, callee),
     async answeredCall(caller, callee) {
       const service = container();
-      const [ringing] = await service.invite(caller, {
-        type: 'call_invitation',
-        call_type: 'voice',
-        to_profile_id: callee.identity.profileId,
-        to_profile_type: callee.identity.profileType,
-        offer: { type: 'offer', sdp: 'v=0' },
-        conversation_id: null,
-      });
-      if (ringing?.outcome !== 'ringing' || !ringing.call_id) throw new Error(`the call did not ring: ${JSON.stringify(ringing)}`);
-      await service.answer(callee, { type: 'call_answer', call_id: ringing.call_id, answer: { type: 'answer', sdp: 'v=0' } });
-      return ringing.call_id;
+      const callId = await ring(service, caller, callee);
+      await service.answer(callee, { type: 'call_answer', call_id: callId, answer: { type: 'answer', sdp: 'v=0' } });
+      return callId;
     },
   };
   return world;
+}
+
+async function ring(service: CallService, caller: Sender, callee: Sender): Promise<string> {
+  const [ringing] = await service.invite(caller, {
+    type: 'call_invitation',
+    call_type: 'voice',
+    to_profile_id: callee.identity.profileId,
+    to_profile_type: callee.identity.profileType,
+    offer: { type: 'offer', sdp: 'v=0' },
+    conversation_id: null,
+  });
+  if (ringing?.outcome !== 'ringing' || !ringing.call_id) throw new Error(`the call did not ring: ${JSON.stringify(ringing)}`);
+  return ringing.call_id;
 }
 
 export async function stopWorld(): Promise<void> {
