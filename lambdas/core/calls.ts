@@ -84,7 +84,7 @@ export class CallService {
     return this.answered(applied);
   }
 
-  /** A caller found gone by its answer has dropped; the answer's routing line is the route's only one. */
+  /** A caller the answer found gone has dropped, as if its `$disconnect` had come; the route logs the answer only. */
   private async answered(applied: Applied): Promise<RoutingDecision[]> {
     await this.applier.decide(partiesDropped(applied.call, applied.lost, this.clock.now(), this.settings));
     return applied.decisions;
