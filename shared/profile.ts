@@ -1,4 +1,5 @@
 /** Profiles: who calls whom. A profile is addressed by its key `{profile_type}_{profile_id}`. */
+import { commaList } from './settings';
 
 export const DEFAULT_PROFILE_TYPES = ['tutor', 'student', 'parent', 'advertiser'] as const;
 
@@ -44,10 +45,7 @@ export function parseProfileKey(key: string): { profile_type: string; profile_id
 
 /** Parses a comma-separated list of profile types (the deployment's setting), falling back to the defaults. */
 export function parseProfileTypes(setting: string | undefined): readonly string[] {
-  const types = (setting ?? '')
-    .split(',')
-    .map((type) => type.trim())
-    .filter((type) => type.length > 0);
+  const types = commaList('profile types', setting);
   for (const type of types) {
     if (!PROFILE_TYPE_PATTERN.test(type)) throw new Error(`Invalid profile type in settings: "${type}"`);
   }

@@ -3,6 +3,7 @@
  * in cdk.json as JSON: both are accepted, anything else fails synth with the key named.
  */
 import { DEFAULT_LIVENESS_CHECK_SECONDS, DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
+import { commaList, positiveNumber, SettingError } from '../../shared/settings';
 
 export interface AppSettings {
   readonly stackName: string;
@@ -24,17 +25,12 @@ export const DEFAULT_STACK_NAME = 'CallSignal';
 
 type ContextReader = (key: string) => unknown;
 
-class SettingError extends Error {
-  constructor(key: string, expected: string, value: unknown) {
-    super(`Context "${key}" must be ${expected}, got ${JSON.stringify(value)}`);
-    this.name = 'SettingError';
-  }
-}
+const contextKey = (key: string): string => `Context "${key}"`;
 
 function text(read: ContextReader, key: string): string | undefined {
   const value = read(key);
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw new SettingError(key, 'a string', value);
+  if (typeof value !== 'string') throw new SettingError(contextKey(key), 'a string', value);
   return value;
 }
 
@@ -43,31 +39,22 @@ function flag(read: ContextReader, key: string, fallback: boolean): boolean {
   if (value === undefined || value === null || value === '') return fallback;
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
-  throw new SettingError(key, 'true or false', value);
+  throw new SettingError(contextKey(key), 'true or false', value);
 }
 
-function seconds(read: ContextReader, key: string, fallback: number): number {
-  const value = read(key);
-  if (value === undefined || value === null || value === '') return fallback;
-  const number = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
-  if (!Number.isInteger(number) || number <= 0) throw new SettingError(key, 'a positive whole number of seconds', value);
-  return number;
-}
+const seconds = (read: ContextReader, key: string, fallback: number): number =>
+  positiveNumber(contextKey(key), read(key), fallback, { integer: true });
 
+/** Undefined when unset, so a setting can fall back to the handlers' own default. */
 function list(read: ContextReader, key: string): string[] | undefined {
-  const value = read(key);
-  if (value === undefined || value === null || value === '') return undefined;
-  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : undefined;
-  if (!items || !items.every((item): item is string => typeof item === 'string')) {
-    throw new SettingError(key, 'a comma-separated string or a list of strings', value);
-  }
-  return items.map((item) => item.trim()).filter(Boolean);
+  const items = commaList(contextKey(key), read(key));
+  return items.length > 0 ? items : undefined;
 }
 
 export function readAppSettings(read: ContextReader): AppSettings {
   const stackName = text(read, 'stackName') ?? DEFAULT_STACK_NAME;
   // CloudFormation's rule for stack names.
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) throw new SettingError('stackName', 'a valid stack name', stackName);
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) throw new SettingError(contextKey('stackName'), 'a valid stack name', stackName);
   return {
     stackName,
     stageName: text(read, 'stageName') ?? 'live',

@@ -11,6 +11,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IConstruct } from 'constructs';
 import { ENV, type EnvName } from '../../shared/env';
+import type { LogLevel as LogLevelName } from '../../shared/settings';
 import type { FunctionDefinition } from '../../shared/routes';
 import { TABLE_DEFINITIONS, TABLE_KEYS, type CallTables } from './data';
 import { nagRef } from './nag';
@@ -31,7 +32,7 @@ export interface HandlerSettings {
   readonly profileTypes?: readonly string[];
   /** STUN URLs offered by `ice_servers`; empty offers none. */
   readonly stunUrls: readonly string[];
-  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly logLevel: LogLevelName;
 }
 
 /** Where a function may post to sockets, and how to grant it. */

@@ -1,14 +1,14 @@
 /** `$connect` REQUEST authorizer: the JWT in the `token` query parameter decides who the socket is. */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { ENV } from '../../shared/env';
 import { identityToContext } from '../../shared/identity';
-import { parseProfileTypes, profileKey } from '../../shared/profile';
+import { profileKey } from '../../shared/profile';
+import { readConfig } from '../runtime/config';
 import { TOKEN_QUERY_PARAMETER } from '../../shared/routes';
 import { signingSecret } from '../auth/signing-secret';
 import { TokenError, verifyToken } from '../auth/token';
 import { logRouting } from '../runtime/log';
 
-const allowedTypes = parseProfileTypes(process.env[ENV.profileTypes]);
+const { profileTypes: allowedTypes } = readConfig();
 
 function policy(principalId: string, effect: 'Allow' | 'Deny', resource: string): APIGatewayAuthorizerResult {
   return {

@@ -7,6 +7,7 @@ import {
   DEFAULT_RING_TIMEOUT_SECONDS,
 } from '../../shared/limits';
 import { parseProfileTypes } from '../../shared/profile';
+import { commaList, positiveNumber } from '../../shared/settings';
 import type { CallSettings, IceSettings } from '../core/model';
 import type { Rate, RateLimits } from '../core/rate-limiter';
 
@@ -25,23 +26,11 @@ function required(env: Env, name: string): string {
   return value;
 }
 
-function positiveNumber(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return value;
-}
-
-const list = (raw: string | undefined): string[] =>
-  (raw ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
+const seconds = (env: Env, name: string, fallback: number): number => positiveNumber(name, env[name], fallback);
 
 /** A configured rate keeps the default's ratio of burst to rate. */
 function rate(env: Env, name: string, fallback: Rate): Rate {
-  const perSecond = positiveNumber(env, name, fallback.perSecond);
+  const perSecond = positiveNumber(name, env[name], fallback.perSecond);
   return { perSecond, burst: Math.max(1, Math.round((perSecond * fallback.burst) / fallback.perSecond)) };
 }
 
@@ -50,12 +39,12 @@ export function readConfig(env: Env = process.env): RuntimeConfig {
     connectionsTable: required(env, ENV.connectionsTable),
     callLogsTable: required(env, ENV.callLogsTable),
     managementEndpoint: required(env, ENV.managementEndpoint),
-    ringTimeoutSeconds: positiveNumber(env, ENV.ringTimeoutSeconds, DEFAULT_RING_TIMEOUT_SECONDS),
-    resumeGraceSeconds: positiveNumber(env, ENV.resumeGraceSeconds, DEFAULT_RESUME_GRACE_SECONDS),
-    livenessCheckSeconds: positiveNumber(env, ENV.livenessCheckSeconds, DEFAULT_LIVENESS_CHECK_SECONDS),
+    ringTimeoutSeconds: seconds(env, ENV.ringTimeoutSeconds, DEFAULT_RING_TIMEOUT_SECONDS),
+    resumeGraceSeconds: seconds(env, ENV.resumeGraceSeconds, DEFAULT_RESUME_GRACE_SECONDS),
+    livenessCheckSeconds: seconds(env, ENV.livenessCheckSeconds, DEFAULT_LIVENESS_CHECK_SECONDS),
     profileTypes: parseProfileTypes(env[ENV.profileTypes]),
-    stunUrls: list(env[ENV.stunUrls]),
-    turnUrls: list(env[ENV.turnUrls]),
+    stunUrls: commaList(ENV.stunUrls, env[ENV.stunUrls]),
+    turnUrls: commaList(ENV.turnUrls, env[ENV.turnUrls]),
     turnSecret: env[ENV.turnSecret] || undefined,
     rateLimits: {
       offers: rate(env, ENV.rateLimitOffers, DEFAULT_RATE_LIMITS.offers),

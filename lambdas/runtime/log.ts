@@ -5,13 +5,10 @@
 import { Console } from 'node:console';
 import { ENV } from '../../shared/env';
 import type { RoutingLine } from '../../shared/routing-line';
+import { logLevelReaches, parseLogLevel, type LogLevel } from '../../shared/settings';
 
-type Level = 'debug' | 'info' | 'warn' | 'error';
-
-const LEVELS: readonly Level[] = ['debug', 'info', 'warn', 'error'];
-const configured = process.env[ENV.logLevel]?.toLowerCase();
 /** `LOG_LEVEL` (read once): lines below it are not written. */
-const threshold = LEVELS.indexOf(LEVELS.find((level) => level === configured) ?? 'info');
+const threshold: LogLevel = parseLogLevel(process.env[ENV.logLevel]) ?? 'info';
 
 /**
  * Lambda's JSON log format wraps lines written through the global console inside a `message`
@@ -20,8 +17,8 @@ const threshold = LEVELS.indexOf(LEVELS.find((level) => level === configured) ??
  */
 const out = new Console({ stdout: process.stdout, stderr: process.stderr });
 
-function write(level: Level, msg: string, fields: object): void {
-  if (LEVELS.indexOf(level) < threshold) return;
+function write(level: LogLevel, msg: string, fields: object): void {
+  if (!logLevelReaches(level, threshold)) return;
   const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields });
   if (level === 'error' || level === 'warn') out.error(line);
   else out.log(line);
