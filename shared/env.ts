@@ -26,6 +26,10 @@ export const ENV = {
   rateLimitOffers: 'RATE_LIMIT_OFFERS_PER_SECOND',
   rateLimitCandidates: 'RATE_LIMIT_CANDIDATES_PER_SECOND',
   rateLimitOther: 'RATE_LIMIT_OTHER_PER_SECOND',
+  /** Who may call whom: `open` (any profile) or `conversation` (a call grant from the platform is required). */
+  callPolicy: 'CALL_POLICY',
+  /** The longest lifetime (`exp` − `iat`, seconds) a call grant may have. */
+  callGrantMaxTtlSeconds: 'CALL_GRANT_MAX_TTL_SECONDS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -48,3 +48,14 @@ export const DEFAULT_RATE_LIMITS = {
   candidates: { perSecond: 20, burst: 40 },
   other: { perSecond: 20, burst: 40 },
 } as const;
+
+/**
+ * Call grants (see `shared/call-policy.ts`): the platform mints one per call, so its lifetime only
+ * has to cover the click to the invitation. A grant that claims to live longer is refused.
+ */
+export const DEFAULT_CALL_GRANT_TTL_SECONDS = 5 * 60;
+export const DEFAULT_CALL_GRANT_MAX_TTL_SECONDS = 5 * 60;
+/** How far ahead of this service's clock a grant's `iat` may be (the platform's clock may run ahead). */
+export const CALL_GRANT_CLOCK_SKEW_SECONDS = 30;
+/** A grant is a few hundred characters; this bounds what the verifier is asked to parse. */
+export const MAX_CALL_GRANT_CHARS = 4_096;

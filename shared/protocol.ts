@@ -7,6 +7,7 @@ import { ERROR_CODES } from './errors';
 import {
   MAX_CANDIDATE_CHARS,
   MAX_CANDIDATES_PER_MESSAGE,
+  MAX_CALL_GRANT_CHARS,
   MAX_HISTORY_LIMIT,
   MAX_ID_CHARS,
   MAX_NAME_CHARS,
@@ -72,6 +73,8 @@ export const CallInvitationSchema = v.object({
   to_profile_type: ProfileTypeSchema,
   offer: SessionDescriptionSchema('offer'),
   conversation_id: ConversationIdSchema,
+  /** (ext) The platform's call grant for this caller, callee and conversation (see `shared/call-policy.ts`). */
+  call_grant: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CALL_GRANT_CHARS))),
 });
 
 export const CallAnswerSchema = v.object({

@@ -58,7 +58,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   route('connect', '$connect', { ...NO_ACCESS, connections: 'readwrite' }),
   route('disconnect', '$disconnect', CALL_STATE),
   route('default', '$default', REPLY_ONLY),
-  route('call-invitation', 'call_invitation', CALL_STATE),
+  // Reads the signing secret to verify the platform's call grants (see shared/call-policy.ts).
+  route('call-invitation', 'call_invitation', { ...CALL_STATE, signingSecret: true }),
   route('call-answer', 'call_answer', CALL_STATE),
   // Candidates read the call, and write it too: a peer socket found gone starts that party's resume
   // grace (a guarded update of the call, as `$disconnect` would make) and its record is forgotten.

@@ -1,6 +1,8 @@
 /** The handlers' settings, read from the environment once per container, failing fast. */
+import { parseCallPolicy, type CallPolicy } from '../../shared/call-policy';
 import { ENV } from '../../shared/env';
 import {
+  DEFAULT_CALL_GRANT_MAX_TTL_SECONDS,
   DEFAULT_LIVENESS_CHECK_SECONDS,
   DEFAULT_RATE_LIMITS,
   DEFAULT_RESUME_GRACE_SECONDS,
@@ -16,6 +18,9 @@ export interface RuntimeConfig extends CallSettings, IceSettings {
   callLogsTable: string;
   managementEndpoint: string;
   rateLimits: RateLimits;
+  /** Who may call whom (see `shared/call-policy.ts`), and the longest-lived call grant accepted. */
+  callPolicy: CallPolicy;
+  callGrantMaxTtlSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -51,5 +56,7 @@ export function readConfig(env: Env = process.env): RuntimeConfig {
       candidates: rate(env, ENV.rateLimitCandidates, DEFAULT_RATE_LIMITS.candidates),
       other: rate(env, ENV.rateLimitOther, DEFAULT_RATE_LIMITS.other),
     },
+    callPolicy: parseCallPolicy(ENV.callPolicy, env[ENV.callPolicy]),
+    callGrantMaxTtlSeconds: seconds(env, ENV.callGrantMaxTtlSeconds, DEFAULT_CALL_GRANT_MAX_TTL_SECONDS),
   };
 }

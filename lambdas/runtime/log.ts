@@ -4,6 +4,7 @@
  */
 import { Console } from 'node:console';
 import { ENV } from '../../shared/env';
+import { profileKey, type ProfileId } from '../../shared/profile';
 import type { RoutingLine } from '../../shared/routing-line';
 import { logLevelReaches, parseLogLevel, type LogLevel } from '../../shared/settings';
 
@@ -31,4 +32,12 @@ export function logRouting(line: RoutingLine): void {
 export function logFailure(route: string, requestId: string | null, error: unknown): void {
   const detail = error instanceof Error ? { error: error.name, error_message: error.message, stack: error.stack } : { error: String(error) };
   write('error', 'handler_failed', { route, request_id: requestId, ...detail });
+}
+
+/**
+ * Which check refused an invitation (`forbidden` to the caller, who is told nothing more): for the
+ * operator and the platform's integrators. The routing line of the refusal follows it.
+ */
+export function logCallRefusal(from: string, invitation: { to_profile_type: string; to_profile_id: ProfileId }, refusal: string): void {
+  write('warn', 'call_forbidden', { from, to: profileKey(invitation.to_profile_type, invitation.to_profile_id), refusal });
 }
