@@ -22,6 +22,11 @@ export const ENV = {
   turnUrls: 'TURN_URLS',
   turnSecret: 'TURN_SECRET',
   logLevel: 'LOG_LEVEL',
+  /** Connect tokens whose `exp − iat` is longer than this are refused (defaults in `shared/limits.ts`). */
+  tokenMaxLifetimeSeconds: 'TOKEN_MAX_LIFETIME_SECONDS',
+  /** When set, connect tokens must carry this `iss` / this `aud`. */
+  tokenIssuer: 'TOKEN_ISSUER',
+  tokenAudience: 'TOKEN_AUDIENCE',
   /** Per-socket rate limits in messages per second (defaults in `shared/limits.ts`). */
   rateLimitOffers: 'RATE_LIMIT_OFFERS_PER_SECOND',
   rateLimitCandidates: 'RATE_LIMIT_CANDIDATES_PER_SECOND',

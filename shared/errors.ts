@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'cannot_call_self',
   'forbidden',
   'rate_limited',
+  /** The socket's token expired: the socket is closed; reconnect with a fresh token. */
+  'token_expired',
   'internal',
 ] as const;
 

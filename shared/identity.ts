@@ -27,6 +27,8 @@ export interface AuthorizerContext {
   name: string;
   avatar: string;
   userId: string;
+  /** When the socket's token expires (epoch seconds): messages after it close the socket. */
+  tokenExpiresAt: number;
 }
 
 export interface Identity {
@@ -37,8 +39,9 @@ export interface Identity {
   userId: string | null;
 }
 
-export function identityToContext(identity: Identity): AuthorizerContext {
+export function identityToContext(identity: Identity, tokenExpiresAt: number): AuthorizerContext {
   return {
+    tokenExpiresAt,
     profileId: String(identity.profileId),
     profileIdKind: typeof identity.profileId === 'number' ? 'number' : 'string',
     profileType: identity.profileType,
@@ -46,6 +49,16 @@ export function identityToContext(identity: Identity): AuthorizerContext {
     avatar: identity.avatar ?? '',
     userId: identity.userId ?? '',
   };
+}
+
+/**
+ * When the socket's token expires (epoch seconds), whether the context carries it as a number or
+ * as text; undefined for a context without it.
+ */
+export function tokenExpiryFromContext(context: Record<string, unknown> | null | undefined): number | undefined {
+  const value = context?.tokenExpiresAt;
+  const seconds = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+  return Number.isFinite(seconds) ? seconds : undefined;
 }
 
 const stringField = (record: Record<string, unknown>, key: keyof AuthorizerContext): string => {

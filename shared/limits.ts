@@ -22,6 +22,13 @@ export const MAX_CONNECTION_SECONDS = 2 * 60 * 60;
 /** Clients ping at least this often to stay under the idle timeout. */
 export const PING_INTERVAL_SECONDS = 5 * 60;
 
+/**
+ * The longest a connect token may be valid for (`exp − iat`), overridable per deployment. A socket
+ * lives past its token only until its next message, so a short lifetime bounds how long a revoked
+ * user keeps a socket.
+ */
+export const DEFAULT_TOKEN_MAX_LIFETIME_SECONDS = 24 * 60 * 60;
+
 /** Call timers (overridable per deployment through the environment). */
 export const DEFAULT_RING_TIMEOUT_SECONDS = 45;
 export const DEFAULT_RESUME_GRACE_SECONDS = 60;

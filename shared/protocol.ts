@@ -187,6 +187,8 @@ export const END_REASONS = [
   'disconnected',
   'answered_elsewhere',
   'declined_elsewhere',
+  /** Sent to a party's previous socket when another device of that party took the call over with `call_resume`. */
+  'resumed_elsewhere',
 ] as const;
 export type EndReason = (typeof END_REASONS)[number];
 

@@ -1,6 +1,7 @@
 /** The SocketPort on API Gateway's @connections management API (locally, the gateway's own). */
 import {
   ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
   GetConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
@@ -34,6 +35,14 @@ export class ManagementApiSockets implements SocketPort {
     } catch (error) {
       if (isGone(error)) return false;
       throw error;
+    }
+  }
+
+  async close(connectionId: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+    } catch (error) {
+      if (!isGone(error)) throw error;
     }
   }
 }

@@ -175,6 +175,8 @@ export interface SocketPort {
   post(connectionId: string, payload: string): Promise<DeliveryResult>;
   /** GetConnection: false when the socket is gone (closed, with or without a `$disconnect`). */
   isConnected(connectionId: string): Promise<boolean>;
+  /** DeleteConnection: closes the socket (its `$disconnect` follows); a socket already gone is fine. */
+  close(connectionId: string): Promise<void>;
 }
 
 export interface Clock {

@@ -8,7 +8,7 @@ import { signingSecret } from '../auth/signing-secret';
 import { TokenError, verifyToken } from '../auth/token';
 import { logRouting } from '../runtime/log';
 
-const { profileTypes: allowedTypes } = readConfig();
+const { profileTypes: allowedTypes, tokenPolicy } = readConfig();
 
 function policy(principalId: string, effect: 'Allow' | 'Deny', resource: string): APIGatewayAuthorizerResult {
   return {
@@ -41,13 +41,13 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
   }
   const secret = await signingSecret();
   try {
-    const identity = await verifyToken(secret, token);
+    const identity = await verifyToken(secret, token, tokenPolicy);
     const key = profileKey(identity.profileType, identity.profileId);
     if (!allowedTypes.includes(identity.profileType)) {
       logRefusal(event, 'profile_type_not_allowed', key);
       return policy(key, 'Deny', event.methodArn);
     }
-    return { ...policy(key, 'Allow', event.methodArn), context: { ...identityToContext(identity) } };
+    return { ...policy(key, 'Allow', event.methodArn), context: { ...identityToContext(identity, identity.expiresAt) } };
   } catch (error) {
     if (!(error instanceof TokenError)) throw error;
     logRefusal(event, `token_${error.failure}`, null);

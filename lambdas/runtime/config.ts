@@ -7,9 +7,11 @@ import {
   DEFAULT_RATE_LIMITS,
   DEFAULT_RESUME_GRACE_SECONDS,
   DEFAULT_RING_TIMEOUT_SECONDS,
+  DEFAULT_TOKEN_MAX_LIFETIME_SECONDS,
 } from '../../shared/limits';
 import { parseProfileTypes } from '../../shared/profile';
 import { commaList, positiveNumber } from '../../shared/settings';
+import type { TokenPolicy } from '../auth/token';
 import type { CallSettings, IceSettings } from '../core/model';
 import type { Rate, RateLimits } from '../core/rate-limiter';
 
@@ -21,6 +23,8 @@ export interface RuntimeConfig extends CallSettings, IceSettings {
   /** Who may call whom (see `shared/call-policy.ts`), and the longest-lived call grant accepted. */
   callPolicy: CallPolicy;
   callGrantMaxTtlSeconds: number;
+  /** What the authorizer asks of connect tokens. */
+  tokenPolicy: Required<Pick<TokenPolicy, 'maxLifetimeSeconds'>> & Pick<TokenPolicy, 'issuer' | 'audience'>;
 }
 
 type Env = Record<string, string | undefined>;
@@ -31,6 +35,9 @@ function required(env: Env, name: string): string {
   return value;
 }
 
+/** A set variable's trimmed text; undefined when unset or blank. */
+const optionalText = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
+
 const seconds = (env: Env, name: string, fallback: number): number => positiveNumber(name, env[name], fallback);
 
 /** A configured rate keeps the default's ratio of burst to rate. */
@@ -40,6 +47,8 @@ function rate(env: Env, name: string, fallback: Rate): Rate {
 }
 
 export function readConfig(env: Env = process.env): RuntimeConfig {
+  const issuer = optionalText(env, ENV.tokenIssuer);
+  const audience = optionalText(env, ENV.tokenAudience);
   return {
     connectionsTable: required(env, ENV.connectionsTable),
     callLogsTable: required(env, ENV.callLogsTable),
@@ -51,6 +60,13 @@ export function readConfig(env: Env = process.env): RuntimeConfig {
     stunUrls: commaList(ENV.stunUrls, env[ENV.stunUrls]),
     turnUrls: commaList(ENV.turnUrls, env[ENV.turnUrls]),
     turnSecret: env[ENV.turnSecret] || undefined,
+    tokenPolicy: {
+      maxLifetimeSeconds: positiveNumber(ENV.tokenMaxLifetimeSeconds, env[ENV.tokenMaxLifetimeSeconds], DEFAULT_TOKEN_MAX_LIFETIME_SECONDS, {
+        integer: true,
+      }),
+      ...(issuer ? { issuer } : {}),
+      ...(audience ? { audience } : {}),
+    },
     rateLimits: {
       offers: rate(env, ENV.rateLimitOffers, DEFAULT_RATE_LIMITS.offers),
       candidates: rate(env, ENV.rateLimitCandidates, DEFAULT_RATE_LIMITS.candidates),

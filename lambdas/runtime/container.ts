@@ -19,6 +19,8 @@ export interface Runtime {
   definition: FunctionDefinition;
   config: RuntimeConfig;
   store: CallStore;
+  /** Only for closing a socket; messages go through the messenger. */
+  sockets: SocketPort;
   messenger: Messenger;
   calls: CallService;
   clock: Clock;
@@ -45,6 +47,7 @@ export function createRuntime(config: RuntimeConfig, definition: FunctionDefinit
     definition,
     config,
     store,
+    sockets,
     clock: systemClock,
     messenger,
     admission: new Admission(

@@ -3,7 +3,7 @@
  * core, map refusals to one protocol `error`, and write one routing line per decision.
  */
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
-import { identityFromContext } from '../../shared/identity';
+import { identityFromContext, tokenExpiryFromContext } from '../../shared/identity';
 import { profileKey } from '../../shared/profile';
 import { functionForRoute } from '../../shared/routes';
 import {
@@ -18,6 +18,7 @@ import type { Sender } from '../core/model';
 import { getRuntime, type Runtime } from './container';
 import type { RoutingDecision } from '../../shared/routing-line';
 import { logFailure, logRouting } from './log';
+import { tokenHasExpired } from './token-expiry';
 
 /** API Gateway's WebSocket event, with the authorizer context it carries after `$connect`. */
 export type WebSocketEvent = APIGatewayProxyWebsocketEventV2 & {
@@ -84,6 +85,11 @@ export function messageRoute<T extends ClientMessageType>(route: T | '$default',
     const runtime = getRuntime(definition);
     const sender = senderOf(event);
     const reply = (message: ServerMessage) => runtime.messenger.reply(sender.connectionId, message);
+    if (tokenHasExpired(tokenExpiryFromContext(event.requestContext.authorizer), arrivalOf(event, runtime))) {
+      await closeExpiredSocket(route, event, runtime, reply);
+      logDecisions(route, started, event, [refused(sender, 'token_expired', null)]);
+      return OK;
+    }
     let decisions: RoutingDecision[];
     let requestType: string | undefined;
     try {
@@ -111,21 +117,32 @@ export function messageRoute<T extends ClientMessageType>(route: T | '$default',
         ...(requestType !== undefined ? { request_type: requestType } : {}),
         ...(refusal.callId !== undefined ? { call_id: refusal.callId } : {}),
       }).catch((replyError: unknown) => logFailure(route, event.requestContext.requestId, replyError));
-      decisions = [
-        {
-          call_id: refusal.callId ?? null,
-          from: sender.key,
-          to: null,
-          outcome: 'refused',
-          reason: refusal.code,
-          sockets_reached: 0,
-          gone_sockets: 0,
-        },
-      ];
+      decisions = [refused(sender, refusal.code, refusal.callId ?? null)];
     }
     logDecisions(route, started, event, decisions);
     return OK;
   };
+}
+
+function refused(sender: Sender, reason: string, callId: string | null): RoutingDecision {
+  return { call_id: callId, from: sender.key, to: null, outcome: 'refused', reason, sockets_reached: 0, gone_sockets: 0 };
+}
+
+/**
+ * The message is not handled: the socket is told why, then closed, so that the client reconnects
+ * with a fresh token (its `$disconnect` starts a call's resume grace like any drop).
+ */
+async function closeExpiredSocket(
+  route: string,
+  event: WebSocketEvent,
+  runtime: Runtime,
+  reply: (message: ServerMessage) => Promise<Delivery>,
+): Promise<void> {
+  const requestId = event.requestContext.requestId;
+  await reply({ type: 'error', code: 'token_expired', message: 'Your sign-in token has expired; reconnect with a fresh one' }).catch(
+    (error: unknown) => logFailure(route, requestId, error),
+  );
+  await runtime.sockets.close(event.requestContext.connectionId).catch((error: unknown) => logFailure(route, requestId, error));
 }
 
 /** Whether the invocation has more than `marginMs` left (always, when run without a Lambda context). */

@@ -33,6 +33,11 @@ export class RecordingSockets implements SocketPort {
     return this.open.has(connectionId);
   }
 
+  /** Closed as DeleteConnection would; like every close here, it tells nobody. */
+  async close(connectionId: string): Promise<void> {
+    this.open.delete(connectionId);
+  }
+
   typesAt(connectionId: string): string[] {
     return (this.received.get(connectionId) ?? []).map((message) => message.type);
   }

@@ -26,6 +26,10 @@ class HeldSockets implements SocketPort {
     return true;
   }
 
+  async close(connectionId: string): Promise<void> {
+    this.gone.add(connectionId);
+  }
+
   /** Completes every post started so far. */
   releaseAll(): void {
     for (const release of this.held.splice(0)) release();

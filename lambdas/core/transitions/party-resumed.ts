@@ -3,9 +3,14 @@
  * drop, or to replace a socket before the 2 h cap). Both parties get `call_resumed`; a resumer whose
  * peer is still away also hears `peer_reconnecting` with the grace left, since the peer's drop was
  * announced to the resumer's old socket. A resumer who missed the end hears how the call ended.
+ *
+ * A party that had not dropped still has its previous socket open: another device of the party
+ * took the call over, so that socket hears `call_ended` `resumed_elsewhere`. A client replacing its
+ * own socket before the 2 h cap hears it too, on the socket it is retiring, and ignores it there
+ * (the server cannot tell the two apart: both sockets carry the same profile).
  */
 import { ProtocolError } from '../errors';
-import { envelope, stampOfParty, stampOfSender } from '../envelope';
+import { endedMessage, envelope, stampOfParty, stampOfSender } from '../envelope';
 import type { CallChanges, CallRecord, CallSettings, Dropped, Party, Sender } from '../model';
 import { otherParty, participantOf, socketsOfParty } from '../rules';
 import { livenessDeadline, settled, type Send, type Step } from './transition';
@@ -30,6 +35,8 @@ export function resume(call: CallRecord, resumer: Sender, now: Date, settings: P
   if (call.status !== 'answered') throw new ProtocolError('call_not_found', 'Only an answered call can be resumed', call.call_id);
 
   const stillDropped = afterResume(call.disconnected_party, party);
+  const partyWasAway = call.disconnected_party === party || call.disconnected_party === 'both';
+  const replaced = partyWasAway ? [] : socketsOfParty(call, party).filter((id) => id !== resumer.connectionId);
   const rebinding: CallChanges =
     party === 'caller' ? { caller_connection_id: resumer.connectionId } : { callee_connection_ids: [resumer.connectionId] };
   const waiting: CallChanges =
@@ -54,6 +61,9 @@ export function resume(call: CallRecord, resumer: Sender, now: Date, settings: P
           counted: true,
         },
       ];
+      if (replaced.length > 0) {
+        sends.push({ to: replaced, message: endedMessage(resumed, 'resumed_elsewhere', party, now) });
+      }
       if (stillDropped === peer && resumed.deadline_at) {
         const remainingMs = Date.parse(resumed.deadline_at) - now.getTime();
         sends.push({

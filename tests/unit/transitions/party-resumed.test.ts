@@ -49,7 +49,27 @@ describe('a party moving its call to a new socket', () => {
     const transition = asWrite(resume(answeredCall(), callerBack, NOW, SETTINGS));
     expect(transition.guard).toEqual({ status: 'answered', dropped: 'nobody' });
     expect(transition.changes).toEqual({ caller_connection_id: 'caller-new' });
-    expect(transition.announce(answeredCall({ caller_connection_id: 'caller-new' })).sends).toHaveLength(1);
+  });
+
+  it('tells the socket it moved from that the call continued elsewhere, from the mover, after call_resumed', () => {
+    const transition = asWrite(resume(answeredCall(), callerBack, NOW, SETTINGS));
+    expect(transition.announce(answeredCall({ caller_connection_id: 'caller-new' })).sends).toEqual([
+      { to: ['caller-new', 'callee-a'], message: { type: 'call_resumed', ...envelopeFrom(FROM_CALLER) }, counted: true },
+      { to: ['caller-socket'], message: { type: 'call_ended', ...envelopeFrom(FROM_CALLER), reason: 'resumed_elsewhere' } },
+    ]);
+  });
+
+  it('tells a callee device that answered that another of its devices took the call over', () => {
+    const transition = asWrite(resume(answeredCall(), calleeBack, NOW, SETTINGS));
+    const announced = transition.announce(answeredCall({ callee_connection_ids: ['callee-new'] }));
+    expect(announced.sends[1]).toEqual({ to: ['callee-a'], message: { type: 'call_ended', ...envelopeFrom(FROM_CALLEE), reason: 'resumed_elsewhere' } });
+  });
+
+  it('tells no previous socket when the resumer had dropped (that socket is gone) or resumes on the socket the call has', () => {
+    const dropped = asWrite(resume(answeredCall({ disconnected_party: 'callee' }), calleeBack, NOW, SETTINGS));
+    expect(dropped.announce(answeredCall({ callee_connection_ids: ['callee-new'] })).sends.map((send) => send.message.type)).toEqual(['call_resumed']);
+    const same = asWrite(resume(answeredCall(), caller, NOW, SETTINGS));
+    expect(same.announce(answeredCall()).sends.map((send) => send.message.type)).toEqual(['call_resumed']);
   });
 
   it('keeps the peer’s wait as it is, and tells the mover the peer is still away', () => {
@@ -57,7 +77,8 @@ describe('a party moving its call to a new socket', () => {
     expect(transition.guard).toEqual({ status: 'answered', dropped: 'callee' });
     expect(transition.changes).toEqual({ caller_connection_id: 'caller-new' });
     const announced = transition.announce(answeredCall({ caller_connection_id: 'caller-new', disconnected_party: 'callee', deadline_at: at(10_000) }));
-    expect(announced.sends[1]).toEqual({ to: ['caller-new'], message: { type: 'peer_reconnecting', ...envelopeFrom(FROM_CALLEE), grace_seconds: 10 } });
+    expect(announced.sends.map((send) => send.message.type)).toEqual(['call_resumed', 'call_ended', 'peer_reconnecting']);
+    expect(announced.sends[2]).toEqual({ to: ['caller-new'], message: { type: 'peer_reconnecting', ...envelopeFrom(FROM_CALLEE), grace_seconds: 10 } });
   });
 });
 

@@ -35,6 +35,8 @@ export type CallEndReason =
   /** Another device of mine answered or declined the incoming call. */
   | 'answered_elsewhere'
   | 'declined_elsewhere'
+  /** Another device of mine took the answered call over (`call_resume`); the call goes on there. */
+  | 'resumed_elsewhere'
   /** The peer's connection was gone for longer than the grace period. */
   | 'disconnected'
   /** The peer called me at the same moment; the call continues as their incoming call. */

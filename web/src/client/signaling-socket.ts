@@ -3,7 +3,8 @@
  * client wants it. It reconnects with backoff whenever the socket closes, pings under the
  * 10-minute idle limit (and treats a missing pong as a dead socket), replaces itself before the
  * 2-hour cap (the new socket opens before the old one closes), and queues outgoing messages while
- * no socket is open. It knows nothing about calls: it emits `open` after every (re)connection so
+ * no socket is open. A socket closed because its token expired reconnects with a fresh token from
+ * the token source, or stops with `unauthorized` when the source has only the expired one. It knows nothing about calls: it emits `open` after every (re)connection so
  * the owner can re-bind what it had.
  */
 import { MAX_CONNECTION_SECONDS, MAX_FRAME_BYTES, PING_INTERVAL_SECONDS } from '../../../shared/limits';
@@ -85,6 +86,8 @@ export interface SignalingSocketEvents {
 /** One WebSocket and the timers that belong to it. */
 interface Connection {
   ws: WebSocketLike;
+  /** The token it connected with. */
+  token: string;
   opened: boolean;
   finished: boolean;
   openedAt: number;
@@ -108,6 +111,8 @@ export class SignalingSocket extends Emitter<SignalingSocketEvents> {
   private started = false;
   private stopped = false;
   private everOpened = false;
+  /** A token the server said has expired (`error` `token_expired`); connecting with it again is pointless. */
+  private expiredToken: string | undefined;
 
   constructor(options: Pick<SignalingSocketOptions, 'url' | 'token'> & Partial<SignalingSocketOptions>) {
     super();
@@ -204,7 +209,7 @@ export class SignalingSocket extends Emitter<SignalingSocketEvents> {
       return;
     }
     if (this.stopped) return;
-    if (isTokenExpired(token)) {
+    if (token === this.expiredToken || isTokenExpired(token)) {
       // Retrying with a token that can only be refused would loop forever.
       this.fail(new CallError(CallErrorCode.Unauthorized, 'The sign-in token has expired'));
       return;
@@ -212,7 +217,7 @@ export class SignalingSocket extends Emitter<SignalingSocketEvents> {
 
     const separator = this.options.url.includes('?') ? '&' : '?';
     const ws = this.options.createWebSocket(`${this.options.url}${separator}${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token)}`);
-    const connection: Connection = { ws, opened: false, finished: false, openedAt: 0, timers: [] };
+    const connection: Connection = { ws, token, opened: false, finished: false, openedAt: 0, timers: [] };
     if (reason === 'rotated') this.replacement = connection;
     else this.current = connection;
 
@@ -259,6 +264,10 @@ export class SignalingSocket extends Emitter<SignalingSocketEvents> {
       clearTimeout(connection.pongDeadline);
       connection.pongDeadline = undefined;
     }
+    // The server closes the socket next; the reconnect asks the token source for a fresh token.
+    if (message.type === 'error' && message.code === 'token_expired') this.expiredToken = connection.token;
+    // On the socket being replaced, this is our own replacement's `call_resume` moving the call.
+    if (connection !== this.current && message.type === 'call_ended' && message.reason === 'resumed_elsewhere') return;
     this.emit('message', message);
   }
 

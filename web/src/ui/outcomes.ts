@@ -39,6 +39,8 @@ export function describeEnd(call: Call, end: CallEnd): Outcome | undefined {
       return say('Answered on another device');
     case 'declined_elsewhere':
       return say('Declined on another device');
+    case 'resumed_elsewhere':
+      return say('The call continued on another device');
     case 'disconnected':
       return say(`The call dropped: the connection to ${who} was lost${duration}`, 'error');
     case 'superseded':
