@@ -39,5 +39,5 @@ export function logFailure(route: string, requestId: string | null, error: unkno
  * operator and the platform's integrators. The routing line of the refusal follows it.
  */
 export function logCallRefusal(from: string, invitation: { to_profile_type: string; to_profile_id: ProfileId }, refusal: string): void {
-  write('warn', 'call_forbidden', { from, to: profileKey(invitation.to_profile_type, invitation.to_profile_id), refusal });
+  write('info', 'call_forbidden', { from, to: profileKey(invitation.to_profile_type, invitation.to_profile_id), refusal });
 }
