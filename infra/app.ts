@@ -45,6 +45,9 @@ new SignalingStack(app, settings.stackName, {
   stunUrls: settings.stunUrls,
   manageAccountLogRole: settings.manageAccountLogRole,
   bundleAwsSdk: settings.bundleAwsSdk,
+  tokenMaxLifetimeSeconds: settings.tokenMaxLifetimeSeconds,
+  ...(settings.tokenIssuer ? { tokenIssuer: settings.tokenIssuer } : {}),
+  ...(settings.tokenAudience ? { tokenAudience: settings.tokenAudience } : {}),
   ...(settings.profileTypes ? { profileTypes: settings.profileTypes } : {}),
   ...(settings.alarmTopicArn ? { alarmTopicArn: settings.alarmTopicArn } : {}),
 });

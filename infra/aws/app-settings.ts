@@ -2,7 +2,12 @@
  * The app's settings from CDK context. Values given with `-c key=value` arrive as strings, values
  * in cdk.json as JSON: both are accepted, anything else fails synth with the key named.
  */
-import { DEFAULT_LIVENESS_CHECK_SECONDS, DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
+import {
+  DEFAULT_LIVENESS_CHECK_SECONDS,
+  DEFAULT_RESUME_GRACE_SECONDS,
+  DEFAULT_RING_TIMEOUT_SECONDS,
+  DEFAULT_TOKEN_MAX_LIFETIME_SECONDS,
+} from '../../shared/limits';
 import { commaList, positiveNumber, SettingError } from '../../shared/settings';
 
 export interface AppSettings {
@@ -19,6 +24,11 @@ export interface AppSettings {
   readonly alarmTopicArn: string | undefined;
   readonly bundleAwsSdk: boolean;
   readonly manageAccountLogRole: boolean;
+  /** Connect tokens valid for longer (`exp − iat`) are refused. */
+  readonly tokenMaxLifetimeSeconds: number;
+  /** When set, connect tokens must carry this `iss` / this `aud`. */
+  readonly tokenIssuer: string | undefined;
+  readonly tokenAudience: string | undefined;
 }
 
 export const DEFAULT_STACK_NAME = 'CallSignal';
@@ -68,5 +78,8 @@ export function readAppSettings(read: ContextReader): AppSettings {
     alarmTopicArn: text(read, 'alarmTopicArn'),
     bundleAwsSdk: flag(read, 'bundleAwsSdk', false),
     manageAccountLogRole: flag(read, 'manageAccountLogRole', true),
+    tokenMaxLifetimeSeconds: seconds(read, 'tokenMaxLifetimeSeconds', DEFAULT_TOKEN_MAX_LIFETIME_SECONDS),
+    tokenIssuer: text(read, 'tokenIssuer'),
+    tokenAudience: text(read, 'tokenAudience'),
   };
 }

@@ -33,6 +33,8 @@ export interface HandlerSettings {
   /** STUN URLs offered by `ice_servers`; empty offers none. */
   readonly stunUrls: readonly string[];
   readonly logLevel: LogLevelName;
+  /** What the authorizer asks of connect tokens (only the authorizer is told). */
+  readonly tokenPolicy: { readonly maxLifetimeSeconds: number; readonly issuer?: string; readonly audience?: string };
 }
 
 /** Where a function may post to sockets, and how to grant it. */
@@ -93,6 +95,12 @@ export function handlerEnvironment(resources: HandlerResources, definition: Func
   if (settings.profileTypes !== undefined) environment[ENV.profileTypes] = settings.profileTypes.join(',');
   if (settings.stunUrls.length > 0) environment[ENV.stunUrls] = settings.stunUrls.join(',');
   if (definition.access.signingSecret) environment[ENV.jwtSecretArn] = resources.signingSecret.secretArn;
+  if (definition.trigger.kind === 'authorizer') {
+    const { maxLifetimeSeconds, issuer, audience } = settings.tokenPolicy;
+    environment[ENV.tokenMaxLifetimeSeconds] = String(maxLifetimeSeconds);
+    if (issuer) environment[ENV.tokenIssuer] = issuer;
+    if (audience) environment[ENV.tokenAudience] = audience;
+  }
   return environment;
 }
 

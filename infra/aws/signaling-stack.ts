@@ -5,7 +5,12 @@
 import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { DEFAULT_LIVENESS_CHECK_SECONDS, DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
+import {
+  DEFAULT_LIVENESS_CHECK_SECONDS,
+  DEFAULT_RESUME_GRACE_SECONDS,
+  DEFAULT_RING_TIMEOUT_SECONDS,
+  DEFAULT_TOKEN_MAX_LIFETIME_SECONDS,
+} from '../../shared/limits';
 import type { FunctionDefinition } from '../../shared/routes';
 import { CallHandlers } from './call-handlers';
 import { CallData } from './data';
@@ -46,6 +51,12 @@ export interface SignalingStackProps extends StackProps {
   readonly profileTypes?: readonly string[];
   /** @default none */
   readonly stunUrls?: readonly string[];
+  /** Connect tokens valid for longer (`exp − iat`) are refused. @default 86400 (shared/limits.ts) */
+  readonly tokenMaxLifetimeSeconds?: number;
+  /** Required `iss` of connect tokens. @default none checked */
+  readonly tokenIssuer?: string;
+  /** Required `aud` of connect tokens. @default none checked */
+  readonly tokenAudience?: string;
   /** @default { rateLimit: 500, burstLimit: 1000 } */
   readonly throttle?: StageThrottle;
   /** @default one month */
@@ -99,6 +110,11 @@ export class SignalingStack extends Stack {
           ...(props.profileTypes ? { profileTypes: props.profileTypes } : {}),
           stunUrls: props.stunUrls ?? [],
           logLevel: props.logLevel ?? 'info',
+          tokenPolicy: {
+            maxLifetimeSeconds: props.tokenMaxLifetimeSeconds ?? DEFAULT_TOKEN_MAX_LIFETIME_SECONDS,
+            ...(props.tokenIssuer ? { issuer: props.tokenIssuer } : {}),
+            ...(props.tokenAudience ? { audience: props.tokenAudience } : {}),
+          },
         },
       },
       projectRoot: props.projectRoot,
