@@ -3,7 +3,7 @@
  *
  * Settings come from context (`-c key=value` or cdk.json): stackName, stageName, webDist, retainData,
  * ringTimeoutSeconds, resumeGraceSeconds, livenessCheckSeconds, profileTypes, stunUrls, alarmTopicArn, bundleAwsSdk,
- * manageAccountLogRole. See the README (Deploying to AWS).
+ * manageAccountLogRole, callPolicy, callGrantMaxTtlSeconds. See the README (Deploying to AWS).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -50,6 +50,8 @@ new SignalingStack(app, settings.stackName, {
   ...(settings.tokenAudience ? { tokenAudience: settings.tokenAudience } : {}),
   ...(settings.profileTypes ? { profileTypes: settings.profileTypes } : {}),
   ...(settings.alarmTopicArn ? { alarmTopicArn: settings.alarmTopicArn } : {}),
+  ...(settings.callPolicy ? { callPolicy: settings.callPolicy } : {}),
+  ...(settings.callGrantMaxTtlSeconds !== undefined ? { callGrantMaxTtlSeconds: settings.callGrantMaxTtlSeconds } : {}),
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

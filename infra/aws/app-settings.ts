@@ -2,6 +2,7 @@
  * The app's settings from CDK context. Values given with `-c key=value` arrive as strings, values
  * in cdk.json as JSON: both are accepted, anything else fails synth with the key named.
  */
+import { parseCallPolicy, type CallPolicy } from '../../shared/call-policy';
 import {
   DEFAULT_LIVENESS_CHECK_SECONDS,
   DEFAULT_RESUME_GRACE_SECONDS,
@@ -29,6 +30,10 @@ export interface AppSettings {
   /** When set, connect tokens must carry this `iss` / this `aud`. */
   readonly tokenIssuer: string | undefined;
   readonly tokenAudience: string | undefined;
+  /** Who may call whom (`open` or `conversation`); unset keeps the stack's default, `open`. */
+  readonly callPolicy: CallPolicy | undefined;
+  /** The longest-lived call grant accepted; unset keeps the handlers' default. */
+  readonly callGrantMaxTtlSeconds: number | undefined;
 }
 
 export const DEFAULT_STACK_NAME = 'CallSignal';
@@ -54,6 +59,8 @@ function flag(read: ContextReader, key: string, fallback: boolean): boolean {
 
 const seconds = (read: ContextReader, key: string, fallback: number): number =>
   positiveNumber(contextKey(key), read(key), fallback, { integer: true });
+
+const isUnset = (value: unknown): boolean => value === undefined || value === null || value === '';
 
 /** Undefined when unset, so a setting can fall back to the handlers' own default. */
 function list(read: ContextReader, key: string): string[] | undefined {
@@ -81,5 +88,7 @@ export function readAppSettings(read: ContextReader): AppSettings {
     tokenMaxLifetimeSeconds: seconds(read, 'tokenMaxLifetimeSeconds', DEFAULT_TOKEN_MAX_LIFETIME_SECONDS),
     tokenIssuer: text(read, 'tokenIssuer'),
     tokenAudience: text(read, 'tokenAudience'),
+    callPolicy: isUnset(read('callPolicy')) ? undefined : parseCallPolicy(contextKey('callPolicy'), read('callPolicy')),
+    callGrantMaxTtlSeconds: isUnset(read('callGrantMaxTtlSeconds')) ? undefined : seconds(read, 'callGrantMaxTtlSeconds', 0),
   };
 }

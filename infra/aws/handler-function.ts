@@ -10,6 +10,7 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IConstruct } from 'constructs';
+import type { CallPolicy } from '../../shared/call-policy';
 import { ENV, type EnvName } from '../../shared/env';
 import type { LogLevel as LogLevelName } from '../../shared/settings';
 import type { FunctionDefinition } from '../../shared/routes';
@@ -35,6 +36,10 @@ export interface HandlerSettings {
   readonly logLevel: LogLevelName;
   /** What the authorizer asks of connect tokens (only the authorizer is told). */
   readonly tokenPolicy: { readonly maxLifetimeSeconds: number; readonly issuer?: string; readonly audience?: string };
+  /** Who may call whom; every function is told, so the template says it plainly. */
+  readonly callPolicy: CallPolicy;
+  /** The longest-lived call grant accepted; unset keeps the handlers' default. */
+  readonly callGrantMaxTtlSeconds?: number;
 }
 
 /** Where a function may post to sockets, and how to grant it. */
@@ -90,7 +95,9 @@ export function handlerEnvironment(resources: HandlerResources, definition: Func
     [ENV.resumeGraceSeconds]: String(settings.resumeGraceSeconds),
     [ENV.livenessCheckSeconds]: String(settings.livenessCheckSeconds),
     [ENV.logLevel]: settings.logLevel,
+    [ENV.callPolicy]: settings.callPolicy,
   };
+  if (settings.callGrantMaxTtlSeconds !== undefined) environment[ENV.callGrantMaxTtlSeconds] = String(settings.callGrantMaxTtlSeconds);
   for (const key of TABLE_KEYS) environment[TABLE_DEFINITIONS[key].envName] = resources.tables[key].tableName;
   if (settings.profileTypes !== undefined) environment[ENV.profileTypes] = settings.profileTypes.join(',');
   if (settings.stunUrls.length > 0) environment[ENV.stunUrls] = settings.stunUrls.join(',');

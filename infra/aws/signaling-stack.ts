@@ -5,6 +5,7 @@
 import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { DEFAULT_CALL_POLICY, type CallPolicy } from '../../shared/call-policy';
 import {
   DEFAULT_LIVENESS_CHECK_SECONDS,
   DEFAULT_RESUME_GRACE_SECONDS,
@@ -51,6 +52,10 @@ export interface SignalingStackProps extends StackProps {
   readonly profileTypes?: readonly string[];
   /** @default none */
   readonly stunUrls?: readonly string[];
+  /** Who may call whom (see shared/call-policy.ts). @default 'open' */
+  readonly callPolicy?: CallPolicy;
+  /** The longest-lived call grant accepted, in seconds. @default 300 (shared/limits.ts) */
+  readonly callGrantMaxTtlSeconds?: number;
   /** Connect tokens valid for longer (`exp − iat`) are refused. @default 86400 (shared/limits.ts) */
   readonly tokenMaxLifetimeSeconds?: number;
   /** Required `iss` of connect tokens. @default none checked */
@@ -115,6 +120,8 @@ export class SignalingStack extends Stack {
             ...(props.tokenIssuer ? { issuer: props.tokenIssuer } : {}),
             ...(props.tokenAudience ? { audience: props.tokenAudience } : {}),
           },
+          callPolicy: props.callPolicy ?? DEFAULT_CALL_POLICY,
+          ...(props.callGrantMaxTtlSeconds !== undefined ? { callGrantMaxTtlSeconds: props.callGrantMaxTtlSeconds } : {}),
         },
       },
       projectRoot: props.projectRoot,

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signCallGrant } from '../../lambdas/auth/call-grant';
 import { ENV } from '../../shared/env';
+import type { ServerMessageOf } from '../../shared/protocol';
 import { offer, startHarness, type Harness } from '../support/harness';
 import type { TestSocket } from '../support/test-socket';
 
@@ -109,7 +110,7 @@ describe('a conversation-required deployment', () => {
       await grantFor(studentId, tutorId, { conversation_id: 'conv-other' }),
       await grantFor(otherStudentId, tutorId),
     ];
-    const refusals = [];
+    const refusals: ServerMessageOf<'error'>[] = [];
     for (const grant of wrongGrants) refusals.push(await refused(caller, invitation(tutorId, grant)));
     expect(refusals.map(({ code, message }) => ({ code, message }))).toEqual(wrongGrants.map(() => ({ code: 'forbidden', message: refusals[0]!.message })));
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideCall, requireMayCall, type CallGrant, type GrantCheck } from '../../lambdas/core/call-policy';
 import type { Sender } from '../../lambdas/core/model';
+import { readAppSettings } from '../../infra/aws/app-settings';
 import { parseCallPolicy } from '../../shared/call-policy';
 import { profileKey } from '../../shared/profile';
 
@@ -108,5 +109,19 @@ describe('the CALL_POLICY setting', () => {
   it('fails on anything else, naming the setting', () => {
     expect(() => parseCallPolicy('CALL_POLICY', 'closed')).toThrow(/CALL_POLICY must be one of open, conversation/);
     expect(() => parseCallPolicy('Context "callPolicy"', true)).toThrow(/callPolicy/);
+  });
+});
+
+describe('the callPolicy CDK context', () => {
+  const from = (context: Record<string, unknown>) => readAppSettings((key) => context[key]);
+
+  it('is unset by default (the stack then says open) and read from -c strings', () => {
+    expect(from({})).toMatchObject({ callPolicy: undefined, callGrantMaxTtlSeconds: undefined });
+    expect(from({ callPolicy: 'conversation', callGrantMaxTtlSeconds: '120' })).toMatchObject({ callPolicy: 'conversation', callGrantMaxTtlSeconds: 120 });
+  });
+
+  it('fails synth on a policy it does not know, naming the key', () => {
+    expect(() => from({ callPolicy: 'friends-only' })).toThrow(/Context "callPolicy" must be one of open, conversation/);
+    expect(() => from({ callGrantMaxTtlSeconds: '-1' })).toThrow(/callGrantMaxTtlSeconds/);
   });
 });
