@@ -13,6 +13,7 @@ import { Emitter } from './emitter';
 import { CallError, CallErrorCode } from './errors';
 import type { GetUserMedia } from './media';
 import { Negotiator, type PeerConnectionFactory } from './negotiator';
+import type { CallVouching } from './call-signals';
 import { PendingQueries } from './requests';
 import { EARLY_MESSAGE_TTL_MS, UnknownCalls, type CallMessage } from './unknown-calls';
 import {
@@ -121,9 +122,11 @@ export class CallClient extends Emitter<CallClientEvents> {
 
   /**
    * Calls a profile. Returns at once; follow the call's `state` and `ended` events. Throws
-   * `CallError` `refused` when a call is already going on.
+   * `CallError` `refused` when a call is already going on. An embedding platform passes the
+   * conversation and the call grant its backend minted for this call; a deployment that requires
+   * them ends the call with `refused` (server code `forbidden`) without them.
    */
-  placeCall(to: ProfileRef & { name?: string }, type: CallType): Call {
+  placeCall(to: ProfileRef & { name?: string }, type: CallType, vouched: CallVouching = {}): Call {
     if (this.closed) throw new CallError(CallErrorCode.NotConnected, 'The client is closed');
     if (this.activeCall) throw new CallError(CallErrorCode.Refused, 'Already in a call', 'already_in_call');
     const call = new CallMachine({
@@ -140,7 +143,7 @@ export class CallClient extends Emitter<CallClientEvents> {
       // Deferred so the caller can subscribe to `ended` first.
       queueMicrotask(() => call.abandon('failed', new CallError(CallErrorCode.NotConnected, 'You are offline')));
     } else {
-      void call.start({ profile_id: to.profile_id, profile_type: to.profile_type });
+      void call.start({ profile_id: to.profile_id, profile_type: to.profile_type }, vouched);
     }
     return call;
   }

@@ -10,6 +10,15 @@ import { CandidateBatcher, type CandidateBatcherOptions } from './candidate-batc
 import type { CallType } from './call-types';
 import type { SessionDescription } from './negotiator';
 
+/**
+ * What the embedding platform vouches for a call with: the conversation it belongs to and the call
+ * grant its backend minted for it (PROTOCOL.md, "Who may call whom").
+ */
+export interface CallVouching {
+  conversationId?: string | number;
+  grant?: string;
+}
+
 /** How a call reaches the signaling connection. */
 export interface CallTransport {
   /** Throws `CallError` (not connected, too large) when the message cannot be sent or queued. */
@@ -52,9 +61,22 @@ export class CallSignals {
   }
 
   /** Outgoing calls: never queued, since an invitation delivered late would ring a stale call. */
-  invite(to: { profile_id: string | number; profile_type: string }, callType: CallType, offer: SessionDescription<'offer'>): void {
+  invite(
+    to: { profile_id: string | number; profile_type: string },
+    callType: CallType,
+    offer: SessionDescription<'offer'>,
+    vouched: CallVouching = {},
+  ): void {
     this.transport.send(
-      { type: 'call_invitation', call_type: callType, to_profile_id: to.profile_id, to_profile_type: to.profile_type, offer },
+      {
+        type: 'call_invitation',
+        call_type: callType,
+        to_profile_id: to.profile_id,
+        to_profile_type: to.profile_type,
+        offer,
+        ...(vouched.conversationId !== undefined ? { conversation_id: vouched.conversationId } : {}),
+        ...(vouched.grant !== undefined ? { call_grant: vouched.grant } : {}),
+      },
       { queue: false },
     );
     this.invited = true;

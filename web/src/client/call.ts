@@ -11,7 +11,7 @@
 import { sameProfile, type ProfileRef } from '../../../shared/profile';
 import type { ServerMessage, ServerMessageOf } from '../../../shared/protocol';
 import type { CandidateBatcherOptions } from './candidate-batcher';
-import { CallSignals, type CallTransport } from './call-signals';
+import { CallSignals, type CallTransport, type CallVouching } from './call-signals';
 import {
   profileRefOf,
   type Call,
@@ -231,14 +231,14 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
   // ---------------------------------------------------------------------------------------------
 
   /** @internal Outgoing: opens the media, creates the offer and sends the invitation. */
-  async start(to: ProfileRef): Promise<void> {
+  async start(to: ProfileRef, vouched: CallVouching = {}): Promise<void> {
     this.armTimer('setup', this.timings.setupTimeoutMs, () =>
       this.fail(new CallError(CallErrorCode.Timeout, 'The call service did not respond'), 'end'),
     );
     try {
       const offer = await this.negotiator.createOffer();
       if (this.isOver()) return;
-      this.signals.invite(to, this.type, offer);
+      this.signals.invite(to, this.type, offer, vouched);
     } catch (error) {
       if (!this.isOver()) this.fail(toCallError(error), 'none');
     }

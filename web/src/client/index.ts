@@ -5,12 +5,14 @@
  *   client.on('incoming', (call) => call.accept());
  *   client.connect();
  *   const call = client.placeCall({ profile_type: 'tutor', profile_id: 42 }, 'video');
+ *   // a conversation-required deployment: the platform's conversation and call grant
+ *   client.placeCall({ profile_type: 'tutor', profile_id: 42 }, 'video', { conversationId: 9001, grant });
  *   call.on('remoteStream', (stream) => (video.srcObject = stream));
  *   call.on('ended', ({ reason, error }) => ...);
  */
 export { CallClient, type CallClientEvents, type CallClientOptions, type CallHistoryPage, type PresenceEntry } from './call-client';
 export type { CallTimings } from './call';
-export type { CallTransport } from './call-signals';
+export type { CallTransport, CallVouching } from './call-signals';
 export {
   profileRefOf,
   type Call,
