@@ -40,18 +40,19 @@ import { localAwsIdentity } from './as-deployed/local-identity';
 import { readDeployedStack, type DeployedStack } from './as-deployed/template';
 import { findMissingEntries, loadFunctions, MissingHandlersError, type GatewayFunctions } from './functions';
 import { applyHandlerEnvironment, handlerEnvironment } from './handler-environment';
-import { acceptsHostHeader, isLoopbackHostname } from './host-check';
+import { hostPolicy, isLoopbackHostname, isWildcardAddress, type HostPolicy } from './host-check';
 import { sendText } from './http-util';
 import { Invoker } from './invoker';
 import { createLog, errorFields, logLevelFromEnvironment, type GatewayLog, type LogLevel } from './log';
 import { lockDataDir } from './data-dir-lock';
-import { handleManagementRequest, isManagementPath, type ManagementAccessCheck } from './management-api';
+import { handleManagementRequest, isManagementPath, sendNoRoute, type ManagementAccess } from './management-api';
+import { listenOnLoopback } from './as-deployed/loopback-server';
 import { DEFAULT_DATA_DIR, DEFAULT_WEB_ROOT, PROJECT_ROOT } from './paths';
 import { runPeriodically, type PeriodicTask } from './periodic';
 import { keepingProblems, type ProblemLine } from './problems';
 import { loadSigningSecret, type SecretSource } from './signing-secret-file';
 import { serveStatic } from './static-files';
-import { ensureTables, LOCAL_REGION, startStore } from './store';
+import { acceptsLocalKey, ensureTables, LOCAL_REGION, startStore } from './store';
 import { deleteExpiredItems } from './ttl-sweeper';
 import { refuseUpgrade, WebSocketApi } from './websocket-api';
 
@@ -66,15 +67,21 @@ const apiOnStage = (stage: string): ApiDescription => ({ apiId: API_ID, stage, r
 export interface LocalGatewayOptions {
   /** Default 8080; 0 picks a free port. */
   port?: number;
-  /** Default 127.0.0.1. Anything else exposes dev sign-in and the management API to that network. */
+  /**
+   * Default 127.0.0.1. Anything else exposes the page, the WebSocket API and, when on, dev sign-in
+   * to that network (never the management API or the store, which listen on loopback only); with
+   * dev sign-in then `devLogin` must be given explicitly.
+   */
   host?: string;
+  /** Host names the page is reached by besides loopback names and the bound address (DNS rebinding defence). */
+  allowedHosts?: readonly string[];
   /** Keep the store in memory instead of under `dataDir`. */
   memory?: boolean;
   /** Default `.data/` at the project root: the store (`dynalite/`) and the signing secret (`jwt-secret`). */
   dataDir?: string;
   ringTimeoutSeconds?: number;
   resumeGraceSeconds?: number;
-  /** `POST /dev/token` signs a token for any profile. Default true. */
+  /** `POST /dev/token` signs a token for any profile. Default true on loopback; beyond it, say so. */
   devLogin?: boolean;
   /** API Gateway's limits: 600 s without a client message, 7200 s in all. */
   idleTimeoutSeconds?: number;
@@ -120,7 +127,7 @@ export interface LocalGateway {
   httpUrl: string;
   /** `ws://host:port/`; connect with `?token=…`. */
   websocketUrl: string;
-  /** What `ApiGatewayManagementApiClient` takes as `endpoint`. */
+  /** What `ApiGatewayManagementApiClient` takes as `endpoint`: a loopback port of its own, SigV4 only. */
   managementEndpoint: string;
   stage: string;
   /** The JWT signing secret tokens must be signed with. */
@@ -145,6 +152,7 @@ export interface LocalGateway {
 interface Settings {
   port: number;
   host: string;
+  allowedHosts: readonly string[];
   memory: boolean;
   dataDir: string;
   ringTimeoutSeconds: number;
@@ -177,12 +185,25 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return result;
 }
 
+/** Dev sign-in hands out a token for any profile: beyond loopback it must be asked for, never a default. */
+export class DevLoginBeyondLoopbackError extends Error {
+  constructor(readonly host: string) {
+    super(
+      `Listening on ${host} reaches beyond this machine, and dev sign-in (POST /dev/token) would sign a token for any profile ` +
+        'for anyone on that network. Start with --no-dev-login, or with --dev-login if that is what you want.',
+    );
+  }
+}
+
 function resolveSettings(options: LocalGatewayOptions): Settings {
   const port = options.port ?? 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be 0-65535, got ${port}`);
+  const host = options.host ?? '127.0.0.1';
+  if (options.devLogin === undefined && !isLoopbackHostname(host)) throw new DevLoginBeyondLoopbackError(host);
   return {
     port,
-    host: options.host ?? '127.0.0.1',
+    host,
+    allowedHosts: options.allowedHosts ?? [],
     memory: options.memory ?? false,
     dataDir: resolve(options.dataDir ?? DEFAULT_DATA_DIR),
     ringTimeoutSeconds: positive('ringTimeoutSeconds', options.ringTimeoutSeconds, DEFAULT_RING_TIMEOUT_SECONDS),
@@ -262,8 +283,7 @@ function closeServer(server: Server): Promise<void> {
 
 /** A host others on this machine can dial: wildcard binds are reached through loopback. */
 function dialableHost(address: string): string {
-  // The unspecified address (all zeros, IPv4 or IPv6) means every interface, loopback among them.
-  if (/^[0.:]+$/.test(address)) return '127.0.0.1';
+  if (isWildcardAddress(address)) return '127.0.0.1';
   return address.includes(':') ? `[${address}]` : address;
 }
 
@@ -298,36 +318,49 @@ async function start(settings: Settings): Promise<LocalGateway> {
       const lock = await lockDataDir(settings.dataDir);
       undo.push(() => lock.release());
     }
-    const store = await startStore(settings.memory ? undefined : join(settings.dataDir, 'dynalite'));
+    const store = await startStore(settings.memory ? undefined : join(settings.dataDir, 'dynalite'), log);
     undo.push(() => store.close());
     await ensureTables(store.client, TABLES, log);
 
     // Requests that arrive before the handlers are loaded get 503.
     let handleRequest: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
     let handleUpgrade: ((request: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
+    let handleManagement: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
     const listeningOnLoopback = isLoopbackHostname(settings.host);
+    // Set once the address is known; nothing is served before.
+    let hosts: HostPolicy = { accepts: () => false };
+    const failed = (request: IncomingMessage, response: ServerResponse) => (error: unknown) => {
+      log.error('request_failed', { path: request.url, ...errorFields(error) });
+      if (!response.headersSent) sendText(response, 500, 'Internal Server Error\n');
+      else response.destroy();
+    };
     const server = createServer((request, response) => {
-      if (!acceptsHostHeader(request.headers.host, listeningOnLoopback)) return sendText(response, 403, 'Unrecognized Host header\n');
+      if (!hosts.accepts(request.headers.host)) return sendText(response, 403, 'Unrecognized Host header\n');
       if (!handleRequest) return sendText(response, 503, 'Starting\n');
-      handleRequest(request, response).catch((error: unknown) => {
-        log.error('request_failed', { path: request.url, ...errorFields(error) });
-        if (!response.headersSent) sendText(response, 500, 'Internal Server Error\n');
-        else response.destroy();
-      });
+      handleRequest(request, response).catch(failed(request, response));
     });
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (!acceptsHostHeader(request.headers.host, listeningOnLoopback)) return refuseUpgrade(socket, 403, '{"message":"Forbidden"}');
+      if (!hosts.accepts(request.headers.host)) return refuseUpgrade(socket, 403, '{"message":"Forbidden"}');
       if (!handleUpgrade) return refuseUpgrade(socket, 503, '{"message":"Service Unavailable"}');
       handleUpgrade(request, socket, head);
     });
     const address = await listen(server, settings.port, settings.host);
     undo.push(() => closeServer(server));
+    hosts = hostPolicy({ bindAddress: address.address, allowedHosts: [settings.host, ...settings.allowedHosts] });
     const authority = `${dialableHost(address.address)}:${address.port}`;
-    const managementEndpoint = `http://${authority}/${api.stage}`;
+    // The @connections API on a loopback port of its own: whatever --host says, it is never on the network.
+    const management = await listenOnLoopback(
+      createServer((request, response) => {
+        if (!handleManagement) return sendText(response, 503, 'Starting\n');
+        handleManagement(request, response).catch(failed(request, response));
+      }),
+    );
+    undo.push(() => management.close());
+    const managementEndpoint = `${management.url}/${api.stage}`;
 
     let functions: GatewayFunctions;
     let asDeployed: AsDeployedGateway | undefined;
-    let managementAccess: ManagementAccessCheck | undefined;
+    let managementAccess: ManagementAccess = { secretOf: acceptsLocalKey, identity: localAwsIdentity(API_ID), log };
     if (deployed && settings.asDeployed) {
       const running = await startDeployedFunctions({
         stack: deployed.stack,
@@ -348,7 +381,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
       // Runs after the sockets closed (see close): containers serve `$disconnect` until then.
       undo.push(() => running.close());
       functions = running.functions;
-      managementAccess = { authorize: running.authorize, identity: localAwsIdentity(API_ID) };
+      managementAccess = { ...managementAccess, secretOf: running.secretOf, authorize: running.authorize };
       asDeployed = {
         cdkOut: deployed.cdkOut,
         stackName: deployed.stack.stackName,
@@ -388,9 +421,12 @@ async function start(settings: Settings): Promise<LocalGateway> {
     const devLogin = { enabled: settings.devLogin, profileTypes: parseProfileTypes(process.env[ENV.profileTypes]), sign };
 
     handleUpgrade = (request, socket, head) => websocketApi.handleUpgrade(request, socket, head);
+    handleManagement = (request, response) => handleManagementRequest(request, response, api.stage, websocketApi, managementAccess);
     handleRequest = async (request, response) => {
       const { pathname } = new URL(request.url ?? '/', 'http://gateway.invalid');
-      if (isManagementPath(pathname, api.stage)) return handleManagementRequest(request, response, pathname, api.stage, websocketApi, managementAccess);
+      if (isManagementPath(pathname, api.stage)) {
+        return sendNoRoute(request, response, 'The @connections API is not served on this port: see the management endpoint the gateway prints (loopback only)');
+      }
       if (pathname === DEV_TOKEN_PATH) return handleDevToken(request, response, devLogin);
       if (pathname === CONFIG_PATH) return handleConfig(request, response, { devLogin: settings.devLogin, fallbackHost: authority });
       return serveStatic(request, response, pathname, settings.webRoot);
@@ -461,7 +497,10 @@ async function start(settings: Settings): Promise<LocalGateway> {
     if (!listeningOnLoopback) {
       log.warn('listening_beyond_loopback', {
         host: settings.host,
-        note: 'the management API, and dev sign-in when on, are reachable by anyone on that network',
+        dev_login: settings.devLogin,
+        note: settings.devLogin
+          ? 'the page, the WebSocket API and dev sign-in (a token for any profile) are reachable by anyone on that network'
+          : 'the page and the WebSocket API are reachable by anyone on that network; the management API and the store stay on loopback',
       });
     }
     return gateway;

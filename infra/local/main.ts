@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { isAbsolute, join, relative } from 'node:path';
 import { ENV } from '../../shared/env';
 import { describeBuild, ensureWebClientBuilt } from '../../web/build';
-import { MissingHandlersError, startLocalGateway, type LocalGateway, type LocalGatewayOptions } from './gateway';
+import { DevLoginBeyondLoopbackError, MissingHandlersError, startLocalGateway, type LocalGateway, type LocalGatewayOptions } from './gateway';
+import { isLoopbackHostname } from './host-check';
 import { createLog, errorFields, logLevelFromEnvironment } from './log';
 import { DEFAULT_DATA_DIR } from './paths';
 
@@ -16,7 +17,11 @@ Runs the call-signaling service locally: the WebSocket API, the web client, and 
 
 Options:
   --port N             HTTP and WebSocket port (env PORT; default 8080; 0 picks a free one)
-  --host ADDR          address to listen on (env HOST; default 127.0.0.1)
+  --host ADDR          address to listen on (env HOST; default 127.0.0.1); beyond loopback, say
+                       --dev-login or --no-dev-login too (the store and the @connections API
+                       always stay on loopback)
+  --allowed-host NAME  a name the page is reached by besides loopback names and the bound
+                       address (repeatable); requests for any other Host are refused
   --memory             keep the store in memory instead of on disk
   --data-dir DIR       where the store and the signing secret live (default .data)
   --ring-timeout S     seconds an invitation rings (env RING_TIMEOUT_SECONDS; default 45)
@@ -24,6 +29,8 @@ Options:
   --idle-timeout S     close sockets silent this long (default 600)
   --max-connection S   close every socket after this long (default 7200)
   --no-dev-login       turn off POST /dev/token
+  --dev-login          keep POST /dev/token on beyond loopback (a token for any profile, for
+                       anyone who can reach the port)
   --quiet              only warnings and errors (LOG_LEVEL sets the level otherwise)
   --as-deployed        run the synthesized bundles (cdk.out) in Lambda-like containers, one
                        process per container, with the template's IAM enforced on every AWS call
@@ -59,6 +66,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
       'idle-timeout': { type: 'string' },
       'max-connection': { type: 'string' },
       'no-dev-login': { type: 'boolean' },
+      'dev-login': { type: 'boolean' },
+      'allowed-host': { type: 'string', multiple: true },
       quiet: { type: 'boolean' },
       'as-deployed': { type: 'boolean' },
       'cdk-out': { type: 'string' },
@@ -77,20 +86,26 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
   for (const flag of ['cdk-out', 'max-containers', 'container-idle'] as const) {
     if (values[flag] !== undefined && !asDeployed) throw new UsageError(`--${flag} needs --as-deployed`);
   }
+  const host = values.host ?? env.HOST;
+  if (values['dev-login'] && values['no-dev-login']) throw new UsageError('--dev-login and --no-dev-login contradict each other');
+  const devLogin = values['dev-login'] ? true : values['no-dev-login'] ? false : undefined;
+  // Checked before anything starts: the gateway must not listen beyond loopback even for a moment.
+  if (devLogin === undefined && host !== undefined && !isLoopbackHostname(host)) throw new UsageError(new DevLoginBeyondLoopbackError(host).message);
   const maxContainers = values['max-containers'] === undefined ? undefined : Number(values['max-containers']);
   if (maxContainers !== undefined && (!Number.isInteger(maxContainers) || maxContainers < 1)) {
     throw new UsageError(`--max-containers needs a whole number of at least 1, got "${values['max-containers']}"`);
   }
   return {
     port,
-    host: values.host ?? env.HOST,
+    host,
+    allowedHosts: values['allowed-host'] ?? [],
     memory: values.memory ?? false,
     dataDir: values['data-dir'],
     ringTimeoutSeconds: seconds('--ring-timeout', values['ring-timeout'] ?? env[ENV.ringTimeoutSeconds]),
     resumeGraceSeconds: seconds('--resume-grace', values['resume-grace'] ?? env[ENV.resumeGraceSeconds]),
     idleTimeoutSeconds: seconds('--idle-timeout', values['idle-timeout']),
     maxConnectionSeconds: seconds('--max-connection', values['max-connection']),
-    devLogin: !values['no-dev-login'],
+    ...(devLogin === undefined ? {} : { devLogin }),
     quiet: values.quiet ?? false,
     ...(asDeployed
       ? {
@@ -129,6 +144,7 @@ function banner(gateway: LocalGateway): string {
     'Call signaling is running locally.',
     `  Page:       ${gateway.httpUrl}`,
     `  WebSocket:  ${gateway.websocketUrl}?token=<JWT>`,
+    `  Management: ${gateway.managementEndpoint}/@connections (loopback only; SigV4-signed with ${gateway.asDeployed ? "a function's own key, checked against its IAM" : 'the local key'})`,
     `  Store:      ${gateway.memory ? 'in memory (gone on exit)' : displayPath(join(gateway.dataDir, 'dynalite'))}`,
     ...modeLines(gateway),
     '',

@@ -3,24 +3,33 @@
  * API Gateway does so the AWS SDK's `ApiGatewayManagementApiClient` works unchanged: errors carry
  * `x-amzn-errortype`, which the SDK turns into an error of that name (`GoneException`, ...).
  *
- * In source mode it trusts whoever can reach it (connection ids are 88 random bits). As deployed,
- * every call is checked as execute-api's IAM authorization checks it: the signer's role must allow
- * `execute-api:ManageConnections` on that method and connection.
+ * As on AWS, only SigV4-signed requests are served (`signed-endpoint.ts`): signed with the local
+ * key in source mode, with a function's own key as deployed, where the signer's role must also allow
+ * `execute-api:ManageConnections` on that method and connection, as execute-api's IAM
+ * authorization checks it. Nothing a browser sends is served. The gateway serves this API on a
+ * loopback port of its own, never on the public one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_MESSAGE_BYTES } from '../../shared/limits';
 import { CLOSE_DELETED } from './client-connection';
 import { managementRefusal, sendAnswer } from './as-deployed/access-denied';
-import { callerCredential, managementAccess } from './as-deployed/aws-requests';
+import { managementAccess } from './as-deployed/aws-requests';
 import { authorizeRequest, type Authorize } from './as-deployed/caller-authorization';
 import type { LocalAwsIdentity } from './as-deployed/local-identity';
-import { readBody, sendJson } from './http-util';
+import { sendJson } from './http-util';
+import type { GatewayLog } from './log';
+import { managementSignatureRefusal } from './signature-refusals';
+import { admitSigned, type SignedEndpoint } from './signed-endpoint';
+import type { SecretOf } from './signature-v4';
 import type { ConnectionDirectory } from './websocket-api';
 
-/** As deployed: who may call, by the key their request is signed with. */
-export interface ManagementAccessCheck {
-  authorize: Authorize;
+/** Who may call: the keys whose signatures count and, as deployed, what each key's role allows. */
+export interface ManagementAccess {
+  secretOf: SecretOf;
   identity: LocalAwsIdentity;
+  /** As deployed: the template's IAM, by access key. */
+  authorize?: Authorize;
+  log: GatewayLog;
 }
 
 const MANAGEMENT_METHODS = new Set(['POST', 'GET', 'DELETE']);
@@ -52,34 +61,50 @@ export function isManagementPath(pathname: string, stage: string): boolean {
   return pathname.startsWith(prefix) && /^(@|%40)connections(\/|$)/i.test(pathname.slice(prefix.length));
 }
 
+/** API Gateway's answer for any path or method it has no route for, before any authorization. */
+export function sendNoRoute(request: IncomingMessage, response: ServerResponse, message = 'Missing Authentication Token'): void {
+  request.resume();
+  sendError(response, 403, 'ForbiddenException', message);
+}
+
+const SIGNING_SCOPE = 'execute-api';
+
+function managementEndpoint(access: ManagementAccess, path: string): SignedEndpoint {
+  return {
+    rules: { service: SIGNING_SCOPE, region: access.identity.region, secretOf: access.secretOf },
+    maxBodyBytes: MAX_MESSAGE_BYTES,
+    tooLarge: () => ({
+      status: 413,
+      headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'PayloadTooLargeException' },
+      body: JSON.stringify({ message: `Message exceeds ${MAX_MESSAGE_BYTES} bytes` }),
+    }),
+    refuse: (problem) => managementSignatureRefusal(problem, access.identity),
+    refused: (fields) => access.log.warn('management_request_refused', { ...fields, path }),
+  };
+}
+
 export async function handleManagementRequest(
   request: IncomingMessage,
   response: ServerResponse,
-  pathname: string,
   stage: string,
   connections: ConnectionDirectory,
-  access?: ManagementAccessCheck,
+  access: ManagementAccess,
 ): Promise<void> {
+  const { pathname } = new URL(request.url ?? '/', 'http://management.invalid');
   const connectionId = managementConnectionId(pathname, stage);
-  // API Gateway's answer for any path or method it has no route for, before any authorization.
-  if (connectionId === undefined || !MANAGEMENT_METHODS.has(request.method ?? '')) {
-    return sendError(response, 403, 'ForbiddenException', 'Missing Authentication Token');
-  }
-  if (access) {
+  if (connectionId === undefined || !MANAGEMENT_METHODS.has(request.method ?? '')) return sendNoRoute(request, response);
+  const admitted = await admitSigned(request, response, managementEndpoint(access, pathname));
+  if (!admitted) return;
+  if (access.authorize) {
     const requested = managementAccess(request.method ?? '', stage, access.identity, connectionId);
-    const decision = authorizeRequest(access.authorize, callerCredential(request.headers.authorization), [requested]);
-    if (decision.verdict !== 'allowed') {
-      request.resume();
-      return sendAnswer(response, managementRefusal(decision, access.identity));
-    }
+    const decision = authorizeRequest(access.authorize, admitted.accessKeyId, [requested]);
+    if (decision.verdict !== 'allowed') return sendAnswer(response, managementRefusal(decision, access.identity));
   }
 
   switch (request.method) {
     case 'POST': {
-      const read = await readBody(request, MAX_MESSAGE_BYTES);
-      if (!read.ok) return sendError(response, 413, 'PayloadTooLargeException', `Message exceeds ${MAX_MESSAGE_BYTES} bytes`);
       const connection = connections.get(connectionId);
-      if (!connection?.post(read.body)) return gone(response);
+      if (!connection?.post(admitted.body)) return gone(response);
       response.writeHead(200, { 'Content-Length': 0 });
       return void response.end();
     }
@@ -100,6 +125,6 @@ export async function handleManagementRequest(
       return void response.end();
     }
     default:
-      return sendError(response, 403, 'ForbiddenException', 'Missing Authentication Token');
+      return sendNoRoute(request, response);
   }
 }

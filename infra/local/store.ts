@@ -1,6 +1,7 @@
 /**
  * The embedded DynamoDB: dynalite in this process on an ephemeral loopback port, on disk or in
- * memory, with the project's tables created from `shared/tables.ts`.
+ * memory, with the project's tables created from `shared/tables.ts`. Like DynamoDB it answers only
+ * signed requests (here: signed with `LOCAL_CREDENTIALS`), and no web page at all (`store-guard.ts`).
  */
 import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
@@ -15,10 +16,17 @@ import {
 import dynalite from 'dynalite';
 import type { KeyAttribute, TableDefinition } from '../../shared/tables';
 import type { GatewayLog } from './log';
+import { secretsOf } from './signature-v4';
+import { guardStoreServer, storeEndpoint } from './store-guard';
 
 export const LOCAL_REGION = 'us-east-1';
-/** dynalite checks none of these, but the SDK refuses to sign without them. */
+/**
+ * The key the store (and the @connections API in source mode) accepts: the gateway's handlers, its
+ * own tooling and the tests sign with it. Well known on purpose; what keeps web pages out is that
+ * these endpoints refuse anything a browser sends (`browser-refusal.ts`).
+ */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const acceptsLocalKey = secretsOf([LOCAL_CREDENTIALS]);
 
 export interface LocalStore {
   endpoint: string;
@@ -30,11 +38,15 @@ export function storeClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 }
 
-/** Starts dynalite; `path` is its LevelDB directory (in memory when undefined). */
-export async function startStore(path: string | undefined): Promise<LocalStore> {
+/** Starts dynalite; `path` is its LevelDB directory (in memory when undefined). Refused requests are logged at warn. */
+export async function startStore(path: string | undefined, log?: GatewayLog): Promise<LocalStore> {
   if (path) await mkdir(path, { recursive: true });
   // Tables become ACTIVE at once, so startup never waits on CREATING.
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  guardStoreServer(
+    server,
+    storeEndpoint({ service: 'dynamodb', region: LOCAL_REGION, secretOf: acceptsLocalKey }, log && ((fields) => log.warn('store_request_refused', fields))),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {

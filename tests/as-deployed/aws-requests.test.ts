@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { callerCredential, dynamodbAccess, managementAccess, secretsAccess } from '../../infra/local/as-deployed/aws-requests';
+import { dynamodbAccess, managementAccess, secretsAccess } from '../../infra/local/as-deployed/aws-requests';
 import { localAwsIdentity } from '../../infra/local/as-deployed/local-identity';
 
 const identity = localAwsIdentity('local');
 const TABLE = 'arn:aws:dynamodb:us-east-1:000000000000:table';
 const target = (operation: string): string => `DynamoDB_20120810.${operation}`;
-
-describe('who signed a request', () => {
-  it('reads the access key id from the SigV4 credential scope', () => {
-    const header =
-      'AWS4-HMAC-SHA256 Credential=ASIAFUNCTIONKEY00001/20261201/us-east-1/dynamodb/aws4_request, ' +
-      'SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0f3c';
-    expect(callerCredential(header)).toBe('ASIAFUNCTIONKEY00001');
-  });
-
-  it('finds no caller in a missing, malformed or other-scheme header', () => {
-    expect(callerCredential(undefined)).toBeUndefined();
-    expect(callerCredential('')).toBeUndefined();
-    expect(callerCredential('Bearer abc')).toBeUndefined();
-    expect(callerCredential('AWS4-HMAC-SHA256 Credential=AKID/20261201/us-east-1/dynamodb')).toBeUndefined();
-    expect(callerCredential('AWS4-HMAC-SHA256 Credential=AKID/2026/us-east-1/dynamodb/aws4_request')).toBeUndefined();
-    expect(callerCredential('AWS AKID:signature')).toBeUndefined();
-  });
-});
 
 describe('what a DynamoDB request asks for', () => {
   it('asks for the operation on the table for single-item calls', () => {

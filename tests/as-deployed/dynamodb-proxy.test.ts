@@ -6,6 +6,7 @@ import { startDynamoDbProxy, type DynamoDbProxy } from '../../infra/local/as-dep
 import type { PolicyStatement } from '../../infra/local/as-deployed/iam';
 import { localAwsIdentity, tableArn } from '../../infra/local/as-deployed/local-identity';
 import { createLog } from '../../infra/local/log';
+import { secretsOf } from '../../infra/local/signature-v4';
 import { ensureTables, LOCAL_REGION, startStore, type LocalStore } from '../../infra/local/store';
 
 const identity = localAwsIdentity('local');
@@ -50,6 +51,7 @@ beforeAll(async () => {
     upstream: store.endpoint,
     identity,
     authorize: authorizeCallers(new Map([['ASIAWRITER', WRITER], ['ASIAREADER', READER]])),
+    secretOf: secretsOf(['ASIAWRITER', 'ASIAREADER'].map((accessKeyId) => ({ accessKeyId, secretAccessKey: 'local' }))),
   });
 });
 afterAll(async () => {
@@ -136,7 +138,7 @@ describe('the IAM-checking DynamoDB endpoint', () => {
       body: JSON.stringify({ TableName: 'connections', Item: socketItem('e') }),
     });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { __type: string }).__type).toBe('com.amazon.coral.service#UnrecognizedClientException');
+    expect(((await response.json()) as { __type: string }).__type).toBe('com.amazon.coral.service#MissingAuthenticationTokenException');
     expect(await storedSocket('e')).toBeUndefined();
   });
 });

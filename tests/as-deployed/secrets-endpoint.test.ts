@@ -4,6 +4,7 @@ import { authorizeCallers, type Caller } from '../../infra/local/as-deployed/cal
 import type { PolicyStatement } from '../../infra/local/as-deployed/iam';
 import { localAwsIdentity, secretArn, secretArnPrefix } from '../../infra/local/as-deployed/local-identity';
 import { SECRETS_MANAGER_ENDPOINT_ENV, startSecretsEndpoint, type SecretsEndpoint } from '../../infra/local/as-deployed/secrets-endpoint';
+import { secretsOf } from '../../infra/local/signature-v4';
 import { LOCAL_REGION } from '../../infra/local/store';
 
 const identity = localAwsIdentity('local');
@@ -39,6 +40,7 @@ beforeAll(async () => {
     secrets: new Map([[ARN, { name: NAME, value: VALUE }]]),
     identity,
     authorize: authorizeCallers(new Map([['ASIAAUTHORIZER', AUTHORIZER], ['ASIAANY', ANY_SECRET], ['ASIAPING', PING]])),
+    secretOf: secretsOf(['ASIAAUTHORIZER', 'ASIAANY', 'ASIAPING'].map((accessKeyId) => ({ accessKeyId, secretAccessKey: 'local' }))),
   });
   const environment: Record<string, string | undefined> = {
     [SECRETS_MANAGER_ENDPOINT_ENV]: endpoint.url,

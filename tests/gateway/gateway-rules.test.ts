@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateAuthorizerResult } from '../../infra/local/authorizer-policy';
 import { findMissingEntries, loadFunctions, MissingHandlersError } from '../../infra/local/functions';
-import { acceptsHostHeader } from '../../infra/local/host-check';
+import { hostPolicy } from '../../infra/local/host-check';
 import { Invoker, TimeoutError } from '../../infra/local/invoker';
 import type { GatewayLog } from '../../infra/local/log';
 import { PROJECT_ROOT } from '../../infra/local/paths';
@@ -79,14 +79,28 @@ describe('static files', () => {
 });
 
 describe('Host header check (DNS rebinding)', () => {
-  it('serves loopback names only while listening on loopback', () => {
+  const loopback = hostPolicy({ bindAddress: '127.0.0.1' });
+
+  it('serves loopback names on a loopback bind, and no other name', () => {
     for (const host of ['127.0.0.1:8080', 'localhost:8080', 'LOCALHOST', '[::1]:8080', 'app.localhost:1']) {
-      expect(acceptsHostHeader(host, true), host).toBe(true);
+      expect(loopback.accepts(host), host).toBe(true);
     }
-    for (const host of ['evil.example:8080', '127.0.0.1.evil.example', undefined]) {
-      expect(acceptsHostHeader(host, true), String(host)).toBe(false);
+    for (const host of ['evil.example:8080', '127.0.0.1.evil.example', '192.168.1.5:8080', undefined]) {
+      expect(loopback.accepts(host), String(host)).toBe(false);
     }
-    expect(acceptsHostHeader('192.168.1.5:8080', false)).toBe(true);
+  });
+
+  it('beyond loopback, serves the bound address and the allowed names, and still refuses a rebinding name', () => {
+    const lan = hostPolicy({ bindAddress: '192.168.1.5', allowedHosts: ['callbox.lan'] });
+    for (const host of ['192.168.1.5:8080', 'callbox.lan:8080', 'CallBox.LAN.', 'localhost:8080']) expect(lan.accepts(host), host).toBe(true);
+    for (const host of ['evil.example:8080', '192.168.1.6:8080', 'callbox.lan.evil.example']) expect(lan.accepts(host), host).toBe(false);
+  });
+
+  it('on a wildcard bind, serves the addresses of this machine only', () => {
+    const everywhere = hostPolicy({ bindAddress: '0.0.0.0', machineAddresses: ['127.0.0.1', '10.0.0.7', 'fe80::1'] });
+    for (const host of ['10.0.0.7:8080', '[fe80::1]:8080', '127.0.0.1:8080']) expect(everywhere.accepts(host), host).toBe(true);
+    for (const host of ['evil.example:8080', '10.0.0.8:8080', '[fe80::2]:8080']) expect(everywhere.accepts(host), host).toBe(false);
+    expect(hostPolicy({ bindAddress: '::', machineAddresses: ['10.0.0.7'] }).accepts('evil.example')).toBe(false);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * What a signed AWS SDK request asks for, in IAM's terms: who signed it (the access key id of its
- * SigV4 credential scope), and which actions on which resources it needs, as the services document
+ * What a signed AWS SDK request asks for, in IAM's terms (who signed it is `signature-v4.ts`'s
+ * answer): which actions on which resources it needs, as the services document
  * their authorization (DynamoDB's per-table and per-index ARNs, transactions checked per item
  * action, Secrets Manager's secret ARNs, execute-api's per-method connection ARNs).
  */
@@ -9,13 +9,6 @@ import { connectionArn, indexArn, secretArnPrefix, tableArn, type LocalAwsIdenti
 export interface RequestedAccess {
   readonly action: string;
   readonly resource: string;
-}
-
-const SIGV4_CREDENTIAL = /^AWS4-HMAC-SHA256\s+(?:.*?[\s,])?Credential=([^/,\s]+)\/\d{8}\/[^/,\s]+\/[^/,\s]+\/aws4_request(?:[\s,]|$)/;
-
-/** The access key id in `Authorization: AWS4-HMAC-SHA256 Credential=AKID/date/region/service/aws4_request, …`. */
-export function callerCredential(authorization: string | undefined): string | undefined {
-  return authorization === undefined ? undefined : SIGV4_CREDENTIAL.exec(authorization)?.[1];
 }
 
 const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810.';

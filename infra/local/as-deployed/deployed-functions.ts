@@ -19,6 +19,7 @@ import { startDynamoDbProxy } from './dynamodb-proxy';
 import type { LocalAwsIdentity } from './local-identity';
 import { startSecretsEndpoint } from './secrets-endpoint';
 import { createTaskRoots } from './task-root';
+import { secretsOf, type SecretOf } from '../signature-v4';
 import type { DeployedFunction, DeployedStack } from './template';
 
 export interface DeployedFunctionsOptions {
@@ -43,6 +44,8 @@ export interface DeployedFunctions {
   functions: GatewayFunctions;
   /** By the caller's access key, as the proxy and the endpoints ask it; denials are logged. */
   authorize: Authorize;
+  /** The secret of each function's key: the local endpoints accept signatures by these keys only. */
+  secretOf: SecretOf;
   /** The IAM-checking proxy in front of the store, as the functions see DynamoDB. */
   dynamodbEndpoint: string;
   secretsManagerEndpoint: string;
@@ -109,6 +112,7 @@ export async function startDeployedFunctions(options: DeployedFunctionsOptions):
   const callers = new Map<string, Caller>(stack.functions.map((fn) => [keyOf(fn).accessKeyId, fn]));
   const functionByKey = new Map(stack.functions.map((fn) => [keyOf(fn).accessKeyId, fn]));
   const authorize = loggingDenials(authorizeCallers(callers), functionByKey, log);
+  const secretOf = secretsOf([...credentials.values()]);
 
   const undo: (() => Promise<void>)[] = [];
   const close = async (): Promise<void> => {
@@ -120,11 +124,12 @@ export async function startDeployedFunctions(options: DeployedFunctionsOptions):
     const taskRoots = await createTaskRoots();
     undo.push(() => taskRoots.remove());
     const bootstrapPath = await bundleBootstrap(taskRoots.dir);
-    const proxy = await startDynamoDbProxy({ upstream: options.storeEndpoint, authorize, identity });
+    const proxy = await startDynamoDbProxy({ upstream: options.storeEndpoint, authorize, secretOf, identity });
     undo.push(() => proxy.close());
     const secrets = await startSecretsEndpoint({
       secrets: new Map([[stack.secretArn, { name: stack.secretName, value: options.signingSecret }]]),
       authorize,
+      secretOf,
       identity,
     });
     undo.push(() => secrets.close());
@@ -179,6 +184,7 @@ export async function startDeployedFunctions(options: DeployedFunctionsOptions):
     return {
       functions: byTrigger(entries),
       authorize,
+      secretOf,
       dynamodbEndpoint: proxy.url,
       secretsManagerEndpoint: secrets.url,
       credentialsOf: (functionId) => {

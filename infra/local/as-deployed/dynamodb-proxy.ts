@@ -1,13 +1,18 @@
 /**
  * DynamoDB as a function's role sees it: an endpoint in front of the embedded store that checks each
- * request against the signer's IAM statements and forwards it unchanged when they allow it, or
- * refuses it as DynamoDB would. It sits on every store call, so it reads one body and parses it once.
+ * request's signature (by the function's own key) and then the signer's IAM statements, and passes
+ * it on when they allow it, or refuses it as DynamoDB would. The store answers only the local key,
+ * so what passes goes on signed again with it, headers and body unchanged. It sits on every store
+ * call, so it reads one body and parses it once.
  */
-import { createServer, request as httpRequest, Agent, type IncomingMessage, type ServerResponse } from 'node:http';
-import { readBody } from '../http-util';
+import { createServer, request as httpRequest, Agent, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { admitSigned, type SignedEndpoint } from '../signed-endpoint';
+import { dynamodbSignatureRefusal } from '../signature-refusals';
+import { authorizationFor, signedHeadersOf, type SecretOf } from '../signature-v4';
+import { LOCAL_CREDENTIALS } from '../store';
 import { listenOnLoopback, type LoopbackServer } from './loopback-server';
 import { dynamodbRefusal, awsJsonError, sendAnswer } from './access-denied';
-import { callerCredential, dynamodbAccess } from './aws-requests';
+import { dynamodbAccess } from './aws-requests';
 import { authorizeRequest, type Authorize } from './caller-authorization';
 import type { LocalAwsIdentity } from './local-identity';
 
@@ -15,6 +20,8 @@ export interface DynamoDbProxyOptions {
   /** The store's endpoint, `http://127.0.0.1:PORT`. */
   readonly upstream: string;
   readonly authorize: Authorize;
+  /** The secret of each function's key, to check signatures with. */
+  readonly secretOf: SecretOf;
   readonly identity: LocalAwsIdentity;
 }
 
@@ -41,9 +48,24 @@ export async function startDynamoDbProxy(options: DynamoDbProxyOptions): Promise
   // Keep-alive: handlers make several store calls per invocation; a new connection each would dominate.
   const agent = new Agent({ keepAlive: true });
 
+  const scope = { service: 'dynamodb', region: options.identity.region };
+  const endpoint: SignedEndpoint = {
+    rules: { ...scope, secretOf: options.secretOf },
+    maxBodyBytes: MAX_REQUEST_BYTES,
+    tooLarge: () => awsJsonError('1.0', 413, 'com.amazon.coral.service#RequestEntityTooLarge', { message: `Request size exceeded ${MAX_REQUEST_BYTES} bytes` }),
+    refuse: (problem) => (problem.refusal === 'UnrecognizedClient' ? dynamodbRefusal({ verdict: 'unknown-caller' }, options.identity) : dynamodbSignatureRefusal(problem)),
+  };
+
+  /** The same request signed with the store's key, over the same headers (its Host, this proxy's, included). */
+  const signedForStore = (request: IncomingMessage, body: Buffer): IncomingHttpHeaders => {
+    const amzDate = header(request, 'x-amz-date') ?? '';
+    const authorization = authorizationFor({ method: request.method ?? 'POST', url: request.url ?? '/', headers: request.headers, body }, signedHeadersOf(request.headers), LOCAL_CREDENTIALS, scope, amzDate);
+    return { ...request.headers, authorization };
+  };
+
   const forward = (request: IncomingMessage, response: ServerResponse, body: Buffer): void => {
     // The body was read whole, so it goes out with its length, never chunked.
-    const { 'transfer-encoding': _chunked, ...headers } = request.headers;
+    const { 'transfer-encoding': _chunked, ...headers } = signedForStore(request, body);
     const outgoing = httpRequest(
       {
         agent,
@@ -68,16 +90,14 @@ export async function startDynamoDbProxy(options: DynamoDbProxyOptions): Promise
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const read = await readBody(request, MAX_REQUEST_BYTES);
-    if (!read.ok) {
-      return sendAnswer(response, awsJsonError('1.0', 413, 'com.amazon.coral.service#RequestEntityTooLarge', { message: `Request size exceeded ${MAX_REQUEST_BYTES} bytes` }));
-    }
-    const parsed = parseJson(read.body);
+    const admitted = await admitSigned(request, response, endpoint);
+    if (!admitted) return;
+    const parsed = parseJson(admitted.body);
     const accesses = parsed === undefined ? undefined : dynamodbAccess(header(request, 'x-amz-target'), parsed, options.identity);
     // Not JSON, or not a DynamoDB operation: the store parses the same way and refuses it as DynamoDB does, doing nothing.
-    if (accesses === undefined) return forward(request, response, read.body);
-    const decision = authorizeRequest(options.authorize, callerCredential(header(request, 'authorization')), accesses);
-    if (decision.verdict === 'allowed') return forward(request, response, read.body);
+    if (accesses === undefined) return forward(request, response, admitted.body);
+    const decision = authorizeRequest(options.authorize, admitted.accessKeyId, accesses);
+    if (decision.verdict === 'allowed') return forward(request, response, admitted.body);
     sendAnswer(response, dynamodbRefusal(decision, options.identity));
   };
 

@@ -1,14 +1,17 @@
 /**
  * A Secrets Manager endpoint serving the stack's secrets by ARN or name, `GetSecretValue` only,
- * behind the caller's IAM statements: an unmodified `new SecretsManagerClient({})` reaches it through
- * `AWS_ENDPOINT_URL_SECRETS_MANAGER` (the SDK's variable for the service id "Secrets Manager").
+ * to requests signed with a function's key and allowed by its IAM statements: an unmodified
+ * `new SecretsManagerClient({})` reaches it through `AWS_ENDPOINT_URL_SECRETS_MANAGER` (the SDK's
+ * variable for the service id "Secrets Manager").
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { readBody } from '../http-util';
+import { admitSigned, type SignedEndpoint } from '../signed-endpoint';
+import { secretsSignatureRefusal } from '../signature-refusals';
+import type { SecretOf } from '../signature-v4';
 import { listenOnLoopback, type LoopbackServer } from './loopback-server';
 import { awsJsonError, secretsRefusal, sendAnswer } from './access-denied';
-import { callerCredential, secretsAccess } from './aws-requests';
+import { secretsAccess } from './aws-requests';
 import { authorizeRequest, type Authorize } from './caller-authorization';
 import { secretArnPrefix, type LocalAwsIdentity } from './local-identity';
 
@@ -24,6 +27,8 @@ export interface SecretsEndpointOptions {
   /** By ARN. */
   readonly secrets: ReadonlyMap<string, LocalSecret>;
   readonly authorize: Authorize;
+  /** The secret of each function's key, to check signatures with. */
+  readonly secretOf: SecretOf;
   readonly identity: LocalAwsIdentity;
 }
 
@@ -63,16 +68,24 @@ export async function startSecretsEndpoint(options: SecretsEndpointOptions): Pro
 
   const notFound = (message: string) => awsJsonError('1.1', 400, 'ResourceNotFoundException', { Message: message });
 
+  const endpoint: SignedEndpoint = {
+    rules: { service: 'secretsmanager', region: options.identity.region, secretOf: options.secretOf },
+    maxBodyBytes: MAX_REQUEST_BYTES,
+    tooLarge: () => awsJsonError('1.1', 413, 'RequestEntityTooLarge', { Message: `Request size exceeded ${MAX_REQUEST_BYTES} bytes` }),
+    refuse: (problem) => (problem.refusal === 'UnrecognizedClient' ? secretsRefusal({ verdict: 'unknown-caller' }, options.identity) : secretsSignatureRefusal(problem)),
+  };
+
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const read = await readBody(request, MAX_REQUEST_BYTES);
-    const body = read.ok ? parseJson(read.body) : undefined;
+    const admitted = await admitSigned(request, response, endpoint);
+    if (!admitted) return;
+    const body = parseJson(admitted.body);
     if (!isRecord(body)) return sendAnswer(response, awsJsonError('1.1', 400, 'SerializationException', { Message: 'The request body is not a JSON object' }));
     const target = request.headers['x-amz-target'];
     const targetName = Array.isArray(target) ? target[0] : target;
     const accesses = secretsAccess(targetName, body, options.identity, (secretId) => byId.get(secretId)?.arn);
     if (!accesses) return sendAnswer(response, awsJsonError('1.1', 400, 'UnknownOperationException', { Message: `Unknown operation ${targetName ?? '(none)'}` }));
 
-    const decision = authorizeRequest(options.authorize, callerCredential(request.headers.authorization), accesses);
+    const decision = authorizeRequest(options.authorize, admitted.accessKeyId, accesses);
     if (decision.verdict !== 'allowed') return sendAnswer(response, secretsRefusal(decision, options.identity));
     if (targetName !== TARGET) {
       return sendAnswer(response, awsJsonError('1.1', 400, 'UnknownOperationException', { Message: `${targetName} is not served here; only GetSecretValue is` }));
