@@ -1,7 +1,8 @@
 /**
- * A loopback HTTP proxy that forwards every request to one upstream, unchanged but for its Host
- * header, and hands each finished exchange (request and response, bodies included) to an
- * observer. The meters sit on it: what the handlers send and get back is what they would without it.
+ * A loopback HTTP proxy that forwards every request to one upstream unchanged, Host header
+ * included (the store and the @connections API check the SigV4 signature, which covers it), and
+ * hands each finished exchange (request and response, bodies included) to an observer. The meters
+ * sit on it: what the handlers send and get back is what they would without it.
  */
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -49,7 +50,7 @@ export async function startForwardingProxy(observe: (exchange: Exchange) => void
         const requestBody = await readAll(request);
         if (!upstream) throw new Error('the proxy has no upstream yet');
         const target = upstream;
-        const headers: OutgoingHttpHeaders = { ...request.headers, host: target.host };
+        const headers: OutgoingHttpHeaders = { ...request.headers };
         const answer = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
           const outgoing = httpRequest(
             { host: target.hostname, port: target.port, method: request.method, path: request.url, headers, agent, timeout: UPSTREAM_TIMEOUT_MS },

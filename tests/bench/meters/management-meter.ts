@@ -9,7 +9,7 @@ import type { ManagementSnapshot } from './snapshots';
 
 export interface ManagementMeter {
   url: string;
-  /** The gateway's own origin, e.g. `http://127.0.0.1:8080`: paths (`/{stage}/@connections/…`) pass through. */
+  /** The origin of the gateway's management API, e.g. `http://127.0.0.1:41234`: paths (`/{stage}/@connections/…`) pass through. */
   attach(gatewayOrigin: string): void;
   snapshot(): ManagementSnapshot;
   close(): Promise<void>;

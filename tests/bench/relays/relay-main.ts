@@ -77,7 +77,7 @@ async function startGateway(metered: boolean, sweepIntervalMs: number): Promise<
     const client = storeClient(gateway.dynamodbEndpoint);
     await dynamodb.attach(gateway.dynamodbEndpoint, client);
     client.destroy();
-    management.attach(`http://${HOST}:${gateway.port}`);
+    management.attach(new URL(gateway.managementEndpoint).origin);
     process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.url;
     process.env[ENV.managementEndpoint] = `${management.url}/${gateway.stage}`;
   }
