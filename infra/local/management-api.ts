@@ -61,7 +61,7 @@ export function isManagementPath(pathname: string, stage: string): boolean {
   return pathname.startsWith(prefix) && /^(@|%40)connections(\/|$)/i.test(pathname.slice(prefix.length));
 }
 
-/** API Gateway's answer for any path or method it has no route for, before any authorization. */
+/** API Gateway's answer for any path or method it has no route for. */
 export function sendNoRoute(request: IncomingMessage, response: ServerResponse, message = 'Missing Authentication Token'): void {
   request.resume();
   sendError(response, 403, 'ForbiddenException', message);
@@ -91,10 +91,11 @@ export async function handleManagementRequest(
   access: ManagementAccess,
 ): Promise<void> {
   const { pathname } = new URL(request.url ?? '/', 'http://management.invalid');
-  const connectionId = managementConnectionId(pathname, stage);
-  if (connectionId === undefined || !MANAGEMENT_METHODS.has(request.method ?? '')) return sendNoRoute(request, response);
+  // Who is asking comes first, so a page or a rebinding name learns nothing, not even which paths exist.
   const admitted = await admitSigned(request, response, managementEndpoint(access, pathname));
   if (!admitted) return;
+  const connectionId = managementConnectionId(pathname, stage);
+  if (connectionId === undefined || !MANAGEMENT_METHODS.has(request.method ?? '')) return sendNoRoute(request, response);
   if (access.authorize) {
     const requested = managementAccess(request.method ?? '', stage, access.identity, connectionId);
     const decision = authorizeRequest(access.authorize, admitted.accessKeyId, [requested]);

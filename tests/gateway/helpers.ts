@@ -1,5 +1,7 @@
 /** What the gateway tests need beyond the shared harness: raw upgrades, close codes, socket ids. */
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';
 import { CONNECTIONS_TABLE } from '../../shared/tables';
@@ -81,4 +83,25 @@ export function rawRequest(
     outgoing.on('error', reject);
     outgoing.end(options.body);
   });
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/** Makes an SDK client send what a web page's fetch would: its requests carry the page's `Origin` (signed, like every header). */
+export function sentFromAPage(client: ApiGatewayManagementApiClient | DynamoDBClient, origin: string): void {
+  const addOrigin = (request: unknown): void => {
+    if (isRecord(request) && isRecord(request.headers)) request.headers.origin = origin;
+  };
+  const options = { step: 'build', name: 'sentFromAPage' } as const;
+  if (client instanceof DynamoDBClient) {
+    client.middlewareStack.add((next) => (args) => {
+      addOrigin(args.request);
+      return next(args);
+    }, options);
+  } else {
+    client.middlewareStack.add((next) => (args) => {
+      addOrigin(args.request);
+      return next(args);
+    }, options);
+  }
 }
