@@ -237,6 +237,26 @@ describe('IAM', () => {
     expect(gateway.problems().some((problem) => problem.msg === 'iam_denied' && problem.fields.action === 'execute-api:ManageConnections')).toBe(true);
   });
 
+  it("takes a function's key id for that function only with its secret: a guessed one is refused at every endpoint", async () => {
+    const forged = (functionId: string) => ({ region: 'us-east-1', credentials: { ...gateway.asDeployed!.credentialsOf(functionId), secretAccessKey: 'guessed' }, maxAttempts: 1 });
+    const management = new ApiGatewayManagementApiClient({ ...forged('ping'), endpoint: gateway.managementEndpoint });
+    const dynamodb = new DynamoDBClient({ ...forged('connect'), endpoint: gateway.asDeployed!.dynamodbProxyEndpoint });
+    const secrets = new SecretsManagerClient({ ...forged('authorizer'), endpoint: gateway.asDeployed!.secretsManagerEndpoint });
+    clients.push(management, dynamodb, secrets);
+    const post = new PostToConnectionCommand({ ConnectionId: 'someone', Data: new TextEncoder().encode('{}') });
+    await expect(management.send(post)).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    const put = new PutItemCommand({ TableName: CONNECTIONS_TABLE.localName, Item: { pk: { S: 'conn#forged' } } });
+    await expect(dynamodb.send(put)).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    await expect(secrets.send(new GetSecretValueCommand({ SecretId: gateway.asDeployed!.signingSecretArn }))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+  });
+
+  it('refuses the local key at the @connections API: as deployed, only functions granted ManageConnections may post', async () => {
+    const management = new ApiGatewayManagementApiClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: gateway.managementEndpoint, maxAttempts: 1 });
+    clients.push(management);
+    const post = new PostToConnectionCommand({ ConnectionId: 'someone', Data: new TextEncoder().encode('{}') });
+    await expect(management.send(post)).rejects.toMatchObject({ message: 'The security token included in the request is invalid.' });
+  });
+
   it('answers a function with ManageConnections as API Gateway does: GoneException for a socket that is not there', async () => {
     const management = new ApiGatewayManagementApiClient({ ...as('ping'), endpoint: gateway.managementEndpoint, maxAttempts: 1 });
     clients.push(management);
