@@ -1,7 +1,9 @@
 /**
  * The local gateway: what API Gateway's WebSocket API, Lambda, EventBridge and DynamoDB do on AWS,
- * on one port. It runs the same handlers the CDK stack deploys, reached the same way (the WebSocket
- * protocol, the @connections API, DynamoDB through the AWS SDK), in one of two modes:
+ * on one public port (the page and the WebSocket API), with the @connections API and the store on
+ * loopback ports of their own. It runs the same handlers the CDK stack deploys, reached the same
+ * way (the WebSocket protocol, the @connections API, DynamoDB through the AWS SDK), in one of two
+ * modes:
  *
  * - source (the default): the handler modules imported into this process, for a fast start and
  *   hot edits. One per process: handlers read their environment once, so after a gateway has

@@ -1,4 +1,4 @@
-/** Starts an HTTP server of the as-deployed endpoints on 127.0.0.1, on a port the system picks. */
+/** Starts an HTTP server of the local AWS stand-ins (as-deployed endpoints, the @connections API) on 127.0.0.1, on a port the system picks. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
