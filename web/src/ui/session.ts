@@ -126,7 +126,23 @@ export async function devSignIn(login: DevLogin): Promise<Session> {
   return session;
 }
 
-/** The token for the next connection attempt: dev tokens are renewed before they expire. */
+/**
+ * Told when an embedded page's token has run out (the connection then stops, and the page asks
+ * the user to sign in again): dispatched on `window`, and posted to the embedding page, which
+ * should load this page again with a fresh `#token=`.
+ */
+export const TOKEN_EXPIRED_EVENT = 'callsignal:token-expired';
+
+function announceExpiredToken(): void {
+  window.dispatchEvent(new CustomEvent(TOKEN_EXPIRED_EVENT));
+  // Only the event's name travels, never the token, so any embedding origin may hear it.
+  if (window.parent !== window) window.parent.postMessage({ type: TOKEN_EXPIRED_EVENT }, '*');
+}
+
+/**
+ * The token for the next connection attempt (asked again after the server closed a socket whose
+ * token expired): dev tokens are renewed before they expire; an embedded page cannot renew its own.
+ */
 export function tokenSource(session: Session): () => Promise<string> {
   let current = session;
   return async () => {
@@ -134,6 +150,7 @@ export function tokenSource(session: Session): () => Promise<string> {
     if (current.source === 'dev' && expiring) {
       current = await devSignIn({ name: current.me.name, profileType: current.me.profileType, profileId: String(current.me.profileId) });
     }
+    if (current.source === 'embedded' && current.expiresAt !== undefined && current.expiresAt <= Date.now()) announceExpiredToken();
     return current.token;
   };
 }
