@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STACK_NAME, readAppSettings } from '../../infra/aws/app-settings';
-import { DEFAULT_LIVENESS_CHECK_SECONDS, DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
+import { DEFAULT_LIVENESS_CHECK_SECONDS, DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS, DEFAULT_TOKEN_MAX_LIFETIME_SECONDS } from '../../shared/limits';
 
 const from = (context: Record<string, unknown>) => readAppSettings((key) => context[key]);
 
@@ -19,7 +19,19 @@ describe('app settings from context', () => {
       alarmTopicArn: undefined,
       bundleAwsSdk: false,
       manageAccountLogRole: true,
+      tokenMaxLifetimeSeconds: DEFAULT_TOKEN_MAX_LIFETIME_SECONDS,
+      tokenIssuer: undefined,
+      tokenAudience: undefined,
     });
+  });
+
+  it('take the token lifetime, issuer and audience the authorizer checks', () => {
+    expect(from({ tokenMaxLifetimeSeconds: '3600', tokenIssuer: 'https://platform.example', tokenAudience: 'callsignal' })).toMatchObject({
+      tokenMaxLifetimeSeconds: 3600,
+      tokenIssuer: 'https://platform.example',
+      tokenAudience: 'callsignal',
+    });
+    expect(() => from({ tokenMaxLifetimeSeconds: 'a day' })).toThrow('tokenMaxLifetimeSeconds');
   });
 
   it('accept -c strings and cdk.json values alike', () => {
