@@ -2,13 +2,14 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { identityToContext } from '../../shared/identity';
 import { profileKey } from '../../shared/profile';
-import { readConfig } from '../runtime/config';
+import { readConfig, type RuntimeConfig } from '../runtime/config';
 import { TOKEN_QUERY_PARAMETER } from '../../shared/routes';
 import { signingSecret } from '../auth/signing-secret';
 import { TokenError, verifyToken } from '../auth/token';
 import { logRouting } from '../runtime/log';
 
-const { profileTypes: allowedTypes, tokenPolicy } = readConfig();
+/** Read at the first invocation, like every handler's settings, so loading the module needs no environment. */
+let config: RuntimeConfig | undefined;
 
 function policy(principalId: string, effect: 'Allow' | 'Deny', resource: string): APIGatewayAuthorizerResult {
   return {
@@ -41,9 +42,10 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
   }
   const secret = await signingSecret();
   try {
-    const identity = await verifyToken(secret, token, tokenPolicy);
+    config ??= readConfig();
+    const identity = await verifyToken(secret, token, config.tokenPolicy);
     const key = profileKey(identity.profileType, identity.profileId);
-    if (!allowedTypes.includes(identity.profileType)) {
+    if (!config.profileTypes.includes(identity.profileType)) {
       logRefusal(event, 'profile_type_not_allowed', key);
       return policy(key, 'Deny', event.methodArn);
     }
