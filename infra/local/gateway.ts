@@ -20,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { ENV } from '../../shared/env';
+import { positiveNumber } from '../../shared/settings';
 import type { TokenClaims } from '../../shared/identity';
 import {
   DEFAULT_RESUME_GRACE_SECONDS,
@@ -181,11 +182,7 @@ interface Settings {
 const CLOSE_GRACE_MS = 1_000;
 const DRAIN_MS = 5_000;
 
-function positive(name: string, value: number | undefined, fallback: number): number {
-  const result = value ?? fallback;
-  if (!Number.isFinite(result) || result <= 0) throw new Error(`${name} must be a positive number, got ${String(value)}`);
-  return result;
-}
+const positive = (name: string, value: number | undefined, fallback: number): number => positiveNumber(name, value, fallback);
 
 /** Dev sign-in hands out a token for any profile: beyond loopback it must be asked for, never a default. */
 export class DevLoginBeyondLoopbackError extends Error {
@@ -230,11 +227,8 @@ function resolveSettings(options: LocalGatewayOptions): Settings {
   };
 }
 
-function wholePositive(name: string, value: number | undefined, fallback: number): number {
-  const result = positive(name, value, fallback);
-  if (!Number.isInteger(result)) throw new Error(`${name} must be a whole number, got ${String(value)}`);
-  return result;
-}
+const wholePositive = (name: string, value: number | undefined, fallback: number): number =>
+  positiveNumber(name, value, fallback, { integer: true });
 
 /** Source mode only: the handler modules of this process keep the settings of the first gateway. */
 let gatewayRunning = false;

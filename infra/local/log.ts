@@ -1,18 +1,14 @@
 /** The gateway's own log: one JSON object per line, like the handlers' routing lines. */
 
 import { ENV } from '../../shared/env';
+import { logLevelReaches, parseLogLevel, type LogLevel } from '../../shared/settings';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+export type { LogLevel };
 
 /** `LOG_LEVEL`, the handlers' setting, when it names a level. */
 export function logLevelFromEnvironment(env: Record<string, string | undefined> = process.env): LogLevel | undefined {
-  const configured = env[ENV.logLevel]?.toLowerCase();
-  return LOG_LEVELS.find((level) => level === configured);
+  return parseLogLevel(env[ENV.logLevel]);
 }
-
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface GatewayLog {
   debug(msg: string, fields?: object): void;
@@ -29,7 +25,7 @@ export function errorFields(error: unknown): Record<string, string | undefined> 
 
 export function createLog(minimum: LogLevel = 'info'): GatewayLog {
   const write = (level: LogLevel, msg: string, fields: object = {}): void => {
-    if (RANK[level] < RANK[minimum]) return;
+    if (!logLevelReaches(level, minimum)) return;
     const line = JSON.stringify({ time: new Date().toISOString(), level, source: 'gateway', msg, ...fields });
     // Same split as the handlers: problems on stderr, everything else on stdout.
     if (level === 'warn' || level === 'error') console.error(line);

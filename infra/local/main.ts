@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { isAbsolute, join, relative } from 'node:path';
 import { ENV } from '../../shared/env';
+import { positiveNumber } from '../../shared/settings';
 import { describeBuild, ensureWebClientBuilt } from '../../web/build';
 import { DevLoginBeyondLoopbackError, MissingHandlersError, startLocalGateway, type LocalGateway, type LocalGatewayOptions } from './gateway';
 import { isLoopbackHostname } from './host-check';
@@ -48,9 +49,12 @@ class UsageError extends Error {}
 
 function seconds(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (value.trim() === '' || !Number.isFinite(parsed) || parsed <= 0) throw new UsageError(`${flag} needs a positive number of seconds, got "${value}"`);
-  return parsed;
+  try {
+    // An empty value is a mistake here, not "unset": the flag was given.
+    return positiveNumber(flag, value.trim() === '' ? Number.NaN : value, Number.NaN);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptions | 'help' {
