@@ -27,10 +27,7 @@ export const CALL_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export const CallIdSchema = v.pipe(v.string(), v.regex(CALL_ID_PATTERN, 'call_id must be a server-assigned call id'));
 export const ProfileIdSchema = v.union(
-  [
-    v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
-    v.pipe(v.string(), v.regex(PROFILE_ID_PATTERN)),
-  ],
+  [v.pipe(v.number(), v.safeInteger(), v.minValue(0)), v.pipe(v.string(), v.regex(PROFILE_ID_PATTERN))],
   'profile id must be a non-negative integer or a short string',
 );
 export const ProfileTypeSchema = v.pipe(v.string(), v.regex(PROFILE_TYPE_PATTERN, 'invalid profile type'));

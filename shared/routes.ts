@@ -93,9 +93,7 @@ export function functionForRoute(routeKey: RouteKey): FunctionDefinition {
   return found;
 }
 
-export const ROUTE_KEYS: readonly RouteKey[] = FUNCTIONS.flatMap((fn) =>
-  fn.trigger.kind === 'route' ? [fn.trigger.routeKey] : [],
-);
+export const ROUTE_KEYS: readonly RouteKey[] = FUNCTIONS.flatMap((fn) => (fn.trigger.kind === 'route' ? [fn.trigger.routeKey] : []));
 
 /** API Gateway's route selection expression, mirrored by the local gateway. */
 export const ROUTE_SELECTION_EXPRESSION = '$request.body.type';

@@ -17,7 +17,12 @@ const { values } = parseArgs({ options: { calls: { type: 'string', default: '10'
 const calls = Math.max(1, Number(values.calls) || 10);
 
 const build = await buildWebClient();
-const size = { jsBytes: build.jsBytes, jsGzipBytes: build.jsGzipBytes, cssGzipBytes: build.cssGzipBytes, budgetGzipBytes: JS_BUDGET_GZIP_BYTES };
+const size = {
+  jsBytes: build.jsBytes,
+  jsGzipBytes: build.jsGzipBytes,
+  cssGzipBytes: build.cssGzipBytes,
+  budgetGzipBytes: JS_BUDGET_GZIP_BYTES,
+};
 
 let acceptToConnected: { samplesMs: number[]; medianMs: number; p95Ms: number; minMs: number; maxMs: number } | undefined;
 if (requireE2eEnvironment('bench:web')) {
@@ -55,7 +60,9 @@ if (values.json) {
 } else {
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const verdict = size.jsGzipBytes <= JS_BUDGET_GZIP_BYTES ? 'within' : 'OVER';
-  process.stdout.write(`Web client JS: ${kb(size.jsBytes)} minified, ${kb(size.jsGzipBytes)} gzipped (${verdict} the ${kb(JS_BUDGET_GZIP_BYTES)} budget); CSS ${kb(size.cssGzipBytes)} gzipped\n`);
+  process.stdout.write(
+    `Web client JS: ${kb(size.jsBytes)} minified, ${kb(size.jsGzipBytes)} gzipped (${verdict} the ${kb(JS_BUDGET_GZIP_BYTES)} budget); CSS ${kb(size.cssGzipBytes)} gzipped\n`,
+  );
   if (acceptToConnected) {
     process.stdout.write(
       `Accept -> connected (video, ${calls} calls, Chromium on loopback): median ${acceptToConnected.medianMs} ms, ` +

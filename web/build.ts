@@ -21,7 +21,13 @@ export const WEB_DIST = join(WEB_DIR, 'dist');
 /** Written last: its presence and age say whether dist is complete and current. */
 const MANIFEST = 'build.json';
 /** What the bundle is made of; a change to any of them makes dist stale. */
-const SOURCES = [join(WEB_DIR, 'src'), join(WEB_DIR, 'index.html'), join(WEB_DIR, 'build.ts'), join(ROOT, 'shared'), join(ROOT, 'package-lock.json')];
+const SOURCES = [
+  join(WEB_DIR, 'src'),
+  join(WEB_DIR, 'index.html'),
+  join(WEB_DIR, 'build.ts'),
+  join(ROOT, 'shared'),
+  join(ROOT, 'package-lock.json'),
+];
 
 export interface WebBuildResult {
   outDir: string;
@@ -93,7 +99,10 @@ export async function buildWebClient({ outDir = WEB_DIST, minify = true }: WebBu
     cssGzipBytes: gzipSync(css.contents, { level: 9 }).byteLength,
     durationMs: Math.round(performance.now() - started),
   };
-  await writeFile(join(outDir, MANIFEST), `${JSON.stringify({ builtAt: new Date().toISOString(), ...summary, outDir: undefined }, null, 2)}\n`);
+  await writeFile(
+    join(outDir, MANIFEST),
+    `${JSON.stringify({ builtAt: new Date().toISOString(), ...summary, outDir: undefined }, null, 2)}\n`,
+  );
   return summary;
 }
 

@@ -105,7 +105,8 @@ try {
   await shot(sam, '14-mobile-in-call', 1_000);
   await sam.byTestId('end-call').click();
   process.stdout.write(`Screenshots in ${outDir}\n`);
-  if (values.readme) await composeReadmePicture(join(outDir, '05-incoming-video.png'), join(outDir, '06-in-call-video.png'), resolve(values.readme));
+  if (values.readme)
+    await composeReadmePicture(join(outDir, '05-incoming-video.png'), join(outDir, '06-in-call-video.png'), resolve(values.readme));
 } finally {
   await world.close();
 }

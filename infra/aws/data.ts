@@ -34,7 +34,13 @@ const toAttribute = (key: KeyAttribute): Attribute => ({
   type: key.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER,
 });
 
-function tableFrom(scope: Construct, id: string, definition: TableDefinition, removalPolicy: RemovalPolicy, pointInTimeRecovery: boolean): TableV2 {
+function tableFrom(
+  scope: Construct,
+  id: string,
+  definition: TableDefinition,
+  removalPolicy: RemovalPolicy,
+  pointInTimeRecovery: boolean,
+): TableV2 {
   return new TableV2(scope, id, {
     partitionKey: toAttribute(definition.partitionKey),
     ...(definition.sortKey ? { sortKey: toAttribute(definition.sortKey) } : {}),

@@ -85,7 +85,9 @@ export const SAVED_QUERIES = {
     name: 'routing latency percentiles',
     query: new QueryString({
       filterStatements: ['msg = "routing"'],
-      statsStatements: ['count(*) as decisions, pct(ms, 50) as p50_ms, pct(ms, 90) as p90_ms, pct(ms, 99) as p99_ms, max(ms) as max_ms by route'],
+      statsStatements: [
+        'count(*) as decisions, pct(ms, 50) as p50_ms, pct(ms, 90) as p90_ms, pct(ms, 99) as p99_ms, max(ms) as max_ms by route',
+      ],
       sort: 'p99_ms desc',
     }),
   },
@@ -190,7 +192,9 @@ export class Observability extends Construct {
       }
       if (definition.access.callLogs === 'readwrite') {
         add('Answered', CALL_METRICS.answered, FilterPattern.all(ROUTING, outcomeIs('answered')));
-        add('Declined', CALL_METRICS.declined, FilterPattern.all(ROUTING, outcomeIs('declined')), { dimensions: { reason: field('reason') } });
+        add('Declined', CALL_METRICS.declined, FilterPattern.all(ROUTING, outcomeIs('declined')), {
+          dimensions: { reason: field('reason') },
+        });
         add('Missed', CALL_METRICS.missed, FilterPattern.all(ROUTING, outcomeIs('missed')), { dimensions: { reason: field('reason') } });
       }
       if (definition.access.manageConnections) {
@@ -220,8 +224,16 @@ export class Observability extends Construct {
     const sum = { period: PERIOD, statistic: 'Sum' };
     chunksOf(props.handlers, METRICS_PER_ALARM).forEach((group, i) => {
       const names = group.map((handler) => handler.definition.id).join(', ');
-      sumAlarm(`FunctionErrors${i + 1}`, `Uncaught errors in ${names}`, group.map((handler) => handler.function.metricErrors(sum)));
-      sumAlarm(`FunctionThrottles${i + 1}`, `Throttled invocations of ${names}`, group.map((handler) => handler.function.metricThrottles(sum)));
+      sumAlarm(
+        `FunctionErrors${i + 1}`,
+        `Uncaught errors in ${names}`,
+        group.map((handler) => handler.function.metricErrors(sum)),
+      );
+      sumAlarm(
+        `FunctionThrottles${i + 1}`,
+        `Throttled invocations of ${names}`,
+        group.map((handler) => handler.function.metricThrottles(sum)),
+      );
     });
     sumAlarm('HandlerFailuresAlarm', 'Handlers answered a frame with an internal error (handler_failed log lines)', [
       this.metric(CALL_METRICS.handlerFailures, 'handler failures'),
@@ -280,7 +292,9 @@ export class Observability extends Construct {
       new GraphWidget({
         title: 'Handler throttles',
         width: 8,
-        left: perFunction((handler) => handler.function.metricThrottles({ statistic: 'Sum', period: PERIOD, label: handler.definition.id })),
+        left: perFunction((handler) =>
+          handler.function.metricThrottles({ statistic: 'Sum', period: PERIOD, label: handler.definition.id }),
+        ),
       }),
     );
     this.dashboard.addWidgets(

@@ -112,7 +112,8 @@ export class SignalingApi extends Construct implements ManagementApi {
     const grant = this.stage.grantManagementApiAccess(grantee);
     Validations.of(grantee).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:${nagRef(this.api)}/${this.stage.stageName}/*/@connections/*]`,
-      reason: 'Connection ids are assigned by API Gateway at connect time; the grant is limited to this API\'s stage and the @connections path.',
+      reason:
+        "Connection ids are assigned by API Gateway at connect time; the grant is limited to this API's stage and the @connections path.",
     });
     return grant;
   }

@@ -169,7 +169,7 @@ export class SignalingStack extends Stack {
     const handlers = Validations.of(this.handlers);
     handlers.acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'The AWS managed policy for writing the function\'s own logs; it grants CloudWatch Logs writes only.',
+      reason: "The AWS managed policy for writing the function's own logs; it grants CloudWatch Logs writes only.",
     });
     handlers.acknowledge({
       id: 'AwsSolutions-L1',

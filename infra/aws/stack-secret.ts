@@ -4,12 +4,7 @@
  * stack puts on it (`SIGNING_SECRET_TAG` = stack name), then read. The caller needs
  * `secretsmanager:ListSecrets` and `secretsmanager:GetSecretValue` on that secret.
  */
-import {
-  GetSecretValueCommand,
-  ListSecretsCommand,
-  SecretsManagerClient,
-  type SecretListEntry,
-} from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient, type SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import { SIGNING_SECRET_TAG } from './signing-secret-tag';
 
 export interface StackSecretOptions {

@@ -68,9 +68,7 @@ export class WebHosting extends Construct {
         contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(props.connectSources), override: true },
       },
       customHeadersBehavior: {
-        customHeaders: [
-          { header: 'Permissions-Policy', value: 'camera=(self), microphone=(self), geolocation=()', override: true },
-        ],
+        customHeaders: [{ header: 'Permissions-Policy', value: 'camera=(self), microphone=(self), geolocation=()', override: true }],
       },
     });
 
@@ -109,7 +107,9 @@ export class WebHosting extends Construct {
     // The page and its config keep their names across deploys: browsers revalidate them (cheap 304s).
     const page = new BucketDeployment(this, 'DeployPage', {
       sources: [
-        Source.asset(props.distPath, { exclude: [`${HASHED_ASSETS_DIR}`, `${HASHED_ASSETS_DIR}/**`, CLIENT_CONFIG_FILE, ...LOCAL_ONLY_FILES] }),
+        Source.asset(props.distPath, {
+          exclude: [`${HASHED_ASSETS_DIR}`, `${HASHED_ASSETS_DIR}/**`, CLIENT_CONFIG_FILE, ...LOCAL_ONLY_FILES],
+        }),
         Source.jsonData(CLIENT_CONFIG_FILE, props.clientConfig),
       ],
       destinationBucket: this.bucket,
@@ -171,9 +171,13 @@ function acknowledgeDeploymentFindingsOf(scope: Construct, deployment: BucketDep
   const role = deployment.handlerRole;
   // The singleton function is the role's parent; it lives at stack level, outside this construct.
   const uploader: IConstruct | undefined = role.node.scope;
-  const qualifier = (scope.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+  const qualifier =
+    (scope.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
   const findings: Array<[string, string]> = [
-    ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'Writes its own logs only.'],
+    [
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'Writes its own logs only.',
+    ],
     ...['GetBucket*', 'GetObject*', 'List*'].map((action): [string, string] => [
       `AwsSolutions-IAM5[Action::s3:${action}]`,
       'CDK grants read on the staging bucket and read/write on the site bucket to copy the built client; both are scoped to those buckets.',
@@ -193,7 +197,7 @@ function acknowledgeDeploymentFindingsOf(scope: Construct, deployment: BucketDep
   if (uploader) {
     Validations.of(uploader).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'The runtime of CDK\'s BucketDeployment function is chosen by aws-cdk-lib and moves with it.',
+      reason: "The runtime of CDK's BucketDeployment function is chosen by aws-cdk-lib and moves with it.",
     });
   }
 }

@@ -47,7 +47,11 @@ export async function handleDevToken(request: IncomingMessage, response: ServerR
 }
 
 /** The WebSocket URL follows the Host the page was loaded from, so localhost and 127.0.0.1 both work. */
-export function handleConfig(request: IncomingMessage, response: ServerResponse, settings: { devLogin: boolean; fallbackHost: string }): void {
+export function handleConfig(
+  request: IncomingMessage,
+  response: ServerResponse,
+  settings: { devLogin: boolean; fallbackHost: string },
+): void {
   if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'method_not_allowed', 'Use GET');
   const host = request.headers.host || settings.fallbackHost;
   const config: ClientConfig = { websocketUrl: `ws://${host}/`, devLogin: settings.devLogin, iceServers: [] };

@@ -170,9 +170,7 @@ export function connectEvent(
     headers: facts.headers,
     multiValueHeaders: facts.multiValueHeaders,
     ...(facts.queryStringParameters ? { queryStringParameters: facts.queryStringParameters } : {}),
-    ...(facts.multiValueQueryStringParameters
-      ? { multiValueQueryStringParameters: facts.multiValueQueryStringParameters }
-      : {}),
+    ...(facts.multiValueQueryStringParameters ? { multiValueQueryStringParameters: facts.multiValueQueryStringParameters } : {}),
     requestContext: { ...requestContext(api, facts, '$connect', 'CONNECT', requestId), authorizer },
     isBase64Encoded: false,
   };

@@ -177,7 +177,6 @@ interface Settings {
   asDeployed: { cdkOut: string | undefined; maxContainers: number; containerIdleSeconds: number } | undefined;
 }
 
-
 /** How long shutdown waits for clients to answer the close frame, then for invocations to finish. */
 const CLOSE_GRACE_MS = 1_000;
 const DRAIN_MS = 5_000;
@@ -215,7 +214,7 @@ function resolveSettings(options: LocalGatewayOptions): Settings {
     jwtSecret: options.jwtSecret,
     webRoot: resolve(options.webRoot ?? DEFAULT_WEB_ROOT),
     functionTimeoutSeconds: positive('functionTimeoutSeconds', options.functionTimeoutSeconds, 30),
-    logLevel: options.logLevel ?? (options.quiet ? 'warn' : logLevelFromEnvironment() ?? 'info'),
+    logLevel: options.logLevel ?? (options.quiet ? 'warn' : (logLevelFromEnvironment() ?? 'info')),
     logLevelGiven: options.logLevel !== undefined || options.quiet === true,
     ringTimeoutGiven: options.ringTimeoutSeconds !== undefined,
     resumeGraceGiven: options.resumeGraceSeconds !== undefined,
@@ -261,7 +260,9 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolveListen, reject) => {
     const failed = (error: NodeJS.ErrnoException): void =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} on ${host} is in use; pick another with --port`, { cause: error }) : error);
+      reject(
+        error.code === 'EADDRINUSE' ? new Error(`Port ${port} on ${host} is in use; pick another with --port`, { cause: error }) : error,
+      );
     server.once('error', failed);
     server.listen(port, host, () => {
       server.off('error', failed);
@@ -284,7 +285,10 @@ function dialableHost(address: string): string {
 }
 
 /** The deployed stack as the as-deployed mode runs it: read from the assembly before anything starts. */
-async function readStack(asDeployed: NonNullable<Settings['asDeployed']>, log: GatewayLog): Promise<{ cdkOut: string; stack: DeployedStack }> {
+async function readStack(
+  asDeployed: NonNullable<Settings['asDeployed']>,
+  log: GatewayLog,
+): Promise<{ cdkOut: string; stack: DeployedStack }> {
   const started = Date.now();
   const { dir, synthesized } = await ensureCdkOut(asDeployed.cdkOut, () =>
     log.info('cdk_synthesizing', { cdk_out: DEFAULT_CDK_OUT, note: 'cdk.out is missing or older than the sources; this takes about 20 s' }),
@@ -421,7 +425,11 @@ async function start(settings: Settings): Promise<LocalGateway> {
     handleRequest = async (request, response) => {
       const { pathname } = new URL(request.url ?? '/', 'http://gateway.invalid');
       if (isManagementPath(pathname, api.stage)) {
-        return sendNoRoute(request, response, 'The @connections API is not served on this port: see the management endpoint the gateway prints (loopback only)');
+        return sendNoRoute(
+          request,
+          response,
+          'The @connections API is not served on this port: see the management endpoint the gateway prints (loopback only)',
+        );
       }
       if (pathname === DEV_TOKEN_PATH) return handleDevToken(request, response, devLogin);
       if (pathname === CONFIG_PATH) return handleConfig(request, response, { devLogin: settings.devLogin, fallbackHost: authority });
@@ -487,7 +495,12 @@ async function start(settings: Settings): Promise<LocalGateway> {
       dev_login: settings.devLogin,
       mode: gateway.mode,
       ...(asDeployed
-        ? { cdk_out: asDeployed.cdkOut, functions: asDeployed.functions.length, max_containers: asDeployed.maxContainers, dynamodb_proxy: asDeployed.dynamodbProxyEndpoint }
+        ? {
+            cdk_out: asDeployed.cdkOut,
+            functions: asDeployed.functions.length,
+            max_containers: asDeployed.maxContainers,
+            dynamodb_proxy: asDeployed.dynamodbProxyEndpoint,
+          }
         : {}),
     });
     if (!listeningOnLoopback) {

@@ -56,7 +56,13 @@ export class Invoker {
       return { ok: true, result: await (timeLimit ? Promise.race([call, timeLimit]) : call) };
     } catch (error) {
       if (isExpected(error)) return { ok: false, error };
-      this.log.error('handler_failed', { function: fn.id, route: label, request_id: requestId ?? null, aws_request_id: awsRequestId, ...errorFields(error) });
+      this.log.error('handler_failed', {
+        function: fn.id,
+        route: label,
+        request_id: requestId ?? null,
+        aws_request_id: awsRequestId,
+        ...errorFields(error),
+      });
       return { ok: false, error };
     } finally {
       clearTimeout(timer);

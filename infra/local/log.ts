@@ -18,9 +18,7 @@ export interface GatewayLog {
 }
 
 export function errorFields(error: unknown): Record<string, string | undefined> {
-  return error instanceof Error
-    ? { error: error.name, error_message: error.message, stack: error.stack }
-    : { error: String(error) };
+  return error instanceof Error ? { error: error.name, error_message: error.message, stack: error.stack } : { error: String(error) };
 }
 
 export function createLog(minimum: LogLevel = 'info'): GatewayLog {

@@ -7,7 +7,13 @@ import { isAbsolute, join, relative } from 'node:path';
 import { ENV } from '../../shared/env';
 import { positiveNumber } from '../../shared/settings';
 import { describeBuild, ensureWebClientBuilt } from '../../web/build';
-import { DevLoginBeyondLoopbackError, MissingHandlersError, startLocalGateway, type LocalGateway, type LocalGatewayOptions } from './gateway';
+import {
+  DevLoginBeyondLoopbackError,
+  MissingHandlersError,
+  startLocalGateway,
+  type LocalGateway,
+  type LocalGatewayOptions,
+} from './gateway';
 import { isLoopbackHostname } from './host-check';
 import { createLog, errorFields, logLevelFromEnvironment } from './log';
 import { DEFAULT_DATA_DIR } from './paths';
@@ -85,7 +91,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
   if (values.help) return 'help';
   const portText = values.port ?? env.PORT;
   const port = portText === undefined ? undefined : Number(portText);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port needs 0-65535, got "${portText}"`);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+    throw new UsageError(`--port needs 0-65535, got "${portText}"`);
   const asDeployed = values['as-deployed'] ?? false;
   for (const flag of ['cdk-out', 'max-containers', 'container-idle'] as const) {
     if (values[flag] !== undefined && !asDeployed) throw new UsageError(`--${flag} needs --as-deployed`);
@@ -94,7 +101,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
   if (values['dev-login'] && values['no-dev-login']) throw new UsageError('--dev-login and --no-dev-login contradict each other');
   const devLogin = values['dev-login'] ? true : values['no-dev-login'] ? false : undefined;
   // Checked before anything starts: the gateway must not listen beyond loopback even for a moment.
-  if (devLogin === undefined && host !== undefined && !isLoopbackHostname(host)) throw new UsageError(new DevLoginBeyondLoopbackError(host).message);
+  if (devLogin === undefined && host !== undefined && !isLoopbackHostname(host))
+    throw new UsageError(new DevLoginBeyondLoopbackError(host).message);
   const maxContainers = values['max-containers'] === undefined ? undefined : Number(values['max-containers']);
   if (maxContainers !== undefined && (!Number.isInteger(maxContainers) || maxContainers < 1)) {
     throw new UsageError(`--max-containers needs a whole number of at least 1, got "${values['max-containers']}"`);

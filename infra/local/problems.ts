@@ -41,7 +41,9 @@ export function problemInLine(line: string, functionId?: string): ProblemLine | 
 export function describeProblems(problems: readonly ProblemLine[]): string {
   return problems
     .map(({ msg, function: fn, fields }) => {
-      const detail = [fields.route, fields.error, fields.error_message, fields.action, fields.resource].filter((value) => typeof value === 'string');
+      const detail = [fields.route, fields.error, fields.error_message, fields.action, fields.resource].filter(
+        (value) => typeof value === 'string',
+      );
       return `  ${msg} ${fn ?? '?'}: ${detail.join(' ')}`;
     })
     .join('\n');

@@ -86,12 +86,16 @@ function parseAuthorization(header: string): Authorization | string {
   const missing = ['Credential', 'SignedHeaders', 'Signature'].filter((name) => !fields.get(name));
   if (missing.length > 0) return missing.map((name) => `Authorization header requires '${name}' parameter.`).join(' ');
   const credential = fields.get('Credential')!.split('/');
-  if (credential.length !== 5) return `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${fields.get('Credential')!}'`;
+  if (credential.length !== 5)
+    return `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${fields.get('Credential')!}'`;
   const [accessKeyId = '', date = '', region = '', service = '', terminator = ''] = credential;
   return {
     accessKeyId,
     scope: { date, region, service, terminator },
-    signedHeaders: fields.get('SignedHeaders')!.split(';').map((name) => name.trim().toLowerCase()),
+    signedHeaders: fields
+      .get('SignedHeaders')!
+      .split(';')
+      .map((name) => name.trim().toLowerCase()),
     signature: fields.get('Signature')!,
   };
 }
@@ -107,7 +111,8 @@ const sha256Hex = (data: Uint8Array | string): string => hash('sha256', data, 'h
 const hmac = (key: Uint8Array | string, data: string): Buffer => createHmac('sha256', key).update(data).digest();
 
 /** As `@smithy/core`'s `escapeUri`: RFC 3986, so `!'()*` too. */
-const escapeUri = (text: string): string => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const escapeUri = (text: string): string =>
+  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** The path without empty, `.` and `..` segments, escaped again (every service but S3 signs it so). */
 function canonicalPath(path: string): string {
@@ -162,9 +167,21 @@ function signingKey(secretAccessKey: string, date: string, scope: SigningScope):
  * The signature of this request by `secretAccessKey` at `amzDate` (`YYYYMMDDTHHMMSSZ`), over exactly
  * the named headers as they arrived. Verification and re-signing both go through here.
  */
-export function signatureOf(request: ReceivedRequest, signedHeaders: readonly string[], secretAccessKey: string, scope: SigningScope, amzDate: string): string {
+export function signatureOf(
+  request: ReceivedRequest,
+  signedHeaders: readonly string[],
+  secretAccessKey: string,
+  scope: SigningScope,
+  amzDate: string,
+): string {
   const names = [...signedHeaders].sort();
-  const headerLines = names.map((name) => `${name}:${(headerValue(request.headers, name) ?? '').replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').trim()}`);
+  const headerLines = names.map(
+    (name) =>
+      `${name}:${(headerValue(request.headers, name) ?? '')
+        .replace(/[\r\n]/g, ' ')
+        .replace(/[ \t]+/g, ' ')
+        .trim()}`,
+  );
   const mark = request.url.indexOf('?');
   const canonical = [
     request.method,
@@ -180,7 +197,13 @@ export function signatureOf(request: ReceivedRequest, signedHeaders: readonly st
 }
 
 /** The `Authorization` header for this request signed again with `key` (its `x-amz-date` kept). */
-export function authorizationFor(request: ReceivedRequest, signedHeaders: readonly string[], key: AccessKey, scope: SigningScope, amzDate: string): string {
+export function authorizationFor(
+  request: ReceivedRequest,
+  signedHeaders: readonly string[],
+  key: AccessKey,
+  scope: SigningScope,
+  amzDate: string,
+): string {
   const names = [...signedHeaders].sort();
   const signature = signatureOf(request, names, key.secretAccessKey, scope, amzDate);
   return `${ALGORITHM} Credential=${key.accessKeyId}/${amzDate.slice(0, 8)}/${scope.region}/${scope.service}/${TERMINATOR}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
@@ -197,27 +220,40 @@ function sameSignature(expected: string, given: string): boolean {
 /** Whether the request carries a valid signature by a key `rules.secretOf` knows, for this service and region. */
 export function verifySignature(request: ReceivedRequest, rules: SignatureRules, now: Date = new Date()): SignatureVerdict {
   const header = headerValue(request.headers, 'authorization');
-  if (header === undefined || !header.trim().startsWith('AWS4-')) return refused('MissingAuthenticationToken', 'Missing Authentication Token');
+  if (header === undefined || !header.trim().startsWith('AWS4-'))
+    return refused('MissingAuthenticationToken', 'Missing Authentication Token');
   const authorization = parseAuthorization(header);
   if (typeof authorization === 'string') return refused('IncompleteSignature', authorization);
   const amzDate = headerValue(request.headers, 'x-amz-date');
-  if (amzDate === undefined) return refused('IncompleteSignature', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+  if (amzDate === undefined)
+    return refused('IncompleteSignature', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   const date = parseAmzDate(amzDate);
   if (!date) return refused('IncompleteSignature', `Date must be in ISO-8601 'basic format'. Got '${amzDate}'.`);
   const stamp = (at: Date): string => at.toISOString().replace(/[-:]|\.\d{3}/g, '');
   if (date.getTime() < now.getTime() - MAX_SKEW_MS) {
-    return refused('InvalidSignature', `Signature expired: ${amzDate} is now earlier than ${stamp(new Date(now.getTime() - MAX_SKEW_MS))} (${stamp(now)} - 15 min.)`);
+    return refused(
+      'InvalidSignature',
+      `Signature expired: ${amzDate} is now earlier than ${stamp(new Date(now.getTime() - MAX_SKEW_MS))} (${stamp(now)} - 15 min.)`,
+    );
   }
   if (date.getTime() > now.getTime() + MAX_SKEW_MS) {
-    return refused('InvalidSignature', `Signature not yet current: ${amzDate} is still later than ${stamp(new Date(now.getTime() + MAX_SKEW_MS))} (${stamp(now)} + 15 min.)`);
+    return refused(
+      'InvalidSignature',
+      `Signature not yet current: ${amzDate} is still later than ${stamp(new Date(now.getTime() + MAX_SKEW_MS))} (${stamp(now)} + 15 min.)`,
+    );
   }
-  if (!authorization.signedHeaders.includes('host')) return refused('InvalidSignature', "'Host' must be a 'SignedHeader' in the AWS Authorization.");
+  if (!authorization.signedHeaders.includes('host'))
+    return refused('InvalidSignature', "'Host' must be a 'SignedHeader' in the AWS Authorization.");
   const { scope } = authorization;
   const scopeProblems = [
     scope.region === rules.region ? '' : `Credential should be scoped to a valid region, not '${scope.region}'.`,
     scope.service === rules.service ? '' : `Credential should be scoped to correct service: '${rules.service}'.`,
-    scope.terminator === TERMINATOR ? '' : `Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${scope.terminator}'.`,
-    scope.date === amzDate.slice(0, 8) ? '' : `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope.date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
+    scope.terminator === TERMINATOR
+      ? ''
+      : `Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${scope.terminator}'.`,
+    scope.date === amzDate.slice(0, 8)
+      ? ''
+      : `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope.date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
   ].filter(Boolean);
   if (scopeProblems.length > 0) return refused('InvalidSignature', scopeProblems.join(' '));
   const secretAccessKey = rules.secretOf(authorization.accessKeyId);

@@ -26,10 +26,18 @@ export interface Admitted {
 }
 
 /** The admitted request, or undefined once the refusal has been sent. */
-export async function admitSigned(request: IncomingMessage, response: ServerResponse, endpoint: SignedEndpoint): Promise<Admitted | undefined> {
+export async function admitSigned(
+  request: IncomingMessage,
+  response: ServerResponse,
+  endpoint: SignedEndpoint,
+): Promise<Admitted | undefined> {
   const browser = browserRefusal(request.method, request.headers);
   if (browser) {
-    endpoint.refused?.({ reason: browser, ...(request.headers.origin ? { origin: request.headers.origin } : {}), host: request.headers.host ?? '' });
+    endpoint.refused?.({
+      reason: browser,
+      ...(request.headers.origin ? { origin: request.headers.origin } : {}),
+      host: request.headers.host ?? '',
+    });
     refuseBrowserRequest(request, response, browser);
     return undefined;
   }
@@ -38,7 +46,10 @@ export async function admitSigned(request: IncomingMessage, response: ServerResp
     sendAnswer(response, endpoint.tooLarge());
     return undefined;
   }
-  const verdict = verifySignature({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body: read.body }, endpoint.rules);
+  const verdict = verifySignature(
+    { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body: read.body },
+    endpoint.rules,
+  );
   if (!verdict.valid) {
     endpoint.refused?.({ reason: verdict.refusal, message: verdict.message });
     sendAnswer(response, endpoint.refuse(verdict));

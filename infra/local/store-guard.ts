@@ -19,7 +19,10 @@ export function storeEndpoint(rules: SignatureRules, refused?: SignedEndpoint['r
   return {
     rules,
     maxBodyBytes: MAX_STORE_REQUEST_BYTES,
-    tooLarge: () => awsJsonError('1.0', 413, 'com.amazon.coral.service#RequestEntityTooLarge', { message: `Request size exceeded ${MAX_STORE_REQUEST_BYTES} bytes` }),
+    tooLarge: () =>
+      awsJsonError('1.0', 413, 'com.amazon.coral.service#RequestEntityTooLarge', {
+        message: `Request size exceeded ${MAX_STORE_REQUEST_BYTES} bytes`,
+      }),
     refuse: dynamodbSignatureRefusal,
     ...(refused ? { refused } : {}),
   };

@@ -45,7 +45,10 @@ export async function startStore(path: string | undefined, log?: GatewayLog): Pr
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   guardStoreServer(
     server,
-    storeEndpoint({ service: 'dynamodb', region: LOCAL_REGION, secretOf: acceptsLocalKey }, log && ((fields) => log.warn('store_request_refused', fields))),
+    storeEndpoint(
+      { service: 'dynamodb', region: LOCAL_REGION, secretOf: acceptsLocalKey },
+      log && ((fields) => log.warn('store_request_refused', fields)),
+    ),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -83,7 +86,10 @@ export function createTableInput(table: TableDefinition): CreateTableCommandInpu
   for (const key of [table.partitionKey, table.sortKey, ...table.indexes.flatMap((index) => [index.partitionKey, index.sortKey])]) {
     if (key) attributes.set(key.name, key);
   }
-  const definitions: AttributeDefinition[] = [...attributes.values()].map(({ name, type }) => ({ AttributeName: name, AttributeType: type }));
+  const definitions: AttributeDefinition[] = [...attributes.values()].map(({ name, type }) => ({
+    AttributeName: name,
+    AttributeType: type,
+  }));
   return {
     TableName: table.localName,
     BillingMode: 'PAY_PER_REQUEST',

@@ -89,7 +89,9 @@ async function main(): Promise<void> {
   const profileType = values['profile-type'];
   const profileId = values['profile-id'];
   const name = values.name;
-  const grantMode = [values['grant-for-callee-type'], values['grant-for-callee-id'], values.conversation].some((value) => value !== undefined);
+  const grantMode = [values['grant-for-callee-type'], values['grant-for-callee-id'], values.conversation].some(
+    (value) => value !== undefined,
+  );
   if (!profileType || !profileId || (!name && !grantMode)) fail('--profile-type, --profile-id and --name are required');
   const ttl = values.ttl === undefined ? (grantMode ? DEFAULT_CALL_GRANT_TTL_SECONDS : DEFAULT_TOKEN_TTL_SECONDS) : Number(values.ttl);
   if (!Number.isFinite(ttl) || ttl <= 0) fail(`--ttl needs a positive number of seconds, got "${values.ttl}"`);
@@ -102,7 +104,8 @@ async function main(): Promise<void> {
     const calleeType = values['grant-for-callee-type'];
     const calleeId = values['grant-for-callee-id'];
     const conversation = values.conversation;
-    if (!calleeType || !calleeId || !conversation) fail('a call grant needs --grant-for-callee-type, --grant-for-callee-id and --conversation');
+    if (!calleeType || !calleeId || !conversation)
+      fail('a call grant needs --grant-for-callee-type, --grant-for-callee-id and --conversation');
     const callType = callTypeOf(values['call-type']);
     const claims = {
       caller: { profile_type: profileType, profile_id: idValue(profileId) },

@@ -39,7 +39,12 @@ export async function deleteExpiredItems(
         try {
           // Conditional, so an item renewed since the scan survives.
           await client.send(
-            new DeleteItemCommand({ TableName: table.localName, Key: key, ExpressionAttributeNames: { '#ttl': table.ttlAttribute }, ...expired }),
+            new DeleteItemCommand({
+              TableName: table.localName,
+              Key: key,
+              ExpressionAttributeNames: { '#ttl': table.ttlAttribute },
+              ...expired,
+            }),
           );
           deleted++;
         } catch (error) {

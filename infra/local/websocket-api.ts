@@ -161,7 +161,11 @@ export class WebSocketApi implements ConnectionDirectory {
     if (!this.isOpenPath(request)) throw new UpgradeRefused(404, 'unknown_path');
     // Malformed handshakes are refused before any function runs.
     const version = request.headers['sec-websocket-version'];
-    if (request.method !== 'GET' || !KEY_PATTERN.test(request.headers['sec-websocket-key'] ?? '') || (version !== '13' && version !== '8')) {
+    if (
+      request.method !== 'GET' ||
+      !KEY_PATTERN.test(request.headers['sec-websocket-key'] ?? '') ||
+      (version !== '13' && version !== '8')
+    ) {
       throw new UpgradeRefused(400, 'invalid_handshake');
     }
 
@@ -248,7 +252,11 @@ export class WebSocketApi implements ConnectionDirectory {
     });
   }
 
-  private disconnected(facts: UpgradeRequestFacts | ClientConnection['facts'], authorizer: AuthorizerContextValues, status: DisconnectStatus): void {
+  private disconnected(
+    facts: UpgradeRequestFacts | ClientConnection['facts'],
+    authorizer: AuthorizerContextValues,
+    status: DisconnectStatus,
+  ): void {
     this.settings.log.info('connection_closed', {
       connection_id: facts.connectionId,
       disconnect_status_code: status.statusCode,

@@ -70,8 +70,7 @@ interface LineItem {
 }
 
 const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+  error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
 /** A write whose condition failed: and the item as it is, when the write asked for it and the store gave it. */
 class Refused {
@@ -212,12 +211,7 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
     return Item ? callFromItem(Item) : undefined;
   }
 
-  async updateCall(
-    callId: string,
-    guard: CallGuard,
-    changes: CallChanges,
-    returning: 'after' | 'before' = 'after',
-  ): Promise<CallWrite> {
+  async updateCall(callId: string, guard: CallGuard, changes: CallChanges, returning: 'after' | 'before' = 'after'): Promise<CallWrite> {
     const update = buildUpdate(guard, changes);
     const result = await unlessConditionFails(() =>
       this.db.send(
@@ -392,9 +386,7 @@ function buildUpdate(guard: CallGuard, changes: CallChanges): BuiltUpdate {
   for (const [index, bound] of (guard.boundSockets ?? []).entries()) {
     const socket = value(`guard_socket_${index}`, bound.connectionId);
     conditions.push(
-      bound.party === 'caller'
-        ? `${name('caller_connection_id')} = ${socket}`
-        : `contains(${name('callee_connection_ids')}, ${socket})`,
+      bound.party === 'caller' ? `${name('caller_connection_id')} = ${socket}` : `contains(${name('callee_connection_ids')}, ${socket})`,
     );
   }
   if (guard.dropped === 'nobody') conditions.push(`attribute_not_exists(${name('disconnected_party')})`);

@@ -79,7 +79,10 @@ export async function verifyToken(secret: string, token: string, policy: TokenPo
   // `requiredClaims` made jose check that `exp` is there and a number.
   const expiresAt = payload.exp ?? 0;
   if (policy.maxLifetimeSeconds !== undefined && !withinMaxLifetime(payload.iat, expiresAt, policy.maxLifetimeSeconds)) {
-    throw new TokenError('too_long_lived', `The token is valid for longer than ${policy.maxLifetimeSeconds} s, or does not say when it was issued`);
+    throw new TokenError(
+      'too_long_lived',
+      `The token is valid for longer than ${policy.maxLifetimeSeconds} s, or does not say when it was issued`,
+    );
   }
   const claims = v.safeParse(TokenClaimsSchema, payload);
   if (!claims.success) throw new TokenError('invalid_claims', 'The token lacks the profile claims');

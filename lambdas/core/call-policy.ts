@@ -23,10 +23,7 @@ export interface CallGrant {
 /** Why a grant did not verify (the operator's log says which). */
 export type GrantFailure = 'malformed' | 'bad_signature' | 'expired' | 'invalid_claims' | 'too_long_lived';
 
-export type GrantCheck =
-  | { kind: 'absent' }
-  | { kind: 'invalid'; failure: GrantFailure }
-  | { kind: 'verified'; grant: CallGrant };
+export type GrantCheck = { kind: 'absent' } | { kind: 'invalid'; failure: GrantFailure } | { kind: 'verified'; grant: CallGrant };
 
 export type Refusal = 'no_grant' | GrantFailure | 'other_caller' | 'other_callee' | 'other_conversation' | 'other_call_type';
 

@@ -41,7 +41,13 @@ export class Invitations {
 
     const now = clock.now();
     const call = newCall(this.deps.newCallId(), sender, message, calleeKey, now, settings);
-    const callerLine: LineRecord = { profileKey: sender.key, callId: call.call_id, callerKey: sender.key, calleeKey, claimedAt: now.toISOString() };
+    const callerLine: LineRecord = {
+      profileKey: sender.key,
+      callId: call.call_id,
+      callerKey: sender.key,
+      calleeKey,
+      claimedAt: now.toISOString(),
+    };
 
     // Independent of each other, so one round trip instead of two.
     const [callerClaim, sockets] = await Promise.all([lines.claim(callerLine), store.socketsOf(calleeKey)]);

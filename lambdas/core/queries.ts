@@ -5,10 +5,7 @@ import type { CallLog, ClientMessageOf, IceServer, ServerMessageOf } from '../..
 import { profileKey } from '../../shared/profile';
 import type { CallRecord, CallStore, IceSettings, Sender } from './model';
 
-export async function presence(
-  store: CallStore,
-  message: ClientMessageOf<'presence_query'>,
-): Promise<ServerMessageOf<'presence'>> {
+export async function presence(store: CallStore, message: ClientMessageOf<'presence_query'>): Promise<ServerMessageOf<'presence'>> {
   const profiles = await Promise.all(
     message.profiles.map(async (profile) => ({
       profile_id: profile.profile_id,

@@ -61,9 +61,14 @@ export function readConfig(env: Env = process.env): RuntimeConfig {
     turnUrls: commaList(ENV.turnUrls, env[ENV.turnUrls]),
     turnSecret: env[ENV.turnSecret] || undefined,
     tokenPolicy: {
-      maxLifetimeSeconds: positiveNumber(ENV.tokenMaxLifetimeSeconds, env[ENV.tokenMaxLifetimeSeconds], DEFAULT_TOKEN_MAX_LIFETIME_SECONDS, {
-        integer: true,
-      }),
+      maxLifetimeSeconds: positiveNumber(
+        ENV.tokenMaxLifetimeSeconds,
+        env[ENV.tokenMaxLifetimeSeconds],
+        DEFAULT_TOKEN_MAX_LIFETIME_SECONDS,
+        {
+          integer: true,
+        },
+      ),
       ...(issuer ? { issuer } : {}),
       ...(audience ? { audience } : {}),
     },

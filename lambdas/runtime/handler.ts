@@ -10,7 +10,10 @@ import {
   parseClientMessage,
   type ClientMessage,
   type ClientMessageOf,
-  type ParseResult, type ClientMessageType, type ServerMessage } from '../../shared/protocol';
+  type ParseResult,
+  type ClientMessageType,
+  type ServerMessage,
+} from '../../shared/protocol';
 import type { SweepReport } from '../core/calls';
 import { ProtocolError } from '../core/errors';
 import type { Delivery } from '../core/messenger';
@@ -107,8 +110,7 @@ export function messageRoute<T extends ClientMessageType>(route: T | '$default',
       }
       decisions = await act({ sender, message: parsed.message as ClientMessageOf<T>, runtime, reply });
     } catch (error) {
-      const refusal =
-        error instanceof ProtocolError ? error : new ProtocolError('internal', 'Something went wrong; please retry');
+      const refusal = error instanceof ProtocolError ? error : new ProtocolError('internal', 'Something went wrong; please retry');
       if (!(error instanceof ProtocolError)) logFailure(route, event.requestContext.requestId, error);
       await reply({
         type: 'error',

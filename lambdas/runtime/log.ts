@@ -30,7 +30,8 @@ export function logRouting(line: RoutingLine): void {
 }
 
 export function logFailure(route: string, requestId: string | null, error: unknown): void {
-  const detail = error instanceof Error ? { error: error.name, error_message: error.message, stack: error.stack } : { error: String(error) };
+  const detail =
+    error instanceof Error ? { error: error.name, error_message: error.message, stack: error.stack } : { error: String(error) };
   write('error', 'handler_failed', { route, request_id: requestId, ...detail });
 }
 

@@ -16,7 +16,9 @@ let refusal: Refusal = { verdict: 'unknown-caller' };
 let server: LoopbackServer;
 let client: ApiGatewayManagementApiClient;
 beforeAll(async () => {
-  server = await listenOnLoopback(createServer((request, response) => request.resume().on('end', () => sendAnswer(response, managementRefusal(refusal, identity)))));
+  server = await listenOnLoopback(
+    createServer((request, response) => request.resume().on('end', () => sendAnswer(response, managementRefusal(refusal, identity)))),
+  );
   client = new ApiGatewayManagementApiClient({
     endpoint: `${server.url}/live`,
     region: LOCAL_REGION,

@@ -9,19 +9,25 @@ const target = (operation: string): string => `DynamoDB_20120810.${operation}`;
 describe('what a DynamoDB request asks for', () => {
   it('asks for the operation on the table for single-item calls', () => {
     for (const operation of ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'DescribeTable', 'ConditionCheckItem']) {
-      expect(dynamodbAccess(target(operation), { TableName: 'call_logs' }, identity)).toEqual([{ action: `dynamodb:${operation}`, resource: `${TABLE}/call_logs` }]);
+      expect(dynamodbAccess(target(operation), { TableName: 'call_logs' }, identity)).toEqual([
+        { action: `dynamodb:${operation}`, resource: `${TABLE}/call_logs` },
+      ]);
     }
   });
 
   it('takes a table given by its ARN as it is', () => {
-    expect(dynamodbAccess(target('GetItem'), { TableName: `${TABLE}/call_logs` }, identity)).toEqual([{ action: 'dynamodb:GetItem', resource: `${TABLE}/call_logs` }]);
+    expect(dynamodbAccess(target('GetItem'), { TableName: `${TABLE}/call_logs` }, identity)).toEqual([
+      { action: 'dynamodb:GetItem', resource: `${TABLE}/call_logs` },
+    ]);
   });
 
   it('asks for the index when a Query or Scan names one', () => {
     expect(dynamodbAccess(target('Query'), { TableName: 'call_logs', IndexName: 'by_caller' }, identity)).toEqual([
       { action: 'dynamodb:Query', resource: `${TABLE}/call_logs/index/by_caller` },
     ]);
-    expect(dynamodbAccess(target('Scan'), { TableName: 'connections' }, identity)).toEqual([{ action: 'dynamodb:Scan', resource: `${TABLE}/connections` }]);
+    expect(dynamodbAccess(target('Scan'), { TableName: 'connections' }, identity)).toEqual([
+      { action: 'dynamodb:Scan', resource: `${TABLE}/connections` },
+    ]);
     expect(dynamodbAccess(target('Query'), { TableName: `${TABLE}/call_logs`, IndexName: 'by_callee' }, identity)).toEqual([
       { action: 'dynamodb:Query', resource: `${TABLE}/call_logs/index/by_callee` },
     ]);
@@ -76,7 +82,9 @@ describe('what a Secrets Manager request asks for', () => {
   const known = (id: string): string | undefined => (id === arn || id === 'CallSignal/SigningSecret' ? arn : undefined);
 
   it('asks for the secret by its full ARN, whether named by ARN or by name', () => {
-    expect(secretsAccess('secretsmanager.GetSecretValue', { SecretId: arn }, identity, known)).toEqual([{ action: 'secretsmanager:GetSecretValue', resource: arn }]);
+    expect(secretsAccess('secretsmanager.GetSecretValue', { SecretId: arn }, identity, known)).toEqual([
+      { action: 'secretsmanager:GetSecretValue', resource: arn },
+    ]);
     expect(secretsAccess('secretsmanager.GetSecretValue', { SecretId: 'CallSignal/SigningSecret' }, identity, known)).toEqual([
       { action: 'secretsmanager:GetSecretValue', resource: arn },
     ]);
@@ -87,7 +95,9 @@ describe('what a Secrets Manager request asks for', () => {
       { action: 'secretsmanager:GetSecretValue', resource: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:other' },
     ]);
     const otherArn = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:other-XyZ789';
-    expect(secretsAccess('secretsmanager.GetSecretValue', { SecretId: otherArn }, identity, known)).toEqual([{ action: 'secretsmanager:GetSecretValue', resource: otherArn }]);
+    expect(secretsAccess('secretsmanager.GetSecretValue', { SecretId: otherArn }, identity, known)).toEqual([
+      { action: 'secretsmanager:GetSecretValue', resource: otherArn },
+    ]);
   });
 
   it('is not a Secrets Manager request without its target', () => {
@@ -102,6 +112,8 @@ describe('what a management API call asks for', () => {
       action: 'execute-api:ManageConnections',
       resource: 'arn:aws:execute-api:us-east-1:000000000000:local/live/POST/@connections/Ab1cD2eF3gH=',
     });
-    expect(managementAccess('DELETE', 'live', identity, 'x').resource).toBe('arn:aws:execute-api:us-east-1:000000000000:local/live/DELETE/@connections/x');
+    expect(managementAccess('DELETE', 'live', identity, 'x').resource).toBe(
+      'arn:aws:execute-api:us-east-1:000000000000:local/live/DELETE/@connections/x',
+    );
   });
 });

@@ -39,7 +39,12 @@ let store: LocalStore;
 let proxy: DynamoDbProxy;
 const clients: DynamoDBClient[] = [];
 const clientWithKey = (accessKeyId: string): DynamoDBClient => {
-  const client = new DynamoDBClient({ endpoint: proxy.url, region: LOCAL_REGION, credentials: { accessKeyId, secretAccessKey: 'local' }, maxAttempts: 1 });
+  const client = new DynamoDBClient({
+    endpoint: proxy.url,
+    region: LOCAL_REGION,
+    credentials: { accessKeyId, secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
   clients.push(client);
   return client;
 };
@@ -50,7 +55,12 @@ beforeAll(async () => {
   proxy = await startDynamoDbProxy({
     upstream: store.endpoint,
     identity,
-    authorize: authorizeCallers(new Map([['ASIAWRITER', WRITER], ['ASIAREADER', READER]])),
+    authorize: authorizeCallers(
+      new Map([
+        ['ASIAWRITER', WRITER],
+        ['ASIAREADER', READER],
+      ]),
+    ),
     secretOf: secretsOf(['ASIAWRITER', 'ASIAREADER'].map((accessKeyId) => ({ accessKeyId, secretAccessKey: 'local' }))),
   });
 });
@@ -60,8 +70,13 @@ afterAll(async () => {
   await store?.close();
 });
 
-const socketItem = (id: string) => ({ pk: { S: `conn#${id}` }, profile_key: { S: 'student_1' }, connected_at: { S: '2026-12-01T00:00:00Z' } });
-const storedSocket = async (id: string) => (await store.client.send(new GetItemCommand({ TableName: 'connections', Key: { pk: { S: `conn#${id}` } } }))).Item;
+const socketItem = (id: string) => ({
+  pk: { S: `conn#${id}` },
+  profile_key: { S: 'student_1' },
+  connected_at: { S: '2026-12-01T00:00:00Z' },
+});
+const storedSocket = async (id: string) =>
+  (await store.client.send(new GetItemCommand({ TableName: 'connections', Key: { pk: { S: `conn#${id}` } } }))).Item;
 
 const rejection = async (promise: Promise<unknown>): Promise<Error> => {
   try {
@@ -82,7 +97,9 @@ describe('the IAM-checking DynamoDB endpoint', () => {
   });
 
   it('refuses a call the role does not allow as DynamoDB does, and nothing is written', async () => {
-    const error = await rejection(clientWithKey('ASIAREADER').send(new PutItemCommand({ TableName: 'connections', Item: socketItem('b') })));
+    const error = await rejection(
+      clientWithKey('ASIAREADER').send(new PutItemCommand({ TableName: 'connections', Item: socketItem('b') })),
+    );
     expect(error.name).toBe('AccessDeniedException');
     expect(error.message).toBe(
       'User: arn:aws:sts::000000000000:assumed-role/CallSignal-ReaderRole/CallSignal-presence-query is not authorized to perform: ' +
@@ -92,7 +109,9 @@ describe('the IAM-checking DynamoDB endpoint', () => {
   });
 
   it('says so when an explicit Deny refused the call', async () => {
-    const error = await rejection(clientWithKey('ASIAWRITER').send(new PutItemCommand({ TableName: 'call_logs', Item: { call_id: { S: 'c1' } } })));
+    const error = await rejection(
+      clientWithKey('ASIAWRITER').send(new PutItemCommand({ TableName: 'call_logs', Item: { call_id: { S: 'c1' } } })),
+    );
     expect(error.name).toBe('AccessDeniedException');
     expect(error.message).toContain('with an explicit deny in an identity-based policy');
     expect((await store.client.send(new GetItemCommand({ TableName: 'call_logs', Key: { call_id: { S: 'c1' } } }))).Item).toBeUndefined();
@@ -125,7 +144,9 @@ describe('the IAM-checking DynamoDB endpoint', () => {
   });
 
   it('answers an unknown access key as AWS does, and nothing is written', async () => {
-    const error = await rejection(clientWithKey('ASIANOBODY').send(new PutItemCommand({ TableName: 'connections', Item: socketItem('d') })));
+    const error = await rejection(
+      clientWithKey('ASIANOBODY').send(new PutItemCommand({ TableName: 'connections', Item: socketItem('d') })),
+    );
     expect(error.name).toBe('UnrecognizedClientException');
     expect(error.message).toBe('The security token included in the request is invalid.');
     expect(await storedSocket('d')).toBeUndefined();

@@ -27,7 +27,9 @@ describe('IAM evaluation', () => {
   });
 
   it('allows when an Allow names the action and the resource', () => {
-    expect(evaluateAccess([allow(['dynamodb:PutItem', 'dynamodb:GetItem'], [CONNECTIONS, CALL_LOGS])], 'dynamodb:GetItem', CALL_LOGS)).toEqual(ALLOWED);
+    expect(
+      evaluateAccess([allow(['dynamodb:PutItem', 'dynamodb:GetItem'], [CONNECTIONS, CALL_LOGS])], 'dynamodb:GetItem', CALL_LOGS),
+    ).toEqual(ALLOWED);
   });
 
   it('lets an explicit Deny win over any Allow, in whatever order', () => {
@@ -49,8 +51,12 @@ describe('IAM evaluation', () => {
   });
 
   it('matches resources case-sensitively', () => {
-    expect(evaluateAccess([allow(['dynamodb:GetItem'], [CALL_LOGS])], 'dynamodb:GetItem', CALL_LOGS.replace('call_logs', 'Call_Logs'))).toEqual(IMPLICIT);
-    expect(evaluateAccess([allow(['dynamodb:GetItem'], [`${CALL_LOGS}*`])], 'dynamodb:GetItem', `${CALL_LOGS.toUpperCase()}`)).toEqual(IMPLICIT);
+    expect(
+      evaluateAccess([allow(['dynamodb:GetItem'], [CALL_LOGS])], 'dynamodb:GetItem', CALL_LOGS.replace('call_logs', 'Call_Logs')),
+    ).toEqual(IMPLICIT);
+    expect(evaluateAccess([allow(['dynamodb:GetItem'], [`${CALL_LOGS}*`])], 'dynamodb:GetItem', `${CALL_LOGS.toUpperCase()}`)).toEqual(
+      IMPLICIT,
+    );
   });
 
   it('lets * span slashes and colons, and ? stand for exactly one character', () => {
@@ -61,45 +67,103 @@ describe('IAM evaluation', () => {
     // The table's own ARN is not under its index pattern.
     expect(evaluateAccess([allow(['dynamodb:Query'], [`${CALL_LOGS}/index/*`])], 'dynamodb:Query', CALL_LOGS)).toEqual(IMPLICIT);
     const connection = 'arn:aws:execute-api:us-east-1:000000000000:local/live/POST/@connections/abc=';
-    expect(evaluateAccess([allow(['execute-api:ManageConnections'], ['arn:aws:execute-api:us-east-1:000000000000:local/live/*/@connections/*'])], 'execute-api:ManageConnections', connection)).toEqual(ALLOWED);
-    expect(evaluateAccess([allow(['execute-api:ManageConnections'], ['arn:aws:execute-api:us-east-1:000000000000:local/other/*/@connections/*'])], 'execute-api:ManageConnections', connection)).toEqual(IMPLICIT);
+    expect(
+      evaluateAccess(
+        [allow(['execute-api:ManageConnections'], ['arn:aws:execute-api:us-east-1:000000000000:local/live/*/@connections/*'])],
+        'execute-api:ManageConnections',
+        connection,
+      ),
+    ).toEqual(ALLOWED);
+    expect(
+      evaluateAccess(
+        [allow(['execute-api:ManageConnections'], ['arn:aws:execute-api:us-east-1:000000000000:local/other/*/@connections/*'])],
+        'execute-api:ManageConnections',
+        connection,
+      ),
+    ).toEqual(IMPLICIT);
     const secret = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:jwt-AbC123';
-    expect(evaluateAccess([allow(['secretsmanager:GetSecretValue'], ['arn:aws:secretsmanager:us-east-1:000000000000:secret:jwt-??????'])], 'secretsmanager:GetSecretValue', secret)).toEqual(ALLOWED);
-    expect(evaluateAccess([allow(['secretsmanager:GetSecretValue'], ['arn:aws:secretsmanager:us-east-1:000000000000:secret:jwt-?????'])], 'secretsmanager:GetSecretValue', secret)).toEqual(IMPLICIT);
-    expect(evaluateAccess([allow(['secretsmanager:GetSecretValue'], ['arn:aws:secretsmanager:us-east-1:000000000000:secret:jwt-???????'])], 'secretsmanager:GetSecretValue', secret)).toEqual(IMPLICIT);
+    expect(
+      evaluateAccess(
+        [allow(['secretsmanager:GetSecretValue'], ['arn:aws:secretsmanager:us-east-1:000000000000:secret:jwt-??????'])],
+        'secretsmanager:GetSecretValue',
+        secret,
+      ),
+    ).toEqual(ALLOWED);
+    expect(
+      evaluateAccess(
+        [allow(['secretsmanager:GetSecretValue'], ['arn:aws:secretsmanager:us-east-1:000000000000:secret:jwt-?????'])],
+        'secretsmanager:GetSecretValue',
+        secret,
+      ),
+    ).toEqual(IMPLICIT);
+    expect(
+      evaluateAccess(
+        [allow(['secretsmanager:GetSecretValue'], ['arn:aws:secretsmanager:us-east-1:000000000000:secret:jwt-???????'])],
+        'secretsmanager:GetSecretValue',
+        secret,
+      ),
+    ).toEqual(IMPLICIT);
   });
 
   it('treats every other character of a pattern literally', () => {
     const bucket = 'arn:aws:s3:::site.bucket+(1)';
     expect(evaluateAccess([allow(['s3:GetObject'], [bucket])], 's3:GetObject', bucket)).toEqual(ALLOWED);
     expect(evaluateAccess([allow(['s3:GetObject'], [bucket])], 's3:GetObject', 'arn:aws:s3:::siteXbucket+(1)')).toEqual(IMPLICIT);
-    expect(evaluateAccess([allow(['s3:GetObject'], ['arn:aws:s3:::site.bucket+(1)*'])], 's3:GetObject', 'arn:aws:s3:::siteXbucket+(1)/key')).toEqual(IMPLICIT);
+    expect(
+      evaluateAccess([allow(['s3:GetObject'], ['arn:aws:s3:::site.bucket+(1)*'])], 's3:GetObject', 'arn:aws:s3:::siteXbucket+(1)/key'),
+    ).toEqual(IMPLICIT);
   });
 
   it('reads NotAction as every action but those listed', () => {
-    const allButDelete = statement({ effect: 'Allow', actions: { negated: true, patterns: ['dynamodb:Delete*'] }, resources: { negated: false, patterns: [CALL_LOGS] } });
+    const allButDelete = statement({
+      effect: 'Allow',
+      actions: { negated: true, patterns: ['dynamodb:Delete*'] },
+      resources: { negated: false, patterns: [CALL_LOGS] },
+    });
     expect(evaluateAccess([allButDelete], 'dynamodb:GetItem', CALL_LOGS)).toEqual(ALLOWED);
     expect(evaluateAccess([allButDelete], 'dynamodb:DeleteItem', CALL_LOGS)).toEqual(IMPLICIT);
-    const denyAllButRead = statement({ effect: 'Deny', actions: { negated: true, patterns: ['dynamodb:GetItem'] }, resources: { negated: false, patterns: ['*'] } });
+    const denyAllButRead = statement({
+      effect: 'Deny',
+      actions: { negated: true, patterns: ['dynamodb:GetItem'] },
+      resources: { negated: false, patterns: ['*'] },
+    });
     expect(evaluateAccess([allow(['*'], ['*']), denyAllButRead], 'dynamodb:PutItem', CALL_LOGS)).toEqual(EXPLICIT);
     expect(evaluateAccess([allow(['*'], ['*']), denyAllButRead], 'dynamodb:GetItem', CALL_LOGS)).toEqual(ALLOWED);
   });
 
   it('reads NotResource as every resource but those listed', () => {
-    const denyOutsideConnections = statement({ effect: 'Deny', actions: { negated: false, patterns: ['dynamodb:*'] }, resources: { negated: true, patterns: [`${CONNECTIONS}*`] } });
+    const denyOutsideConnections = statement({
+      effect: 'Deny',
+      actions: { negated: false, patterns: ['dynamodb:*'] },
+      resources: { negated: true, patterns: [`${CONNECTIONS}*`] },
+    });
     const statements = [allow(['dynamodb:*'], ['*']), denyOutsideConnections];
     expect(evaluateAccess(statements, 'dynamodb:PutItem', CALL_LOGS)).toEqual(EXPLICIT);
     expect(evaluateAccess(statements, 'dynamodb:PutItem', `${CONNECTIONS}/index/by_profile`)).toEqual(ALLOWED);
-    const allowAllButCallLogs = statement({ effect: 'Allow', actions: { negated: false, patterns: ['dynamodb:GetItem'] }, resources: { negated: true, patterns: [CALL_LOGS] } });
+    const allowAllButCallLogs = statement({
+      effect: 'Allow',
+      actions: { negated: false, patterns: ['dynamodb:GetItem'] },
+      resources: { negated: true, patterns: [CALL_LOGS] },
+    });
     expect(evaluateAccess([allowAllButCallLogs], 'dynamodb:GetItem', CONNECTIONS)).toEqual(ALLOWED);
     expect(evaluateAccess([allowAllButCallLogs], 'dynamodb:GetItem', CALL_LOGS)).toEqual(IMPLICIT);
   });
 
   it('never allows through a statement with a Condition, but denies through one', () => {
     const condition = { StringEquals: { 'aws:SourceVpc': 'vpc-1' } };
-    const conditionalAllow = statement({ effect: 'Allow', actions: { negated: false, patterns: ['dynamodb:GetItem'] }, resources: { negated: false, patterns: [CALL_LOGS] }, condition });
+    const conditionalAllow = statement({
+      effect: 'Allow',
+      actions: { negated: false, patterns: ['dynamodb:GetItem'] },
+      resources: { negated: false, patterns: [CALL_LOGS] },
+      condition,
+    });
     expect(evaluateAccess([conditionalAllow], 'dynamodb:GetItem', CALL_LOGS)).toEqual(IMPLICIT);
-    const conditionalDeny = statement({ effect: 'Deny', actions: { negated: false, patterns: ['dynamodb:GetItem'] }, resources: { negated: false, patterns: [CALL_LOGS] }, condition });
+    const conditionalDeny = statement({
+      effect: 'Deny',
+      actions: { negated: false, patterns: ['dynamodb:GetItem'] },
+      resources: { negated: false, patterns: [CALL_LOGS] },
+      condition,
+    });
     expect(evaluateAccess([allow(['dynamodb:GetItem'], [CALL_LOGS]), conditionalDeny], 'dynamodb:GetItem', CALL_LOGS)).toEqual(EXPLICIT);
   });
 });

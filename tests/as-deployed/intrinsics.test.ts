@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { resolveString, resolveValue, UnresolvableIntrinsicError, type LocalResource, type ResolutionScope } from '../../infra/local/as-deployed/intrinsics';
+import {
+  resolveString,
+  resolveValue,
+  UnresolvableIntrinsicError,
+  type LocalResource,
+  type ResolutionScope,
+} from '../../infra/local/as-deployed/intrinsics';
 import { localAwsIdentity } from '../../infra/local/as-deployed/local-identity';
 
 const scope: ResolutionScope = {
@@ -37,12 +43,16 @@ describe('intrinsic functions against the local account', () => {
   });
 
   it('joins, substitutes, selects and splits', () => {
-    const endpoint = { 'Fn::Join': ['', ['https://', { Ref: 'Api' }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/live']] };
+    const endpoint = {
+      'Fn::Join': ['', ['https://', { Ref: 'Api' }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/live']],
+    };
     expect(resolveString(endpoint, scope, 'x')).toBe('https://local.execute-api.us-east-1.amazonaws.com/live');
     expect(resolveString({ 'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*' }, scope, 'x')).toBe(
       'arn:aws:execute-api:us-east-1:000000000000:local/*',
     );
-    expect(resolveString({ 'Fn::Sub': '${Table.Arn}/index/*' }, scope, 'x')).toBe('arn:aws:dynamodb:us-east-1:000000000000:table/call_logs/index/*');
+    expect(resolveString({ 'Fn::Sub': '${Table.Arn}/index/*' }, scope, 'x')).toBe(
+      'arn:aws:dynamodb:us-east-1:000000000000:table/call_logs/index/*',
+    );
     expect(resolveString({ 'Fn::Sub': ['${Name}-${!Literal}', { Name: { Ref: 'Table' } }] }, scope, 'x')).toBe('call_logs-${Literal}');
     expect(resolveString({ 'Fn::Select': [1, { 'Fn::Split': ['/', { 'Fn::GetAtt': ['Table', 'Arn'] }] }] }, scope, 'x')).toBe('call_logs');
   });
@@ -53,7 +63,9 @@ describe('intrinsic functions against the local account', () => {
   });
 
   it('refuses what it cannot resolve, naming where it sits and what it asked for', () => {
-    const unknownRef = failure(() => resolveString({ 'Fn::Join': ['', ['a', { Ref: 'Logs' }]] }, scope, 'Fn.Properties.Environment.Variables.LOGS'));
+    const unknownRef = failure(() =>
+      resolveString({ 'Fn::Join': ['', ['a', { Ref: 'Logs' }]] }, scope, 'Fn.Properties.Environment.Variables.LOGS'),
+    );
     expect(unknownRef.path).toBe('Fn.Properties.Environment.Variables.LOGS.Fn::Join[1][1].Ref');
     expect(unknownRef.message).toContain('Logs (AWS::Logs::LogGroup)');
     expect(failure(() => resolveString({ 'Fn::GetAtt': ['Table', 'StreamArn'] }, scope, 'x')).message).toContain('Table.StreamArn');

@@ -18,9 +18,17 @@ const allowGetSecret = (resource: string): PolicyStatement => ({
   resources: { negated: false, patterns: [resource] },
   source: 'TestPolicy',
 });
-const AUTHORIZER: Caller = { roleName: 'CallSignal-AuthorizerRole', functionName: 'CallSignal-authorizer', statements: [allowGetSecret(ARN)] };
+const AUTHORIZER: Caller = {
+  roleName: 'CallSignal-AuthorizerRole',
+  functionName: 'CallSignal-authorizer',
+  statements: [allowGetSecret(ARN)],
+};
 /** Allowed any secret of the account, so it can ask for one that does not exist. */
-const ANY_SECRET: Caller = { roleName: 'CallSignal-AnyRole', functionName: 'CallSignal-any', statements: [allowGetSecret(`${secretArnPrefix(identity, '')}*`)] };
+const ANY_SECRET: Caller = {
+  roleName: 'CallSignal-AnyRole',
+  functionName: 'CallSignal-any',
+  statements: [allowGetSecret(`${secretArnPrefix(identity, '')}*`)],
+};
 const PING: Caller = { roleName: 'CallSignal-PingRole', functionName: 'CallSignal-ping', statements: [] };
 
 let endpoint: SecretsEndpoint;
@@ -39,7 +47,13 @@ beforeAll(async () => {
   endpoint = await startSecretsEndpoint({
     secrets: new Map([[ARN, { name: NAME, value: VALUE }]]),
     identity,
-    authorize: authorizeCallers(new Map([['ASIAAUTHORIZER', AUTHORIZER], ['ASIAANY', ANY_SECRET], ['ASIAPING', PING]])),
+    authorize: authorizeCallers(
+      new Map([
+        ['ASIAAUTHORIZER', AUTHORIZER],
+        ['ASIAANY', ANY_SECRET],
+        ['ASIAPING', PING],
+      ]),
+    ),
     secretOf: secretsOf(['ASIAAUTHORIZER', 'ASIAANY', 'ASIAPING'].map((accessKeyId) => ({ accessKeyId, secretAccessKey: 'local' }))),
   });
   const environment: Record<string, string | undefined> = {

@@ -23,9 +23,15 @@ beforeAll(async () => {
     {
       bundle: true,
       extend: (signaling) =>
-        signaling.handlers.functions.get(CONDITIONAL_FUNCTION)?.function.addToRolePolicy(
-          new CdkPolicyStatement({ actions: ['dynamodb:GetItem'], resources: ['*'], conditions: { StringEquals: { 'aws:SourceVpc': 'vpc-1' } } }),
-        ),
+        signaling.handlers.functions
+          .get(CONDITIONAL_FUNCTION)
+          ?.function.addToRolePolicy(
+            new CdkPolicyStatement({
+              actions: ['dynamodb:GetItem'],
+              resources: ['*'],
+              conditions: { StringEquals: { 'aws:SourceVpc': 'vpc-1' } },
+            }),
+          ),
     },
   );
   stack = await readDeployedStack(synth.outdir, { ...identity, stackName: STACK_NAME });
@@ -87,7 +93,10 @@ describe('reading the synthesized stack as deployed', () => {
         expect(evaluateAccess(fn.statements, 'dynamodb:UpdateItem', arn).allowed, `${label} UpdateItem`).toBe(declared.write);
         expect(evaluateAccess(fn.statements, 'dynamodb:PutItem', arn).allowed, `${label} PutItem`).toBe(declared.write);
         for (const index of table.indexes) {
-          expect(evaluateAccess(fn.statements, 'dynamodb:Query', indexArn(arn, index.indexName)).allowed, `${label} Query ${index.indexName}`).toBe(declared.read);
+          expect(
+            evaluateAccess(fn.statements, 'dynamodb:Query', indexArn(arn, index.indexName)).allowed,
+            `${label} Query ${index.indexName}`,
+          ).toBe(declared.read);
         }
       }
     }
@@ -96,7 +105,9 @@ describe('reading the synthesized stack as deployed', () => {
   it('lets only the functions that post manage connections, on this stage only', () => {
     for (const fn of stack.functions) {
       const post = connectionArn(identity, stack.stageName, 'POST', 'Ab1cD2eF3gH=');
-      expect(evaluateAccess(fn.statements, 'execute-api:ManageConnections', post).allowed, fn.id).toBe(fn.definition.access.manageConnections);
+      expect(evaluateAccess(fn.statements, 'execute-api:ManageConnections', post).allowed, fn.id).toBe(
+        fn.definition.access.manageConnections,
+      );
       const otherStage = connectionArn(identity, 'other', 'POST', 'Ab1cD2eF3gH=');
       expect(evaluateAccess(fn.statements, 'execute-api:ManageConnections', otherStage).allowed, fn.id).toBe(false);
     }
@@ -104,7 +115,9 @@ describe('reading the synthesized stack as deployed', () => {
 
   it('lets only the functions that verify tokens read the signing secret', () => {
     for (const fn of stack.functions) {
-      expect(evaluateAccess(fn.statements, 'secretsmanager:GetSecretValue', stack.secretArn).allowed, fn.id).toBe(fn.definition.access.signingSecret);
+      expect(evaluateAccess(fn.statements, 'secretsmanager:GetSecretValue', stack.secretArn).allowed, fn.id).toBe(
+        fn.definition.access.signingSecret,
+      );
     }
   });
 
@@ -135,8 +148,11 @@ describe('reading the synthesized stack as deployed', () => {
   it('names the functions whose bundle is missing', async () => {
     const bare = mkdtempSync(join(tmpdir(), 'callsignal-bare-assembly-'));
     try {
-      for (const file of ['manifest.json', 'tree.json', `${STACK_NAME}.template.json`]) copyFileSync(join(synth.outdir, file), join(bare, file));
-      await expect(readDeployedStack(bare, { ...identity, stackName: STACK_NAME })).rejects.toThrow(/Bundles missing .*authorizer: .*asset\.[0-9a-f]+\/index\.js/);
+      for (const file of ['manifest.json', 'tree.json', `${STACK_NAME}.template.json`])
+        copyFileSync(join(synth.outdir, file), join(bare, file));
+      await expect(readDeployedStack(bare, { ...identity, stackName: STACK_NAME })).rejects.toThrow(
+        /Bundles missing .*authorizer: .*asset\.[0-9a-f]+\/index\.js/,
+      );
     } finally {
       rmSync(bare, { recursive: true, force: true });
     }

@@ -34,7 +34,10 @@ describe('the quick bench', () => {
   it('runs every call of every level on every relay, with nothing lost', () => {
     expect(result.relays).toHaveLength(3 * QUICK_RUN.levels.length);
     for (const level of result.relays) {
-      const calls = level.concurrency * QUICK_RUN.levels.find((spec) => spec.concurrency === level.concurrency)!.callsPerSlot * QUICK_RUN.measuredRounds;
+      const calls =
+        level.concurrency *
+        QUICK_RUN.levels.find((spec) => spec.concurrency === level.concurrency)!.callsPerSlot *
+        QUICK_RUN.measuredRounds;
       expect({ relay: level.relay, calls: level.calls, completed: level.completed, lost: level.lost, errors: level.errors }).toEqual({
         relay: level.relay,
         calls,
@@ -43,7 +46,8 @@ describe('the quick bench', () => {
         errors: [],
       });
       // Bare and PeerJS clients send each candidate alone; this project's client one batch per burst.
-      const candidateMessages = level.relay === 'gateway' ? 2 * result.workload.candidateBurstsPerSide : 2 * result.workload.candidatesPerSide;
+      const candidateMessages =
+        level.relay === 'gateway' ? 2 * result.workload.candidateBurstsPerSide : 2 * result.workload.candidatesPerSide;
       expect(level.hops.invite.count).toBe(calls);
       expect(level.hops.answer.count).toBe(calls);
       expect(level.hops.candidate.count).toBe(calls * candidateMessages);
@@ -57,7 +61,12 @@ describe('the quick bench', () => {
     expect(perCall.completed).toBe(QUICK_RUN.countedCalls);
     const framesIn = perCall.billedMessages.signalingIn + perCall.billedMessages.keepAliveIn;
     expect(perCall.invocationsTotal).toBe(framesIn + 3 * SOCKETS_PER_CALL);
-    expect(perCall.invocations).toMatchObject({ authorizer: SOCKETS_PER_CALL, connect: SOCKETS_PER_CALL, disconnect: SOCKETS_PER_CALL, ping: SOCKETS_PER_CALL });
+    expect(perCall.invocations).toMatchObject({
+      authorizer: SOCKETS_PER_CALL,
+      connect: SOCKETS_PER_CALL,
+      disconnect: SOCKETS_PER_CALL,
+      ping: SOCKETS_PER_CALL,
+    });
     expect(perCall.invocationsAgreeAcrossGateways).toBe(true);
     for (const id of Object.keys(perCall.invocations)) expect(perCall.durationMedianMs[id], id).toBeGreaterThan(0);
   });
@@ -87,9 +96,15 @@ describe('the quick bench', () => {
 
   it('adds the cost up from the counts and the documented prices', () => {
     const { cost, perCall } = result;
-    expect(cost.usdPer1000Calls).toBeCloseTo(cost.lines.reduce((sum, line) => sum + line.usdPer1000Calls, 0), 12);
+    expect(cost.usdPer1000Calls).toBeCloseTo(
+      cost.lines.reduce((sum, line) => sum + line.usdPer1000Calls, 0),
+      12,
+    );
     const line = (item: string) => cost.lines.find((entry) => entry.item.startsWith(item))!;
-    expect(line('API Gateway messages').usdPer1000Calls).toBeCloseTo((perCall.billedMessages.total * 1000 * AWS_PRICES.apiGateway.perMillionMessages) / 1e6, 12);
+    expect(line('API Gateway messages').usdPer1000Calls).toBeCloseTo(
+      (perCall.billedMessages.total * 1000 * AWS_PRICES.apiGateway.perMillionMessages) / 1e6,
+      12,
+    );
     expect(line('API Gateway connection-minutes').perCall).toBe(SOCKETS_PER_CALL * CALL_MINUTES);
     expect(line('Lambda requests').perCall).toBe(perCall.invocationsTotal);
     expect(cost.usdPer1000CallsWithAwsLatency).toBeGreaterThan(cost.usdPer1000Calls);
@@ -112,7 +127,15 @@ describe('the quick bench', () => {
 
   it('reports every table and judges every target', () => {
     const report = fullReport(result);
-    for (const heading of ['## Hop latency', '## Throughput and memory', '## Per complete call', '## AWS cost per 1,000 five-minute calls', '## Cold start', '## Web client', '## Targets']) {
+    for (const heading of [
+      '## Hop latency',
+      '## Throughput and memory',
+      '## Per complete call',
+      '## AWS cost per 1,000 five-minute calls',
+      '## Cold start',
+      '## Web client',
+      '## Targets',
+    ]) {
       expect(report).toContain(heading);
     }
     for (const label of Object.values(RELAY_LABELS)) expect(report).toContain(label);

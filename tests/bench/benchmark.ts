@@ -53,7 +53,6 @@ const METERED_COUNT_PROFILES = 30_000;
 
 const RELAY_ORDER: readonly RelayName[] = ['bare', 'peerjs', 'gateway'];
 
-
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 export async function runBenchmark({ config, workDir, log }: BenchOptions): Promise<BenchResult> {
@@ -107,7 +106,17 @@ export async function runBenchmark({ config, workDir, log }: BenchOptions): Prom
       const totals = new Map<RelayName, LevelTotals>(
         RELAY_ORDER.map((name) => [
           name,
-          { hops: emptyHopSamples(), rounds: 0, calls: 0, completed: 0, delivered: 0, lost: 0, errors: [], wallMs: 0, peakMemoryBytes: null },
+          {
+            hops: emptyHopSamples(),
+            rounds: 0,
+            calls: 0,
+            completed: 0,
+            delivered: 0,
+            lost: 0,
+            errors: [],
+            wallMs: 0,
+            peakMemoryBytes: null,
+          },
         ]),
       );
       const rounds = config.warmupRounds + config.measuredRounds;
@@ -191,8 +200,8 @@ export async function runBenchmark({ config, workDir, log }: BenchOptions): Prom
         measuredRounds: config.measuredRounds,
         notes: [
           'Each relay runs in its own Node process (with the same TypeScript loader), its clients in the bench process; all on 127.0.0.1.',
-          'A hop is timed from the sender\'s send to the receiver\'s arrival, on one clock. Sockets are opened before the rounds; a round runs its calls in N parallel slots, each slot\'s calls back to back.',
-          'Candidates: both sides send a burst at once, the second burst once the first has arrived (it stands for the STUN/TURN round trip). Bare relay and PeerJS clients send one message per candidate (as the PeerJS client does); this project\'s client one batch per burst, the end-of-candidates marker in the last.',
+          "A hop is timed from the sender's send to the receiver's arrival, on one clock. Sockets are opened before the rounds; a round runs its calls in N parallel slots, each slot's calls back to back.",
+          "Candidates: both sides send a burst at once, the second burst once the first has arrived (it stands for the STUN/TURN round trip). Bare relay and PeerJS clients send one message per candidate (as the PeerJS client does); this project's client one batch per burst, the end-of-candidates marker in the last.",
           `This project: the local gateway with the real handlers, the store in memory, routing lines logged at info as deployed; per-socket rate limits raised to ${BENCH_RATE_LIMIT_PER_SECOND}/s, since each slot places calls far faster than a person.`,
         ],
       },
@@ -217,7 +226,8 @@ function hopRatios(results: readonly RelayLevelResult[]): HopRatio[] {
   const ratios: HopRatio[] = [];
   const levels = [...new Set(results.map((result) => result.concurrency))];
   for (const concurrency of levels) {
-    const of = (relay: RelayName): RelayLevelResult | undefined => results.find((result) => result.relay === relay && result.concurrency === concurrency);
+    const of = (relay: RelayName): RelayLevelResult | undefined =>
+      results.find((result) => result.relay === relay && result.concurrency === concurrency);
     const gateway = of('gateway');
     const bare = of('bare');
     const peerjs = of('peerjs');

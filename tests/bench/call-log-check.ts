@@ -25,7 +25,12 @@ export async function checkCallLogs(storeEndpoint: string, callsPlaced: number):
     let startKey: Record<string, AttributeValue> | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const result = await client.send(
-        new ScanCommand({ TableName: CALL_LOGS_TABLE.localName, ProjectionExpression: '#status', ExpressionAttributeNames: { '#status': 'status' }, ExclusiveStartKey: startKey }),
+        new ScanCommand({
+          TableName: CALL_LOGS_TABLE.localName,
+          ProjectionExpression: '#status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExclusiveStartKey: startKey,
+        }),
       );
       for (const item of result.Items ?? []) {
         logged++;

@@ -87,7 +87,8 @@ async function loadTime(bundlePath: string, cwd: string): Promise<LoadTime> {
   });
   const printed: unknown = JSON.parse(stdout.trim() || 'null');
   const time = typeof printed === 'object' && printed !== null ? (printed as Partial<LoadTime>) : {};
-  if (typeof time.wall !== 'number' || typeof time.cpu !== 'number') throw new Error(`loading ${bundlePath} printed ${JSON.stringify(stdout)}`);
+  if (typeof time.wall !== 'number' || typeof time.cpu !== 'number')
+    throw new Error(`loading ${bundlePath} printed ${JSON.stringify(stdout)}`);
   return { wall: time.wall, cpu: time.cpu };
 }
 
@@ -95,7 +96,12 @@ async function loadTime(bundlePath: string, cwd: string): Promise<LoadTime> {
  * Bundles the chosen functions into `workDir` (inside the project, so the bundles find the AWS SDK
  * in node_modules as they find it in the Lambda runtime) and loads each `runs` times.
  */
-export async function measureColdStarts(projectRoot: string, workDir: string, functionIds: readonly string[] | 'all', runs: number): Promise<ColdStart[]> {
+export async function measureColdStarts(
+  projectRoot: string,
+  workDir: string,
+  functionIds: readonly string[] | 'all',
+  runs: number,
+): Promise<ColdStart[]> {
   const chosen = FUNCTIONS.filter((fn) => functionIds === 'all' || functionIds.includes(fn.id));
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
@@ -105,7 +111,14 @@ export async function measureColdStarts(projectRoot: string, workDir: string, fu
   for (const fn of chosen) {
     const outfile = join(workDir, fn.id, 'index.js');
     const bundleBytes = await bundle(projectRoot, fn.entry, outfile);
-    bundles.push({ functionId: fn.id, outfile, bundleBytes, sdkPackagesAtLoad: await sdkPackagesAtLoad(outfile), initMs: [], initCpuMs: [] });
+    bundles.push({
+      functionId: fn.id,
+      outfile,
+      bundleBytes,
+      sdkPackagesAtLoad: await sdkPackagesAtLoad(outfile),
+      initMs: [],
+      initCpuMs: [],
+    });
   }
   // Round-robin over the functions, so a burst of load on a shared machine spreads over all of them.
   for (let attempt = 0; attempt < runs; attempt++) {

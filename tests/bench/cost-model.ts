@@ -54,7 +54,12 @@ const DEFAULT_MEMORY_MB = 128;
 /** Billed GB-s of one invocation: duration rounded up to the millisecond, at the function's memory. */
 const gbSeconds = (durationMs: number, memoryMb: number): number => (Math.ceil(durationMs) / 1000) * (memoryMb / 1024);
 
-export function costModel(perCall: PerCallSummary, settings: LambdaSettings, sweep: { timed: SweepResult; metered: SweepResult }, prices: AwsPrices = AWS_PRICES): CostModel {
+export function costModel(
+  perCall: PerCallSummary,
+  settings: LambdaSettings,
+  sweep: { timed: SweepResult; metered: SweepResult },
+  prices: AwsPrices = AWS_PRICES,
+): CostModel {
   const memoryOf = (functionId: string): number => settings.byFunction[functionId]?.memoryMb ?? DEFAULT_MEMORY_MB;
   let lambdaGbSeconds = 0;
   for (const [functionId, count] of Object.entries(perCall.invocations)) {
@@ -145,7 +150,7 @@ export function costModel(perCall: PerCallSummary, settings: LambdaSettings, swe
       `Prices: ${prices.region} list prices, first tier, no free tier: API Gateway WebSocket $${apiGateway.perMillionMessages} per million messages (32 KB steps) and $${apiGateway.perMillionConnectionMinutes} per million connection-minutes; Lambda $${lambda.perMillionRequests} per million requests and $${lambda.perGbSecondArm64} per GB-s (arm64); DynamoDB on demand $${dynamodb.perMillionWriteUnits} per million write units and $${dynamodb.perMillionReadUnits} per million read units.`,
       `A call: ${SOCKETS_PER_CALL} sockets (caller, callee) open for ${CALL_MINUTES} minutes, each connecting (authorizer + $connect) and disconnecting once, and each sending one keep-alive ping (the client pings every 5 minutes).`,
       `Lambda settings from the synthesized stack: ${memories}. Durations are each function's median measured here, on the local gateway with its in-process store, rounded up to 1 ms per invocation; on AWS every store request and post is a network round trip, so the line "with AWS latency" adds ${AWS_ROUND_TRIP_MS} ms for each of the ${(perCall.storeRequests + perCall.posts).toFixed(1)} requests and posts per call. Both are optimistic about CPU: at ${typicalMemoryMb} MB Lambda gives a function about ${((typicalMemoryMb / FULL_VCPU_MEMORY_MB) * 100).toFixed(0)}% of a vCPU (a whole one at ${FULL_VCPU_MEMORY_MB} MB), so CPU-bound work runs several times slower there than on this machine; a deployed stack's REPORT lines give the real durations.`,
-      'DynamoDB units follow the documented rules from the item sizes the store returned: writes 1 per KB (the larger of old and new item; a failed condition costs the existing item), strongly consistent reads 1 per 4 KB, eventually consistent and index reads half, queries by the total size read; index writes per global secondary index entry created, changed or removed, sized by the index\'s projection (read from the store\'s table description) plus 100 bytes of entry overhead.',
+      "DynamoDB units follow the documented rules from the item sizes the store returned: writes 1 per KB (the larger of old and new item; a failed condition costs the existing item), strongly consistent reads 1 per 4 KB, eventually consistent and index reads half, queries by the total size read; index writes per global secondary index entry created, changed or removed, sized by the index's projection (read from the store's table description) plus 100 bytes of entry overhead.",
       'Not included: cold-start init duration (billed since 2025; see the cold-start table), CloudWatch Logs ingestion of the routing lines, Secrets Manager reads at cold start, storage of the call logs, data transfer.',
       `The sweeper runs every ${settings.sweepIntervalMinutes} minute(s) whatever the traffic: ${runsPerMonth.toLocaleString('en-US')} runs a month, priced apart; spread over an illustrative ${ILLUSTRATIVE_CALLS_PER_MONTH.toLocaleString('en-US')} calls a month.`,
     ],

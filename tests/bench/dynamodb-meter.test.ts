@@ -38,7 +38,9 @@ afterAll(async () => {
 });
 
 /** What one request cost by the meter, and what the store said it consumed. */
-async function metered(send: () => Promise<{ ConsumedCapacity?: { CapacityUnits?: number } }>): Promise<{ units: DynamoSnapshot; reported: number | undefined }> {
+async function metered(
+  send: () => Promise<{ ConsumedCapacity?: { CapacityUnits?: number } }>,
+): Promise<{ units: DynamoSnapshot; reported: number | undefined }> {
   const before = meter.snapshot();
   const output = await send();
   return { units: diffDynamo(meter.snapshot(), before), reported: output.ConsumedCapacity?.CapacityUnits };
@@ -54,7 +56,7 @@ const callItem = (callId: string, padding: number): Record<string, unknown> => (
 });
 
 describe('item sizes', () => {
-  it('match the store\'s own sizes for every attribute type', () => {
+  it("match the store's own sizes for every attribute type", () => {
     const items: Item[] = [
       { pk: { S: 'conn#abc' }, n: { N: '12345' }, big: { N: '-3.14159265358979' }, zero: { N: '0' } },
       { a: { N: '100' }, b: { N: '0.5' }, c: { N: '0.00125' }, d: { N: '1e3' }, e: { N: '-42' }, f: { N: '1234' }, g: { N: '99.5' } },
@@ -74,7 +76,9 @@ describe('the meter in front of the store', () => {
   it('counts table units as the store reports them, for writes and reads of every size', async () => {
     for (const padding of [10, 1_500, 5_000]) {
       const callId = `01TESTSIZE${padding}`;
-      const put = await metered(() => db.send(new PutCommand({ TableName: CALL_LOGS_TABLE.localName, Item: callItem(callId, padding), ReturnConsumedCapacity: 'TOTAL' })));
+      const put = await metered(() =>
+        db.send(new PutCommand({ TableName: CALL_LOGS_TABLE.localName, Item: callItem(callId, padding), ReturnConsumedCapacity: 'TOTAL' })),
+      );
       expect(dynamoTotals(put.units).writeUnits).toBe(put.reported);
       const update = await metered(() =>
         db.send(
@@ -91,10 +95,21 @@ describe('the meter in front of the store', () => {
       );
       expect(dynamoTotals(update.units).writeUnits).toBe(update.reported);
       for (const consistent of [true, false]) {
-        const get = await metered(() => db.send(new GetCommand({ TableName: CALL_LOGS_TABLE.localName, Key: { call_id: callId }, ConsistentRead: consistent, ReturnConsumedCapacity: 'TOTAL' })));
+        const get = await metered(() =>
+          db.send(
+            new GetCommand({
+              TableName: CALL_LOGS_TABLE.localName,
+              Key: { call_id: callId },
+              ConsistentRead: consistent,
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          ),
+        );
         expect(dynamoTotals(get.units).readUnits).toBe(get.reported);
       }
-      const remove = await metered(() => db.send(new DeleteCommand({ TableName: CALL_LOGS_TABLE.localName, Key: { call_id: callId }, ReturnConsumedCapacity: 'TOTAL' })));
+      const remove = await metered(() =>
+        db.send(new DeleteCommand({ TableName: CALL_LOGS_TABLE.localName, Key: { call_id: callId }, ReturnConsumedCapacity: 'TOTAL' })),
+      );
       expect(dynamoTotals(remove.units).writeUnits).toBe(remove.reported);
     }
   });
@@ -104,7 +119,13 @@ describe('the meter in front of the store', () => {
       await db.send(
         new PutCommand({
           TableName: CONNECTIONS_TABLE.localName,
-          Item: { pk: `conn#q${index}`, connection_id: `q${index}`, profile_key: 'tutor_77', connected_at: `2026-01-0${index + 1}`, expires_at_epoch: 4_000_000_000 },
+          Item: {
+            pk: `conn#q${index}`,
+            connection_id: `q${index}`,
+            profile_key: 'tutor_77',
+            connected_at: `2026-01-0${index + 1}`,
+            expires_at_epoch: 4_000_000_000,
+          },
         }),
       );
     }
@@ -128,7 +149,13 @@ describe('the meter in front of the store', () => {
     await db.send(new PutCommand({ TableName: CALL_LOGS_TABLE.localName, Item: callItem('01TESTCOND', 2_500) }));
     const failed = await metered(() =>
       db
-        .send(new PutCommand({ TableName: CALL_LOGS_TABLE.localName, Item: callItem('01TESTCOND', 10), ConditionExpression: 'attribute_not_exists(call_id)' }))
+        .send(
+          new PutCommand({
+            TableName: CALL_LOGS_TABLE.localName,
+            Item: callItem('01TESTCOND', 10),
+            ConditionExpression: 'attribute_not_exists(call_id)',
+          }),
+        )
         .then(
           () => ({}),
           (error: unknown) => {
@@ -140,7 +167,7 @@ describe('the meter in front of the store', () => {
     expect(failed.units.operations[0]).toMatchObject({ operation: 'PutItem', conditionFailures: 1, writeUnits: 3, indexWriteUnits: 0 });
   });
 
-  it('counts the index entries a write creates, changes, moves and removes, by each index\'s projection', async () => {
+  it("counts the index entries a write creates, changes, moves and removes, by each index's projection", async () => {
     // A table of its own, with one index per projection type (the project's may change).
     await store.client.send(
       new CreateTableCommand({
@@ -153,7 +180,10 @@ describe('the meter in front of the store', () => {
           { IndexName: 'keys', KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
           {
             IndexName: 'timer',
-            KeySchema: [{ AttributeName: 'shard', KeyType: 'HASH' }, { AttributeName: 'at', KeyType: 'RANGE' }],
+            KeySchema: [
+              { AttributeName: 'shard', KeyType: 'HASH' },
+              { AttributeName: 'at', KeyType: 'RANGE' },
+            ],
             Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['status'] },
           },
         ],

@@ -11,13 +11,7 @@ import type { RelayProcess } from './relays/relay-process';
 import { emptyHopSamples, keepAlive, newCall, runCall, type CallPair, type CallStep } from './workload/call-script';
 import { openPair } from './workload/rounds';
 import { median } from './stats';
-import {
-  diffSnapshots,
-  isQuiet,
-  type ManagementSnapshot,
-  type MeterSnapshot,
-  type OperationTally,
-} from './meters/snapshots';
+import { diffSnapshots, isQuiet, type ManagementSnapshot, type MeterSnapshot, type OperationTally } from './meters/snapshots';
 
 export const COUNTED_PHASES = ['connect', 'invite', 'answer', 'candidates', 'end', 'keep-alive', 'disconnect'] as const;
 export type CountedPhase = (typeof COUNTED_PHASES)[number];
@@ -51,7 +45,15 @@ const QUIET_POLL_MS = 5;
 const QUIET_TIMEOUT_MS = 10_000;
 const CALL_TIMEOUT_MS = 15_000;
 
-const emptyPhase = (): PhaseCounts => ({ framesIn: 0, billedIn: 0, bytesIn: 0, posts: null, framesReceived: 0, invocations: {}, dynamodb: [] });
+const emptyPhase = (): PhaseCounts => ({
+  framesIn: 0,
+  billedIn: 0,
+  bytesIn: 0,
+  posts: null,
+  framesReceived: 0,
+  invocations: {},
+  dynamodb: [],
+});
 
 /** Polls the meters until nothing runs and `until` holds; bounded. */
 async function quietSnapshot(relay: RelayProcess, until: (snapshot: MeterSnapshot) => boolean = () => true): Promise<MeterSnapshot> {
@@ -107,7 +109,12 @@ const countersOf = (pair: CallPair): ClientCounters => ({
   framesReceived: pair.caller.framesReceived + pair.callee.framesReceived,
 });
 
-export async function measurePerCall(relay: RelayProcess, dialect: Dialect, calls: number, firstProfileId: number): Promise<PerCallMeasurement> {
+export async function measurePerCall(
+  relay: RelayProcess,
+  dialect: Dialect,
+  calls: number,
+  firstProfileId: number,
+): Promise<PerCallMeasurement> {
   const phases = Object.fromEntries(COUNTED_PHASES.map((phase) => [phase, emptyPhase()])) as Record<CountedPhase, PhaseCounts>;
   const callIds: string[] = [];
   let completed = 0;
@@ -144,7 +151,10 @@ export async function measurePerCall(relay: RelayProcess, dialect: Dialect, call
     if (outcome.completed) completed++;
     if (call.callId) callIds.push(call.callId);
     const pingDeadline = performance.now() + CALL_TIMEOUT_MS;
-    const pongs = await Promise.all([keepAlive(dialect, pair.caller, 2 * index, pingDeadline), keepAlive(dialect, pair.callee, 2 * index + 1, pingDeadline)]);
+    const pongs = await Promise.all([
+      keepAlive(dialect, pair.caller, 2 * index, pingDeadline),
+      keepAlive(dialect, pair.callee, 2 * index + 1, pingDeadline),
+    ]);
     keepAliveLost += pongs.filter((arrived) => !arrived).length;
     await record('keep-alive');
     const disconnectsBefore = last.invocations.byFunction.disconnect?.count ?? 0;
@@ -153,7 +163,9 @@ export async function measurePerCall(relay: RelayProcess, dialect: Dialect, call
   }
 
   const end = await relay.snapshot(true);
-  const durationsMs = Object.fromEntries(Object.entries(diffSnapshots(end, start).invocations.byFunction).map(([id, fn]) => [id, fn.durationsMs]));
+  const durationsMs = Object.fromEntries(
+    Object.entries(diffSnapshots(end, start).invocations.byFunction).map(([id, fn]) => [id, fn.durationsMs]),
+  );
   return { calls, completed, phases, durationsMs, callIds, keepAliveLost };
 }
 
@@ -232,7 +244,8 @@ export function summarizePerCall(metered: PerCallMeasurement, timed: PerCallMeas
   }
   const timedInvocations: Record<string, number> = {};
   for (const phase of COUNTED_PHASES) {
-    for (const [id, count] of Object.entries(timed.phases[phase].invocations)) timedInvocations[id] = (timedInvocations[id] ?? 0) + count / timed.calls;
+    for (const [id, count] of Object.entries(timed.phases[phase].invocations))
+      timedInvocations[id] = (timedInvocations[id] ?? 0) + count / timed.calls;
   }
   const functionIds = new Set([...Object.keys(invocations), ...Object.keys(timedInvocations)]);
   const invocationsAgree = [...functionIds].every((id) => Math.abs((invocations[id] ?? 0) - (timedInvocations[id] ?? 0)) < 1e-9);
@@ -258,7 +271,8 @@ export function summarizePerCall(metered: PerCallMeasurement, timed: PerCallMeas
     writeUnits: tableWriteUnits + indexWriteUnits,
     tableWriteUnits,
     indexWriteUnits,
-    readUnitsPerCandidateBatch: candidateBatches > 0 ? phases.find((phase) => phase.phase === 'candidates')!.readUnits / candidateBatches : 0,
+    readUnitsPerCandidateBatch:
+      candidateBatches > 0 ? phases.find((phase) => phase.phase === 'candidates')!.readUnits / candidateBatches : 0,
     candidateBatches,
     phases,
     operations: operations.map((tally) => ({

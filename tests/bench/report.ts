@@ -43,7 +43,10 @@ export function latencyTable(result: BenchResult): string {
       ]);
     }
   }
-  return table(['calls in flight', 'message', ...RELAYS.map((relay) => RELAY_LABELS[relay]), 'this project ÷ bare', 'this project ÷ PeerJS'], rows);
+  return table(
+    ['calls in flight', 'message', ...RELAYS.map((relay) => RELAY_LABELS[relay]), 'this project ÷ bare', 'this project ÷ PeerJS'],
+    rows,
+  );
 }
 
 function throughputTable(result: BenchResult): string {
@@ -64,12 +67,25 @@ function throughputTable(result: BenchResult): string {
         relay === 'bare' || !bare ? '' : times(entry.callsPerSecond / bare.callsPerSecond),
         relay === 'gateway' && peerjs ? times(entry.callsPerSecond / peerjs.callsPerSecond) : '',
         mb(entry.peakMemoryBytes),
-        relay === 'bare' || !bare || entry.peakMemoryBytes === null || bare.peakMemoryBytes === null ? '' : times(entry.peakMemoryBytes / bare.peakMemoryBytes),
+        relay === 'bare' || !bare || entry.peakMemoryBytes === null || bare.peakMemoryBytes === null
+          ? ''
+          : times(entry.peakMemoryBytes / bare.peakMemoryBytes),
       ]);
     }
   }
   return table(
-    ['calls in flight', 'relay', 'calls done', 'messages lost', 'calls/s', 'forwarded msg/s', 'calls/s ÷ bare', 'calls/s ÷ PeerJS', 'peak RSS MB', 'RSS ÷ bare'],
+    [
+      'calls in flight',
+      'relay',
+      'calls done',
+      'messages lost',
+      'calls/s',
+      'forwarded msg/s',
+      'calls/s ÷ bare',
+      'calls/s ÷ PeerJS',
+      'peak RSS MB',
+      'RSS ÷ bare',
+    ],
     rows,
   );
 }
@@ -86,7 +102,11 @@ function perCallTables(result: BenchResult): string {
     num(phase.writeUnits, 1),
     num(phase.indexWriteUnits, 1),
   ]);
-  const sum = (pick: (phase: BenchResult['perCall']['phases'][number]) => number): string => num(perCall.phases.reduce((total, phase) => total + pick(phase), 0), 1);
+  const sum = (pick: (phase: BenchResult['perCall']['phases'][number]) => number): string =>
+    num(
+      perCall.phases.reduce((total, phase) => total + pick(phase), 0),
+      1,
+    );
   phaseRows.push([
     '**per call**',
     sum((phase) => phase.billedIn),
@@ -99,7 +119,12 @@ function perCallTables(result: BenchResult): string {
   ]);
   const functions = Object.entries(perCall.invocations)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([id, count]) => [id, num(count, 1), num(perCall.durationMedianMs[id] ?? Number.NaN, 1), String(result.lambdaSettings.byFunction[id]?.memoryMb ?? 'n/a')]);
+    .map(([id, count]) => [
+      id,
+      num(count, 1),
+      num(perCall.durationMedianMs[id] ?? Number.NaN, 1),
+      String(result.lambdaSettings.byFunction[id]?.memoryMb ?? 'n/a'),
+    ]);
   const operations = perCall.operations.map((tally) => [
     tally.operation,
     `${tally.table}${tally.index ? ` / ${tally.index}` : ''}`,
@@ -112,21 +137,48 @@ function perCallTables(result: BenchResult): string {
   return [
     `Measured over ${perCall.calls} calls (${perCall.completed} completed), one at a time, each on two fresh sockets; per call.`,
     '',
-    table(['phase', 'billed msgs in', 'billed msgs out', 'invocations', 'store requests', 'read units', 'write units (table)', 'write units (indexes)'], phaseRows),
+    table(
+      [
+        'phase',
+        'billed msgs in',
+        'billed msgs out',
+        'invocations',
+        'store requests',
+        'read units',
+        'write units (table)',
+        'write units (indexes)',
+      ],
+      phaseRows,
+    ),
     '',
     `Check: the handlers' delivered posts ${perCall.postsMatchFramesReceived ? 'equal' : 'DO NOT equal'} the frames the clients received.`,
     '',
     table(['function', 'invocations per call', 'median duration ms (local)', 'memory MB'], functions),
     '',
-    table(['store operation', 'table / index', 'requests', 'read units', 'write units', 'index write units', 'failed conditions'], operations),
+    table(
+      ['store operation', 'table / index', 'requests', 'read units', 'write units', 'index write units', 'failed conditions'],
+      operations,
+    ),
   ].join('\n');
 }
 
 function costSection(result: BenchResult): string {
   const { cost } = result;
-  const rows = cost.lines.map((line) => [line.item, num(line.perCall, line.unit === 'GB-s' ? 4 : 1), line.unit, line.price, usd(line.usdPer1000Calls)]);
+  const rows = cost.lines.map((line) => [
+    line.item,
+    num(line.perCall, line.unit === 'GB-s' ? 4 : 1),
+    line.unit,
+    line.price,
+    usd(line.usdPer1000Calls),
+  ]);
   rows.push(['**total**', '', '', '', `**${usd(cost.usdPer1000Calls)}**`]);
-  rows.push(['total with AWS latency in the handlers', num(cost.lambdaGbSecondsPerCallWithAwsLatency, 4), 'GB-s', '', usd(cost.usdPer1000CallsWithAwsLatency)]);
+  rows.push([
+    'total with AWS latency in the handlers',
+    num(cost.lambdaGbSecondsPerCallWithAwsLatency, 4),
+    'GB-s',
+    '',
+    usd(cost.usdPer1000CallsWithAwsLatency),
+  ]);
   const { sweeper } = cost;
   return [
     table(['item', 'per call', 'unit', 'price (us-east-1)', 'per 1,000 calls'], rows),

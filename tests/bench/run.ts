@@ -53,5 +53,7 @@ if (write) {
   await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
   await writeFile(join(resultsDir, 'latest.md'), report);
   const readmeUpdated = await updateReadmeSection(join(PROJECT_ROOT, 'README.md'), readmeSection(result));
-  process.stderr.write(`Wrote tests/bench/results/latest.json and latest.md${readmeUpdated ? ' and the README\'s Performance section' : ' (the README has no bench markers)'}.\n`);
+  process.stderr.write(
+    `Wrote tests/bench/results/latest.json and latest.md${readmeUpdated ? " and the README's Performance section" : ' (the README has no bench markers)'}.\n`,
+  );
 }

@@ -57,7 +57,8 @@ function latencyTarget(ratios: readonly HopRatio[], perCall: PerCallSummary, whi
   const known = ratios.filter((ratio) => Number.isFinite(pick(ratio)));
   const worst = known.reduce<HopRatio | undefined>((top, ratio) => (!top || pick(ratio) > pick(top) ? ratio : top), undefined);
   const best = known.reduce<HopRatio | undefined>((low, ratio) => (!low || pick(ratio) < pick(low) ? ratio : low), undefined);
-  if (!worst || !best) return { target: `Hop ${which} within ${limit}x of PeerJS`, measured: 'n/a', met: false, note: 'no latency was measured' };
+  if (!worst || !best)
+    return { target: `Hop ${which} within ${limit}x of PeerJS`, measured: 'n/a', met: false, note: 'no latency was measured' };
   const met = pick(worst) <= limit;
   return {
     target: `Hop ${which} within ${limit}x of PeerJS, every call logged`,
@@ -71,7 +72,10 @@ function latencyTarget(ratios: readonly HopRatio[], perCall: PerCallSummary, whi
 
 export function judgeTargets(inputs: TargetInputs): TargetResult[] {
   const { perCall, cost, coldStart, webClient, callLogs } = inputs;
-  const results: TargetResult[] = [latencyTarget(inputs.ratios, perCall, 'p50', TARGETS.p50VsPeerJs), latencyTarget(inputs.ratios, perCall, 'p99', TARGETS.p99VsPeerJs)];
+  const results: TargetResult[] = [
+    latencyTarget(inputs.ratios, perCall, 'p50', TARGETS.p50VsPeerJs),
+    latencyTarget(inputs.ratios, perCall, 'p99', TARGETS.p99VsPeerJs),
+  ];
 
   const logged = callLogs.ended >= callLogs.callsPlaced;
   results.push({
@@ -133,7 +137,9 @@ export function judgeTargets(inputs: TargetInputs): TargetResult[] {
     target: `At most $${TARGETS.usdPer1000Calls} per 1,000 five-minute calls`,
     measured: `$${cost.usdPer1000Calls.toFixed(4)} (with AWS latency $${cost.usdPer1000CallsWithAwsLatency.toFixed(4)})`,
     met: cost.usdPer1000Calls <= TARGETS.usdPer1000Calls,
-    note: `${cost.usdPer1000Calls <= TARGETS.usdPer1000Calls ? 'largest items' : `over by $${(cost.usdPer1000Calls - TARGETS.usdPer1000Calls).toFixed(4)}; largest`}: ${[...cost.lines]
+    note: `${cost.usdPer1000Calls <= TARGETS.usdPer1000Calls ? 'largest items' : `over by $${(cost.usdPer1000Calls - TARGETS.usdPer1000Calls).toFixed(4)}; largest`}: ${[
+      ...cost.lines,
+    ]
       .sort((a, b) => b.usdPer1000Calls - a.usdPer1000Calls)
       .slice(0, 3)
       .map((line) => `${line.item} $${line.usdPer1000Calls.toFixed(4)}`)
@@ -156,14 +162,19 @@ export function judgeTargets(inputs: TargetInputs): TargetResult[] {
   const withoutSdk = coldStart.filter((fn) => fn.sdkPackagesAtLoad.length === 0);
   results.push({
     target: `Each handler's init at most ${TARGETS.initMs} ms`,
-    measured: slowest && fastest ? `${fixed(fastest.initMedianMs)} ms (${fastest.functionId}) to ${fixed(slowest.initMedianMs)} ms (${slowest.functionId})` : 'n/a',
+    measured:
+      slowest && fastest
+        ? `${fixed(fastest.initMedianMs)} ms (${fastest.functionId}) to ${fixed(slowest.initMedianMs)} ms (${slowest.functionId})`
+        : 'n/a',
     met: coldStart.length > 0 && slow.length === 0,
     note:
       slow.length === 0
         ? 'median of fresh-process loads'
         : `${slow.length} of ${coldStart.length} over, by up to ${fixed((slowest?.initMedianMs ?? 0) - TARGETS.initMs)} ms (CPU time of the slowest: ${fixed(slowest?.initCpuMedianMs ?? Number.NaN)} ms)` +
           (slowWithSdk.length > 0 ? `; ${slowWithSdk.length} of them load ${sdkPackages.join(', ')} with the bundle` : '') +
-          (withoutSdk.length > 0 ? `; those that load no SDK package take ${withoutSdk.map((fn) => `${fixed(fn.initMedianMs)} ms (${fn.functionId})`).join(', ')}` : ''),
+          (withoutSdk.length > 0
+            ? `; those that load no SDK package take ${withoutSdk.map((fn) => `${fixed(fn.initMedianMs)} ms (${fn.functionId})`).join(', ')}`
+            : ''),
   });
 
   results.push({

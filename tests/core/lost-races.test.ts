@@ -17,7 +17,11 @@ afterAll(async () => {
 });
 
 let nextId = 70_000;
-const answerMessage = (callId: string) => ({ type: 'call_answer' as const, call_id: callId, answer: { type: 'answer' as const, sdp: 'v=0' } });
+const answerMessage = (callId: string) => ({
+  type: 'call_answer' as const,
+  call_id: callId,
+  answer: { type: 'answer' as const, sdp: 'v=0' },
+});
 
 /** The store, with `before` run once just ahead of the first call update made through it. */
 function overtakenOnce(store: CallStore, before: () => Promise<unknown>): CallStore {
@@ -54,7 +58,11 @@ describe.each([
     const decisions = await world.container({}, racing).end(caller, { type: 'call_ended', call_id: callId });
     expect(decisions).toEqual([expect.objectContaining({ call_id: callId, outcome: 'ended', reason: 'hangup', sockets_reached: 1 })]);
     expect(await world.db.getCall(callId)).toMatchObject({ status: 'ended', end_reason: 'hangup' });
-    expect(world.sockets.received.get(callee.connectionId)?.at(-1)).toMatchObject({ type: 'call_ended', reason: 'hangup', call_id: callId });
+    expect(world.sockets.received.get(callee.connectionId)?.at(-1)).toMatchObject({
+      type: 'call_ended',
+      reason: 'hangup',
+      call_id: callId,
+    });
     // One read finds the call; after its cancel was refused, only the embedded store needs another.
     expect(counted.sent.filter((name) => name === 'GetItemCommand')).toHaveLength(1 + readsAfterRefusal);
   });

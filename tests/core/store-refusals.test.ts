@@ -45,7 +45,13 @@ describe('a contested line claim', () => {
 
   it('finds the line free when it was released before the refusal came back', async () => {
     const [caller, callee] = [profileKey('student', nextId++), profileKey('tutor', nextId++)];
-    const line = { profileKey: callee, callerKey: caller, calleeKey: callee, claimedAt: new Date().toISOString(), callId: '01JA0000000000000000000004' };
+    const line = {
+      profileKey: callee,
+      callerKey: caller,
+      calleeKey: callee,
+      claimedAt: new Date().toISOString(),
+      callId: '01JA0000000000000000000004',
+    };
     const aws = countedStore({ itemOnRefusal: true });
     // Taking over a line from a call that no longer holds it: nothing holds it, and DynamoDB returns no item.
     expect(await aws.store.claimLine(line, '01JA0000000000000000000000')).toEqual({ claimed: false, holder: undefined });

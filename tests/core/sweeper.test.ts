@@ -131,7 +131,9 @@ describe('answered calls nobody is in any more', () => {
 
     world.clock.advance(SETTINGS.resumeGraceSeconds * 1000);
     const { decisions } = await sweeper.sweep();
-    expect(decisions).toContainEqual(expect.objectContaining({ call_id: callId, outcome: 'ended', reason: 'disconnected', sockets_reached: 0 }));
+    expect(decisions).toContainEqual(
+      expect.objectContaining({ call_id: callId, outcome: 'ended', reason: 'disconnected', sockets_reached: 0 }),
+    );
     expect(await world.db.getCall(callId)).toMatchObject({ status: 'ended', end_reason: 'disconnected' });
 
     // Back on new sockets, without resuming: the two can call each other again.
@@ -156,7 +158,11 @@ describe('answered calls nobody is in any more', () => {
 
     world.clock.advance(SETTINGS.resumeGraceSeconds * 1000);
     await sweeper.sweep();
-    expect(world.sockets.received.get(caller.connectionId)?.at(-1)).toMatchObject({ type: 'call_ended', reason: 'disconnected', call_id: callId });
+    expect(world.sockets.received.get(caller.connectionId)?.at(-1)).toMatchObject({
+      type: 'call_ended',
+      reason: 'disconnected',
+      call_id: callId,
+    });
   });
 
   it('leave a healthy call alone for its whole length, asking at most once per interval and writing nothing', async () => {

@@ -108,7 +108,10 @@ export async function startWorld(): Promise<World> {
       };
       sockets.open.add(connectionId);
       // The socket record's TTL is real time: far enough ahead for any clock the test moves.
-      await db.putSocket({ connectionId, profileKey: sender.key, connectedAt: clock.now().toISOString() }, Math.floor(Date.now() / 1000) + 86_400);
+      await db.putSocket(
+        { connectionId, profileKey: sender.key, connectedAt: clock.now().toISOString() },
+        Math.floor(Date.now() / 1000) + 86_400,
+      );
       return sender;
     },
     ringingCall: (caller, callee) => ring(container(), caller, callee),

@@ -62,7 +62,8 @@ declare global {
  */
 function recordCallInPage(): void {
   const recording: CallRecording = { callStatus: [], connection: [], newestHistoryItem: [], banner: [], remoteFrames: [] };
-  const attributeOf = (testId: string, attribute: string) => document.querySelector(`[data-testid="${testId}"]`)?.getAttribute(attribute) ?? 'absent';
+  const attributeOf = (testId: string, attribute: string) =>
+    document.querySelector(`[data-testid="${testId}"]`)?.getAttribute(attribute) ?? 'absent';
   const note = (observations: Observation[], value: string) => {
     if (observations.at(-1)?.value !== value) observations.push({ value, at: Date.now() });
   };
@@ -192,11 +193,20 @@ describe.runIf(runs)('long calls in Chromium', () => {
       return (
         notReadyToHangUp('Alice', aliceSaw, now) ??
         notReadyToHangUp('Bob', bobSaw, now) ??
-        [aliceSaw, bobSaw].map((recording, index) => (recording.banner.at(-1)?.value ? `${index === 0 ? 'Alice' : 'Bob'}'s page still shows "${recording.banner.at(-1)?.value}"` : undefined)).find(Boolean)
+        [aliceSaw, bobSaw]
+          .map((recording, index) =>
+            recording.banner.at(-1)?.value
+              ? `${index === 0 ? 'Alice' : 'Bob'}'s page still shows "${recording.banner.at(-1)?.value}"`
+              : undefined,
+          )
+          .find(Boolean)
       );
     });
     const [aliceSaw, bobSaw] = await Promise.all([recordingOf(alice), recordingOf(bob)]);
-    const closedByServer = { [aliceKey]: gatewayLog.closedSocketsOf(aliceKey, GOING_AWAY).length, [bobKey]: gatewayLog.closedSocketsOf(bobKey, GOING_AWAY).length };
+    const closedByServer = {
+      [aliceKey]: gatewayLog.closedSocketsOf(aliceKey, GOING_AWAY).length,
+      [bobKey]: gatewayLog.closedSocketsOf(bobKey, GOING_AWAY).length,
+    };
     const hungUpAt = Date.now();
     await alice.byTestId('end-call').click();
 
@@ -212,7 +222,9 @@ describe.runIf(runs)('long calls in Chromium', () => {
       expect([...notices].filter((notice) => !['', OWN_CONNECTION_DROPPED, peerConnectionDropped(peerName)].includes(notice))).toEqual([]);
       expect([...notices]).toContain(peerConnectionDropped(peerName));
       // The history, reloaded after every reconnect, showed the call in progress, never over.
-      expect(new Set(saw.newestHistoryItem.map((observation) => observation.value).filter((value) => value !== 'absent'))).toEqual(new Set(['answered']));
+      expect(new Set(saw.newestHistoryItem.map((observation) => observation.value).filter((value) => value !== 'absent'))).toEqual(
+        new Set(['answered']),
+      );
     }
 
     // Video kept coming on both sides through every replacement, its own and the peer's.
@@ -243,16 +255,21 @@ describe.runIf(runs)('long calls in Chromium', () => {
     const routing = gatewayLog.routing(callId);
     const endIndex = routing.findIndex((line) => line.outcome === 'ended');
     const beforeTheEnd = routing.slice(0, endIndex);
-    const resumesOf = (key: string) => beforeTheEnd.filter((line: RoutingLine) => line.outcome === 'resumed' && gatewayLog.ownerOf(line.connection_id) === key).length;
+    const resumesOf = (key: string) =>
+      beforeTheEnd.filter((line: RoutingLine) => line.outcome === 'resumed' && gatewayLog.ownerOf(line.connection_id) === key).length;
     for (const [key, replaced] of Object.entries(replacements)) {
-      await annotate(`${key}: ${replaced.length} socket replacements seen by the page during the call; ${closedByServer[key]} sockets closed ${GOING_AWAY} by the server and ${resumesOf(key)} call_resume since sign-in`);
+      await annotate(
+        `${key}: ${replaced.length} socket replacements seen by the page during the call; ${closedByServer[key]} sockets closed ${GOING_AWAY} by the server and ${resumesOf(key)} call_resume since sign-in`,
+      );
       await annotate(`${key}: sockets down for ${replaced.map(({ droppedAt, backAt }) => backAt - droppedAt).join(', ')} ms`);
       expect(replaced.length).toBeGreaterThanOrEqual(REPLACEMENTS_PER_SIDE);
       expect(closedByServer[key]).toBeGreaterThanOrEqual(replaced.length);
       expect(resumesOf(key)).toBeGreaterThanOrEqual(replaced.length);
     }
     await annotate(`connected ${((hungUpAt - connectedAt) / 1000).toFixed(1)} s before the hang-up`);
-    expect(beforeTheEnd.filter((line) => ['ended', 'missed', 'declined', 'refused'].includes(line.outcome) || line.reason === 'disconnected')).toEqual([]);
+    expect(
+      beforeTheEnd.filter((line) => ['ended', 'missed', 'declined', 'refused'].includes(line.outcome) || line.reason === 'disconnected'),
+    ).toEqual([]);
     expect(routing.filter((line) => line.outcome === 'ended').map((line) => line.reason)).toEqual(['hangup']);
 
     // Both histories show the call over, and its duration covers all of it.

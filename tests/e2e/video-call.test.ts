@@ -48,7 +48,9 @@ describe.runIf(runs)('calls in Chromium', () => {
     await Promise.all([alice.waitForVideoFrames('local-video', 1), bob.waitForVideoFrames('local-video', 1)]);
     expect(await alice.byTestId('call-peer-name').textContent()).toBe('Bob Stone'); // learned from the answer
 
-    await alice.page.waitForFunction(() => document.querySelector('[data-testid="call-timer"]')?.textContent === '0:01', undefined, { timeout: 3_000 });
+    await alice.page.waitForFunction(() => document.querySelector('[data-testid="call-timer"]')?.textContent === '0:01', undefined, {
+      timeout: 3_000,
+    });
 
     await bob.byTestId('end-call').click();
     await bob.waitForMainView(1_000); // at once, for the one who ends
@@ -86,7 +88,12 @@ describe.runIf(runs)('calls in Chromium', () => {
       void (async () => {
         const { body } = await devtools.send('Fetch.getResponseBody', { requestId: event.requestId });
         const responseHeaders = [...(event.responseHeaders ?? []), { name: 'Content-Security-Policy', value: policy }];
-        await devtools.send('Fetch.fulfillRequest', { requestId: event.requestId, responseCode: event.responseStatusCode ?? 200, responseHeaders, body });
+        await devtools.send('Fetch.fulfillRequest', {
+          requestId: event.requestId,
+          responseCode: event.responseStatusCode ?? 200,
+          responseHeaders,
+          body,
+        });
       })();
     });
     page.on('console', (message) => {
@@ -168,7 +175,15 @@ describe.runIf(runs)('calls in Chromium', () => {
     // Camera off disables the video track the same way.
     await erin.byTestId('camera-toggle').click();
     expect(await erin.byTestId('camera-toggle').getAttribute('data-camera')).toBe('off');
-    expect(await erin.page.evaluate(() => window.__peerConnections.at(-1)!.getSenders().find((s) => s.track?.kind === 'video')?.track?.enabled)).toBe(false);
+    expect(
+      await erin.page.evaluate(
+        () =>
+          window.__peerConnections
+            .at(-1)!
+            .getSenders()
+            .find((s) => s.track?.kind === 'video')?.track?.enabled,
+      ),
+    ).toBe(false);
 
     await erin.byTestId('end-call').click();
     await femi.waitForMainView();

@@ -40,7 +40,8 @@ function keepJsonLines(args: unknown[]): void {
   if (typeof text === 'string' && text.startsWith('{')) gatewayLines.push(JSON.parse(text) as LoggedLine);
 }
 
-const started = (functionId: string): LoggedLine[] => gatewayLines.filter((line) => line.msg === 'container_started' && line.function === functionId);
+const started = (functionId: string): LoggedLine[] =>
+  gatewayLines.filter((line) => line.msg === 'container_started' && line.function === functionId);
 
 beforeAll(async () => {
   // The gateway's own lines (container_started, container_recycled, iam_denied), kept and not printed.
@@ -69,13 +70,18 @@ function runningPid(functionId: string): number {
   if (pid === undefined) throw new Error(`no running container of ${functionId}`);
   return pid;
 }
-const functionOfPid = (pid: number): string => harness.gateway.asDeployed?.containers().find((container) => container.pid === pid)?.function ?? '?';
+const functionOfPid = (pid: number): string =>
+  harness.gateway.asDeployed?.containers().find((container) => container.pid === pid)?.function ?? '?';
 
 /** What /proc says of a process: its command line and environment. */
 async function processFacts(pid: number): Promise<{ argv: string[]; env: Map<string, string> }> {
   const split = (text: string) => text.split('\0').filter(Boolean);
   const argv = split(await readFile(`/proc/${pid}/cmdline`, 'utf8'));
-  const env = new Map(split(await readFile(`/proc/${pid}/environ`, 'utf8')).map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)] as const));
+  const env = new Map(
+    split(await readFile(`/proc/${pid}/environ`, 'utf8')).map(
+      (entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)] as const,
+    ),
+  );
   return { argv, env };
 }
 
@@ -175,7 +181,11 @@ describe('the authorizer', () => {
 
   it("is the one function whose role may read the signing secret, and the endpoint serves it the gateway's secret", async () => {
     const { asDeployed } = harness.gateway;
-    const secrets = new SecretsManagerClient({ region: 'us-east-1', credentials: asDeployed!.credentialsOf('authorizer'), endpoint: asDeployed!.secretsManagerEndpoint });
+    const secrets = new SecretsManagerClient({
+      region: 'us-east-1',
+      credentials: asDeployed!.credentialsOf('authorizer'),
+      endpoint: asDeployed!.secretsManagerEndpoint,
+    });
     try {
       const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: asDeployed!.signingSecretArn }));
       expect(SecretString).toBe(harness.gateway.secret);
@@ -226,7 +236,9 @@ describe('IAM', () => {
     clients.push(secrets);
     const secretId = gateway.asDeployed!.signingSecretArn;
     await expect(secrets.send(new GetSecretValueCommand({ SecretId: secretId }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
-    expect(gateway.problems().some((problem) => problem.msg === 'iam_denied' && problem.fields.action === 'secretsmanager:GetSecretValue')).toBe(true);
+    expect(
+      gateway.problems().some((problem) => problem.msg === 'iam_denied' && problem.fields.action === 'secretsmanager:GetSecretValue'),
+    ).toBe(true);
   });
 
   it('refuses @connections calls to a function without ManageConnections', async () => {
@@ -234,11 +246,17 @@ describe('IAM', () => {
     clients.push(management);
     const post = new PostToConnectionCommand({ ConnectionId: 'someone', Data: new TextEncoder().encode('{}') });
     await expect(management.send(post)).rejects.toMatchObject({ name: 'AccessDeniedException' });
-    expect(gateway.problems().some((problem) => problem.msg === 'iam_denied' && problem.fields.action === 'execute-api:ManageConnections')).toBe(true);
+    expect(
+      gateway.problems().some((problem) => problem.msg === 'iam_denied' && problem.fields.action === 'execute-api:ManageConnections'),
+    ).toBe(true);
   });
 
   it("takes a function's key id for that function only with its secret: a guessed one is refused at every endpoint", async () => {
-    const forged = (functionId: string) => ({ region: 'us-east-1', credentials: { ...gateway.asDeployed!.credentialsOf(functionId), secretAccessKey: 'guessed' }, maxAttempts: 1 });
+    const forged = (functionId: string) => ({
+      region: 'us-east-1',
+      credentials: { ...gateway.asDeployed!.credentialsOf(functionId), secretAccessKey: 'guessed' },
+      maxAttempts: 1,
+    });
     const management = new ApiGatewayManagementApiClient({ ...forged('ping'), endpoint: gateway.managementEndpoint });
     const dynamodb = new DynamoDBClient({ ...forged('connect'), endpoint: gateway.asDeployed!.dynamodbProxyEndpoint });
     const secrets = new SecretsManagerClient({ ...forged('authorizer'), endpoint: gateway.asDeployed!.secretsManagerEndpoint });
@@ -247,11 +265,18 @@ describe('IAM', () => {
     await expect(management.send(post)).rejects.toMatchObject({ name: 'InvalidSignatureException' });
     const put = new PutItemCommand({ TableName: CONNECTIONS_TABLE.localName, Item: { pk: { S: 'conn#forged' } } });
     await expect(dynamodb.send(put)).rejects.toMatchObject({ name: 'InvalidSignatureException' });
-    await expect(secrets.send(new GetSecretValueCommand({ SecretId: gateway.asDeployed!.signingSecretArn }))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    await expect(secrets.send(new GetSecretValueCommand({ SecretId: gateway.asDeployed!.signingSecretArn }))).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+    });
   });
 
   it('refuses the local key at the @connections API: as deployed, only functions granted ManageConnections may post', async () => {
-    const management = new ApiGatewayManagementApiClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: gateway.managementEndpoint, maxAttempts: 1 });
+    const management = new ApiGatewayManagementApiClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      endpoint: gateway.managementEndpoint,
+      maxAttempts: 1,
+    });
     clients.push(management);
     const post = new PostToConnectionCommand({ ConnectionId: 'someone', Data: new TextEncoder().encode('{}') });
     await expect(management.send(post)).rejects.toMatchObject({ message: 'The security token included in the request is invalid.' });

@@ -76,7 +76,13 @@ afterAll(async () => {
 });
 
 function functionOf(name: string, overrides: Partial<ContainerSpec> = {}, pool: { max?: number; idleMs?: number } = {}) {
-  const containers = new ContainerPool({ bootstrapPath, maxContainersPerFunction: pool.max ?? 10, idleMs: pool.idleMs ?? 60_000, log, output: () => undefined });
+  const containers = new ContainerPool({
+    bootstrapPath,
+    maxContainersPerFunction: pool.max ?? 10,
+    idleMs: pool.idleMs ?? 60_000,
+    log,
+    output: () => undefined,
+  });
   pools.push(containers);
   const spec: ContainerSpec = {
     id: name,
@@ -92,7 +98,8 @@ function functionOf(name: string, overrides: Partial<ContainerSpec> = {}, pool: 
   let request = 0;
   return {
     pool: containers,
-    invoke: <T>(event: unknown = {}) => fn.invoke(event, lambdaContext(api, spec.functionName, `request-${++request}`, spec.timeoutSeconds * 1000)) as Promise<T>,
+    invoke: <T>(event: unknown = {}) =>
+      fn.invoke(event, lambdaContext(api, spec.functionName, `request-${++request}`, spec.timeoutSeconds * 1000)) as Promise<T>,
   };
 }
 
@@ -131,7 +138,11 @@ describe('a container', () => {
     const second = await invoke<Echo>();
     expect(second.pid).toBe(first.pid);
     expect(logged.filter((line) => line.msg === 'container_started')).toHaveLength(1);
-    expect(logged.find((line) => line.msg === 'container_started')?.fields).toMatchObject({ function: 'echo', pid: first.pid, init_ms: expect.any(Number) });
+    expect(logged.find((line) => line.msg === 'container_started')?.fields).toMatchObject({
+      function: 'echo',
+      pid: first.pid,
+      init_ms: expect.any(Number),
+    });
   });
 
   it('runs callback-style handlers too', async () => {
@@ -149,7 +160,10 @@ describe('a container', () => {
 
   it('fails every invocation with Runtime.HandlerNotFound when the handler is not exported', async () => {
     const { invoke } = functionOf('echo', { handler: 'index.nothing' });
-    await expect(invoke()).rejects.toMatchObject({ name: 'Runtime.HandlerNotFound', message: 'index.nothing is undefined or not exported' });
+    await expect(invoke()).rejects.toMatchObject({
+      name: 'Runtime.HandlerNotFound',
+      message: 'index.nothing is undefined or not exported',
+    });
     await expect(invoke()).rejects.toMatchObject({ name: 'Runtime.HandlerNotFound' });
   });
 
@@ -183,19 +197,32 @@ describe('concurrency', () => {
   });
 
   it('boots only so many containers at once over all functions, and a waiting invocation takes the first container free', async () => {
-    const pool = new ContainerPool({ bootstrapPath, maxContainersPerFunction: 3, idleMs: 60_000, maxConcurrentStarts: 1, log, output: () => undefined });
+    const pool = new ContainerPool({
+      bootstrapPath,
+      maxContainersPerFunction: 3,
+      idleMs: 60_000,
+      maxConcurrentStarts: 1,
+      log,
+      output: () => undefined,
+    });
     pools.push(pool);
     const functions = ['slow', 'echo'].map((name) =>
-      pool.add({ id: name, functionName: name, taskRoot: join(dir, name), handler: 'index.handler', environment: {}, timeoutSeconds: 10, memoryMb: 256 }),
+      pool.add({
+        id: name,
+        functionName: name,
+        taskRoot: join(dir, name),
+        handler: 'index.handler',
+        environment: {},
+        timeoutSeconds: 10,
+        memoryMb: 256,
+      }),
     );
     let mostBooting = 0;
     const watching = setInterval(() => {
       mostBooting = Math.max(mostBooting, pool.info().filter((container) => container.state === 'starting').length);
     }, 2);
     const context = (n: number) => lambdaContext(api, 'fn', `request-${n}`, 10_000);
-    await Promise.all(
-      Array.from({ length: 6 }, (_, n) => functions[n % 2]!.invoke({ ms: 50, order: n }, context(n))),
-    );
+    await Promise.all(Array.from({ length: 6 }, (_, n) => functions[n % 2]!.invoke({ ms: 50, order: n }, context(n))));
     clearInterval(watching);
     expect(mostBooting).toBe(1);
   });
@@ -221,16 +248,23 @@ describe('failures', () => {
 
   it('fails the invocation of a container that crashes with Runtime.ExitError, and replaces the container', async () => {
     const { invoke } = functionOf('crash');
-    await expect(invoke()).rejects.toMatchObject({ name: 'Runtime.ExitError', message: 'RequestId: request-1 Error: Runtime exited with error: exit status 3' });
+    await expect(invoke()).rejects.toMatchObject({
+      name: 'Runtime.ExitError',
+      message: 'RequestId: request-1 Error: Runtime exited with error: exit status 3',
+    });
     await expect(invoke()).rejects.toMatchObject({ name: 'Runtime.ExitError', message: expect.stringContaining('request-2') });
     expect(logged.filter((line) => line.msg === 'container_started')).toHaveLength(2);
   });
 
   it('exits when the process that started it is killed with SIGKILL', async () => {
-    const parent = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'tests/gateway/fixtures/pool-parent.ts'), bootstrapPath, join(dir, 'echo')], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const parent = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(PROJECT_ROOT, 'tests/gateway/fixtures/pool-parent.ts'), bootstrapPath, join(dir, 'echo')],
+      {
+        cwd: PROJECT_ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const exited = new Promise((resolve) => parent.once('exit', resolve));
     try {
       const containerPid = await new Promise<number>((resolve, reject) => {

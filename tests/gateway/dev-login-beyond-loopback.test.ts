@@ -71,27 +71,43 @@ const expectRefusedBeforeListening = (run: Run): void => {
 };
 
 describe('npm start beyond loopback with the dev login on', () => {
-  it('refuses --host 0.0.0.0 with exit 2, before listening, naming the way out', async () => {
-    expectRefusedBeforeListening(await start(['--host', '0.0.0.0']));
-  }, COMMAND_TIMEOUT_MS);
+  it(
+    'refuses --host 0.0.0.0 with exit 2, before listening, naming the way out',
+    async () => {
+      expectRefusedBeforeListening(await start(['--host', '0.0.0.0']));
+    },
+    COMMAND_TIMEOUT_MS,
+  );
 
-  it('refuses HOST=0.0.0.0 from the environment the same way', async () => {
-    expectRefusedBeforeListening(await start([], { HOST: '0.0.0.0' }));
-  }, COMMAND_TIMEOUT_MS);
+  it(
+    'refuses HOST=0.0.0.0 from the environment the same way',
+    async () => {
+      expectRefusedBeforeListening(await start([], { HOST: '0.0.0.0' }));
+    },
+    COMMAND_TIMEOUT_MS,
+  );
 
-  it('refuses --dev-login together with --no-dev-login', async () => {
-    const run = await start(['--host', '0.0.0.0', '--dev-login', '--no-dev-login']);
-    expect(run.code).toBe(2);
-    expect(run.stdout).not.toContain('gateway_started');
-  }, COMMAND_TIMEOUT_MS);
+  it(
+    'refuses --dev-login together with --no-dev-login',
+    async () => {
+      const run = await start(['--host', '0.0.0.0', '--dev-login', '--no-dev-login']);
+      expect(run.code).toBe(2);
+      expect(run.stdout).not.toContain('gateway_started');
+    },
+    COMMAND_TIMEOUT_MS,
+  );
 
-  it('goes on to bind once the dev login is turned off or asked for (here onto the held port, which fails with exit 1)', async () => {
-    for (const choice of ['--no-dev-login', '--dev-login']) {
-      const run = await start(['--host', '0.0.0.0', choice]);
-      expect(run.code, `${choice}: ${run.stderr}`).toBe(1);
-      expect(run.stderr).toContain('is in use');
-    }
-  }, 2 * COMMAND_TIMEOUT_MS);
+  it(
+    'goes on to bind once the dev login is turned off or asked for (here onto the held port, which fails with exit 1)',
+    async () => {
+      for (const choice of ['--no-dev-login', '--dev-login']) {
+        const run = await start(['--host', '0.0.0.0', choice]);
+        expect(run.code, `${choice}: ${run.stderr}`).toBe(1);
+        expect(run.stderr).toContain('is in use');
+      }
+    },
+    2 * COMMAND_TIMEOUT_MS,
+  );
 
   it('refuses in the library too, before anything starts', async () => {
     await expect(startLocalGateway({ host: '0.0.0.0', port: heldPort, memory: true })).rejects.toBeInstanceOf(DevLoginBeyondLoopbackError);

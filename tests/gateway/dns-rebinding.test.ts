@@ -27,7 +27,12 @@ describe('a request for Host evil.example (a rebinding name)', () => {
     const { port, httpUrl } = harness.gateway;
     expect((await rawRequest(httpUrl, { path: '/', headers: { host: host(port) } })).status).toBe(403);
     expect((await rawRequest(httpUrl, { path: '/config.json', headers: { host: host(port) } })).status).toBe(403);
-    const signIn = await rawRequest(httpUrl, { method: 'POST', path: '/dev/token', headers: { host: host(port), 'content-type': 'application/json' }, body: SIGN_IN });
+    const signIn = await rawRequest(httpUrl, {
+      method: 'POST',
+      path: '/dev/token',
+      headers: { host: host(port), 'content-type': 'application/json' },
+      body: SIGN_IN,
+    });
     expect(signIn.status).toBe(403);
     expect(signIn.body).not.toContain('token');
   });
@@ -39,7 +44,12 @@ describe('a request for Host evil.example (a rebinding name)', () => {
 
   it('reaches neither the @connections API nor the store', async () => {
     for (const endpoint of [harness.gateway.managementEndpoint, harness.gateway.dynamodbEndpoint]) {
-      const response = await rawRequest(endpoint, { method: 'POST', path: '/', headers: { host: host(new URL(endpoint).port) }, body: '{}' });
+      const response = await rawRequest(endpoint, {
+        method: 'POST',
+        path: '/',
+        headers: { host: host(new URL(endpoint).port) },
+        body: '{}',
+      });
       expect(response.status, endpoint).toBe(403);
       expect(response.body, endpoint).toContain('Unrecognized Host header');
     }
@@ -54,13 +64,23 @@ describe('a name given with --allowed-host', () => {
       expect(response.status, name).toBe(200);
       expect(JSON.parse(response.body)).toMatchObject({ websocketUrl: `ws://${name}:${port}/` });
     }
-    const signIn = await rawRequest(httpUrl, { method: 'POST', path: '/dev/token', headers: { host: `callbox.test:${port}`, 'content-type': 'application/json' }, body: SIGN_IN });
+    const signIn = await rawRequest(httpUrl, {
+      method: 'POST',
+      path: '/dev/token',
+      headers: { host: `callbox.test:${port}`, 'content-type': 'application/json' },
+      body: SIGN_IN,
+    });
     expect(signIn.status).toBe(200);
   });
 
   it('is not a name the loopback-only endpoints answer to', async () => {
     const endpoint = harness.gateway.dynamodbEndpoint;
-    const response = await rawRequest(endpoint, { method: 'POST', path: '/', headers: { host: `callbox.test:${new URL(endpoint).port}` }, body: '{}' });
+    const response = await rawRequest(endpoint, {
+      method: 'POST',
+      path: '/',
+      headers: { host: `callbox.test:${new URL(endpoint).port}` },
+      body: '{}',
+    });
     expect(response.status).toBe(403);
   });
 });

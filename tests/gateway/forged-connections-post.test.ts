@@ -3,11 +3,7 @@
  * someone's socket through the local `@connections` API, and nobody without a valid SigV4 signature
  * can either; the handlers' own signed posts, and the SDK's, still go through. Over the real gateway.
  */
-import {
-  ApiGatewayManagementApiClient,
-  GetConnectionCommand,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
+import { ApiGatewayManagementApiClient, GetConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/store';
 import { startHarness, type Harness } from '../support/harness';
@@ -19,7 +15,12 @@ let nextProfileId = 4000;
 const clients: ApiGatewayManagementApiClient[] = [];
 
 const managementClient = (credentials = LOCAL_CREDENTIALS): ApiGatewayManagementApiClient => {
-  const client = new ApiGatewayManagementApiClient({ endpoint: harness.gateway.managementEndpoint, region: LOCAL_REGION, credentials, maxAttempts: 1 });
+  const client = new ApiGatewayManagementApiClient({
+    endpoint: harness.gateway.managementEndpoint,
+    region: LOCAL_REGION,
+    credentials,
+    maxAttempts: 1,
+  });
   clients.push(client);
   return client;
 };
@@ -51,7 +52,8 @@ async function openSocket(): Promise<{ socket: TestSocket; id: string }> {
   return { socket, id };
 }
 
-const connectionPath = (id: string): string => `${new URL(harness.gateway.managementEndpoint).pathname}/@connections/${encodeURIComponent(id)}`;
+const connectionPath = (id: string): string =>
+  `${new URL(harness.gateway.managementEndpoint).pathname}/@connections/${encodeURIComponent(id)}`;
 
 /**
  * Runs the attempt, then posts a marker with the signed SDK client: the marker being the only
@@ -101,7 +103,11 @@ describe('a web page posting to @connections', () => {
     const preflight = await rawRequest(harness.gateway.managementEndpoint, {
       method: 'OPTIONS',
       path: connectionPath(id),
-      headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,x-amz-date' },
+      headers: {
+        origin: 'http://evil.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,x-amz-date',
+      },
     });
     expect(preflight.status).toBe(403);
     expectNoCorsGrant(preflight);
@@ -113,7 +119,12 @@ describe('a web page posting to @connections', () => {
     expect(new URL(harness.gateway.managementEndpoint).port).not.toBe(String(harness.gateway.port));
     let response: RawResponse | undefined;
     const delivered = await deliveredBy(socket, id, async () => {
-      response = await rawRequest(harness.gateway.httpUrl, { method: 'POST', path: connectionPath(id), headers: { 'content-type': 'text/plain' }, body: FORGED_INVITATION });
+      response = await rawRequest(harness.gateway.httpUrl, {
+        method: 'POST',
+        path: connectionPath(id),
+        headers: { 'content-type': 'text/plain' },
+        body: FORGED_INVITATION,
+      });
     });
     expect(delivered).toEqual([]);
     expect(response?.status).toBe(403);
@@ -141,7 +152,9 @@ describe('a caller without a valid signature', () => {
     const { socket, id } = await openSocket();
     const forger = managementClient({ accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: 'guessed' });
     const delivered = await deliveredBy(socket, id, () =>
-      expect(forger.send(new PostToConnectionCommand({ ConnectionId: id, Data: FORGED_INVITATION }))).rejects.toMatchObject({ name: 'InvalidSignatureException' }),
+      expect(forger.send(new PostToConnectionCommand({ ConnectionId: id, Data: FORGED_INVITATION }))).rejects.toMatchObject({
+        name: 'InvalidSignatureException',
+      }),
     );
     expect(delivered).toEqual([]);
   });
@@ -150,7 +163,9 @@ describe('a caller without a valid signature', () => {
     const { socket, id } = await openSocket();
     const stranger = managementClient({ accessKeyId: 'AKIASTRANGER', secretAccessKey: 'local' });
     const delivered = await deliveredBy(socket, id, async () => {
-      await expect(stranger.send(new PostToConnectionCommand({ ConnectionId: id, Data: FORGED_INVITATION }))).rejects.toMatchObject({ message: 'The security token included in the request is invalid.' });
+      await expect(stranger.send(new PostToConnectionCommand({ ConnectionId: id, Data: FORGED_INVITATION }))).rejects.toMatchObject({
+        message: 'The security token included in the request is invalid.',
+      });
       await expect(stranger.send(new GetConnectionCommand({ ConnectionId: id }))).rejects.toThrow();
     });
     expect(delivered).toEqual([]);

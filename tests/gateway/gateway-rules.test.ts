@@ -92,7 +92,8 @@ describe('Host header check (DNS rebinding)', () => {
 
   it('beyond loopback, serves the bound address and the allowed names, and still refuses a rebinding name', () => {
     const lan = hostPolicy({ bindAddress: '192.168.1.5', allowedHosts: ['callbox.lan'] });
-    for (const host of ['192.168.1.5:8080', 'callbox.lan:8080', 'CallBox.LAN.', 'localhost:8080']) expect(lan.accepts(host), host).toBe(true);
+    for (const host of ['192.168.1.5:8080', 'callbox.lan:8080', 'CallBox.LAN.', 'localhost:8080'])
+      expect(lan.accepts(host), host).toBe(true);
     for (const host of ['evil.example:8080', '192.168.1.6:8080', 'callbox.lan.evil.example']) expect(lan.accepts(host), host).toBe(false);
   });
 
@@ -113,7 +114,11 @@ describe('handler modules', () => {
   });
 
   it('fails fast, naming every module that does not exist', async () => {
-    const definitions = [definition('lambdas/handlers/ping.ts'), definition('lambdas/handlers/nope.ts'), definition('lambdas/handlers/nada.ts')];
+    const definitions = [
+      definition('lambdas/handlers/ping.ts'),
+      definition('lambdas/handlers/nope.ts'),
+      definition('lambdas/handlers/nada.ts'),
+    ];
     expect(await findMissingEntries(PROJECT_ROOT, definitions)).toEqual(['lambdas/handlers/nope.ts', 'lambdas/handlers/nada.ts']);
     await expect(loadFunctions(PROJECT_ROOT, definitions)).rejects.toBeInstanceOf(MissingHandlersError);
   });
@@ -127,9 +132,23 @@ describe('invocations', () => {
 
   it('turns a throw, a rejection or a timeout into a logged failure, never an exception', async () => {
     const invoker = new Invoker(api, log, 50);
-    const thrown = await invoker.invoke(fn(() => { throw new Error('sync'); }), {}, 'ping');
-    const rejected = await invoker.invoke(fn(async () => Promise.reject(new Error('async'))), {}, 'ping');
-    const hung = await invoker.invoke(fn(() => new Promise(() => undefined)), {}, 'ping');
+    const thrown = await invoker.invoke(
+      fn(() => {
+        throw new Error('sync');
+      }),
+      {},
+      'ping',
+    );
+    const rejected = await invoker.invoke(
+      fn(async () => Promise.reject(new Error('async'))),
+      {},
+      'ping',
+    );
+    const hung = await invoker.invoke(
+      fn(() => new Promise(() => undefined)),
+      {},
+      'ping',
+    );
     expect([thrown.ok, rejected.ok, hung.ok]).toEqual([false, false, false]);
     expect(!hung.ok && hung.error).toBeInstanceOf(TimeoutError);
     expect(logged).toEqual(['handler_failed', 'handler_failed', 'handler_failed']);

@@ -40,7 +40,14 @@ function pingOfSize(bytes: number, ts: string): string {
 }
 
 function invitationOfSize(bytes: number, to: { profile_type: string; profile_id: number }): string {
-  const message = { type: 'call_invitation', call_type: 'voice', to_profile_type: to.profile_type, to_profile_id: to.profile_id, offer: offer(), pad: '' };
+  const message = {
+    type: 'call_invitation',
+    call_type: 'voice',
+    to_profile_type: to.profile_type,
+    to_profile_id: to.profile_id,
+    offer: offer(),
+    pad: '',
+  };
   return JSON.stringify({ ...message, pad: 'x'.repeat(bytes - JSON.stringify(message).length) });
 }
 
@@ -168,7 +175,10 @@ describe('closing a socket', () => {
   it('runs $disconnect, which removes the socket from the store', async () => {
     const { socket, key } = await freshSocket();
     await socket.close();
-    await eventually(() => connectionIdsOf(harness.db, key), (ids) => ids.length === 0);
+    await eventually(
+      () => connectionIdsOf(harness.db, key),
+      (ids) => ids.length === 0,
+    );
   });
 });
 
@@ -194,7 +204,10 @@ describe('the @connections management API', () => {
     const { socket, id, key } = await freshSocket();
     await management.send(new DeleteConnectionCommand({ ConnectionId: id }));
     expect((await socket.closed).code).toBe(1000);
-    await eventually(() => connectionIdsOf(harness.db, key), (ids) => ids.length === 0);
+    await eventually(
+      () => connectionIdsOf(harness.db, key),
+      (ids) => ids.length === 0,
+    );
     await expect(management.send(new PostToConnectionCommand({ ConnectionId: id, Data: '{}' }))).rejects.toMatchObject({
       name: 'GoneException',
     });
@@ -202,7 +215,9 @@ describe('the @connections management API', () => {
 
   it('answers GoneException (by name) for an unknown connection', async () => {
     const ConnectionId = 'AAAAAAAAAAAAAAA=';
-    await expect(management.send(new PostToConnectionCommand({ ConnectionId, Data: '{}' }))).rejects.toMatchObject({ name: 'GoneException' });
+    await expect(management.send(new PostToConnectionCommand({ ConnectionId, Data: '{}' }))).rejects.toMatchObject({
+      name: 'GoneException',
+    });
     await expect(management.send(new GetConnectionCommand({ ConnectionId }))).rejects.toMatchObject({ name: 'GoneException' });
     await expect(management.send(new DeleteConnectionCommand({ ConnectionId }))).rejects.toMatchObject({ name: 'GoneException' });
   });

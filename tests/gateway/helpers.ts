@@ -94,14 +94,20 @@ export function sentFromAPage(client: ApiGatewayManagementApiClient | DynamoDBCl
   };
   const options = { step: 'build', name: 'sentFromAPage' } as const;
   if (client instanceof DynamoDBClient) {
-    client.middlewareStack.add((next) => (args) => {
-      addOrigin(args.request);
-      return next(args);
-    }, options);
+    client.middlewareStack.add(
+      (next) => (args) => {
+        addOrigin(args.request);
+        return next(args);
+      },
+      options,
+    );
   } else {
-    client.middlewareStack.add((next) => (args) => {
-      addOrigin(args.request);
-      return next(args);
-    }, options);
+    client.middlewareStack.add(
+      (next) => (args) => {
+        addOrigin(args.request);
+        return next(args);
+      },
+      options,
+    );
   }
 }

@@ -31,7 +31,10 @@ describe('connection limits', () => {
     const socket = await harness.connect('student', 1);
     expect(await socket.closed).toEqual({ code: 1001, reason: 'Going away' });
     expect(Date.now() - opened).toBeGreaterThanOrEqual(IDLE_SECONDS * 1000 - 50);
-    await eventually(() => connectionIdsOf(harness.db, 'student_1'), (ids) => ids.length === 0);
+    await eventually(
+      () => connectionIdsOf(harness.db, 'student_1'),
+      (ids) => ids.length === 0,
+    );
   });
 
   it('keeps a talking socket open past the idle timeout, until the maximum connection time', async () => {
@@ -57,7 +60,10 @@ describe('expiry of stored items (DynamoDB TTL)', () => {
     await item('conn#expired', now - 10);
     await item('conn#current', now + 3600);
     const stored = (pk: string) => harness.db.send(new GetCommand({ TableName: CONNECTIONS_TABLE.localName, Key: { pk } }));
-    await eventually(() => stored('conn#expired'), ({ Item }) => Item === undefined);
+    await eventually(
+      () => stored('conn#expired'),
+      ({ Item }) => Item === undefined,
+    );
     expect((await stored('conn#current')).Item).toBeDefined();
   });
 });

@@ -55,9 +55,14 @@ async function signedScan(): Promise<ReceivedRequest> {
 
 const dateOf = (request: ReceivedRequest): Date => {
   const text = String(request.headers['x-amz-date']);
-  return new Date(`${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}T${text.slice(9, 11)}:${text.slice(11, 13)}:${text.slice(13, 15)}Z`);
+  return new Date(
+    `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}T${text.slice(9, 11)}:${text.slice(11, 13)}:${text.slice(13, 15)}Z`,
+  );
 };
-const withHeaders = (request: ReceivedRequest, headers: IncomingHttpHeaders): ReceivedRequest => ({ ...request, headers: { ...request.headers, ...headers } });
+const withHeaders = (request: ReceivedRequest, headers: IncomingHttpHeaders): ReceivedRequest => ({
+  ...request,
+  headers: { ...request.headers, ...headers },
+});
 const MINUTE = 60_000;
 
 describe('a request the SDK signed with the local key', () => {
@@ -66,12 +71,19 @@ describe('a request the SDK signed with the local key', () => {
   });
 
   it('is accepted for @connections paths the SDK escapes (ids with = + /), GET, POST and bodies alike', async () => {
-    const client = new ApiGatewayManagementApiClient({ endpoint: `${endpoint}/local`, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    const client = new ApiGatewayManagementApiClient({
+      endpoint: `${endpoint}/local`,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+    });
     try {
       for (const ConnectionId of ['Ab1cD2eF3gH=', 'a+b/c==', 'x y']) {
         const get = await signedBySdk(() => client.send(new GetConnectionCommand({ ConnectionId })));
         expect(verifySignature(get, executeApi), `${ConnectionId}: ${get.url}`).toMatchObject({ valid: true });
-        const post = await signedBySdk(() => client.send(new PostToConnectionCommand({ ConnectionId, Data: new TextEncoder().encode('{"type":"pong"}') })));
+        const post = await signedBySdk(() =>
+          client.send(new PostToConnectionCommand({ ConnectionId, Data: new TextEncoder().encode('{"type":"pong"}') })),
+        );
         expect(verifySignature(post, executeApi), `${ConnectionId}: ${post.url}`).toMatchObject({ valid: true });
       }
     } finally {
@@ -89,12 +101,18 @@ describe('a signed request changed on the way', () => {
 
   it('is refused when a signed header changed (another operation)', async () => {
     const scan = await signedScan();
-    expect(verifySignature(withHeaders(scan, { 'x-amz-target': 'DynamoDB_20120810.DeleteTable' }), dynamodb)).toMatchObject({ valid: false, refusal: 'InvalidSignature' });
+    expect(verifySignature(withHeaders(scan, { 'x-amz-target': 'DynamoDB_20120810.DeleteTable' }), dynamodb)).toMatchObject({
+      valid: false,
+      refusal: 'InvalidSignature',
+    });
   });
 
   it('is refused when its Host changed (sent on to another endpoint)', async () => {
     const scan = await signedScan();
-    expect(verifySignature(withHeaders(scan, { host: '127.0.0.1:1' }), dynamodb)).toMatchObject({ valid: false, refusal: 'InvalidSignature' });
+    expect(verifySignature(withHeaders(scan, { host: '127.0.0.1:1' }), dynamodb)).toMatchObject({
+      valid: false,
+      refusal: 'InvalidSignature',
+    });
   });
 });
 
@@ -103,12 +121,22 @@ describe('a signed request out of place', () => {
     const scan = await signedScan();
     const signedAt = dateOf(scan).getTime();
     expect(verifySignature(scan, dynamodb, new Date(signedAt + 14 * MINUTE))).toMatchObject({ valid: true });
-    expect(verifySignature(scan, dynamodb, new Date(signedAt + 16 * MINUTE))).toMatchObject({ valid: false, message: expect.stringMatching(/^Signature expired/) });
-    expect(verifySignature(scan, dynamodb, new Date(signedAt - 16 * MINUTE))).toMatchObject({ valid: false, message: expect.stringMatching(/^Signature not yet current/) });
+    expect(verifySignature(scan, dynamodb, new Date(signedAt + 16 * MINUTE))).toMatchObject({
+      valid: false,
+      message: expect.stringMatching(/^Signature expired/),
+    });
+    expect(verifySignature(scan, dynamodb, new Date(signedAt - 16 * MINUTE))).toMatchObject({
+      valid: false,
+      message: expect.stringMatching(/^Signature not yet current/),
+    });
   });
 
   it('is refused by another service: a store signature does not open @connections', async () => {
-    expect(verifySignature(await signedScan(), executeApi)).toMatchObject({ valid: false, refusal: 'InvalidSignature', message: expect.stringContaining("correct service: 'execute-api'") });
+    expect(verifySignature(await signedScan(), executeApi)).toMatchObject({
+      valid: false,
+      refusal: 'InvalidSignature',
+      message: expect.stringContaining("correct service: 'execute-api'"),
+    });
   });
 
   it('is refused by an endpoint that does not know its key', async () => {

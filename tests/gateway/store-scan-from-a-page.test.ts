@@ -46,7 +46,14 @@ beforeAll(async () => {
   // A real call, placed through the handlers (every step of it a signed store call): the log the attacks go after.
   const caller = await harness.connect('student', 7001, 'John Doe');
   const callee = await harness.connect('tutor', 7002, 'Ada Tutor');
-  caller.send({ type: 'call_invitation', call_type: 'voice', conversation_id: 1, to_profile_type: 'tutor', to_profile_id: 7002, offer: offer() });
+  caller.send({
+    type: 'call_invitation',
+    call_type: 'voice',
+    conversation_id: 1,
+    to_profile_type: 'tutor',
+    to_profile_id: 7002,
+    offer: offer(),
+  });
   callId = (await callee.next('call_invitation')).call_id;
   expect((await caller.next('call_ringing')).call_id).toBe(callId);
 });
@@ -64,7 +71,11 @@ describe("a web page's Scan of call_logs", () => {
 
   it('gets no CORS grant for its preflight, so the browser never sends the Scan', async () => {
     const preflight = await scan(
-      { origin: 'http://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,x-amz-date,x-amz-target' },
+      {
+        origin: 'http://evil.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,x-amz-date,x-amz-target',
+      },
       'OPTIONS',
     );
     expect(preflight.status).toBe(403);
@@ -101,9 +112,13 @@ describe('a Scan without a valid signature', () => {
 
   it('is refused when signed with another secret, or with a key the store does not know', async () => {
     const guessed = storeClientWith({ accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: 'guessed' });
-    await expect(guessed.send(new ScanCommand({ TableName: CALL_LOGS_TABLE.localName }))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    await expect(guessed.send(new ScanCommand({ TableName: CALL_LOGS_TABLE.localName }))).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+    });
     const stranger = storeClientWith({ accessKeyId: 'AKIASTRANGER', secretAccessKey: 'local' });
-    await expect(stranger.send(new ScanCommand({ TableName: CALL_LOGS_TABLE.localName }))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+    await expect(stranger.send(new ScanCommand({ TableName: CALL_LOGS_TABLE.localName }))).rejects.toMatchObject({
+      name: 'UnrecognizedClientException',
+    });
   });
 });
 

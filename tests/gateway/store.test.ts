@@ -40,7 +40,9 @@ describe('the embedded store', () => {
     try {
       // The tables exist already: starting again must not fail.
       await ensureTables(second.client, TABLES, log);
-      const { Item } = await second.client.send(new GetItemCommand({ TableName: CALL_LOGS_TABLE.localName, Key: { call_id: { S: 'kept' } } }));
+      const { Item } = await second.client.send(
+        new GetItemCommand({ TableName: CALL_LOGS_TABLE.localName, Key: { call_id: { S: 'kept' } } }),
+      );
       expect(Item?.call_id?.S).toBe('kept');
     } finally {
       await second.close();

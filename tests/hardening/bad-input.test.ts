@@ -60,13 +60,27 @@ const wrongValue = (field: string, original: unknown): fc.Arbitrary<unknown> => 
   const huge = fc.integer({ min: 31_000, max: 31_500 }).map((size) => 'x'.repeat(size));
   if (field === 'type') return fc.constant(null);
   if (typeof original === 'string') {
-    return fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), deep, fc.constant({}), field === 'call_id' ? fc.string({ maxLength: 25 }) : fc.constant(true));
+    return fc.oneof(
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string(), { maxLength: 3 }),
+      deep,
+      fc.constant({}),
+      field === 'call_id' ? fc.string({ maxLength: 25 }) : fc.constant(true),
+    );
   }
   if (typeof original === 'number') {
     return fc.oneof(fc.constant(null), fc.constant({}), fc.boolean(), deep, field === 'limit' ? fc.integer({ min: 101 }) : fc.constant([]));
   }
   // Objects and arrays: replace with a string, a number, or a huge / deep value.
-  return fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.constant(null), deep, huge.map((s) => ({ sdp: s, type: 1 })));
+  return fc.oneof(
+    fc.string({ maxLength: 20 }),
+    fc.integer(),
+    fc.constant(null),
+    deep,
+    huge.map((s) => ({ sdp: s, type: 1 })),
+  );
 };
 
 /** The fields without which each template is invalid. */
@@ -93,7 +107,10 @@ const mutatedMessage: fc.Arbitrary<BadFrame> = fc
     return fc.oneof(replaceField, dropField);
   })
   // Spoofed sender fields ride along: they must change nothing.
-  .map((message) => ({ frame: JSON.stringify({ ...message, from_profile_id: CALLEE_ID, from_name: 'Mallory' }), expected: 'invalid_message' as const }));
+  .map((message) => ({
+    frame: JSON.stringify({ ...message, from_profile_id: CALLEE_ID, from_name: 'Mallory' }),
+    expected: 'invalid_message' as const,
+  }));
 
 const unknownType: fc.Arbitrary<BadFrame> = fc
   .string({ minLength: 1, maxLength: 40 })
@@ -101,7 +118,10 @@ const unknownType: fc.Arbitrary<BadFrame> = fc
   .map((type) => ({ frame: JSON.stringify({ ...TEMPLATES.call_invitation, type }), expected: 'unknown_type' as const }));
 
 const notAnObject: fc.Arbitrary<BadFrame> = fc
-  .oneof(fc.jsonValue().filter((value) => typeof value !== 'object' || value === null || Array.isArray(value)), fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 4 }).filter((value) => typeof value.type !== 'string'))
+  .oneof(
+    fc.jsonValue().filter((value) => typeof value !== 'object' || value === null || Array.isArray(value)),
+    fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 4 }).filter((value) => typeof value.type !== 'string'),
+  )
   .map((value) => ({ frame: JSON.stringify(value), expected: 'invalid_message' as const }))
   .filter((bad) => Buffer.byteLength(bad.frame as string) < MAX_FRAME_BYTES);
 
@@ -130,7 +150,8 @@ const badFrame = fc.oneof(
   { arbitrary: binary, weight: 1 },
 );
 
-const tally = (codes: string[]) => codes.reduce<Record<string, number>>((counts, code) => ({ ...counts, [code]: (counts[code] ?? 0) + 1 }), {});
+const tally = (codes: string[]) =>
+  codes.reduce<Record<string, number>>((counts, code) => ({ ...counts, [code]: (counts[code] ?? 0) + 1 }), {});
 
 describe('generated bad input through the real gateway', () => {
   it(`answers each of ${FRAMES} broken frames with the right error, forwards none, and keeps the socket usable`, async () => {

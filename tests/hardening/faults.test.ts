@@ -84,7 +84,9 @@ it('keeps the call log through a SIGKILL, cleans up dead sockets, and lets both 
 
   calleeAgain.send({ type: 'call_ended', call_id: callId });
   expect(await callerAgain.next('call_ended')).toMatchObject({ reason: 'hangup' });
-  await expect.poll(async () => (await store.send(new GetCommand({ TableName: CALL_LOGS_TABLE.localName, Key: { call_id: callId } }))).Item?.status).toBe('ended');
+  await expect
+    .poll(async () => (await store.send(new GetCommand({ TableName: CALL_LOGS_TABLE.localName, Key: { call_id: callId } }))).Item?.status)
+    .toBe('ended');
   expect(await callInvariantViolations(store)).toEqual([]);
 }, 90_000);
 

@@ -59,7 +59,11 @@ it('frees both parties of a call whose sockets died in a crash, though neither r
   await Promise.all([caller.closed, callee.closed]);
   gateway = await startGatewayProcess(args, env);
   const store = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: gateway.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    new DynamoDBClient({
+      endpoint: gateway.dynamodbEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
   );
   const statusOf = async () => (await store.send(new GetCommand({ TableName: CALL_LOGS_TABLE.localName, Key: { call_id: callId } }))).Item;
 
@@ -82,6 +86,8 @@ it('frees both parties of a call whose sockets died in a crash, though neither r
   expect(await callerAgain.quietFor(0, ['peer_reconnecting', 'call_ended'])).toEqual([]);
   callerAgain.send({ type: 'call_ended', call_id: nextCall });
   expect(await calleeAgain.next('call_ended')).toMatchObject({ reason: 'hangup' });
-  await expect.poll(async () => (await store.send(new GetCommand({ TableName: CALL_LOGS_TABLE.localName, Key: { call_id: nextCall } }))).Item?.status).toBe('ended');
+  await expect
+    .poll(async () => (await store.send(new GetCommand({ TableName: CALL_LOGS_TABLE.localName, Key: { call_id: nextCall } }))).Item?.status)
+    .toBe('ended');
   expect(await callInvariantViolations(store)).toEqual([]);
 }, 90_000);

@@ -18,7 +18,11 @@ afterAll(async () => {
 const claims = { profile_id: 9, profile_type: 'student', name: 'Eve' };
 const sign = (payload: Record<string, unknown>, secret = h.gateway.secret) =>
   new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(secret));
-const refusal = (token: string) => TestSocket.open(h.gateway.websocketUrl, token).then(() => 'opened', (error: Error) => error.message);
+const refusal = (token: string) =>
+  TestSocket.open(h.gateway.websocketUrl, token).then(
+    () => 'opened',
+    (error: Error) => error.message,
+  );
 
 describe('tokens that must not open a socket', () => {
   it('refuses an unsigned token (alg: none)', async () => {
@@ -30,7 +34,10 @@ describe('tokens that must not open a socket', () => {
   });
 
   it('refuses a token that has expired', async () => {
-    const expired = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(Math.floor(Date.now() / 1000) - 5).sign(new TextEncoder().encode(h.gateway.secret));
+    const expired = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 5)
+      .sign(new TextEncoder().encode(h.gateway.secret));
     expect(await refusal(expired)).toBe('upgrade refused: 401');
   });
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STACK_NAME, readAppSettings } from '../../infra/aws/app-settings';
-import { DEFAULT_LIVENESS_CHECK_SECONDS, DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS, DEFAULT_TOKEN_MAX_LIFETIME_SECONDS } from '../../shared/limits';
+import {
+  DEFAULT_LIVENESS_CHECK_SECONDS,
+  DEFAULT_RESUME_GRACE_SECONDS,
+  DEFAULT_RING_TIMEOUT_SECONDS,
+  DEFAULT_TOKEN_MAX_LIFETIME_SECONDS,
+} from '../../shared/limits';
 
 const from = (context: Record<string, unknown>) => readAppSettings((key) => context[key]);
 
@@ -40,12 +45,14 @@ describe('app settings from context', () => {
       ringTimeoutSeconds: 30,
       stunUrls: ['stun:a.example:3478', 'stun:b.example:3478'],
     });
-    expect(from({ retainData: false, resumeGraceSeconds: 90, livenessCheckSeconds: 45, profileTypes: ['tutor', 'student'] })).toMatchObject({
-      retainData: false,
-      resumeGraceSeconds: 90,
-      livenessCheckSeconds: 45,
-      profileTypes: ['tutor', 'student'],
-    });
+    expect(from({ retainData: false, resumeGraceSeconds: 90, livenessCheckSeconds: 45, profileTypes: ['tutor', 'student'] })).toMatchObject(
+      {
+        retainData: false,
+        resumeGraceSeconds: 90,
+        livenessCheckSeconds: 45,
+        profileTypes: ['tutor', 'student'],
+      },
+    );
   });
 
   it('refuse values that would deploy something else than meant, naming the key', () => {

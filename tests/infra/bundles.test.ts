@@ -28,7 +28,10 @@ describe('handler bundles', () => {
       const code = readFileSync(bundle, 'utf8');
       expect(code.split('\n').length, `${handler.definition.id} is minified`).toBeLessThan(20);
       const map = JSON.parse(readFileSync(join(dir, 'index.js.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
-      expect(map.sources.some((source) => source.includes('lambdas/handlers/')), handler.definition.id).toBe(true);
+      expect(
+        map.sources.some((source) => source.includes('lambdas/handlers/')),
+        handler.definition.id,
+      ).toBe(true);
       expect(map.sourcesContent, handler.definition.id).toBeUndefined();
     }
   });

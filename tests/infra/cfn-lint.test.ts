@@ -49,8 +49,7 @@ describe.runIf(available)('the synthesized template under cfn-lint', () => {
   }, 150_000);
   afterAll(() => synth?.cleanup());
 
-  const describeFinding = (finding: Finding): string =>
-    `${finding.Rule.Id} at ${finding.Location.Path.join('/')}: ${finding.Message}`;
+  const describeFinding = (finding: Finding): string => `${finding.Rule.Id} at ${finding.Location.Path.join('/')}: ${finding.Message}`;
 
   it('finds no errors', () => {
     expect(findings.filter((finding) => finding.Level === 'Error').map(describeFinding)).toEqual([]);

@@ -35,7 +35,9 @@ describe('tables', () => {
     for (const key of TABLE_KEYS) {
       const definition = TABLE_DEFINITIONS[key];
       const props = tableResource(kept, key).Properties;
-      expect(props.KeySchema, key).toEqual(keySchema(definition.partitionKey, 'sortKey' in definition ? (definition.sortKey as KeyAttribute) : undefined));
+      expect(props.KeySchema, key).toEqual(
+        keySchema(definition.partitionKey, 'sortKey' in definition ? (definition.sortKey as KeyAttribute) : undefined),
+      );
       expect(props.BillingMode, key).toBe('PAY_PER_REQUEST');
       const indexes = (props.GlobalSecondaryIndexes ?? []) as Array<{ IndexName: string; KeySchema: unknown; Projection: unknown }>;
       expect(indexes.map((index) => index.IndexName).sort(), key).toEqual(definition.indexes.map((index) => index.indexName).sort());

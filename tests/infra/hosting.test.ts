@@ -39,9 +39,7 @@ describe('web hosting', () => {
       (candidate) => JSON.stringify(candidate.Properties.Bucket) === JSON.stringify({ Ref: bucketId() }),
     )!;
     const statements = (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement;
-    expect(statements).toContainEqual(
-      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-    );
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
     // Nobody outside the account reads it except CloudFront, and only for this distribution.
     for (const statement of statements.filter((candidate) => candidate.Effect === 'Allow')) {
       expect(JSON.stringify(statement.Principal)).not.toBe(JSON.stringify({ AWS: '*' }));
@@ -68,8 +66,9 @@ describe('web hosting', () => {
   it('adds security headers, with the signaling API as the only socket origin', () => {
     const policies = Object.values(resourcesOfType(synth.template, 'AWS::CloudFront::ResponseHeadersPolicy'));
     expect(policies).toHaveLength(1);
-    const headers = (policies[0]!.Properties.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: Record<string, Record<string, unknown>> })
-      .SecurityHeadersConfig;
+    const headers = (
+      policies[0]!.Properties.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: Record<string, Record<string, unknown>> }
+    ).SecurityHeadersConfig;
     expect(headers.StrictTransportSecurity).toMatchObject({ Override: true });
     expect(headers.ContentTypeOptions).toMatchObject({ Override: true });
     expect(headers.FrameOptions).toMatchObject({ FrameOption: 'DENY' });
@@ -82,7 +81,9 @@ describe('web hosting', () => {
   });
 
   it('uploads hashed assets as immutable, and the page with a generated config.json holding the stage wss:// URL', () => {
-    const deployments = Object.values(resourcesOfType(synth.template, 'Custom::CDKBucketDeployment')).map((deployment) => deployment.Properties);
+    const deployments = Object.values(resourcesOfType(synth.template, 'Custom::CDKBucketDeployment')).map(
+      (deployment) => deployment.Properties,
+    );
     expect(deployments).toHaveLength(2);
     for (const props of deployments) expect(props.DestinationBucketName).toEqual({ Ref: bucketId() });
     const assets = deployments.find((props) => props.DestinationBucketKeyPrefix === `${HASHED_ASSETS_DIR}/`)!;

@@ -32,9 +32,9 @@ describe('cdk-nag AwsSolutions checks', () => {
   });
 
   it('fail synth on a finding nobody acknowledged', () => {
-    expect(() =>
-      synthesize({}, { nag: true, extend: (stack) => new Bucket(stack, 'UncheckedBucket') }),
-    ).toThrow(/AwsSolutions-S1[\s\S]*UncheckedBucket|UncheckedBucket[\s\S]*AwsSolutions-S1/);
+    expect(() => synthesize({}, { nag: true, extend: (stack) => new Bucket(stack, 'UncheckedBucket') })).toThrow(
+      /AwsSolutions-S1[\s\S]*UncheckedBucket|UncheckedBucket[\s\S]*AwsSolutions-S1/,
+    );
   });
 
   it('acknowledge every finding with a written reason', () => {

@@ -25,13 +25,19 @@ describe('saved Logs Insights queries', () => {
         .sort(),
     );
     for (const query of definitions) {
-      expect((query.LogGroupNames as Array<{ Ref: string }>).map((group) => group.Ref).sort(), String(query.Name)).toEqual(handlerLogGroupIds().sort());
+      expect((query.LogGroupNames as Array<{ Ref: string }>).map((group) => group.Ref).sort(), String(query.Name)).toEqual(
+        handlerLogGroupIds().sort(),
+      );
     }
   });
 
   it('reads the routing line fields: call_id, outcome, reason, to, ms', () => {
     const text = (name: string) =>
-      String(Object.values(resourcesOfType(synth.template, 'AWS::Logs::QueryDefinition')).find((query) => query.Properties.Name === `${STACK_NAME}/${name}`)!.Properties.QueryString);
+      String(
+        Object.values(resourcesOfType(synth.template, 'AWS::Logs::QueryDefinition')).find(
+          (query) => query.Properties.Name === `${STACK_NAME}/${name}`,
+        )!.Properties.QueryString,
+      );
     expect(text(SAVED_QUERIES.callRoute.name)).toContain(`call_id = "${CALL_ID_PLACEHOLDER}"`);
     expect(text(SAVED_QUERIES.callRoute.name)).toContain('sort @timestamp asc');
     expect(text(SAVED_QUERIES.offlineDeclines.name)).toMatch(/outcome = "declined"[\s\S]*reason = "offline"[\s\S]*by to/);
@@ -44,7 +50,9 @@ describe('saved Logs Insights queries', () => {
 describe('call metrics', () => {
   it('counts calls started on the invitation handler only: ringing or declined invitations', () => {
     const started = filtersFor(CALL_METRICS.started);
-    const invitation = FUNCTIONS.find((definition) => definition.trigger.kind === 'route' && definition.trigger.routeKey === 'call_invitation')!;
+    const invitation = FUNCTIONS.find(
+      (definition) => definition.trigger.kind === 'route' && definition.trigger.routeKey === 'call_invitation',
+    )!;
     expect(started.map(logGroupOf)).toEqual([synth.logicalId(synth.stack.handlers.functions.get(invitation.id)!.logGroup)]);
     expect(started[0]!.FilterPattern).toBe(
       '{ ($.msg = "routing") && ($.route = "call_invitation") && (($.outcome = "ringing") || ($.outcome = "declined")) }',
@@ -65,7 +73,9 @@ describe('call metrics', () => {
       for (const filter of found) expect(filter.FilterPattern).toBe(`{ ($.msg = "routing") && ($.outcome = "${outcome}") }`);
     }
     for (const filter of [...filtersFor(CALL_METRICS.declined), ...filtersFor(CALL_METRICS.missed)]) {
-      expect((filter.MetricTransformations as Array<{ Dimensions: unknown }>)[0]!.Dimensions).toEqual([{ Key: 'reason', Value: '$.reason' }]);
+      expect((filter.MetricTransformations as Array<{ Dimensions: unknown }>)[0]!.Dimensions).toEqual([
+        { Key: 'reason', Value: '$.reason' },
+      ]);
     }
   });
 
@@ -82,12 +92,20 @@ describe('call metrics', () => {
 
 describe('alarms, dashboard and outputs', () => {
   it('alarms on handler errors and throttles of every function, handler failures and integration errors', () => {
-    const alarms = Object.values(resourcesOfType(synth.template, 'AWS::CloudWatch::Alarm')).map((alarm) => JSON.stringify(alarm.Properties));
+    const alarms = Object.values(resourcesOfType(synth.template, 'AWS::CloudWatch::Alarm')).map((alarm) =>
+      JSON.stringify(alarm.Properties),
+    );
     for (const handler of synth.stack.handlers.all) {
       const fn = synth.logicalId(handler.function);
       const mentioning = alarms.filter((alarm) => alarm.includes(`"${fn}"`));
-      expect(mentioning.some((alarm) => alarm.includes('"Errors"')), `${handler.definition.id} errors`).toBe(true);
-      expect(mentioning.some((alarm) => alarm.includes('"Throttles"')), `${handler.definition.id} throttles`).toBe(true);
+      expect(
+        mentioning.some((alarm) => alarm.includes('"Errors"')),
+        `${handler.definition.id} errors`,
+      ).toBe(true);
+      expect(
+        mentioning.some((alarm) => alarm.includes('"Throttles"')),
+        `${handler.definition.id} throttles`,
+      ).toBe(true);
     }
     expect(alarms.some((alarm) => alarm.includes(`"${CALL_METRICS.handlerFailures}"`))).toBe(true);
     expect(alarms.some((alarm) => alarm.includes('"IntegrationError"') && alarm.includes('"ExecutionError"'))).toBe(true);

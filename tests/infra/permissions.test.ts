@@ -58,7 +58,10 @@ describe('handler permissions', () => {
         if (definition.access[key] === 'none') expect(actions, label).toEqual([]);
         if (definition.access[key] === 'read') {
           expect(actions, label).toEqual(expect.arrayContaining(READS));
-          expect(actions.filter((action) => WRITES.includes(action)), label).toEqual([]);
+          expect(
+            actions.filter((action) => WRITES.includes(action)),
+            label,
+          ).toEqual([]);
         }
         if (definition.access[key] === 'readwrite') expect(actions, label).toEqual(expect.arrayContaining([...READS, ...WRITES]));
       }

@@ -67,7 +67,9 @@ describe('signaling API routes', () => {
     expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain(functionLogicalId('authorizer'));
 
     const routes = Object.values(resourcesOfType(synth.template, 'AWS::ApiGatewayV2::Route'));
-    const authorized = routes.filter((route) => route.Properties.AuthorizationType !== undefined && route.Properties.AuthorizationType !== 'NONE');
+    const authorized = routes.filter(
+      (route) => route.Properties.AuthorizationType !== undefined && route.Properties.AuthorizationType !== 'NONE',
+    );
     expect(authorized.map((route) => route.Properties.RouteKey)).toEqual(['$connect']);
     expect(authorized[0]!.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
   });
@@ -81,10 +83,14 @@ describe('signaling API routes', () => {
       DefaultRouteSettings: { ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) },
     });
     const accessLog = stage.AccessLogSettings as { Format: string; DestinationArn: unknown };
-    expect(JSON.parse(accessLog.Format)).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+    expect(JSON.parse(accessLog.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+    });
   });
 
-  it("names every handler's resources after its function table id (none lost to a \"Default\" construct id)", () => {
+  it('names every handler\'s resources after its function table id (none lost to a "Default" construct id)', () => {
     for (const definition of FUNCTIONS) {
       expect(functionLogicalId(definition.id), definition.id).toContain(pascalCase(definition.id));
     }

@@ -112,7 +112,9 @@ describe('a conversation-required deployment', () => {
     ];
     const refusals: ServerMessageOf<'error'>[] = [];
     for (const grant of wrongGrants) refusals.push(await refused(caller, invitation(tutorId, grant)));
-    expect(refusals.map(({ code, message }) => ({ code, message }))).toEqual(wrongGrants.map(() => ({ code: 'forbidden', message: refusals[0]!.message })));
+    expect(refusals.map(({ code, message }) => ({ code, message }))).toEqual(
+      wrongGrants.map(() => ({ code: 'forbidden', message: refusals[0]!.message })),
+    );
 
     // Refusals count against the socket's offer budget (5 a second), so the granted call comes from another tab.
     await onlyTheGrantedCallRang(await h.connect('student', studentId), tabs, studentId, tutorId);

@@ -79,14 +79,31 @@ describe('a seed-format call from invitation to end', () => {
     const { callId } = await ring(caller, [tab1, tab2], tutorId);
 
     // Seed format: no call_id anywhere; the server matches each socket to its one call.
-    tab1.send({ type: 'call_answer', conversation_id: 123, from_profile_id: 1, to_profile_id: studentId, to_profile_type: 'student', answer: answer() });
+    tab1.send({
+      type: 'call_answer',
+      conversation_id: 123,
+      from_profile_id: 1,
+      to_profile_id: studentId,
+      to_profile_type: 'student',
+      answer: answer(),
+    });
     const answered = await caller.next('call_answer');
     expect(answered).toMatchObject({ call_id: callId, answer: answer(), from_profile_id: tutorId, from_name: 'Ada Tutor' });
     expect(await tab2.next('call_ended')).toMatchObject({ call_id: callId, reason: 'answered_elsewhere' });
 
-    caller.send({ type: 'ice_candidate', conversation_id: 123, to_profile_id: tutorId, to_profile_type: 'tutor', candidate: candidate(5000) });
+    caller.send({
+      type: 'ice_candidate',
+      conversation_id: 123,
+      to_profile_id: tutorId,
+      to_profile_type: 'tutor',
+      candidate: candidate(5000),
+    });
     expect(await tab1.next('ice_candidate')).toMatchObject({ call_id: callId, candidate: candidate(5000), from_profile_id: studentId });
-    tab1.send({ type: 'ice_candidate', call_id: callId, candidates: [candidate(6000), candidate(6001), { candidate: '', sdpMid: '0', sdpMLineIndex: 0 }] });
+    tab1.send({
+      type: 'ice_candidate',
+      call_id: callId,
+      candidates: [candidate(6000), candidate(6001), { candidate: '', sdpMid: '0', sdpMLineIndex: 0 }],
+    });
     const batch = await caller.next('ice_candidate');
     expect(batch.candidates).toHaveLength(3);
     expect(batch.candidates?.[2]?.candidate).toBe('');
@@ -341,7 +358,13 @@ describe('bad frames', () => {
     expect(await sender.next('error')).toMatchObject({ code: 'unknown_type', request_type: 'warp_drive' });
     sender.send({ call_type: 'video' });
     expect(await sender.next('error')).toMatchObject({ code: 'invalid_message' });
-    sender.send({ type: 'call_invitation', call_type: 'video', to_profile_id: tutorId, to_profile_type: 'tutor', offer: { type: 'answer', sdp: 'x' } });
+    sender.send({
+      type: 'call_invitation',
+      call_type: 'video',
+      to_profile_id: tutorId,
+      to_profile_type: 'tutor',
+      offer: { type: 'answer', sdp: 'x' },
+    });
     expect(await sender.next('error')).toMatchObject({ code: 'invalid_message', request_type: 'call_invitation' });
     sender.send({ type: 'call_invitation', call_type: 'video', to_profile_id: tutorId, to_profile_type: 'wizard', offer: offer() });
     expect(await sender.next('error')).toMatchObject({ code: 'invalid_message' });
@@ -359,7 +382,13 @@ describe('rate limits', () => {
     const [studentId, otherId] = ids();
     const flooder = await h.connect('student', studentId);
     const other = await h.connect('student', otherId);
-    const selfCall = (id: number) => ({ type: 'call_invitation', call_type: 'voice', to_profile_id: id, to_profile_type: 'student', offer: offer() });
+    const selfCall = (id: number) => ({
+      type: 'call_invitation',
+      call_type: 'voice',
+      to_profile_id: id,
+      to_profile_type: 'student',
+      offer: offer(),
+    });
     for (let i = 0; i < 8; i++) flooder.send(selfCall(studentId));
     other.send(selfCall(otherId));
 
@@ -384,7 +413,13 @@ describe('queries', () => {
     const [studentId, tutorId] = ids();
     const socket = await h.connect('student', studentId);
     await h.connect('tutor', tutorId);
-    socket.send({ type: 'presence_query', profiles: [{ profile_id: tutorId, profile_type: 'tutor' }, { profile_id: '999999', profile_type: 'tutor' }] });
+    socket.send({
+      type: 'presence_query',
+      profiles: [
+        { profile_id: tutorId, profile_type: 'tutor' },
+        { profile_id: '999999', profile_type: 'tutor' },
+      ],
+    });
     expect(await socket.next('presence')).toEqual({
       type: 'presence',
       profiles: [

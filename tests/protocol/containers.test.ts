@@ -77,8 +77,15 @@ describe('a peer socket gone without $disconnect', () => {
     await callee.close();
 
     caller.send({ type: 'ice_candidate', call_id: callId, candidate: candidate(3) });
-    expect(await caller.next('peer_reconnecting')).toMatchObject({ call_id: callId, from_profile_id: tutorId, grace_seconds: GRACE_SECONDS });
-    expect(await caller.next('call_ended', undefined, GRACE_SECONDS * 1000 + 3_000)).toMatchObject({ call_id: callId, reason: 'disconnected' });
+    expect(await caller.next('peer_reconnecting')).toMatchObject({
+      call_id: callId,
+      from_profile_id: tutorId,
+      grace_seconds: GRACE_SECONDS,
+    });
+    expect(await caller.next('call_ended', undefined, GRACE_SECONDS * 1000 + 3_000)).toMatchObject({
+      call_id: callId,
+      reason: 'disconnected',
+    });
     expect(await h.settledLog(callId, (call) => call.status === 'ended')).toMatchObject({ end_reason: 'disconnected' });
   });
 });
@@ -151,7 +158,10 @@ describe('the offer limit', () => {
     for (const refusal of limited) expect(refusal).toMatchObject({ request_type: 'call_invitation' });
     // The five let through met the call rules: the callee is offline, and the caller can be in one call at a time.
     for (const handled of answers.filter((message) => !limited.includes(message))) {
-      expect(handled.type === 'call_declined' || (handled.type === 'error' && handled.code === 'already_in_call'), JSON.stringify(handled)).toBe(true);
+      expect(
+        handled.type === 'call_declined' || (handled.type === 'error' && handled.code === 'already_in_call'),
+        JSON.stringify(handled),
+      ).toBe(true);
     }
     expect(answers.filter((message) => message.type === 'call_declined').length).toBeGreaterThanOrEqual(1);
     expect(await flooder.quietFor(300, ['call_declined', 'error'])).toEqual([]);

@@ -12,7 +12,11 @@ let planted = 0;
 /** A connection id in API Gateway's shape that belongs to no open socket. */
 export const deadConnectionId = (): string => `DeadSocket${String(planted++).padStart(4, '0')}=`;
 
-export async function bindToDeadSockets(db: DynamoDBDocumentClient, callId: string, parties: { caller?: boolean; callee?: boolean }): Promise<void> {
+export async function bindToDeadSockets(
+  db: DynamoDBDocumentClient,
+  callId: string,
+  parties: { caller?: boolean; callee?: boolean },
+): Promise<void> {
   const sets: string[] = [];
   const values: Record<string, unknown> = {};
   if (parties.caller) {

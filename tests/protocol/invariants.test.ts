@@ -66,10 +66,12 @@ it('reports ringing past expiry, an answered call nobody is in, and a duration t
 
   const violations = await callInvariantViolations(h.db);
   expect(violations).toHaveLength(4);
-  expect(violations).toEqual(expect.arrayContaining([
-    expect.stringMatching(/01AAA.*still ringing past its expiry/),
-    expect.stringMatching(/01BBB.*caller has neither a live socket nor a pending resume/),
-    expect.stringMatching(/01BBB.*callee has neither a live socket nor a pending resume/),
-    expect.stringMatching(/01CCC.*duration 7 does not match/),
-  ]));
+  expect(violations).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/01AAA.*still ringing past its expiry/),
+      expect.stringMatching(/01BBB.*caller has neither a live socket nor a pending resume/),
+      expect.stringMatching(/01BBB.*callee has neither a live socket nor a pending resume/),
+      expect.stringMatching(/01CCC.*duration 7 does not match/),
+    ]),
+  );
 });

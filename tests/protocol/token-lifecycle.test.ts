@@ -45,10 +45,15 @@ interface Minting {
 
 async function tokenFor(profileType: string, profileId: number, minting: Minting = { issuer: ISSUER, audience: AUDIENCE }) {
   const { issuer, audience, ttlSeconds = 10 * 60 } = minting;
-  return signToken(h.gateway.secret, { profile_type: profileType, profile_id: profileId, name: `${profileType} ${profileId}` }, ttlSeconds, {
-    ...(issuer ? { issuer } : {}),
-    ...(audience ? { audience } : {}),
-  });
+  return signToken(
+    h.gateway.secret,
+    { profile_type: profileType, profile_id: profileId, name: `${profileType} ${profileId}` },
+    ttlSeconds,
+    {
+      ...(issuer ? { issuer } : {}),
+      ...(audience ? { audience } : {}),
+    },
+  );
 }
 
 async function connectWith(token: string): Promise<TestSocket> {
@@ -81,7 +86,9 @@ describe('at connect', () => {
       { issuer: ISSUER, audience: 'another-service' },
     ];
     for (const minting of refused) {
-      await expect(connectWith((await tokenFor('student', id, minting)).token), JSON.stringify(minting)).rejects.toThrow('upgrade refused: 401');
+      await expect(connectWith((await tokenFor('student', id, minting)).token), JSON.stringify(minting)).rejects.toThrow(
+        'upgrade refused: 401',
+      );
     }
     await expect(connect('student', id)).resolves.toBeInstanceOf(TestSocket);
   });
@@ -120,7 +127,11 @@ describe('a call taken over by another device', () => {
 
     const secondDevice = await connect('student', studentId);
     secondDevice.send({ type: 'call_resume', call_id: callId });
-    expect(await firstDevice.next('call_ended')).toMatchObject({ call_id: callId, reason: 'resumed_elsewhere', from_profile_id: studentId });
+    expect(await firstDevice.next('call_ended')).toMatchObject({
+      call_id: callId,
+      reason: 'resumed_elsewhere',
+      from_profile_id: studentId,
+    });
     await secondDevice.next('call_resumed');
     await tutor.next('call_resumed');
 

@@ -60,7 +60,9 @@ export function judgeSoak(evidence: SoakEvidence): SoakCheck[] {
       detail:
         deliveries.unrequested === 0
           ? 'every frame received was a call message, call_ringing or pong its socket waited for'
-          : `${deliveries.unrequested}: ${Object.entries(deliveries.byKind).map(([kind, count]) => `${kind} ${count}`).join(', ')}`,
+          : `${deliveries.unrequested}: ${Object.entries(deliveries.byKind)
+              .map(([kind, count]) => `${kind} ${count}`)
+              .join(', ')}`,
     },
     {
       name: 'no refusal',
@@ -75,7 +77,10 @@ export function judgeSoak(evidence: SoakEvidence): SoakCheck[] {
     {
       name: 'call invariants hold',
       passed: callLogs.violations.length === 0,
-      detail: callLogs.violations.length === 0 ? 'callInvariantViolations: none' : `${callLogs.violations.length}, first: ${callLogs.violations[0]}`,
+      detail:
+        callLogs.violations.length === 0
+          ? 'callInvariantViolations: none'
+          : `${callLogs.violations.length}, first: ${callLogs.violations[0]}`,
     },
     {
       name: 'every idle socket still answering',
@@ -88,7 +93,9 @@ export function judgeSoak(evidence: SoakEvidence): SoakCheck[] {
       detail:
         failed === 0
           ? `0 of ${evidence.invocationsTotal} ended in an error or a timeout`
-          : `${failed} of ${evidence.invocationsTotal}: ${Object.entries(evidence.failedByFunction).map(([id, count]) => `${id} ${count}`).join(', ')}`,
+          : `${failed} of ${evidence.invocationsTotal}: ${Object.entries(evidence.failedByFunction)
+              .map(([id, count]) => `${id} ${count}`)
+              .join(', ')}`,
     },
     {
       name: 'every socket record removed on close',

@@ -98,7 +98,8 @@ function tallySocket({ label, socket, ownTags }: AuditedSocket, idle: boolean, a
     audit.byKind[key] = (audit.byKind[key] ?? 0) + 1;
     if (inbound.kind === 'pong') ownPongs++;
     else if (!idle && !late && CALL_KINDS.has(inbound.kind)) audit.misrouted++;
-    if (audit.examples.length < MAX_EXAMPLES) audit.examples.push(`${label}: ${key} ${inbound.tag}${inbound.detail ? ` (${inbound.detail})` : ''}`);
+    if (audit.examples.length < MAX_EXAMPLES)
+      audit.examples.push(`${label}: ${key} ${inbound.tag}${inbound.detail ? ` (${inbound.detail})` : ''}`);
   }
   const unfiled = unrequested - unclaimed.length;
   if (unfiled > 0) audit.byKind[UNFILED] = (audit.byKind[UNFILED] ?? 0) + unfiled;

@@ -16,7 +16,9 @@ function summarizeLine(line: string): string {
     return line.slice(0, MAX_LINE_CHARS);
   }
   if (!isRecord(parsed)) return line.slice(0, MAX_LINE_CHARS);
-  const words = [parsed.msg, parsed.function ?? parsed.route, parsed.error, parsed.error_message].filter((word) => typeof word === 'string');
+  const words = [parsed.msg, parsed.function ?? parsed.route, parsed.error, parsed.error_message].filter(
+    (word) => typeof word === 'string',
+  );
   return words.join(' ').slice(0, MAX_LINE_CHARS);
 }
 

@@ -18,13 +18,28 @@ export function soakReport(result: SoakResult): string {
   const figures = table(
     ['figure', 'value'],
     [
-      ['sockets opened', `${count(sockets.opened)} (${count(sockets.inCalls)} in calls, ${count(sockets.idle)} idle) in ${sec(sockets.openMs)}: ${num(sockets.openedPerSecond)} sockets/s`],
-      ['simultaneous calls', `${count(calls.completed)} of ${count(calls.placed)} completed in ${sec(calls.wallMs)}: ${num(calls.completedPerSecond)} calls/s`],
+      [
+        'sockets opened',
+        `${count(sockets.opened)} (${count(sockets.inCalls)} in calls, ${count(sockets.idle)} idle) in ${sec(sockets.openMs)}: ${num(sockets.openedPerSecond)} sockets/s`,
+      ],
+      [
+        'simultaneous calls',
+        `${count(calls.completed)} of ${count(calls.placed)} completed in ${sec(calls.wallMs)}: ${num(calls.completedPerSecond)} calls/s`,
+      ],
       ['forwarded messages', `${count(messages.forwarded)} (${count(messages.lost)} lost): ${num(messages.forwardedPerSecond)} messages/s`],
       ['all frames in and out of the gateway', `${num(messages.framesPerSecond)} frames/s while the calls ran (pings and pongs included)`],
-      ['handler invocations', `${count(result.invocations.total)} in the run (${count(result.invocations.failed)} failed); ${num(result.invocations.perSecondDuringCalls)}/s while the calls ran`],
-      ['keep-alive', `${count(keepAlive.pongs)} of ${count(keepAlive.pings)} pings answered; round trip p50 ${num(keepAlive.roundTrip.p50)} ms, p99 ${num(keepAlive.roundTrip.p99)} ms`],
-      ['call logs final', `${count(result.callLogs.ended)} ended of ${count(result.callLogs.logged)} logged, ${sec(result.callLogs.settleMs)} after the last call`],
+      [
+        'handler invocations',
+        `${count(result.invocations.total)} in the run (${count(result.invocations.failed)} failed); ${num(result.invocations.perSecondDuringCalls)}/s while the calls ran`,
+      ],
+      [
+        'keep-alive',
+        `${count(keepAlive.pongs)} of ${count(keepAlive.pings)} pings answered; round trip p50 ${num(keepAlive.roundTrip.p50)} ms, p99 ${num(keepAlive.roundTrip.p99)} ms`,
+      ],
+      [
+        'call logs final',
+        `${count(result.callLogs.ended)} ended of ${count(result.callLogs.logged)} logged, ${sec(result.callLogs.settleMs)} after the last call`,
+      ],
       ['gateway memory (RSS)', `${mb(memory.gatewayRssAtStartBytes)} at start, peak ${mb(memory.gatewayPeakRssBytes)}`],
       ['client process peak RSS', mb(memory.clientPeakRssBytes)],
       ['wall time', sec(result.wallMs)],

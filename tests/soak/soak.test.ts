@@ -21,7 +21,10 @@ describe('the reduced soak', () => {
   beforeAll(async () => {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const limit = new AbortController();
-    const timer = setTimeout(() => limit.abort(new Error(`the reduced soak did not finish within ${RUN_TIME_LIMIT_MS / 1000} s`)), RUN_TIME_LIMIT_MS);
+    const timer = setTimeout(
+      () => limit.abort(new Error(`the reduced soak did not finish within ${RUN_TIME_LIMIT_MS / 1000} s`)),
+      RUN_TIME_LIMIT_MS,
+    );
     try {
       result = await runSoak({ ...REDUCED_SOAK, signal: limit.signal });
     } finally {
@@ -31,12 +34,19 @@ describe('the reduced soak', () => {
 
   it('passes every check', () => {
     // The report says what failed and by how much.
-    expect(result.checks.filter((check) => !check.passed), soakReport(result)).toEqual([]);
+    expect(
+      result.checks.filter((check) => !check.passed),
+      soakReport(result),
+    ).toEqual([]);
     expect(result.passed).toBe(true);
   });
 
   it('opens every socket and completes every call, all at once, with nothing lost', () => {
-    expect(result.sockets).toMatchObject({ opened: REDUCED_SOAK.sockets, inCalls: 2 * REDUCED_SOAK.calls, idle: REDUCED_SOAK.sockets - 2 * REDUCED_SOAK.calls });
+    expect(result.sockets).toMatchObject({
+      opened: REDUCED_SOAK.sockets,
+      inCalls: 2 * REDUCED_SOAK.calls,
+      idle: REDUCED_SOAK.sockets - 2 * REDUCED_SOAK.calls,
+    });
     expect(result.calls).toMatchObject({ placed: REDUCED_SOAK.calls, completed: REDUCED_SOAK.calls });
     expect(result.messages.lost).toBe(0);
     expect(result.keepAlive.pongs).toBe(result.keepAlive.pings);
@@ -53,7 +63,12 @@ describe('the reduced soak', () => {
   });
 
   it('leaves every call logged as ended, the invariants intact, and no socket record after the sockets close', () => {
-    expect(result.callLogs).toMatchObject({ callsPlaced: REDUCED_SOAK.calls, logged: REDUCED_SOAK.calls, ended: REDUCED_SOAK.calls, violations: [] });
+    expect(result.callLogs).toMatchObject({
+      callsPlaced: REDUCED_SOAK.calls,
+      logged: REDUCED_SOAK.calls,
+      ended: REDUCED_SOAK.calls,
+      violations: [],
+    });
     expect(result.socketRecordsLeft).toBe(0);
   });
 
@@ -66,7 +81,10 @@ describe('the reduced soak', () => {
 
 describe('the delivery audit', () => {
   const arrive = (inbox: Inbox, inbound: Inbound): void => inbox.deliver({ inbound, at: performance.now() });
-  const socketWith = (label: string, ownTags: readonly string[] = []): AuditedSocket & { socket: { framesReceived: number; inbox: Inbox } } => ({
+  const socketWith = (
+    label: string,
+    ownTags: readonly string[] = [],
+  ): AuditedSocket & { socket: { framesReceived: number; inbox: Inbox } } => ({
     label,
     socket: { framesReceived: 0, inbox: new Inbox() },
     ownTags: new Set(ownTags),
@@ -96,8 +114,17 @@ describe('the delivery audit', () => {
     await idle.socket.inbox.wait('pong:0', never());
 
     const audit = auditDeliveries([callee], [idle]);
-    expect(audit).toMatchObject({ unrequested: 5, misrouted: 2, byKind: { candidate: 1, 'end (late)': 1, invite: 1, pong: 1, 'unreadable or repeated': 1 } });
-    expect(audit.examples).toEqual(['tutor_1: candidate g2-a1', 'tutor_1: end (late) end:C1', 'parent_1: invite g3.offer', 'parent_1: pong pong:1']);
+    expect(audit).toMatchObject({
+      unrequested: 5,
+      misrouted: 2,
+      byKind: { candidate: 1, 'end (late)': 1, invite: 1, pong: 1, 'unreadable or repeated': 1 },
+    });
+    expect(audit.examples).toEqual([
+      'tutor_1: candidate g2-a1',
+      'tutor_1: end (late) end:C1',
+      'parent_1: invite g3.offer',
+      'parent_1: pong pong:1',
+    ]);
   });
 
   it('finds nothing when every frame was waited for', async () => {

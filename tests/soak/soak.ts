@@ -79,7 +79,6 @@ const SWEEP_INTERVAL_MS = 1_000;
 /** How long every `$disconnect` may take to remove its socket's record after the sockets close. */
 const DISCONNECT_SETTLE_MS = 30_000;
 
-
 /** `work`, unless `signal` aborts first: then its reason. */
 function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return work;
@@ -91,9 +90,11 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pr
   });
 }
 
-const invocationCount = (snapshot: InvocationSnapshot): number => Object.values(snapshot.byFunction).reduce((sum, entry) => sum + entry.count, 0);
+const invocationCount = (snapshot: InvocationSnapshot): number =>
+  Object.values(snapshot.byFunction).reduce((sum, entry) => sum + entry.count, 0);
 
-const framesThrough = (sockets: readonly BenchSocket[]): number => sockets.reduce((sum, socket) => sum + socket.framesSent + socket.framesReceived, 0);
+const framesThrough = (sockets: readonly BenchSocket[]): number =>
+  sockets.reduce((sum, socket) => sum + socket.framesSent + socket.framesReceived, 0);
 const perSecond = (count: number, ms: number): number => (ms > 0 ? count / (ms / 1000) : Number.NaN);
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
@@ -142,13 +143,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const callSockets = pairs.flatMap((pair) => [pair.caller, pair.callee]);
     const allSockets = [...callSockets, ...idle.map((entry) => entry.socket)];
     log(`Placing ${size.calls} calls at once (each must finish within ${seconds(deadlines.callTimeoutMs)}) ...`);
-    const keepingAlive = keepIdleSocketsAlive(dialect, idle, { intervalMs: deadlines.pingIntervalMs, pongTimeoutMs: deadlines.pongTimeoutMs });
+    const keepingAlive = keepIdleSocketsAlive(dialect, idle, {
+      intervalMs: deadlines.pingIntervalMs,
+      pongTimeoutMs: deadlines.pongTimeoutMs,
+    });
     options.signal?.addEventListener('abort', () => void keepingAlive.stop(), { once: true });
     const framesBefore = framesThrough(allSockets);
     const invocationsBefore = await gateway.snapshot();
-    const round = await runRound(dialect, pairs, { concurrency: size.calls, callsPerSlot: 1, callTimeoutMs: deadlines.callTimeoutMs }).finally(() =>
-      keepingAlive.stop(),
-    );
+    const round = await runRound(dialect, pairs, {
+      concurrency: size.calls,
+      callsPerSlot: 1,
+      callTimeoutMs: deadlines.callTimeoutMs,
+    }).finally(() => keepingAlive.stop());
     const framesDuringCalls = framesThrough(allSockets) - framesBefore;
     const invocationsDuringCalls = invocationCount(diffInvocations((await gateway.snapshot()).invocations, invocationsBefore.invocations));
     const duringCalls = await keepingAlive.stop();
@@ -202,9 +208,26 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       size,
       deadlines,
       startedAt: startedAt.toISOString(),
-      machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadAverageAtStart, loadAverageAtEnd: loadavg()[0] ?? Number.NaN },
-      sockets: { opened: allSockets.length, inCalls: callSockets.length, idle: idle.length, openMs, openedPerSecond: perSecond(allSockets.length, openMs) },
-      calls: { placed: round.calls, completed: round.completed, wallMs: round.wallMs, completedPerSecond: perSecond(round.completed, round.wallMs) },
+      machine: {
+        cpu: cpus()[0]?.model ?? 'unknown',
+        cores: cpus().length,
+        node: process.version,
+        loadAverageAtStart,
+        loadAverageAtEnd: loadavg()[0] ?? Number.NaN,
+      },
+      sockets: {
+        opened: allSockets.length,
+        inCalls: callSockets.length,
+        idle: idle.length,
+        openMs,
+        openedPerSecond: perSecond(allSockets.length, openMs),
+      },
+      calls: {
+        placed: round.calls,
+        completed: round.completed,
+        wallMs: round.wallMs,
+        completedPerSecond: perSecond(round.completed, round.wallMs),
+      },
       messages: {
         forwarded: round.delivered,
         lost: round.lost,
@@ -212,7 +235,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         framesPerSecond: perSecond(framesDuringCalls, round.wallMs),
       },
       hops,
-      keepAlive: { pings, pongs, roundTrip: summarize([...duringCalls.roundTripsMs, ...atEnd.roundTripsMs]), idleAnsweringAtEnd: atEnd.pongs },
+      keepAlive: {
+        pings,
+        pongs,
+        roundTrip: summarize([...duringCalls.roundTripsMs, ...atEnd.roundTripsMs]),
+        idleAnsweringAtEnd: atEnd.pongs,
+      },
       deliveries,
       refusals,
       callLogs,

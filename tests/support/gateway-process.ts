@@ -72,10 +72,11 @@ export async function startGatewayProcess(args: string[], extraEnv: Record<strin
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const problems: ProblemLine[] = [];
   for (const stream of [child.stdout, child.stderr]) {
-    if (stream) createInterface({ input: stream }).on('line', (line) => {
-      const problem = problemInLine(line);
-      if (problem) problems.push(problem);
-    });
+    if (stream)
+      createInterface({ input: stream }).on('line', (line) => {
+        const problem = problemInLine(line);
+        if (problem) problems.push(problem);
+      });
   }
   const failOnProblems = (seen: readonly ProblemLine[]): void => {
     if (seen.length > 0) throw new Error(`The gateway process logged ${seen.length} problem line(s):\n${describeProblems(seen)}`);

@@ -36,7 +36,10 @@ export async function startHarness(options: Partial<LocalGatewayOptions> = {}) {
     },
     /** Opens a socket signed in as the profile. */
     async connect(profileType: string, profileId: string | number, name = `${profileType} ${profileId}`): Promise<TestSocket> {
-      const socket = await TestSocket.open(gateway.websocketUrl, (await signToken(gateway.secret, { profile_type: profileType, profile_id: profileId, name })).token);
+      const socket = await TestSocket.open(
+        gateway.websocketUrl,
+        (await signToken(gateway.secret, { profile_type: profileType, profile_id: profileId, name })).token,
+      );
       sockets.push(socket);
       return socket;
     },

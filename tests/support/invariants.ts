@@ -45,7 +45,9 @@ export async function callInvariantViolations(db: DynamoDBDocumentClient, option
       ] as const) {
         const live = socket !== undefined && keys.has(connectionItemKey(socket));
         const resuming =
-          (call.disconnected_party === party || call.disconnected_party === 'both') && call.deadline_at !== undefined && Date.parse(call.deadline_at) + slack >= now;
+          (call.disconnected_party === party || call.disconnected_party === 'both') &&
+          call.deadline_at !== undefined &&
+          Date.parse(call.deadline_at) + slack >= now;
         if (!live && !resuming) fail(call, `its ${party} has neither a live socket nor a pending resume`);
       }
       if (call.callee_connection_ids.length !== 1) fail(call, 'answered on more than one callee socket');

@@ -44,8 +44,7 @@ export class TestSocket {
     where: (message: ServerMessageOf<T>) => boolean = () => true,
     timeoutMs = DEFAULT_WAIT_MS,
   ): Promise<ServerMessageOf<T>> {
-    const matches = (message: ServerMessage): boolean =>
-      message.type === type && where(message as ServerMessageOf<T>);
+    const matches = (message: ServerMessage): boolean => message.type === type && where(message as ServerMessageOf<T>);
     const index = this.unclaimed.findIndex(matches);
     if (index >= 0) return Promise.resolve(this.unclaimed.splice(index, 1)[0] as ServerMessageOf<T>);
     return new Promise((resolve, reject) => {

@@ -43,7 +43,16 @@ const untouchable = new Proxy({} as CallStore, {
 });
 
 const pong = (): ServerMessage => ({ type: 'pong', sent_at: NOW.toISOString() });
-const resumed = (): ServerMessage => ({ type: 'call_resumed', call_id: CALL_ID, conversation_id: null, from_profile_id: 1, from_profile_type: 'student', from_name: null, from_avatar: null, sent_at: NOW.toISOString() });
+const resumed = (): ServerMessage => ({
+  type: 'call_resumed',
+  call_id: CALL_ID,
+  conversation_id: null,
+  from_profile_id: 1,
+  from_profile_type: 'student',
+  from_name: null,
+  from_avatar: null,
+  sent_at: NOW.toISOString(),
+});
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -85,7 +94,15 @@ describe('an announcement', () => {
     await flush();
     sockets.releaseAll();
     expect((await applied).decisions).toEqual([
-      { call_id: CALL_ID, from: caller.key, to: answeredCall().callee_key, outcome: 'forwarded', reason: null, sockets_reached: 1, gone_sockets: 1 },
+      {
+        call_id: CALL_ID,
+        from: caller.key,
+        to: answeredCall().callee_key,
+        outcome: 'forwarded',
+        reason: null,
+        sockets_reached: 1,
+        gone_sockets: 1,
+      },
     ]);
   });
 

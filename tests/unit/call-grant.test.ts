@@ -53,7 +53,10 @@ describe('call grants', () => {
   });
 
   it('refuses one without iat, since its lifetime cannot be told', async () => {
-    const grant = await new SignJWT({ typ: 'call_grant', ...claims }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(now() + 60).sign(key);
+    const grant = await new SignJWT({ typ: 'call_grant', ...claims })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(now() + 60)
+      .sign(key);
     await expect(verifyCallGrant(secret, grant, MAX_TTL)).resolves.toEqual({ kind: 'invalid', failure: 'invalid_claims' });
   });
 
@@ -74,7 +77,11 @@ describe('call grants', () => {
       .setIssuedAt()
       .setExpirationTime('1m')
       .sign(key);
-    const otherTyp = await new SignJWT({ ...claims, typ: 'connect' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('1m').sign(key);
+    const otherTyp = await new SignJWT({ ...claims, typ: 'connect' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign(key);
     for (const grant of [noConversation, otherTyp]) {
       await expect(verifyCallGrant(secret, grant, MAX_TTL)).resolves.toEqual({ kind: 'invalid', failure: 'invalid_claims' });
     }

@@ -25,11 +25,16 @@ describe('the open policy', () => {
   });
 
   it('still refuses a grant that does not verify, so grants can be rolled out first', () => {
-    expect(decideCall('open', { kind: 'invalid', failure: 'bad_signature' }, student, invitation)).toEqual({ allowed: false, refusal: 'bad_signature' });
+    expect(decideCall('open', { kind: 'invalid', failure: 'bad_signature' }, student, invitation)).toEqual({
+      allowed: false,
+      refusal: 'bad_signature',
+    });
   });
 
   it('still refuses a valid grant for another callee', () => {
-    expect(decideCall('open', verified({ callee: { profile_id: 43, profile_type: 'tutor' } }), student, invitation)).toMatchObject({ allowed: false });
+    expect(decideCall('open', verified({ callee: { profile_id: 43, profile_type: 'tutor' } }), student, invitation)).toMatchObject({
+      allowed: false,
+    });
   });
 });
 
@@ -49,7 +54,11 @@ describe('the conversation policy', () => {
   });
 
   it('compares ids by their string form, as profile keys do', () => {
-    const stringIds = verified({ caller: { profile_id: '456', profile_type: 'student' }, callee: { profile_id: '42', profile_type: 'tutor' }, conversationId: '9001' });
+    const stringIds = verified({
+      caller: { profile_id: '456', profile_type: 'student' },
+      callee: { profile_id: '42', profile_type: 'tutor' },
+      conversationId: '9001',
+    });
     expect(decideCall('conversation', stringIds, student, invitation)).toEqual({ allowed: true });
   });
 
@@ -68,7 +77,10 @@ describe('the conversation policy', () => {
   });
 
   it('refuses a grant for another conversation, or an invitation that names none', () => {
-    expect(decideCall('conversation', verified({ conversationId: 9002 }), student, invitation)).toEqual({ allowed: false, refusal: 'other_conversation' });
+    expect(decideCall('conversation', verified({ conversationId: 9002 }), student, invitation)).toEqual({
+      allowed: false,
+      refusal: 'other_conversation',
+    });
     expect(decideCall('conversation', verified(), student, { ...invitation, conversation_id: null })).toEqual({
       allowed: false,
       refusal: 'other_conversation',
@@ -76,7 +88,10 @@ describe('the conversation policy', () => {
   });
 
   it('refuses a grant for voice used for video, and accepts one for video', () => {
-    expect(decideCall('conversation', verified({ callType: 'voice' }), student, invitation)).toEqual({ allowed: false, refusal: 'other_call_type' });
+    expect(decideCall('conversation', verified({ callType: 'voice' }), student, invitation)).toEqual({
+      allowed: false,
+      refusal: 'other_call_type',
+    });
     expect(decideCall('conversation', verified({ callType: 'video' }), student, invitation)).toEqual({ allowed: true });
   });
 });
@@ -85,7 +100,11 @@ describe('a refusal', () => {
   it('is one forbidden error that does not say which check failed', () => {
     const messages = (['no_grant', 'other_callee', 'expired'] as const).map((refusal) => {
       const check: GrantCheck =
-        refusal === 'no_grant' ? { kind: 'absent' } : refusal === 'expired' ? { kind: 'invalid', failure: 'expired' } : verified({ callee: { profile_id: 1, profile_type: 'tutor' } });
+        refusal === 'no_grant'
+          ? { kind: 'absent' }
+          : refusal === 'expired'
+            ? { kind: 'invalid', failure: 'expired' }
+            : verified({ callee: { profile_id: 1, profile_type: 'tutor' } });
       try {
         requireMayCall('conversation', check, student, invitation);
         return 'allowed';
@@ -117,7 +136,10 @@ describe('the callPolicy CDK context', () => {
 
   it('is unset by default (the stack then says open) and read from -c strings', () => {
     expect(from({})).toMatchObject({ callPolicy: undefined, callGrantMaxTtlSeconds: undefined });
-    expect(from({ callPolicy: 'conversation', callGrantMaxTtlSeconds: '120' })).toMatchObject({ callPolicy: 'conversation', callGrantMaxTtlSeconds: 120 });
+    expect(from({ callPolicy: 'conversation', callGrantMaxTtlSeconds: '120' })).toMatchObject({
+      callPolicy: 'conversation',
+      callGrantMaxTtlSeconds: 120,
+    });
   });
 
   it('fails synth on a policy it does not know, naming the key', () => {

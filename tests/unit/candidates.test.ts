@@ -9,7 +9,13 @@ describe('candidates', () => {
   it('go to every device the call rings on while it rings', () => {
     const { announcement } = forwardCandidates(ringingCall(), caller, one, NOW);
     expect(announcement).toEqual({
-      sends: [{ to: ['callee-a', 'callee-b'], message: { type: 'ice_candidate', ...envelopeFrom(FROM_CALLER), candidate: one.candidate }, counted: true }],
+      sends: [
+        {
+          to: ['callee-a', 'callee-b'],
+          message: { type: 'ice_candidate', ...envelopeFrom(FROM_CALLER), candidate: one.candidate },
+          counted: true,
+        },
+      ],
       line: { outcome: 'forwarded', reason: null },
     });
   });
@@ -17,13 +23,24 @@ describe('candidates', () => {
   it('go to the other party of an answered call, whose socket found gone is that party dropped', () => {
     const { announcement } = forwardCandidates(answeredCall(), callee, batch, NOW);
     expect(announcement.sends).toEqual([
-      { to: ['caller-socket'], message: { type: 'ice_candidate', ...envelopeFrom(FROM_CALLEE), candidates: batch.candidates }, counted: true, party: 'caller' },
+      {
+        to: ['caller-socket'],
+        message: { type: 'ice_candidate', ...envelopeFrom(FROM_CALLEE), candidates: batch.candidates },
+        counted: true,
+        party: 'caller',
+      },
     ]);
   });
 
   it('are dropped quietly once the call is over', () => {
-    expect(forwardCandidates(answeredCall({ status: 'ended' }), caller, one, NOW).announcement).toEqual({ sends: [], line: { outcome: 'dropped', reason: 'ended' } });
-    expect(forwardCandidates(ringingCall({ status: 'missed' }), caller, one, NOW).announcement.line).toEqual({ outcome: 'dropped', reason: 'missed' });
+    expect(forwardCandidates(answeredCall({ status: 'ended' }), caller, one, NOW).announcement).toEqual({
+      sends: [],
+      line: { outcome: 'dropped', reason: 'ended' },
+    });
+    expect(forwardCandidates(ringingCall({ status: 'missed' }), caller, one, NOW).announcement.line).toEqual({
+      outcome: 'dropped',
+      reason: 'missed',
+    });
   });
 
   it('are refused from anyone outside the call', () => {

@@ -45,8 +45,22 @@ describe('parsing a client frame', () => {
 
   it('accepts each seed message format', () => {
     const seeds = [
-      { type: 'call_answer', conversation_id: 123, from_profile_id: 789, to_profile_id: 456, to_profile_type: 'student', answer: { type: 'answer', sdp: 'v=0' } },
-      { type: 'ice_candidate', conversation_id: 123, from_profile_id: 456, to_profile_id: 789, to_profile_type: 'tutor', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } },
+      {
+        type: 'call_answer',
+        conversation_id: 123,
+        from_profile_id: 789,
+        to_profile_id: 456,
+        to_profile_type: 'student',
+        answer: { type: 'answer', sdp: 'v=0' },
+      },
+      {
+        type: 'ice_candidate',
+        conversation_id: 123,
+        from_profile_id: 456,
+        to_profile_id: 789,
+        to_profile_type: 'tutor',
+        candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+      },
       { type: 'call_declined', conversation_id: 123, reason: 'rejected' },
       { type: 'call_ended', conversation_id: 123, from_profile_id: 456, to_profile_id: 789, to_profile_type: 'tutor' },
     ];
@@ -73,8 +87,12 @@ describe('parsing a client frame', () => {
     const candidate = { candidate: '', sdpMid: '0', sdpMLineIndex: 0 };
     expect(parseClientMessage(JSON.stringify({ type: 'ice_candidate' }))).toMatchObject({ ok: false });
     expect(parseClientMessage(JSON.stringify({ type: 'ice_candidate', candidate, candidates: [candidate] }))).toMatchObject({ ok: false });
-    expect(parseClientMessage(JSON.stringify({ type: 'ice_candidate', candidates: Array(50).fill(candidate) }))).toMatchObject({ ok: true });
-    expect(parseClientMessage(JSON.stringify({ type: 'ice_candidate', candidates: Array(51).fill(candidate) }))).toMatchObject({ ok: false });
+    expect(parseClientMessage(JSON.stringify({ type: 'ice_candidate', candidates: Array(50).fill(candidate) }))).toMatchObject({
+      ok: true,
+    });
+    expect(parseClientMessage(JSON.stringify({ type: 'ice_candidate', candidates: Array(51).fill(candidate) }))).toMatchObject({
+      ok: false,
+    });
   });
 
   it('refuses call ids the server could not have issued', () => {

@@ -24,7 +24,9 @@ describe('who holds a line', () => {
   const ours = { callId: '01JB0000000000000000000000', callerKey: alice, calleeKey: bob };
 
   it('treats a line whose call is over as free', () => {
-    expect(judgeLineHolder(ours, line('01JA0000000000000000000000', carol, alice), { status: 'ended', expires_at: ringing.expires_at }, now)).toBe('stale');
+    expect(
+      judgeLineHolder(ours, line('01JA0000000000000000000000', carol, alice), { status: 'ended', expires_at: ringing.expires_at }, now),
+    ).toBe('stale');
   });
 
   it('treats ringing long past its expiry as over even before the sweeper runs', () => {

@@ -9,9 +9,12 @@ describe('settings are read one way wherever they come from', () => {
   });
 
   it('refuse zero, negatives, words and fractions where whole numbers are asked, naming the setting', () => {
-    for (const bad of ['0', '-5', 'soon', Number.NaN, true]) expect(() => positiveNumber('RING_TIMEOUT_SECONDS', bad, 45)).toThrow(SettingError);
+    for (const bad of ['0', '-5', 'soon', Number.NaN, true])
+      expect(() => positiveNumber('RING_TIMEOUT_SECONDS', bad, 45)).toThrow(SettingError);
     expect(() => positiveNumber('RING_TIMEOUT_SECONDS', 'soon', 45)).toThrow('RING_TIMEOUT_SECONDS must be a positive number, got "soon"');
-    expect(() => positiveNumber('Context "ringTimeoutSeconds"', '1.5', 45, { integer: true })).toThrow(/ringTimeoutSeconds" must be a positive whole number/);
+    expect(() => positiveNumber('Context "ringTimeoutSeconds"', '1.5', 45, { integer: true })).toThrow(
+      /ringTimeoutSeconds" must be a positive whole number/,
+    );
   });
 
   it('split comma lists, trimming and dropping empty items, and take lists as they are', () => {

@@ -27,7 +27,13 @@ describe('a stored call', () => {
 
 describe('lines, sockets and timers', () => {
   it('are read back from their items', () => {
-    const item = { pk: `line#${callee.key}`, call_id: 'c1', caller_key: caller.key, callee_key: callee.key, claimed_at: '2026-01-01T12:00:00.000Z' };
+    const item = {
+      pk: `line#${callee.key}`,
+      call_id: 'c1',
+      caller_key: caller.key,
+      callee_key: callee.key,
+      claimed_at: '2026-01-01T12:00:00.000Z',
+    };
     expect(lineFromItem(item, callee.key)).toEqual({
       profileKey: callee.key,
       callId: 'c1',
@@ -47,6 +53,8 @@ describe('lines, sockets and timers', () => {
 
   it('are refused when malformed', () => {
     expect(() => lineFromItem({ call_id: 'c1' }, callee.key)).toThrow(/Malformed line/);
-    expect(() => socketFromIndexItem({ connection_id: 7, profile_key: caller.key })).toThrow(/Malformed socket in the store: connection_id/);
+    expect(() => socketFromIndexItem({ connection_id: 7, profile_key: caller.key })).toThrow(
+      /Malformed socket in the store: connection_id/,
+    );
   });
 });

@@ -23,7 +23,10 @@ describe('the maximum token lifetime', () => {
   it('refuses at verification a token longer-lived than the policy allows, or without iat', async () => {
     const { token } = await signToken(secret, claims, 2 * HOUR);
     await expect(verifyToken(secret, token, { maxLifetimeSeconds: HOUR })).rejects.toMatchObject({ failure: 'too_long_lived' });
-    const noIat = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(new TextEncoder().encode(secret));
+    const noIat = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(secret));
     await expect(verifyToken(secret, noIat, { maxLifetimeSeconds: HOUR })).rejects.toMatchObject({ failure: 'too_long_lived' });
   });
 
@@ -38,9 +41,13 @@ describe('issuer and audience', () => {
   const policy = { issuer: 'https://platform.example.test', audience: 'callsignal' };
 
   it('accepts a token that carries both, and refuses one missing or mismatching either', async () => {
-    await expect(verifyToken(secret, (await signToken(secret, claims, HOUR, policy)).token, policy)).resolves.toMatchObject({ profileId: 456 });
+    await expect(verifyToken(secret, (await signToken(secret, claims, HOUR, policy)).token, policy)).resolves.toMatchObject({
+      profileId: 456,
+    });
     for (const minted of [{}, { issuer: policy.issuer }, { audience: policy.audience }, { ...policy, audience: 'other' }]) {
-      await expect(verifyToken(secret, (await signToken(secret, claims, HOUR, minted)).token, policy)).rejects.toMatchObject({ failure: 'invalid_claims' });
+      await expect(verifyToken(secret, (await signToken(secret, claims, HOUR, minted)).token, policy)).rejects.toMatchObject({
+        failure: 'invalid_claims',
+      });
     }
   });
 
@@ -51,7 +58,9 @@ describe('issuer and audience', () => {
   it('are read from the environment, blank meaning unset, with the default maximum lifetime', () => {
     const base = { [ENV.connectionsTable]: 'c', [ENV.callLogsTable]: 'l', [ENV.managementEndpoint]: 'http://127.0.0.1:1/live' };
     expect(readConfig(base).tokenPolicy).toEqual({ maxLifetimeSeconds: DEFAULT_TOKEN_MAX_LIFETIME_SECONDS });
-    expect(readConfig({ ...base, [ENV.tokenMaxLifetimeSeconds]: '3600', [ENV.tokenIssuer]: ' iss ', [ENV.tokenAudience]: '' }).tokenPolicy).toEqual({
+    expect(
+      readConfig({ ...base, [ENV.tokenMaxLifetimeSeconds]: '3600', [ENV.tokenIssuer]: ' iss ', [ENV.tokenAudience]: '' }).tokenPolicy,
+    ).toEqual({
       maxLifetimeSeconds: 3600,
       issuer: 'iss',
     });

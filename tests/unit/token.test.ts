@@ -8,7 +8,12 @@ const claims = { profile_id: 456, profile_type: 'student', name: 'John Doe' };
 describe('connect tokens', () => {
   it('round-trips the profile, keeping a numeric id numeric', async () => {
     const { token } = await signToken(secret, claims);
-    await expect(verifyToken(secret, token)).resolves.toMatchObject({ profileId: 456, profileType: 'student', name: 'John Doe', avatar: null });
+    await expect(verifyToken(secret, token)).resolves.toMatchObject({
+      profileId: 456,
+      profileType: 'student',
+      name: 'John Doe',
+      avatar: null,
+    });
   });
 
   it('refuses a token signed with another secret', async () => {
@@ -17,7 +22,10 @@ describe('connect tokens', () => {
   });
 
   it('refuses an expired token', async () => {
-    const token = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(new TextEncoder().encode(secret));
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(new TextEncoder().encode(secret));
     await expect(verifyToken(secret, token)).rejects.toMatchObject({ failure: 'expired' });
   });
 

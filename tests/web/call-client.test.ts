@@ -4,25 +4,18 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CallClient, CallErrorCode, type Call, type CallEnd } from '../../web/src/client';
-import {
-  FakePeerConnection,
-  ScriptedServer,
-  callId,
-  envelope,
-  fakeGetUserMedia,
-  inSeconds,
-  now,
-  sleep,
-  until,
-  wsFactory,
-} from './fakes';
+import { FakePeerConnection, ScriptedServer, callId, envelope, fakeGetUserMedia, inSeconds, now, sleep, until, wsFactory } from './fakes';
 
 let server: ScriptedServer;
 let client: CallClient;
 
 const TUTOR = { profile_id: 2, profile_type: 'tutor' } as const;
 const ADA = { id: 2, type: 'tutor', name: 'Ada' };
-const candidate = (port: number) => ({ candidate: `candidate:1 1 udp 2122260223 127.0.0.1 ${port} typ host`, sdpMid: '0', sdpMLineIndex: 0 });
+const candidate = (port: number) => ({
+  candidate: `candidate:1 1 udp 2122260223 127.0.0.1 ${port} typ host`,
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+});
 
 function startClient(media = fakeGetUserMedia()) {
   client = new CallClient({
@@ -90,15 +83,30 @@ describe('outgoing calls', () => {
     expect(server.framesOf('ice_candidate')).toEqual([]); // no call id yet
 
     const id = callId();
-    server.send({ type: 'call_ringing', call_id: id, conversation_id: null, to_profile_id: 2, to_profile_type: 'tutor', devices: 2, expires_at: inSeconds(45), sent_at: now() });
+    server.send({
+      type: 'call_ringing',
+      call_id: id,
+      conversation_id: null,
+      to_profile_id: 2,
+      to_profile_type: 'tutor',
+      devices: 2,
+      expires_at: inSeconds(45),
+      sent_at: now(),
+    });
     await until(() => call.state === 'ringing');
     const batch = await server.frame('ice_candidate');
-    expect(batch).toMatchObject({ call_id: id, candidates: [{ candidate: 'candidate:1' }, { candidate: 'candidate:2' }, { candidate: 'candidate:3' }] });
+    expect(batch).toMatchObject({
+      call_id: id,
+      candidates: [{ candidate: 'candidate:1' }, { candidate: 'candidate:2' }, { candidate: 'candidate:3' }],
+    });
 
     pc.gather('candidate:4');
     pc.endGathering();
     await until(() => server.framesOf('ice_candidate').length === 2);
-    expect(server.framesOf('ice_candidate')[1]).toMatchObject({ call_id: id, candidates: [{ candidate: 'candidate:4' }, { candidate: '' }] });
+    expect(server.framesOf('ice_candidate')[1]).toMatchObject({
+      call_id: id,
+      candidates: [{ candidate: 'candidate:4' }, { candidate: '' }],
+    });
 
     server.send({ type: 'call_answer', ...envelope(id, ADA), answer: { type: 'answer', sdp: 'v=0 callee answer' } });
     await until(() => call.state === 'connecting');
@@ -114,7 +122,16 @@ describe('outgoing calls', () => {
     const id = callId();
     server.send({ type: 'ice_candidate', ...envelope(id, ADA), candidates: [candidate(5000)] });
     server.send({ type: 'call_answer', ...envelope(id, ADA), answer: { type: 'answer', sdp: 'v=0 callee answer' } });
-    server.send({ type: 'call_ringing', call_id: id, conversation_id: null, to_profile_id: 2, to_profile_type: 'tutor', devices: 1, expires_at: inSeconds(45), sent_at: now() });
+    server.send({
+      type: 'call_ringing',
+      call_id: id,
+      conversation_id: null,
+      to_profile_id: 2,
+      to_profile_type: 'tutor',
+      devices: 1,
+      expires_at: inSeconds(45),
+      sent_at: now(),
+    });
     await until(() => pc.addedCandidates.length === 1, 2_000, 'early candidate applied');
     expect(call.id).toBe(id);
     expect(call.state).toBe('connecting'); // the late ringing does not go back
@@ -142,7 +159,16 @@ describe('outgoing calls', () => {
     expect((await server.frame('call_ended')).call_id).toBeUndefined();
 
     const id = callId();
-    server.send({ type: 'call_ringing', call_id: id, conversation_id: null, to_profile_id: 2, to_profile_type: 'tutor', devices: 1, expires_at: inSeconds(45), sent_at: now() });
+    server.send({
+      type: 'call_ringing',
+      call_id: id,
+      conversation_id: null,
+      to_profile_id: 2,
+      to_profile_type: 'tutor',
+      devices: 1,
+      expires_at: inSeconds(45),
+      sent_at: now(),
+    });
     await server.frame('call_ended', (frame) => frame.call_id === id);
     expect(call.state).toBe('ended');
   });
@@ -151,7 +177,16 @@ describe('outgoing calls', () => {
     const call = await placeCall();
     const id = callId();
     const done = ended(call);
-    server.send({ type: 'call_ringing', call_id: id, conversation_id: null, to_profile_id: 2, to_profile_type: 'tutor', devices: 1, expires_at: inSeconds(0.1), sent_at: now() });
+    server.send({
+      type: 'call_ringing',
+      call_id: id,
+      conversation_id: null,
+      to_profile_id: 2,
+      to_profile_type: 'tutor',
+      devices: 1,
+      expires_at: inSeconds(0.1),
+      sent_at: now(),
+    });
     expect((await done).reason).toBe('no_answer');
     await server.frame('call_ended', (frame) => frame.call_id === id && frame.reason === 'cancelled');
   });
@@ -172,7 +207,9 @@ describe('outgoing calls', () => {
 
   it('refuses a second call while one is going on', async () => {
     await placeCall();
-    expect(() => client.placeCall({ profile_id: 3, profile_type: 'tutor' }, 'voice')).toThrowError(expect.objectContaining({ serverCode: 'already_in_call' }));
+    expect(() => client.placeCall({ profile_id: 3, profile_type: 'tutor' }, 'voice')).toThrowError(
+      expect.objectContaining({ serverCode: 'already_in_call' }),
+    );
   });
 });
 
@@ -296,7 +333,9 @@ describe('reconnecting', () => {
     const reconnected = server.nextConnection();
     server.socket.terminate();
     const socket = await reconnected;
-    const firstFrame = await new Promise<Record<string, unknown>>((resolve) => socket.once('message', (data) => resolve(JSON.parse(String(data)))));
+    const firstFrame = await new Promise<Record<string, unknown>>((resolve) =>
+      socket.once('message', (data) => resolve(JSON.parse(String(data)))),
+    );
     expect(firstFrame).toEqual({ type: 'call_resume', call_id: call.id });
     expect(states).toEqual(['reconnecting', 'connected']);
     expect(call.state).toBe('connected'); // media never stopped
@@ -308,7 +347,9 @@ describe('reconnecting', () => {
     const old = server.socket;
     client.socket.rotate();
     const socket = await replacement;
-    const firstFrame = await new Promise<Record<string, unknown>>((resolve) => socket.once('message', (data) => resolve(JSON.parse(String(data)))));
+    const firstFrame = await new Promise<Record<string, unknown>>((resolve) =>
+      socket.once('message', (data) => resolve(JSON.parse(String(data)))),
+    );
     expect(firstFrame).toEqual({ type: 'call_resume', call_id: call.id });
     expect(old.readyState).toBe(old.OPEN); // still open during the handover
     expect(client.connectionState).toBe('connected');
@@ -334,7 +375,10 @@ describe('reconnecting', () => {
     server.send({ type: 'peer_reconnecting', ...envelope(call.id!, ADA), grace_seconds: 60 });
     await until(() => call.peerReconnecting);
     // Ada's call_resumed would go to our dead socket: we never hear it, so we ask who is online.
-    expect(await reconnectAndAwaitPresenceQuery()).toEqual({ type: 'presence_query', profiles: [{ profile_id: 2, profile_type: 'tutor' }] });
+    expect(await reconnectAndAwaitPresenceQuery()).toEqual({
+      type: 'presence_query',
+      profiles: [{ profile_id: 2, profile_type: 'tutor' }],
+    });
     server.send({ type: 'presence', profiles: [{ profile_id: 2, profile_type: 'tutor', online: true }] });
     await until(() => !call.peerReconnecting, 2_000, 'the notice cleared');
     expect(call.state).toBe('connected');
@@ -391,7 +435,16 @@ describe('reconnecting', () => {
 
   it('ends an outgoing call that was ringing when the connection dropped (the server cancelled it)', async () => {
     const call = await placeCall();
-    server.send({ type: 'call_ringing', call_id: callId(), conversation_id: null, to_profile_id: 2, to_profile_type: 'tutor', devices: 1, expires_at: inSeconds(45), sent_at: now() });
+    server.send({
+      type: 'call_ringing',
+      call_id: callId(),
+      conversation_id: null,
+      to_profile_id: 2,
+      to_profile_type: 'tutor',
+      devices: 1,
+      expires_at: inSeconds(45),
+      sent_at: now(),
+    });
     await until(() => call.state === 'ringing');
     const done = ended(call);
     server.socket.terminate();

@@ -34,7 +34,12 @@ describe('placing a call the platform vouches for', () => {
   it('sends the conversation and the call grant with the invitation', async () => {
     client.placeCall(TUTOR, 'video', { conversationId: 9001, grant: 'the.platform.grant' });
     const invitation = await server.frame('call_invitation');
-    expect(invitation).toMatchObject({ to_profile_id: 2, to_profile_type: 'tutor', conversation_id: 9001, call_grant: 'the.platform.grant' });
+    expect(invitation).toMatchObject({
+      to_profile_id: 2,
+      to_profile_type: 'tutor',
+      conversation_id: 9001,
+      call_grant: 'the.platform.grant',
+    });
   });
 
   it('sends neither when the platform passes none', async () => {

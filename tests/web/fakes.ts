@@ -148,7 +148,10 @@ export class ScriptedServer {
   private waiters: { match: (frame: Record<string, unknown>) => boolean; resolve: (frame: Record<string, unknown>) => void }[] = [];
   private connectionWaiters: ((socket: WebSocket) => void)[] = [];
 
-  private constructor(private readonly server: WebSocketServer, readonly url: string) {
+  private constructor(
+    private readonly server: WebSocketServer,
+    readonly url: string,
+  ) {
     server.on('connection', (socket, request) => {
       this.tokens.push(new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get(TOKEN_QUERY_PARAMETER) ?? '');
       this.sockets.push(socket);
@@ -189,13 +192,20 @@ export class ScriptedServer {
   }
 
   /** The first frame (already received or still to come) matching `type` and `where`. */
-  frame(type: string, where: (frame: Record<string, unknown>) => boolean = () => true, timeoutMs = 2_000): Promise<Record<string, unknown>> {
+  frame(
+    type: string,
+    where: (frame: Record<string, unknown>) => boolean = () => true,
+    timeoutMs = 2_000,
+  ): Promise<Record<string, unknown>> {
     const match = (frame: Record<string, unknown>) => frame.type === type && where(frame);
     const seen = this.frames.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       this.waiters.push({ match, resolve });
-      setTimeout(() => reject(new Error(`no ${type} frame within ${timeoutMs} ms; got ${this.frames.map((f) => f.type).join(', ')}`)), timeoutMs);
+      setTimeout(
+        () => reject(new Error(`no ${type} frame within ${timeoutMs} ms; got ${this.frames.map((f) => f.type).join(', ')}`)),
+        timeoutMs,
+      );
     });
   }
 
@@ -240,7 +250,10 @@ export function callId(): string {
 export const now = () => new Date().toISOString();
 export const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
 
-export function envelope(id: string, from: { id: number | string; type: string; name?: string | null } = { id: 2, type: 'tutor', name: 'Ada' }) {
+export function envelope(
+  id: string,
+  from: { id: number | string; type: string; name?: string | null } = { id: 2, type: 'tutor', name: 'Ada' },
+) {
   return {
     call_id: id,
     conversation_id: null,

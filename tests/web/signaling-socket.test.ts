@@ -53,7 +53,9 @@ describe('SignalingSocket', () => {
 
   it('refuses to queue what must not be delivered late', () => {
     const { socket } = open();
-    expect(() => socket.send({ type: 'ice_servers' }, { queue: false })).toThrowError(expect.objectContaining({ code: CallErrorCode.NotConnected }));
+    expect(() => socket.send({ type: 'ice_servers' }, { queue: false })).toThrowError(
+      expect.objectContaining({ code: CallErrorCode.NotConnected }),
+    );
   });
 
   it('refuses a message over the 32 KB frame limit', async () => {
@@ -61,9 +63,9 @@ describe('SignalingSocket', () => {
     socket.connect();
     await until(() => socket.isOpen);
     const offer = { type: 'offer' as const, sdp: 'a'.repeat(33 * 1024) };
-    expect(() => socket.send({ type: 'call_invitation', call_type: 'voice', to_profile_id: 1, to_profile_type: 'tutor', offer })).toThrowError(
-      expect.objectContaining({ code: CallErrorCode.MessageTooLarge }),
-    );
+    expect(() =>
+      socket.send({ type: 'call_invitation', call_type: 'voice', to_profile_id: 1, to_profile_type: 'tutor', offer }),
+    ).toThrowError(expect.objectContaining({ code: CallErrorCode.MessageTooLarge }));
   });
 
   it('reconnects with backoff when the server drops it, and says so', async () => {

@@ -56,7 +56,10 @@ export function dynamodbAccess(target: string | undefined, body: unknown, identi
     case 'BatchGetItem':
     case 'BatchWriteItem': {
       const items = isRecord(body) && isRecord(body.RequestItems) ? Object.keys(body.RequestItems) : [];
-      return unique(items.map((table) => ({ action, resource: tableResource(identity, table) })), action);
+      return unique(
+        items.map((table) => ({ action, resource: tableResource(identity, table) })),
+        action,
+      );
     }
     case 'TransactWriteItems':
     case 'TransactGetItems': {

@@ -33,7 +33,11 @@ export function authorizeCallers(callersByAccessKey: ReadonlyMap<string, Caller>
     if (!caller) return UNKNOWN_CALLER;
     const verdict = evaluateAccess(caller.statements, action, resource);
     if (verdict.allowed) return ALLOWED;
-    return { verdict: 'denied', principal: { roleName: caller.roleName, functionName: caller.functionName }, explicitDeny: verdict.explicitDeny };
+    return {
+      verdict: 'denied',
+      principal: { roleName: caller.roleName, functionName: caller.functionName },
+      explicitDeny: verdict.explicitDeny,
+    };
   };
 }
 
@@ -43,7 +47,11 @@ export type RequestDecision =
   | { readonly verdict: 'unknown-caller' };
 
 /** A request is allowed when every access it needs is; otherwise the first refusal is its answer. */
-export function authorizeRequest(authorize: Authorize, accessKeyId: string | undefined, accesses: readonly RequestedAccess[]): RequestDecision {
+export function authorizeRequest(
+  authorize: Authorize,
+  accessKeyId: string | undefined,
+  accesses: readonly RequestedAccess[],
+): RequestDecision {
   if (accessKeyId === undefined) return UNKNOWN_CALLER;
   for (const access of accesses) {
     const decision = authorize(accessKeyId, access.action, access.resource);

@@ -63,7 +63,8 @@ function treePaths(tree: unknown, stackName: string): Map<string, string> {
   const paths = new Map<string, string>();
   const visit = (node: Record<string, unknown>): void => {
     const logicalId = recordOr(node.attributes)[LOGICAL_ID_ATTRIBUTE];
-    if (typeof logicalId === 'string' && typeof node.path === 'string' && node.path.startsWith(`${stackName}/`)) paths.set(logicalId, node.path);
+    if (typeof logicalId === 'string' && typeof node.path === 'string' && node.path.startsWith(`${stackName}/`))
+      paths.set(logicalId, node.path);
     for (const child of Object.values(recordOr(node.children))) visit(recordOr(child));
   };
   visit(recordOr(recordOr(tree).tree));
@@ -90,7 +91,8 @@ export async function readStackTemplate(cdkOutDir: string, stackName?: string): 
   const parameters = new Map<string, string>();
   for (const [name, parameter] of Object.entries(recordOr(template.Parameters))) {
     const { Type, Default } = recordOr(parameter);
-    if ((Type === 'String' || Type === 'Number') && (typeof Default === 'string' || typeof Default === 'number')) parameters.set(name, String(Default));
+    if ((Type === 'String' || Type === 'Number') && (typeof Default === 'string' || typeof Default === 'number'))
+      parameters.set(name, String(Default));
   }
   const constructPaths = new Map<string, string>();
   for (const [logicalId, resource] of resources) {

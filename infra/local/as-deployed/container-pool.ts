@@ -17,7 +17,14 @@ import { createInterface } from 'node:readline';
 import type { Context } from 'aws-lambda';
 import { TimeoutError } from '../invoker';
 import type { GatewayLog } from '../log';
-import { errorFromShape, HANDLER_ENV, TASK_ROOT_ENV, type FromContainer, type InvocationContext, type ToContainer } from './container-protocol';
+import {
+  errorFromShape,
+  HANDLER_ENV,
+  TASK_ROOT_ENV,
+  type FromContainer,
+  type InvocationContext,
+  type ToContainer,
+} from './container-protocol';
 
 /** One deployed function, as its containers run it. */
 export interface ContainerSpec {
@@ -230,19 +237,35 @@ export class FunctionContainers {
         resolve();
       });
     });
-    const container: Container = { child, state: 'starting', running: undefined, initTimer: undefined, idleTimer: undefined, started: giveBack, exited };
+    const container: Container = {
+      child,
+      state: 'starting',
+      running: undefined,
+      initTimer: undefined,
+      idleTimer: undefined,
+      started: giveBack,
+      exited,
+    };
     this.containers.add(container);
     const startedAt = performance.now();
 
-    for (const [stream, readable] of [['stdout', child.stdout], ['stderr', child.stderr]] as const) {
-      if (readable) createInterface({ input: readable, crlfDelay: Infinity }).on('line', (line) => this.settings.output(spec, stream, line));
+    for (const [stream, readable] of [
+      ['stdout', child.stdout],
+      ['stderr', child.stderr],
+    ] as const) {
+      if (readable)
+        createInterface({ input: readable, crlfDelay: Infinity }).on('line', (line) => this.settings.output(spec, stream, line));
     }
-    child.on('error', (error) => this.settings.log.warn('container_error', { function: spec.id, pid: child.pid ?? null, error: error.message }));
+    child.on('error', (error) =>
+      this.settings.log.warn('container_error', { function: spec.id, pid: child.pid ?? null, error: error.message }),
+    );
     child.on('message', (message: FromContainer) => this.received(container, message, startedAt));
     container.initTimer = setTimeout(() => {
       this.discard(container);
       // The oldest waiting invocation is the one this start was for.
-      this.queue.shift()?.reject(new ContainerFailure('Runtime.InitError', `${spec.id}: init did not finish within ${INIT_LIMIT_MS / 1000} s`));
+      this.queue
+        .shift()
+        ?.reject(new ContainerFailure('Runtime.InitError', `${spec.id}: init did not finish within ${INIT_LIMIT_MS / 1000} s`));
       this.dispatch();
     }, INIT_LIMIT_MS);
   }
@@ -322,7 +345,11 @@ export class FunctionContainers {
     clearTimeout(container.idleTimer);
     container.idleTimer = setTimeout(() => {
       if (container.state !== 'idle') return;
-      this.settings.log.debug('container_recycled', { function: this.spec.id, pid: container.child.pid ?? null, idle_seconds: this.settings.idleMs / 1000 });
+      this.settings.log.debug('container_recycled', {
+        function: this.spec.id,
+        pid: container.child.pid ?? null,
+        idle_seconds: this.settings.idleMs / 1000,
+      });
       this.discard(container);
     }, this.settings.idleMs);
     container.idleTimer.unref();

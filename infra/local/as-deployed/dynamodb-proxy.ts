@@ -5,7 +5,14 @@
  * so what passes goes on signed again with it, headers and body unchanged. It sits on every store
  * call, so it reads one body and parses it once.
  */
-import { createServer, request as httpRequest, Agent, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  Agent,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { admitSigned, type SignedEndpoint } from '../signed-endpoint';
 import { dynamodbSignatureRefusal } from '../signature-refusals';
 import { authorizationFor, signedHeadersOf, type SecretOf } from '../signature-v4';
@@ -52,14 +59,26 @@ export async function startDynamoDbProxy(options: DynamoDbProxyOptions): Promise
   const endpoint: SignedEndpoint = {
     rules: { ...scope, secretOf: options.secretOf },
     maxBodyBytes: MAX_REQUEST_BYTES,
-    tooLarge: () => awsJsonError('1.0', 413, 'com.amazon.coral.service#RequestEntityTooLarge', { message: `Request size exceeded ${MAX_REQUEST_BYTES} bytes` }),
-    refuse: (problem) => (problem.refusal === 'UnrecognizedClient' ? dynamodbRefusal({ verdict: 'unknown-caller' }, options.identity) : dynamodbSignatureRefusal(problem)),
+    tooLarge: () =>
+      awsJsonError('1.0', 413, 'com.amazon.coral.service#RequestEntityTooLarge', {
+        message: `Request size exceeded ${MAX_REQUEST_BYTES} bytes`,
+      }),
+    refuse: (problem) =>
+      problem.refusal === 'UnrecognizedClient'
+        ? dynamodbRefusal({ verdict: 'unknown-caller' }, options.identity)
+        : dynamodbSignatureRefusal(problem),
   };
 
   /** The same request signed with the store's key, over the same headers (its Host, this proxy's, included). */
   const signedForStore = (request: IncomingMessage, body: Buffer): IncomingHttpHeaders => {
     const amzDate = header(request, 'x-amz-date') ?? '';
-    const authorization = authorizationFor({ method: request.method ?? 'POST', url: request.url ?? '/', headers: request.headers, body }, signedHeadersOf(request.headers), LOCAL_CREDENTIALS, scope, amzDate);
+    const authorization = authorizationFor(
+      { method: request.method ?? 'POST', url: request.url ?? '/', headers: request.headers, body },
+      signedHeadersOf(request.headers),
+      LOCAL_CREDENTIALS,
+      scope,
+      amzDate,
+    );
     return { ...request.headers, authorization };
   };
 
@@ -84,7 +103,10 @@ export async function startDynamoDbProxy(options: DynamoDbProxyOptions): Promise
     outgoing.on('error', (error) => {
       if (response.headersSent) return void response.destroy(error);
       // A 500 the SDK retries, as it would a DynamoDB internal failure.
-      sendAnswer(response, awsJsonError('1.0', 500, 'com.amazon.coral.service#InternalFailure', { message: `The store is unreachable: ${error.message}` }));
+      sendAnswer(
+        response,
+        awsJsonError('1.0', 500, 'com.amazon.coral.service#InternalFailure', { message: `The store is unreachable: ${error.message}` }),
+      );
     });
     outgoing.end(body);
   };
@@ -103,7 +125,8 @@ export async function startDynamoDbProxy(options: DynamoDbProxyOptions): Promise
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) sendAnswer(response, awsJsonError('1.0', 500, 'com.amazon.coral.service#InternalFailure', { message: String(error) }));
+      if (!response.headersSent)
+        sendAnswer(response, awsJsonError('1.0', 500, 'com.amazon.coral.service#InternalFailure', { message: String(error) }));
       else response.destroy();
     });
   });

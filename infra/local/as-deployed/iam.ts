@@ -51,7 +51,8 @@ function patternRegExp(pattern: string, ignoreCase: boolean): RegExp {
 /** IAM's wildcard match: `*` any run of characters (none included), `?` exactly one. */
 export function wildcardMatches(pattern: string, value: string, ignoreCase: boolean): boolean {
   if (pattern === '*') return true;
-  if (!pattern.includes('*') && !pattern.includes('?')) return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
+  if (!pattern.includes('*') && !pattern.includes('?'))
+    return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
   return patternRegExp(pattern, ignoreCase).test(value);
 }
 

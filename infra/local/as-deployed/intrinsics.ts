@@ -84,7 +84,8 @@ function getAtt(logicalId: string, attribute: string, scope: ResolutionScope, pa
   const resource = scope.resources.get(logicalId);
   if (!resource) throw new UnresolvableIntrinsicError(path, `Fn::GetAtt of ${describe(logicalId, scope)}, which has no local value`);
   const value = resource.attributes[attribute];
-  if (value === undefined) throw new UnresolvableIntrinsicError(path, `Fn::GetAtt ${logicalId}.${attribute}: no local value for that attribute`);
+  if (value === undefined)
+    throw new UnresolvableIntrinsicError(path, `Fn::GetAtt ${logicalId}.${attribute}: no local value for that attribute`);
   return value;
 }
 
@@ -135,12 +136,15 @@ function resolveFunction(name: string, argument: unknown, scope: ResolutionScope
     case 'Fn::Join': {
       const [delimiter, parts] = arguments2(argument, name, here);
       const list = asList(resolve(parts, scope, `${here}[1]`), `${here}[1]`);
-      return list.map((part, index) => asString(part, `${here}[1][${index}]`)).join(asString(resolve(delimiter, scope, `${here}[0]`), here));
+      return list
+        .map((part, index) => asString(part, `${here}[1][${index}]`))
+        .join(asString(resolve(delimiter, scope, `${here}[0]`), here));
     }
     case 'Fn::Sub': {
       if (typeof argument === 'string') return substitute(argument, new Map(), scope, here);
       const [template, variables] = arguments2(argument, name, here);
-      if (typeof template !== 'string' || !isRecord(variables)) throw new UnresolvableIntrinsicError(here, 'Fn::Sub takes a string, or a string and a map');
+      if (typeof template !== 'string' || !isRecord(variables))
+        throw new UnresolvableIntrinsicError(here, 'Fn::Sub takes a string, or a string and a map');
       const resolvedVariables = new Map(
         Object.entries(variables).map(([key, value]) => [key, asString(resolve(value, scope, `${here}[1].${key}`), `${here}[1].${key}`)]),
       );
@@ -156,7 +160,9 @@ function resolveFunction(name: string, argument: unknown, scope: ResolutionScope
     }
     case 'Fn::Split': {
       const [delimiter, text] = arguments2(argument, name, here);
-      return asString(resolve(text, scope, `${here}[1]`), `${here}[1]`).split(asString(resolve(delimiter, scope, `${here}[0]`), `${here}[0]`));
+      return asString(resolve(text, scope, `${here}[1]`), `${here}[1]`).split(
+        asString(resolve(delimiter, scope, `${here}[0]`), `${here}[0]`),
+      );
     }
     case 'Fn::Base64':
       return Buffer.from(asString(resolve(argument, scope, here), here), 'utf8').toString('base64');

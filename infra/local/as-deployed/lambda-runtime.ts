@@ -33,7 +33,12 @@ function send(message: FromContainer): void {
   } catch (error) {
     // A result JSON cannot carry (a cycle, a BigInt) fails the invocation, as it does on Lambda.
     if (message.type !== 'result' || !message.ok) throw error;
-    process.send?.({ type: 'result', id: message.id, ok: false, error: errorShape(new RuntimeError('Runtime.MarshalError', 'Unable to stringify response body')) });
+    process.send?.({
+      type: 'result',
+      id: message.id,
+      ok: false,
+      error: errorShape(new RuntimeError('Runtime.MarshalError', 'Unable to stringify response body')),
+    });
   }
 }
 

@@ -57,7 +57,12 @@ function parseJson(body: Buffer): unknown {
 
 export async function startSecretsEndpoint(options: SecretsEndpointOptions): Promise<SecretsEndpoint> {
   const createdEpochSeconds = Math.floor(Date.now() / 1000);
-  const stored: StoredSecret[] = [...options.secrets].map(([arn, secret]) => ({ ...secret, arn, versionId: randomUUID(), createdEpochSeconds }));
+  const stored: StoredSecret[] = [...options.secrets].map(([arn, secret]) => ({
+    ...secret,
+    arn,
+    versionId: randomUUID(),
+    createdEpochSeconds,
+  }));
   // Secrets Manager finds a secret by its ARN, its name, or its ARN without the random suffix.
   const byId = new Map<string, StoredSecret>();
   for (const secret of stored) {
@@ -72,23 +77,34 @@ export async function startSecretsEndpoint(options: SecretsEndpointOptions): Pro
     rules: { service: 'secretsmanager', region: options.identity.region, secretOf: options.secretOf },
     maxBodyBytes: MAX_REQUEST_BYTES,
     tooLarge: () => awsJsonError('1.1', 413, 'RequestEntityTooLarge', { Message: `Request size exceeded ${MAX_REQUEST_BYTES} bytes` }),
-    refuse: (problem) => (problem.refusal === 'UnrecognizedClient' ? secretsRefusal({ verdict: 'unknown-caller' }, options.identity) : secretsSignatureRefusal(problem)),
+    refuse: (problem) =>
+      problem.refusal === 'UnrecognizedClient'
+        ? secretsRefusal({ verdict: 'unknown-caller' }, options.identity)
+        : secretsSignatureRefusal(problem),
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const admitted = await admitSigned(request, response, endpoint);
     if (!admitted) return;
     const body = parseJson(admitted.body);
-    if (!isRecord(body)) return sendAnswer(response, awsJsonError('1.1', 400, 'SerializationException', { Message: 'The request body is not a JSON object' }));
+    if (!isRecord(body))
+      return sendAnswer(response, awsJsonError('1.1', 400, 'SerializationException', { Message: 'The request body is not a JSON object' }));
     const target = request.headers['x-amz-target'];
     const targetName = Array.isArray(target) ? target[0] : target;
     const accesses = secretsAccess(targetName, body, options.identity, (secretId) => byId.get(secretId)?.arn);
-    if (!accesses) return sendAnswer(response, awsJsonError('1.1', 400, 'UnknownOperationException', { Message: `Unknown operation ${targetName ?? '(none)'}` }));
+    if (!accesses)
+      return sendAnswer(
+        response,
+        awsJsonError('1.1', 400, 'UnknownOperationException', { Message: `Unknown operation ${targetName ?? '(none)'}` }),
+      );
 
     const decision = authorizeRequest(options.authorize, admitted.accessKeyId, accesses);
     if (decision.verdict !== 'allowed') return sendAnswer(response, secretsRefusal(decision, options.identity));
     if (targetName !== TARGET) {
-      return sendAnswer(response, awsJsonError('1.1', 400, 'UnknownOperationException', { Message: `${targetName} is not served here; only GetSecretValue is` }));
+      return sendAnswer(
+        response,
+        awsJsonError('1.1', 400, 'UnknownOperationException', { Message: `${targetName} is not served here; only GetSecretValue is` }),
+      );
     }
 
     const secret = typeof body.SecretId === 'string' ? byId.get(body.SecretId) : undefined;
@@ -105,7 +121,11 @@ export async function startSecretsEndpoint(options: SecretsEndpointOptions): Pro
       VersionStages: [CURRENT],
       CreatedDate: secret.createdEpochSeconds,
     });
-    sendAnswer(response, { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() }, body: answer });
+    sendAnswer(response, {
+      status: 200,
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() },
+      body: answer,
+    });
   };
 
   const server = createServer((request, response) => {

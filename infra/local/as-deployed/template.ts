@@ -10,7 +10,15 @@ import { FUNCTIONS, type FunctionDefinition } from '../../../shared/routes';
 import { TABLES, type TableDefinition } from '../../../shared/tables';
 import { SIGNING_SECRET_TAG } from '../../aws/signing-secret-tag';
 import { pascalCase } from '../../aws/signaling-api';
-import { getAttTarget, isRecord, logicalIdsOfType, readStackTemplate, refTarget, type StackTemplate, type TemplateResource } from './cloud-assembly';
+import {
+  getAttTarget,
+  isRecord,
+  logicalIdsOfType,
+  readStackTemplate,
+  refTarget,
+  type StackTemplate,
+  type TemplateResource,
+} from './cloud-assembly';
 import { matchTables } from './deployed-tables';
 import type { PolicyStatement } from './iam';
 import { resolveString, type LocalResource, type ResolutionScope } from './intrinsics';
@@ -91,7 +99,8 @@ function findFunctionResource(template: StackTemplate, definition: FunctionDefin
 
 function single(ids: string[], what: string, stackName: string): string {
   const [only] = ids;
-  if (ids.length !== 1 || only === undefined) throw new Error(`${stackName} has ${ids.length} ${what}, expected exactly one${ids.length ? `: ${ids.join(', ')}` : ''}`);
+  if (ids.length !== 1 || only === undefined)
+    throw new Error(`${stackName} has ${ids.length} ${what}, expected exactly one${ids.length ? `: ${ids.join(', ')}` : ''}`);
   return only;
 }
 
@@ -107,7 +116,12 @@ function signingSecret(template: StackTemplate, scope: ResolutionScope): string 
     const tags = template.resources.get(id)?.Properties.Tags;
     return (
       Array.isArray(tags) &&
-      tags.some((tag) => isRecord(tag) && tag.Key === SIGNING_SECRET_TAG && resolveString(tag.Value, scope, `${id}.Properties.Tags`) === template.stackName)
+      tags.some(
+        (tag) =>
+          isRecord(tag) &&
+          tag.Key === SIGNING_SECRET_TAG &&
+          resolveString(tag.Value, scope, `${id}.Properties.Tags`) === template.stackName,
+      )
     );
   });
   return single(tagged, `secrets tagged ${SIGNING_SECRET_TAG}=${template.stackName}`, template.stackName);
@@ -138,7 +152,8 @@ function localNames(
       case 'AWS::DynamoDB::GlobalTable':
       case 'AWS::DynamoDB::Table': {
         const definition = tables.get(logicalId);
-        if (definition) resources.set(logicalId, { ref: definition.localName, attributes: { Arn: tableArn(identity, definition.localName) } });
+        if (definition)
+          resources.set(logicalId, { ref: definition.localName, attributes: { Arn: tableArn(identity, definition.localName) } });
         break;
       }
       case 'AWS::SecretsManager::Secret': {
@@ -150,7 +165,8 @@ function localNames(
       }
       case 'AWS::ApiGatewayV2::Api': {
         const endpoint = `wss://${identity.apiId}.execute-api.${identity.region}.${identity.urlSuffix}`;
-        if (resource.Properties.ProtocolType === 'WEBSOCKET') resources.set(logicalId, { ref: identity.apiId, attributes: { ApiId: identity.apiId, ApiEndpoint: endpoint } });
+        if (resource.Properties.ProtocolType === 'WEBSOCKET')
+          resources.set(logicalId, { ref: identity.apiId, attributes: { ApiId: identity.apiId, ApiEndpoint: endpoint } });
         break;
       }
       case 'AWS::ApiGatewayV2::Stage': {
@@ -201,7 +217,10 @@ function environmentOf(resource: TemplateResource, logicalId: string, scope: Res
   const environment = resource.Properties.Environment;
   const variables = isRecord(environment) && isRecord(environment.Variables) ? environment.Variables : {};
   return Object.fromEntries(
-    Object.entries(variables).map(([name, value]) => [name, resolveString(value, scope, `${logicalId}.Properties.Environment.Variables.${name}`)]),
+    Object.entries(variables).map(([name, value]) => [
+      name,
+      resolveString(value, scope, `${logicalId}.Properties.Environment.Variables.${name}`),
+    ]),
   );
 }
 
@@ -228,7 +247,9 @@ export async function readDeployedStack(cdkOutDir: string, options: ReadDeployed
 
   const apiId = webSocketApi(template);
   const stageId = single(
-    logicalIdsOfType(template, 'AWS::ApiGatewayV2::Stage').filter((id) => refTarget(template.resources.get(id)?.Properties.ApiId) === apiId),
+    logicalIdsOfType(template, 'AWS::ApiGatewayV2::Stage').filter(
+      (id) => refTarget(template.resources.get(id)?.Properties.ApiId) === apiId,
+    ),
     `stages of the WebSocket API ${apiId}`,
     template.stackName,
   );
@@ -276,7 +297,8 @@ export async function readDeployedStack(cdkOutDir: string, options: ReadDeployed
       externalManagedPolicyArns,
     });
   }
-  if (absentBundles.length > 0) throw new Error(`Bundles missing from ${cdkOutDir} (synthesize with bundling): ${absentBundles.join(', ')}`);
+  if (absentBundles.length > 0)
+    throw new Error(`Bundles missing from ${cdkOutDir} (synthesize with bundling): ${absentBundles.join(', ')}`);
 
   return {
     stackName: template.stackName,

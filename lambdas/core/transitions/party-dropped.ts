@@ -42,7 +42,10 @@ export function partiesDropped(
   settings: Pick<CallSettings, 'resumeGraceSeconds'>,
   cause: DropCause = { reason: null },
 ): Step {
-  const dropped = afterDrops(call.disconnected_party, lost.map((socket) => socket.party));
+  const dropped = afterDrops(
+    call.disconnected_party,
+    lost.map((socket) => socket.party),
+  );
   if (!dropped) return nothing(call); // already known, already announced
   const graceSeconds = settings.resumeGraceSeconds;
   const line = { outcome: 'peer_reconnecting', reason: cause.reason } as const;
@@ -60,7 +63,11 @@ export function partiesDropped(
     announce(updated) {
       const [only, ...others] = lost;
       if (!only || others.length > 0) return { sends: [], line };
-      const message = { type: 'peer_reconnecting', ...envelope(updated, stampOfParty(updated, only.party), now), grace_seconds: graceSeconds } as const;
+      const message = {
+        type: 'peer_reconnecting',
+        ...envelope(updated, stampOfParty(updated, only.party), now),
+        grace_seconds: graceSeconds,
+      } as const;
       return { sends: [{ to: socketsOfParty(updated, otherParty(only.party)), message, counted: true }], line };
     },
   };

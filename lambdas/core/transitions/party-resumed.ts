@@ -30,7 +30,10 @@ export function resume(call: CallRecord, resumer: Sender, now: Date, settings: P
       ...envelope(call, stampOfParty(call, peer), now),
       reason: call.end_reason === 'disconnected' ? 'disconnected' : 'hangup',
     } as const;
-    return settled(call, { sends: [{ to: [resumer.connectionId], message, counted: true }], line: { outcome: 'ignored', reason: 'already_final' } });
+    return settled(call, {
+      sends: [{ to: [resumer.connectionId], message, counted: true }],
+      line: { outcome: 'ignored', reason: 'already_final' },
+    });
   }
   if (call.status !== 'answered') throw new ProtocolError('call_not_found', 'Only an answered call can be resumed', call.call_id);
 

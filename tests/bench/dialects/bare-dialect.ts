@@ -15,7 +15,8 @@ export function bareDialect(port: number): Dialect {
 
   const dialect: Dialect = {
     relay: 'bare',
-    connect: (party) => BenchSocket.open(`ws://127.0.0.1:${port}/?id=${encodeURIComponent(party.id)}`, (message) => dialect.classify(message)),
+    connect: (party) =>
+      BenchSocket.open(`ws://127.0.0.1:${port}/?id=${encodeURIComponent(party.id)}`, (message) => dialect.classify(message)),
     classify(message): Inbound | undefined {
       const kind = stringField(message, 'kind');
       const tag = stringField(message, 'tag');
@@ -25,7 +26,9 @@ export function bareDialect(port: number): Dialect {
     invite: (call) => frame(call.callee, 'invite', `${call.tag}.offer`, { type: 'offer', sdp: call.offerSdp }),
     answer: (call) => frame(call.caller, 'answer', `${call.tag}.answer`, { type: 'answer', sdp: call.answerSdp }),
     candidates: (call, from, burst) =>
-      (call.candidates[from][burst] ?? []).map((candidate) => frame(other(call, from), 'candidate', candidateTagOf(candidate.candidate) ?? '', candidate)),
+      (call.candidates[from][burst] ?? []).map((candidate) =>
+        frame(other(call, from), 'candidate', candidateTagOf(candidate.candidate) ?? '', candidate),
+      ),
     end: (call) => frame(call.callee, 'end', `${call.tag}.end`, { reason: 'hangup' }),
     learn: () => undefined,
     extras: () => [],

@@ -31,7 +31,11 @@ export function gatewayDialect(port: number, secret: string): Dialect {
   const dialect: Dialect = {
     relay: 'gateway',
     async connect(party) {
-      const { token } = await signToken(secret, { profile_type: party.profileType, profile_id: party.profileId, name: `Bench ${party.id}` });
+      const { token } = await signToken(secret, {
+        profile_type: party.profileType,
+        profile_id: party.profileId,
+        name: `Bench ${party.id}`,
+      });
       return BenchSocket.open(`ws://127.0.0.1:${port}/?token=${encodeURIComponent(token)}`, (message) => dialect.classify(message));
     },
     classify(message): Inbound | undefined {

@@ -73,11 +73,21 @@ export function peerJsDialect(port: number): Dialect {
         call.tag + '.offer',
       ),
     answer: (call) =>
-      frame('ANSWER', call.caller, { sdp: { type: 'answer', sdp: call.answerSdp }, type: 'media', connectionId: connectionId(call), browser: 'chrome' }, call.tag + '.answer'),
+      frame(
+        'ANSWER',
+        call.caller,
+        { sdp: { type: 'answer', sdp: call.answerSdp }, type: 'media', connectionId: connectionId(call), browser: 'chrome' },
+        call.tag + '.answer',
+      ),
     candidates: (call, from, burst) =>
       (call.candidates[from][burst] ?? []).map((candidate) =>
-          frame('CANDIDATE', other(call, from), { candidate, type: 'media', connectionId: connectionId(call) }, candidateTagOf(candidate.candidate) ?? ''),
+        frame(
+          'CANDIDATE',
+          other(call, from),
+          { candidate, type: 'media', connectionId: connectionId(call) },
+          candidateTagOf(candidate.candidate) ?? '',
         ),
+      ),
     end: (call) => frame('LEAVE', call.callee, { connectionId: connectionId(call) }, `end:${connectionId(call)}`),
     learn: () => undefined,
     extras: () => [],

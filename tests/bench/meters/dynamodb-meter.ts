@@ -151,7 +151,8 @@ export async function startDynamoMeter(): Promise<DynamoMeter> {
         }
         let after: Item | undefined;
         if (operation === 'PutItem') after = request.Item;
-        else if (operation === 'UpdateItem') after = request.ReturnValues === 'ALL_NEW' && response.Attributes ? response.Attributes : before;
+        else if (operation === 'UpdateItem')
+          after = request.ReturnValues === 'ALL_NEW' && response.Attributes ? response.Attributes : before;
         entry.writeUnits += writeUnits(Math.max(itemSizeBytes(before), itemSizeBytes(after)));
         entry.indexWriteUnits += indexWrites(table, before, after).reduce((sum, write) => sum + write.units, 0);
         if (after) images.set(imageKey(key), after);

@@ -96,7 +96,11 @@ export interface TableShape {
 export function indexEntry(table: TableShape, index: IndexShape, item: Item | undefined): Item | undefined {
   if (!item || !index.keyAttributes.every((name) => name in item)) return undefined;
   if (index.projection === 'ALL') return item;
-  const kept = new Set([...table.keyAttributes, ...index.keyAttributes, ...(index.projection === 'INCLUDE' ? index.includedAttributes : [])]);
+  const kept = new Set([
+    ...table.keyAttributes,
+    ...index.keyAttributes,
+    ...(index.projection === 'INCLUDE' ? index.includedAttributes : []),
+  ]);
   return Object.fromEntries(Object.entries(item).filter(([name]) => kept.has(name)));
 }
 

@@ -53,7 +53,15 @@ export async function startForwardingProxy(observe: (exchange: Exchange) => void
         const headers: OutgoingHttpHeaders = { ...request.headers };
         const answer = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
           const outgoing = httpRequest(
-            { host: target.hostname, port: target.port, method: request.method, path: request.url, headers, agent, timeout: UPSTREAM_TIMEOUT_MS },
+            {
+              host: target.hostname,
+              port: target.port,
+              method: request.method,
+              path: request.url,
+              headers,
+              agent,
+              timeout: UPSTREAM_TIMEOUT_MS,
+            },
             (upstreamResponse) => {
               readAll(upstreamResponse).then(
                 (body) => resolve({ status: upstreamResponse.statusCode ?? 502, headers: upstreamResponse.headers, body }),

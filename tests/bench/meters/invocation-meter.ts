@@ -51,7 +51,11 @@ export function meterInvocations(): InvocationMeter {
   const original = Invoker.prototype.invoke;
   Invoker.prototype.invoke = function invokeMetered(this: Invoker, ...args: Parameters<Invoker['invoke']>) {
     // The invoker reports a handler's error or timeout as its outcome rather than throwing it.
-    return time(args[0].id, () => original.apply(this, args), (outcome) => !outcome.ok);
+    return time(
+      args[0].id,
+      () => original.apply(this, args),
+      (outcome) => !outcome.ok,
+    );
   };
 
   installed = {
@@ -59,7 +63,10 @@ export function meterInvocations(): InvocationMeter {
     snapshot: (withDurations) => ({
       inFlight,
       byFunction: Object.fromEntries(
-        [...byFunction].map(([id, entry]) => [id, { count: entry.count, failed: entry.failed, durationsMs: withDurations ? [...entry.durationsMs] : [] }]),
+        [...byFunction].map(([id, entry]) => [
+          id,
+          { count: entry.count, failed: entry.failed, durationsMs: withDurations ? [...entry.durationsMs] : [] },
+        ]),
       ),
     }),
   };

@@ -93,7 +93,8 @@ export function diffInvocations(after: InvocationSnapshot, before: InvocationSna
     const then = before.byFunction[id];
     const count = now.count - (then?.count ?? 0);
     // Durations are kept in invocation order, so the new ones are those past the earlier count.
-    if (count > 0) byFunction[id] = { count, failed: now.failed - (then?.failed ?? 0), durationsMs: now.durationsMs.slice(then?.count ?? 0) };
+    if (count > 0)
+      byFunction[id] = { count, failed: now.failed - (then?.failed ?? 0), durationsMs: now.durationsMs.slice(then?.count ?? 0) };
   }
   return { inFlight: after.inFlight, byFunction };
 }

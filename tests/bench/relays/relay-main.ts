@@ -47,16 +47,23 @@ async function startPeerJs(): Promise<RunningRelay> {
 }
 
 async function startGateway(metered: boolean, sweepIntervalMs: number): Promise<RunningRelay> {
-  const [{ ENV }, { startLocalGateway }, { storeClient }, { startDynamoMeter }, { meterInvocations }, { startManagementMeter }, { asDeployedOptions }] =
-    await Promise.all([
-      import('../../../shared/env'),
-      import('../../../infra/local/gateway'),
-      import('../../../infra/local/store'),
-      import('../meters/dynamodb-meter'),
-      import('../meters/invocation-meter'),
-      import('../meters/management-meter'),
-      import('../../support/gateway-mode'),
-    ]);
+  const [
+    { ENV },
+    { startLocalGateway },
+    { storeClient },
+    { startDynamoMeter },
+    { meterInvocations },
+    { startManagementMeter },
+    { asDeployedOptions },
+  ] = await Promise.all([
+    import('../../../shared/env'),
+    import('../../../infra/local/gateway'),
+    import('../../../infra/local/store'),
+    import('../meters/dynamodb-meter'),
+    import('../meters/invocation-meter'),
+    import('../meters/management-meter'),
+    import('../../support/gateway-mode'),
+  ]);
   // The soak's gateway runs as deployed when its test run does (CALLSIGNAL_GATEWAY_MODE).
   const asDeployed = asDeployedOptions();
   // The meters sit in front of the handlers' store and management clients, in this process.
@@ -129,7 +136,11 @@ async function answer(relay: RunningRelay, request: RelayRequest): Promise<Relay
       return {
         id: request.id,
         type: 'snapshot',
-        snapshot: { invocations: invocations.snapshot(request.withDurations), dynamodb: dynamodb?.snapshot() ?? null, management: management?.snapshot() ?? null },
+        snapshot: {
+          invocations: invocations.snapshot(request.withDurations),
+          dynamodb: dynamodb?.snapshot() ?? null,
+          management: management?.snapshot() ?? null,
+        },
       };
     }
     case 'sweep':

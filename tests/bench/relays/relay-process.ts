@@ -44,16 +44,12 @@ export interface RelayProcessOptions {
 }
 
 export async function startRelayProcess(kind: RelayKind, options: RelayProcessOptions = {}): Promise<RelayProcess> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', ENTRY, kind, String(options.sweepIntervalMs ?? 60_000)],
-    {
-      cwd: PROJECT_ROOT,
-      // Handler logs go where `npm start` would send them, minus the terminal: written, not read.
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { ...process.env, ...options.env },
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ENTRY, kind, String(options.sweepIntervalMs ?? 60_000)], {
+    cwd: PROJECT_ROOT,
+    // Handler logs go where `npm start` would send them, minus the terminal: written, not read.
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: { ...process.env, ...options.env },
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-STDERR_KEPT_CHARS);

@@ -51,7 +51,13 @@ export function newCall(tag: string, pair: CallPair): CallState {
   };
 }
 
-export async function runCall(dialect: Dialect, pair: CallPair, call: CallState, hops: HopSamples, options: CallOptions): Promise<CallOutcome> {
+export async function runCall(
+  dialect: Dialect,
+  pair: CallPair,
+  call: CallState,
+  hops: HopSamples,
+  options: CallOptions,
+): Promise<CallOutcome> {
   const socketOf = (side: Side): BenchSocket => (side === 'caller' ? pair.caller : pair.callee);
   let delivered = 0;
 

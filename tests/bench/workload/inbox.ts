@@ -63,10 +63,13 @@ export class Inbox {
       return Promise.resolve(arrived);
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        if (this.waiters.get(tag) === settle) this.waiters.delete(tag);
-        resolve(undefined);
-      }, Math.max(0, deadline - performance.now()));
+      const timer = setTimeout(
+        () => {
+          if (this.waiters.get(tag) === settle) this.waiters.delete(tag);
+          resolve(undefined);
+        },
+        Math.max(0, deadline - performance.now()),
+      );
       const settle = (arrival: Arrival): void => {
         clearTimeout(timer);
         this.claimed++;

@@ -54,7 +54,9 @@ export async function openPair(dialect: Dialect, slot: number, firstId: number):
 export async function openPairs(dialect: Dialect, count: number, firstId: number): Promise<CallPair[]> {
   const pairs: CallPair[] = [];
   for (let start = 0; start < count; start += OPEN_PARALLELISM) {
-    const batch = Array.from({ length: Math.min(OPEN_PARALLELISM, count - start) }, (_, offset) => openPair(dialect, start + offset, firstId));
+    const batch = Array.from({ length: Math.min(OPEN_PARALLELISM, count - start) }, (_, offset) =>
+      openPair(dialect, start + offset, firstId),
+    );
     pairs.push(...(await Promise.all(batch)));
   }
   return pairs;
@@ -65,7 +67,8 @@ export async function closePairs(pairs: readonly CallPair[]): Promise<void> {
 }
 
 export async function runRound(dialect: Dialect, pairs: readonly CallPair[], spec: RoundSpec): Promise<RoundResult> {
-  if (pairs.length < spec.concurrency) throw new Error(`${spec.concurrency} concurrent calls need as many socket pairs, ${pairs.length} are open`);
+  if (pairs.length < spec.concurrency)
+    throw new Error(`${spec.concurrency} concurrent calls need as many socket pairs, ${pairs.length} are open`);
   const slots = pairs.slice(0, spec.concurrency);
   const hops = emptyHopSamples();
   const started = performance.now();

@@ -70,7 +70,15 @@ export function sessionDescription(kind: 'offer' | 'answer', tag: string, target
   const ssrc = (offset: number): number => 100_000_000 + (Number.parseInt(token(`${tag}r${offset}`, 8, '0123456789'), 10) % 900_000_000);
   const cname = token(`${tag}c`, 16);
   const role = kind === 'offer' ? 'actpass' : 'active';
-  const head = ['v=0', `o=- ${tag} 2 IN IP4 127.0.0.1`, 's=-', 't=0 0', 'a=group:BUNDLE 0 1', 'a=extmap-allow-mixed', `a=msid-semantic: WMS ${stream}`];
+  const head = [
+    'v=0',
+    `o=- ${tag} 2 IN IP4 127.0.0.1`,
+    's=-',
+    't=0 0',
+    'a=group:BUNDLE 0 1',
+    'a=extmap-allow-mixed',
+    `a=msid-semantic: WMS ${stream}`,
+  ];
   const audio = [
     'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126',
     ...mediaHeader(tag, '0', role),
@@ -166,7 +174,10 @@ export function candidateBursts(callTag: string, side: Side): Candidate[][] {
     sdpMLineIndex: 0,
   });
   return [
-    [line(1, `1467250027 1 udp 2122260223 192.168.1.${octet} 50713 typ host`), line(2, `435653019 1 tcp 1518280447 192.168.1.${octet} 9 typ host tcptype active`)],
+    [
+      line(1, `1467250027 1 udp 2122260223 192.168.1.${octet} 50713 typ host`),
+      line(2, `435653019 1 tcp 1518280447 192.168.1.${octet} 9 typ host tcptype active`),
+    ],
     [
       line(3, `842163049 1 udp 1686052607 203.0.113.${octet} 50713 typ srflx raddr 192.168.1.${octet} rport 50713`),
       line(4, `3351229561 1 udp 41885439 198.51.100.9 6${octet}34 typ relay raddr 203.0.113.${octet} rport 50713`),

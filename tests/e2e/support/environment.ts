@@ -44,7 +44,7 @@ export function e2eEnvironment(): E2eEnvironment {
   const chromium = findChromium();
   const namespace: NamespaceMode | undefined = canUnshare(['-n']) ? 'root' : canUnshare(['-r', '-n']) ? 'user' : undefined;
   const missing = !chromium
-    ? 'no Chromium found (install Debian\'s `chromium` package, or set CHROMIUM_PATH)'
+    ? "no Chromium found (install Debian's `chromium` package, or set CHROMIUM_PATH)"
     : !namespace
       ? 'cannot create a loopback-only network namespace (`unshare -n` needs root or unprivileged user namespaces, and `ip` from iproute2)'
       : undefined;

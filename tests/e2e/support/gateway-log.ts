@@ -53,7 +53,9 @@ export class GatewayLog {
 
   /** Sockets of `profileKey` that closed with `code`. */
   closedSocketsOf(profileKey: string, code: number): ClosedSocket[] {
-    return this.closedSockets.filter((socket) => socket.disconnect_status_code === code && this.ownerOf(socket.connection_id) === profileKey);
+    return this.closedSockets.filter(
+      (socket) => socket.disconnect_status_code === code && this.ownerOf(socket.connection_id) === profileKey,
+    );
   }
 
   stop(): void {

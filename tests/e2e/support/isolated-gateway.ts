@@ -29,7 +29,7 @@ const SUPERVISOR = [
   'exec 3<&0',
   '"$@" </dev/null 3<&- &',
   'gateway=$!',
-  'trap \'kill -TERM $gateway 2>/dev/null\' TERM INT',
+  "trap 'kill -TERM $gateway 2>/dev/null' TERM INT",
   '{ cat >/dev/null; kill -KILL $gateway 2>/dev/null; } <&3 &',
   'wait $gateway',
   'wait $gateway',
@@ -86,7 +86,10 @@ export async function startIsolatedGateway(options: IsolatedGatewayOptions): Pro
     for (const listener of listeners) listener(line);
   };
   const started = new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the gateway did not start within ${START_TIMEOUT_MS} ms:\n${log.join('\n')}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`the gateway did not start within ${START_TIMEOUT_MS} ms:\n${log.join('\n')}`)),
+      START_TIMEOUT_MS,
+    );
     // Both streams are read to the end, or the gateway would block once a pipe buffer fills.
     createInterface({ input: child.stderr }).on('line', remember);
     createInterface({ input: child.stdout }).on('line', (line) => {

@@ -102,11 +102,13 @@ export class UserPage {
       let inboundAudioEnergy = 0;
       let inboundVideoFrames = 0;
       let outboundAudioPackets = 0;
-      (await pc.getStats()).forEach((report: { type: string; kind?: string; totalAudioEnergy?: number; framesDecoded?: number; packetsSent?: number }) => {
-        if (report.type === 'inbound-rtp' && report.kind === 'audio') inboundAudioEnergy = report.totalAudioEnergy ?? 0;
-        if (report.type === 'inbound-rtp' && report.kind === 'video') inboundVideoFrames = report.framesDecoded ?? 0;
-        if (report.type === 'outbound-rtp' && report.kind === 'audio') outboundAudioPackets = report.packetsSent ?? 0;
-      });
+      (await pc.getStats()).forEach(
+        (report: { type: string; kind?: string; totalAudioEnergy?: number; framesDecoded?: number; packetsSent?: number }) => {
+          if (report.type === 'inbound-rtp' && report.kind === 'audio') inboundAudioEnergy = report.totalAudioEnergy ?? 0;
+          if (report.type === 'inbound-rtp' && report.kind === 'video') inboundVideoFrames = report.framesDecoded ?? 0;
+          if (report.type === 'outbound-rtp' && report.kind === 'audio') outboundAudioPackets = report.packetsSent ?? 0;
+        },
+      );
       return {
         connectionState: pc.connectionState,
         audioTrackEnabled: audioSender?.track?.enabled,

@@ -69,6 +69,9 @@ export function synthesize(props: Partial<SignalingStackProps> = {}, options: Sy
 }
 
 /** CloudFormation resources of one type, by logical id. */
-export function resourcesOfType(template: Template, type: string): Record<string, { Properties: Record<string, unknown>; [key: string]: unknown }> {
+export function resourcesOfType(
+  template: Template,
+  type: string,
+): Record<string, { Properties: Record<string, unknown>; [key: string]: unknown }> {
   return template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
 }

@@ -27,7 +27,12 @@ describe('answering a ringing call', () => {
     expect(transition.image).toBe('before');
     const announced = transition.announce(ringingCall());
     expect(announced.sends).toEqual([
-      { to: ['caller-socket'], message: { type: 'call_answer', ...envelopeFrom(FROM_CALLEE), answer: sdp }, counted: true, party: 'caller' },
+      {
+        to: ['caller-socket'],
+        message: { type: 'call_answer', ...envelopeFrom(FROM_CALLEE), answer: sdp },
+        counted: true,
+        party: 'caller',
+      },
       { to: ['callee-b'], message: { type: 'call_ended', ...envelopeFrom(FROM_CALLEE), reason: 'answered_elsewhere' } },
     ]);
     expect(announced.line).toEqual({ outcome: 'answered', reason: null });
@@ -35,7 +40,12 @@ describe('answering a ringing call', () => {
 
   it('leaves the call answered on one socket, with the callee among its named participants and no ring timer', () => {
     const { call } = answer(CALL_ID, callee, sdp, NOW, SETTINGS).announce(ringingCall());
-    expect(call).toMatchObject({ status: 'answered', answered_at: NOW.toISOString(), callee_connection_ids: ['callee-a'], callee_name: 'Ada Tutor' });
+    expect(call).toMatchObject({
+      status: 'answered',
+      answered_at: NOW.toISOString(),
+      callee_connection_ids: ['callee-a'],
+      callee_name: 'Ada Tutor',
+    });
     expect(call?.participants[1]).toEqual({ profile_id: 'ada', profile_type: 'tutor', name: 'Ada Tutor' });
     expect(call).not.toHaveProperty('deadline_at');
     expect(call).not.toHaveProperty('deadline_shard');
@@ -57,8 +67,12 @@ describe('an answer that may not be', () => {
   });
 
   it('is not ringing once the call was answered or is over', () => {
-    expect(() => assertAnswerable(answeredCall(), callee)).toThrow(expect.objectContaining({ code: 'call_not_ringing', message: 'The call is answered, not ringing' }));
-    expect(() => assertAnswerable(ringingCall({ status: 'missed' }), callee)).toThrow(expect.objectContaining({ code: 'call_not_ringing' }));
+    expect(() => assertAnswerable(answeredCall(), callee)).toThrow(
+      expect.objectContaining({ code: 'call_not_ringing', message: 'The call is answered, not ringing' }),
+    );
+    expect(() => assertAnswerable(ringingCall({ status: 'missed' }), callee)).toThrow(
+      expect.objectContaining({ code: 'call_not_ringing' }),
+    );
   });
 
   it('is let through for the callee of a ringing call', () => {

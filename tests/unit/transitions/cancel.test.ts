@@ -6,7 +6,13 @@ describe('the caller cancelling a ringing call', () => {
   it('makes the call missed, cancelled, and stops every device that rang', () => {
     const transition = cancel(ringingCall(), NOW);
     expect(transition.guard).toEqual({ status: 'initiated' });
-    expect(transition.changes).toEqual({ status: 'missed', end_reason: 'cancelled', ended_at: NOW.toISOString(), deadline_at: null, disconnected_party: null });
+    expect(transition.changes).toEqual({
+      status: 'missed',
+      end_reason: 'cancelled',
+      ended_at: NOW.toISOString(),
+      deadline_at: null,
+      disconnected_party: null,
+    });
     const announced = transition.announce(ringingCall({ status: 'missed' }));
     expect(announced.sends).toEqual([
       { to: ['callee-a', 'callee-b'], message: { type: 'call_ended', ...envelopeFrom(FROM_CALLER), reason: 'cancelled' }, counted: true },

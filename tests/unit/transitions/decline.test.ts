@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { decline, declineForCallee } from '../../../lambdas/core/transitions/decline';
-import { answeredCall, CALL_ID, callee, caller, envelopeFrom, FROM_CALLEE, FROM_CALLER, FROM_UNNAMED_CALLEE, NOW, ringingCall, stranger } from '../fixtures';
+import {
+  answeredCall,
+  CALL_ID,
+  callee,
+  caller,
+  envelopeFrom,
+  FROM_CALLEE,
+  FROM_CALLER,
+  FROM_UNNAMED_CALLEE,
+  NOW,
+  ringingCall,
+  stranger,
+} from '../fixtures';
 
 describe('the callee declining', () => {
   const transition = decline(ringingCall(), callee, 'rejected', NOW);
@@ -45,7 +57,13 @@ describe('the server declining for the callee', () => {
   it('tells only the caller when the invitation reached no socket (offline)', () => {
     const transition = declineForCallee(ringingCall(), 'offline', NOW, false);
     expect(transition.guard).toEqual({ status: 'initiated' });
-    expect(transition.changes).toEqual({ status: 'declined', end_reason: 'offline', ended_at: NOW.toISOString(), deadline_at: null, disconnected_party: null });
+    expect(transition.changes).toEqual({
+      status: 'declined',
+      end_reason: 'offline',
+      ended_at: NOW.toISOString(),
+      deadline_at: null,
+      disconnected_party: null,
+    });
     const announced = transition.announce(ringingCall({ status: 'declined' }));
     expect(announced.sends).toEqual([
       { to: ['caller-socket'], message: { type: 'call_declined', ...envelopeFrom(FROM_UNNAMED_CALLEE), reason: 'offline' } },

@@ -7,7 +7,13 @@ describe('the invitation that lost glare', () => {
   it('is declined busy to its caller, while it still rings, and the devices it rang stop ringing', () => {
     const transition = glareLost(ringingCall(), NOW);
     expect(transition.guard).toEqual({ status: 'initiated' });
-    expect(transition.changes).toEqual({ status: 'declined', end_reason: 'busy', ended_at: NOW.toISOString(), deadline_at: null, disconnected_party: null });
+    expect(transition.changes).toEqual({
+      status: 'declined',
+      end_reason: 'busy',
+      ended_at: NOW.toISOString(),
+      deadline_at: null,
+      disconnected_party: null,
+    });
     const announced = transition.announce(ringingCall({ status: 'declined' }));
     expect(announced.sends).toEqual([
       { to: ['caller-socket'], message: { type: 'call_declined', ...envelopeFrom(FROM_UNNAMED_CALLEE), reason: 'busy' } },

@@ -36,7 +36,10 @@ describe('a resume grace that ran out', () => {
 
   it('tells nobody when both dropped, and still logs the end', () => {
     const bothAway = answeredCall({ disconnected_party: 'both' });
-    expect(graceExpired(bothAway, NOW).announce({ ...bothAway, status: 'ended' })).toEqual({ sends: [], line: { outcome: 'ended', reason: 'disconnected' } });
+    expect(graceExpired(bothAway, NOW).announce({ ...bothAway, status: 'ended' })).toEqual({
+      sends: [],
+      line: { outcome: 'ended', reason: 'disconnected' },
+    });
   });
 
   it('is no transition for a call nobody is waiting to resume', () => {

@@ -25,7 +25,9 @@ describe('hanging up an answered call', () => {
   });
 
   it('tells the caller when the callee hangs up, on the socket the call has it on as written', () => {
-    const announced = hangUp(answeredCall(), callee, NOW).announce(answeredCall({ status: 'ended', caller_connection_id: 'caller-resumed' }));
+    const announced = hangUp(answeredCall(), callee, NOW).announce(
+      answeredCall({ status: 'ended', caller_connection_id: 'caller-resumed' }),
+    );
     expect(announced.sends).toEqual([
       { to: ['caller-resumed'], message: { type: 'call_ended', ...envelopeFrom(FROM_CALLEE), reason: 'hangup' }, counted: true },
     ]);

@@ -34,7 +34,10 @@ describe('a party of an answered call dropping', () => {
   it('tells nobody when both are found gone at once', () => {
     const transition = asWrite(partiesDropped(answeredCall(), [...callerLost, ...calleeLost], NOW, SETTINGS));
     expect(transition.changes).toMatchObject({ disconnected_party: 'both' });
-    expect(transition.announce(answeredCall({ disconnected_party: 'both' }))).toEqual({ sends: [], line: { outcome: 'peer_reconnecting', reason: null } });
+    expect(transition.announce(answeredCall({ disconnected_party: 'both' }))).toEqual({
+      sends: [],
+      line: { outcome: 'peer_reconnecting', reason: null },
+    });
   });
 
   it('writes and says nothing for a drop already known', () => {
@@ -44,8 +47,13 @@ describe('a party of an answered call dropping', () => {
   });
 
   it('found by the liveness check, also guards on the timer that check was due on, and says so', () => {
-    const transition = asWrite(partiesDropped(answeredCall(), calleeLost, NOW, SETTINGS, { reason: 'not_connected', seenTimer: at(5_000) }));
+    const transition = asWrite(
+      partiesDropped(answeredCall(), calleeLost, NOW, SETTINGS, { reason: 'not_connected', seenTimer: at(5_000) }),
+    );
     expect(transition.guard).toEqual({ status: 'answered', boundSockets: calleeLost, dropped: 'nobody', deadlineAt: at(5_000) });
-    expect(transition.announce(answeredCall({ disconnected_party: 'callee' })).line).toEqual({ outcome: 'peer_reconnecting', reason: 'not_connected' });
+    expect(transition.announce(answeredCall({ disconnected_party: 'callee' })).line).toEqual({
+      outcome: 'peer_reconnecting',
+      reason: 'not_connected',
+    });
   });
 });

@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { Sender } from '../../../lambdas/core/model';
 import { resume } from '../../../lambdas/core/transitions/party-resumed';
-import { answeredCall, asSettled, asWrite, at, callee, caller, envelopeFrom, FROM_CALLEE, FROM_CALLER, NOW, ringingCall, SETTINGS, stranger } from '../fixtures';
+import {
+  answeredCall,
+  asSettled,
+  asWrite,
+  at,
+  callee,
+  caller,
+  envelopeFrom,
+  FROM_CALLEE,
+  FROM_CALLER,
+  NOW,
+  ringingCall,
+  SETTINGS,
+  stranger,
+} from '../fixtures';
 
 const calleeBack: Sender = { ...callee, connectionId: 'callee-new' };
 const callerBack: Sender = { ...caller, connectionId: 'caller-new' };
@@ -30,7 +44,9 @@ describe('a dropped party resuming', () => {
     const transition = asWrite(resume(answeredCall({ disconnected_party: 'both' }), callerBack, NOW, SETTINGS));
     expect(transition.guard).toEqual({ status: 'answered', dropped: 'both' });
     expect(transition.changes).toEqual({ caller_connection_id: 'caller-new', disconnected_party: 'callee' });
-    const announced = transition.announce(answeredCall({ caller_connection_id: 'caller-new', disconnected_party: 'callee', deadline_at: at(42_400) }));
+    const announced = transition.announce(
+      answeredCall({ caller_connection_id: 'caller-new', disconnected_party: 'callee', deadline_at: at(42_400) }),
+    );
     expect(announced.sends).toEqual([
       { to: ['caller-new', 'callee-a'], message: { type: 'call_resumed', ...envelopeFrom(FROM_CALLER) }, counted: true },
       { to: ['caller-new'], message: { type: 'peer_reconnecting', ...envelopeFrom(FROM_CALLEE), grace_seconds: 42 } },
@@ -39,7 +55,9 @@ describe('a dropped party resuming', () => {
 
   it('counts a grace already run out as none left', () => {
     const transition = asWrite(resume(answeredCall({ disconnected_party: 'both' }), callerBack, NOW, SETTINGS));
-    const announced = transition.announce(answeredCall({ caller_connection_id: 'caller-new', disconnected_party: 'callee', deadline_at: at(-3_000) }));
+    const announced = transition.announce(
+      answeredCall({ caller_connection_id: 'caller-new', disconnected_party: 'callee', deadline_at: at(-3_000) }),
+    );
     expect(announced.sends[1]?.message).toMatchObject({ type: 'peer_reconnecting', grace_seconds: 0 });
   });
 });
@@ -62,12 +80,17 @@ describe('a party moving its call to a new socket', () => {
   it('tells a callee device that answered that another of its devices took the call over', () => {
     const transition = asWrite(resume(answeredCall(), calleeBack, NOW, SETTINGS));
     const announced = transition.announce(answeredCall({ callee_connection_ids: ['callee-new'] }));
-    expect(announced.sends[1]).toEqual({ to: ['callee-a'], message: { type: 'call_ended', ...envelopeFrom(FROM_CALLEE), reason: 'resumed_elsewhere' } });
+    expect(announced.sends[1]).toEqual({
+      to: ['callee-a'],
+      message: { type: 'call_ended', ...envelopeFrom(FROM_CALLEE), reason: 'resumed_elsewhere' },
+    });
   });
 
   it('tells no previous socket when the resumer had dropped (that socket is gone) or resumes on the socket the call has', () => {
     const dropped = asWrite(resume(answeredCall({ disconnected_party: 'callee' }), calleeBack, NOW, SETTINGS));
-    expect(dropped.announce(answeredCall({ callee_connection_ids: ['callee-new'] })).sends.map((send) => send.message.type)).toEqual(['call_resumed']);
+    expect(dropped.announce(answeredCall({ callee_connection_ids: ['callee-new'] })).sends.map((send) => send.message.type)).toEqual([
+      'call_resumed',
+    ]);
     const same = asWrite(resume(answeredCall(), caller, NOW, SETTINGS));
     expect(same.announce(answeredCall()).sends.map((send) => send.message.type)).toEqual(['call_resumed']);
   });
@@ -76,9 +99,14 @@ describe('a party moving its call to a new socket', () => {
     const transition = asWrite(resume(answeredCall({ disconnected_party: 'callee' }), callerBack, NOW, SETTINGS));
     expect(transition.guard).toEqual({ status: 'answered', dropped: 'callee' });
     expect(transition.changes).toEqual({ caller_connection_id: 'caller-new' });
-    const announced = transition.announce(answeredCall({ caller_connection_id: 'caller-new', disconnected_party: 'callee', deadline_at: at(10_000) }));
+    const announced = transition.announce(
+      answeredCall({ caller_connection_id: 'caller-new', disconnected_party: 'callee', deadline_at: at(10_000) }),
+    );
     expect(announced.sends.map((send) => send.message.type)).toEqual(['call_resumed', 'call_ended', 'peer_reconnecting']);
-    expect(announced.sends[2]).toEqual({ to: ['caller-new'], message: { type: 'peer_reconnecting', ...envelopeFrom(FROM_CALLEE), grace_seconds: 10 } });
+    expect(announced.sends[2]).toEqual({
+      to: ['caller-new'],
+      message: { type: 'peer_reconnecting', ...envelopeFrom(FROM_CALLEE), grace_seconds: 10 },
+    });
   });
 });
 
@@ -98,7 +126,9 @@ describe('resuming a call that is not answered', () => {
 
   it('finds no call to resume before the answer or after a decline', () => {
     expect(() => resume(ringingCall(), calleeBack, NOW, SETTINGS)).toThrow(expect.objectContaining({ code: 'call_not_found' }));
-    expect(() => resume(ringingCall({ status: 'declined' }), calleeBack, NOW, SETTINGS)).toThrow(expect.objectContaining({ code: 'call_not_found' }));
+    expect(() => resume(ringingCall({ status: 'declined' }), calleeBack, NOW, SETTINGS)).toThrow(
+      expect.objectContaining({ code: 'call_not_found' }),
+    );
   });
 
   it('is refused to anyone outside the call', () => {

@@ -11,7 +11,13 @@ describe('a ring that expired', () => {
   });
 
   it('makes the call missed, timed out', () => {
-    expect(transition.changes).toEqual({ status: 'missed', end_reason: 'timeout', ended_at: NOW.toISOString(), deadline_at: null, disconnected_party: null });
+    expect(transition.changes).toEqual({
+      status: 'missed',
+      end_reason: 'timeout',
+      ended_at: NOW.toISOString(),
+      deadline_at: null,
+      disconnected_party: null,
+    });
   });
 
   it('tells the caller it was declined (timeout), from the callee, and every callee socket that it ended', () => {

@@ -16,13 +16,17 @@ describe('a socket closing', () => {
   });
 
   it('does not concern the call when it was a callee device that only rang', () => {
-    expect(asSettled(socketLost(ringingCall(), { ...callee, connectionId: 'callee-b' }, NOW, SETTINGS)).announcement).toEqual({ sends: [] });
+    expect(asSettled(socketLost(ringingCall(), { ...callee, connectionId: 'callee-b' }, NOW, SETTINGS)).announcement).toEqual({
+      sends: [],
+    });
   });
 
   it('does not concern the call when the call moved to another socket of that party', () => {
     const moved = answeredCall({ caller_connection_id: 'caller-new' });
     expect(asSettled(socketLost(moved, caller, NOW, SETTINGS)).announcement).toEqual({ sends: [] });
-    expect(asSettled(socketLost(ringingCall(), { ...caller, connectionId: 'caller-other-tab' }, NOW, SETTINGS)).announcement).toEqual({ sends: [] });
+    expect(asSettled(socketLost(ringingCall(), { ...caller, connectionId: 'caller-other-tab' }, NOW, SETTINGS)).announcement).toEqual({
+      sends: [],
+    });
   });
 
   it('does not concern a call that is over', () => {

@@ -152,7 +152,10 @@ export class CallClient extends Emitter<CallClientEvents> {
   async queryPresence(profiles: ProfileRef[]): Promise<PresenceEntry[]> {
     if (profiles.length === 0) return [];
     const answer = await this.queries.ask('presence_query', () =>
-      this.socket.send({ type: 'presence_query', profiles: profiles.map(({ profile_id, profile_type }) => ({ profile_id, profile_type })) }),
+      this.socket.send({
+        type: 'presence_query',
+        profiles: profiles.map(({ profile_id, profile_type }) => ({ profile_id, profile_type })),
+      }),
     );
     return answer.profiles;
   }
@@ -231,9 +234,7 @@ export class CallClient extends Emitter<CallClientEvents> {
    * (A peer with another tab open counts as back: presence cannot tell tabs apart.)
    */
   private async recheckPeers(): Promise<void> {
-    const asked = [...this.calls]
-      .filter((call) => call.answered)
-      .map((call) => ({ call, newsCount: call.peerConnectionNewsCount }));
+    const asked = [...this.calls].filter((call) => call.answered).map((call) => ({ call, newsCount: call.peerConnectionNewsCount }));
     if (asked.length === 0) return;
     let presence: PresenceEntry[];
     try {

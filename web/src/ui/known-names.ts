@@ -15,7 +15,8 @@ export class KnownNames {
     let entries: [string, string][] = [];
     try {
       const parsed: unknown = JSON.parse(storage?.getItem(STORAGE_KEY) ?? '[]');
-      if (Array.isArray(parsed)) entries = parsed.filter((e): e is [string, string] => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string');
+      if (Array.isArray(parsed))
+        entries = parsed.filter((e): e is [string, string] => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string');
     } catch {
       // A damaged entry only costs us the names.
     }

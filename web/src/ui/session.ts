@@ -74,7 +74,9 @@ export function restoreSession(): Session | undefined {
     return fromFragment;
   }
   const stored = sessionStorage.getItem(STORAGE_KEY);
-  const session = stored ? sessionFromToken(stored.slice(stored.indexOf(':') + 1), stored.startsWith('dev:') ? 'dev' : 'embedded') : undefined;
+  const session = stored
+    ? sessionFromToken(stored.slice(stored.indexOf(':') + 1), stored.startsWith('dev:') ? 'dev' : 'embedded')
+    : undefined;
   if (session?.expiresAt !== undefined && session.expiresAt < Date.now() && session.source === 'embedded') return undefined;
   return session;
 }

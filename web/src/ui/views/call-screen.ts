@@ -59,14 +59,23 @@ export class CallScreen {
     // The status stays visible in every state (tests and screen readers follow it); once connected it shows the timer.
     this.statusText = h('span', { class: 'call-status-text' });
     this.clock = h('span', { class: 'call-timer', 'data-testid': 'call-timer', hidden: true }, '0:00');
-    this.status = h('p', { class: 'call-status', 'data-testid': 'call-status', 'data-state': call.state, 'aria-live': 'polite' }, this.statusText, this.clock);
+    this.status = h(
+      'p',
+      { class: 'call-status', 'data-testid': 'call-status', 'data-state': call.state, 'aria-live': 'polite' },
+      this.statusText,
+      this.clock,
+    );
     this.banner = h('div', { class: 'call-banner', role: 'status', hidden: true });
     this.remoteVideo = h('video', { class: 'remote-video', 'data-testid': 'remote-video', autoplay: true, playsinline: true, muted: true });
     this.remoteVideo.muted = true; // sound plays through the audio element, once
     this.localVideo = h('video', { class: 'local-video', 'data-testid': 'local-video', autoplay: true, playsinline: true, muted: true });
     this.localVideo.muted = true;
     this.remoteAudio = h('audio', { autoplay: true, 'data-testid': 'remote-audio' });
-    this.muteButton = h('button', { class: 'round-button control', 'data-testid': 'mute-toggle', onclick: () => call.setMuted(!call.muted) });
+    this.muteButton = h('button', {
+      class: 'round-button control',
+      'data-testid': 'mute-toggle',
+      onclick: () => call.setMuted(!call.muted),
+    });
     this.cameraButton = h('button', {
       class: 'round-button control',
       'data-testid': 'camera-toggle',
@@ -92,7 +101,11 @@ export class CallScreen {
         { class: 'peer-card' },
         peerAvatar,
         stageName,
-        h('p', { class: 'peer-role' }, `${capitalize(call.type)} call · ${capitalize(call.peer.profileType)} ${String(call.peer.profileId)}`),
+        h(
+          'p',
+          { class: 'peer-role' },
+          `${capitalize(call.type)} call · ${capitalize(call.peer.profileType)} ${String(call.peer.profileId)}`,
+        ),
       ),
       this.localVideo,
     );
@@ -101,11 +114,7 @@ export class CallScreen {
       h(
         'div',
         { class: 'call-layout' },
-        h(
-          'div',
-          { class: 'call-top' },
-          h('div', { class: 'call-title' }, topName, h('div', { class: 'call-sub' }, this.status)),
-        ),
+        h('div', { class: 'call-top' }, h('div', { class: 'call-title' }, topName, h('div', { class: 'call-sub' }, this.status))),
         this.stage,
         this.banner,
         h(
@@ -189,9 +198,13 @@ export class CallScreen {
     this.statusText.textContent = state === 'ended' && duration != null ? `${STATUS.ended} · ${formatDuration(duration)}` : STATUS[state];
     this.element.dataset.state = state;
 
-    const remoteVideo = call.type === 'video' && (call.remoteStream?.getVideoTracks().some((t) => t.readyState === 'live' && !t.muted) ?? false);
+    const remoteVideo =
+      call.type === 'video' && (call.remoteStream?.getVideoTracks().some((t) => t.readyState === 'live' && !t.muted) ?? false);
     this.stage.classList.toggle('has-remote-video', remoteVideo && (state === 'connected' || state === 'connecting'));
-    this.stage.classList.toggle('has-local-video', call.type === 'video' && call.cameraOn && Boolean(call.localStream?.getVideoTracks().length));
+    this.stage.classList.toggle(
+      'has-local-video',
+      call.type === 'video' && call.cameraOn && Boolean(call.localStream?.getVideoTracks().length),
+    );
     const ringing = state === 'calling' || state === 'ringing';
     this.stage.classList.toggle('ringing', ringing);
     // Before an answer, ending is cancelling: say so.

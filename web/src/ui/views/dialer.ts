@@ -1,5 +1,11 @@
 /** "Start a call": profile type + id, whether that profile is online, voice or video. */
-import { DEFAULT_PROFILE_TYPES, PROFILE_ID_MAX_LENGTH, PROFILE_ID_PATTERN, profileIdFromInput, type ProfileRef } from '../../../../shared/profile';
+import {
+  DEFAULT_PROFILE_TYPES,
+  PROFILE_ID_MAX_LENGTH,
+  PROFILE_ID_PATTERN,
+  profileIdFromInput,
+  type ProfileRef,
+} from '../../../../shared/profile';
 import type { CallType } from '../../client';
 import { h } from '../dom';
 import { capitalize } from '../format';
@@ -42,8 +48,18 @@ export class DialerView {
       maxlength: PROFILE_ID_MAX_LENGTH,
     });
     this.presence = h('p', { class: 'presence', 'data-testid': 'dial-presence', 'data-presence': 'unknown', 'aria-live': 'polite' });
-    const voice = h('button', { class: 'button primary', 'data-testid': 'call-voice', onclick: () => this.call('voice') }, icon('phone'), 'Voice call');
-    const video = h('button', { class: 'button primary', 'data-testid': 'call-video', onclick: () => this.call('video') }, icon('video'), 'Video call');
+    const voice = h(
+      'button',
+      { class: 'button primary', 'data-testid': 'call-voice', onclick: () => this.call('voice') },
+      icon('phone'),
+      'Voice call',
+    );
+    const video = h(
+      'button',
+      { class: 'button primary', 'data-testid': 'call-video', onclick: () => this.call('video') },
+      icon('video'),
+      'Video call',
+    );
     this.buttons = [voice, video];
 
     const form = h(

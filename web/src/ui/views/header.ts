@@ -46,7 +46,11 @@ export class HeaderView {
             h('span', { class: 'muted' }, `${capitalize(me.profileType)} · ${String(me.profileId)}`),
           ),
         ),
-        h('button', { class: 'icon-button', title: 'Sign out', 'aria-label': 'Sign out', 'data-testid': 'sign-out', onclick: onSignOut }, icon('signOut')),
+        h(
+          'button',
+          { class: 'icon-button', title: 'Sign out', 'aria-label': 'Sign out', 'data-testid': 'sign-out', onclick: onSignOut },
+          icon('signOut'),
+        ),
       ),
     );
   }

@@ -121,7 +121,11 @@ export class HistoryView {
           row.summary,
         ),
       ),
-      h('time', { class: 'history-time muted', datetime: row.log.started_at, title: formatFullDate(row.log.started_at) }, formatWhen(row.log.started_at)),
+      h(
+        'time',
+        { class: 'history-time muted', datetime: row.log.started_at, title: formatFullDate(row.log.started_at) },
+        formatWhen(row.log.started_at),
+      ),
       h('div', { class: 'history-actions' }, callBack('voice'), callBack('video')),
     );
   }
@@ -134,7 +138,11 @@ export class HistoryView {
     const peer = outgoing ? callee : caller;
     const named = log.participants.find((participant) => sameProfile(participant, peer));
     if (named?.name) this.props.names.remember(peer.profile_type, peer.profile_id, named.name);
-    const peerName = displayName(named?.name ?? this.props.names.get(peer.profile_type, peer.profile_id), peer.profile_type, peer.profile_id);
+    const peerName = displayName(
+      named?.name ?? this.props.names.get(peer.profile_type, peer.profile_id),
+      peer.profile_type,
+      peer.profile_id,
+    );
     const missed = !outgoing && (log.status === 'missed' || (log.status === 'declined' && log.end_reason === 'timeout'));
     return { log, outgoing, peer, peerName, missed, summary: summarize(log, outgoing, missed) };
   }

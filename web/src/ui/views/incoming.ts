@@ -29,12 +29,22 @@ export class IncomingView {
     const name = displayName(call.peer.name, call.peer.profileType, call.peer.profileId);
     const accept = h(
       'button',
-      { class: 'round-button accept', 'data-testid': 'accept-call', 'aria-label': `Accept ${call.type} call`, onclick: () => this.props.onAccept(call) },
+      {
+        class: 'round-button accept',
+        'data-testid': 'accept-call',
+        'aria-label': `Accept ${call.type} call`,
+        onclick: () => this.props.onAccept(call),
+      },
       icon(call.type === 'video' ? 'video' : 'phone'),
     );
     const decline = h(
       'button',
-      { class: 'round-button decline', 'data-testid': 'decline-call', 'aria-label': 'Decline call', onclick: () => this.props.onDecline(call) },
+      {
+        class: 'round-button decline',
+        'data-testid': 'decline-call',
+        'aria-label': 'Decline call',
+        onclick: () => this.props.onDecline(call),
+      },
       icon('hangup'),
     );
     this.element.replaceChildren(
