@@ -47,7 +47,7 @@ export function positiveNumber(setting: string, given: unknown, fallback: number
 export function commaList(setting: string, given: unknown): string[] {
   if (given === undefined || given === null || given === '') return [];
   const items = Array.isArray(given) ? given : typeof given === 'string' ? given.split(',') : undefined;
-  if (!items || !items.every((item): item is string => typeof item === 'string')) {
+  if (!items?.every((item): item is string => typeof item === 'string')) {
     throw new SettingError(setting, 'a comma-separated string or a list of strings', given);
   }
   return items.map((item) => item.trim()).filter((item) => item.length > 0);

@@ -52,7 +52,10 @@ export function handleConfig(
   response: ServerResponse,
   settings: { devLogin: boolean; fallbackHost: string },
 ): void {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'method_not_allowed', 'Use GET');
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    refuse(response, 405, 'method_not_allowed', 'Use GET');
+    return;
+  }
   const host = request.headers.host || settings.fallbackHost;
   const config: ClientConfig = { websocketUrl: `ws://${host}/`, devLogin: settings.devLogin, iceServers: [] };
   sendJson(response, 200, config);

@@ -87,7 +87,7 @@ export function describeUpgradeRequest(request: IncomingMessage, connectionId: s
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
     const name = request.rawHeaders[i] ?? '';
-    (multiValueHeaders[name] ??= []).push(request.rawHeaders[i + 1] ?? '');
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), request.rawHeaders[i + 1] ?? ''];
   }
   // API Gateway is the edge, so it adds the forwarding headers itself.
   multiValueHeaders['X-Forwarded-For'] = [sourceIp];
@@ -97,7 +97,7 @@ export function describeUpgradeRequest(request: IncomingMessage, connectionId: s
 
   const query = new URL(request.url ?? '/', 'http://gateway.invalid').searchParams;
   const multiValueQuery: Record<string, string[]> = {};
-  for (const [name, value] of query) (multiValueQuery[name] ??= []).push(value);
+  for (const [name, value] of query) multiValueQuery[name] = [...(multiValueQuery[name] ?? []), value];
   const hasQuery = Object.keys(multiValueQuery).length > 0;
 
   return {

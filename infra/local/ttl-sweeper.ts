@@ -21,7 +21,7 @@ export async function deleteExpiredItems(
     if (!table.ttlAttribute) continue;
     const keyNames = [table.partitionKey.name, ...(table.sortKey ? [table.sortKey.name] : [])];
     const names: Record<string, string> = { '#ttl': table.ttlAttribute };
-    keyNames.forEach((name, i) => (names[`#key${i}`] = name));
+    for (const [i, name] of keyNames.entries()) names[`#key${i}`] = name;
     const expired = { ConditionExpression: '#ttl < :now', ExpressionAttributeValues: { ':now': { N: String(nowEpochSeconds) } } };
     let startKey: Record<string, AttributeValue> | undefined;
     do {

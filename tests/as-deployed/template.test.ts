@@ -23,15 +23,13 @@ beforeAll(async () => {
     {
       bundle: true,
       extend: (signaling) =>
-        signaling.handlers.functions
-          .get(CONDITIONAL_FUNCTION)
-          ?.function.addToRolePolicy(
-            new CdkPolicyStatement({
-              actions: ['dynamodb:GetItem'],
-              resources: ['*'],
-              conditions: { StringEquals: { 'aws:SourceVpc': 'vpc-1' } },
-            }),
-          ),
+        signaling.handlers.functions.get(CONDITIONAL_FUNCTION)?.function.addToRolePolicy(
+          new CdkPolicyStatement({
+            actions: ['dynamodb:GetItem'],
+            resources: ['*'],
+            conditions: { StringEquals: { 'aws:SourceVpc': 'vpc-1' } },
+          }),
+        ),
     },
   );
   stack = await readDeployedStack(synth.outdir, { ...identity, stackName: STACK_NAME });

@@ -1,6 +1,6 @@
 /** What the gateway tests need beyond the shared harness: raw upgrades, close codes, socket ids. */
 import { request, type IncomingHttpHeaders } from 'node:http';
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';

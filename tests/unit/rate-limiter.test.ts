@@ -8,7 +8,10 @@ function limiterAt(start = 0) {
     { offers: { perSecond: 5, burst: 5 }, candidates: { perSecond: 20, burst: 40 }, other: { perSecond: 20, burst: 40 } },
     { now: () => new Date(nowMs) },
   );
-  return { limiter, advance: (ms: number) => void (nowMs += ms) };
+  const advance = (ms: number): void => {
+    nowMs += ms;
+  };
+  return { limiter, advance };
 }
 
 const takeMany = (limiter: RateLimiter, socket: string, route: string, count: number) =>

@@ -70,14 +70,14 @@ export function peerJsDialect(port: number): Dialect {
         'OFFER',
         call.callee,
         { sdp: { type: 'offer', sdp: call.offerSdp }, type: 'media', connectionId: connectionId(call), metadata: {}, browser: 'chrome' },
-        call.tag + '.offer',
+        `${call.tag}.offer`,
       ),
     answer: (call) =>
       frame(
         'ANSWER',
         call.caller,
         { sdp: { type: 'answer', sdp: call.answerSdp }, type: 'media', connectionId: connectionId(call), browser: 'chrome' },
-        call.tag + '.answer',
+        `${call.tag}.answer`,
       ),
     candidates: (call, from, burst) =>
       (call.candidates[from][burst] ?? []).map((candidate) =>
