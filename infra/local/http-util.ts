@@ -32,3 +32,12 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bo
     request.on('error', reject);
   });
 }
+
+/** A request body as JSON, or undefined when it is not JSON (the caller answers as its service would). */
+export function parseJsonBody(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -3,7 +3,6 @@
  * memory, with the project's tables created from `shared/tables.ts`. Like DynamoDB it answers only
  * signed requests (here: signed with `LOCAL_CREDENTIALS`), and no web page at all (`store-guard.ts`).
  */
-import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import {
   CreateTableCommand,
@@ -15,6 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { KeyAttribute, TableDefinition } from '../../shared/tables';
+import { listenOnLoopback } from './as-deployed/loopback-server';
 import type { GatewayLog } from './log';
 import { secretsOf } from './signature-v4';
 import { guardStoreServer, storeEndpoint } from './store-guard';
@@ -50,26 +50,14 @@ export async function startStore(path: string | undefined, log?: GatewayLog): Pr
       log && ((fields) => log.warn('store_request_refused', fields)),
     ),
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = storeClient(endpoint);
+  const listening = await listenOnLoopback(server);
+  const client = storeClient(listening.url);
   return {
-    endpoint,
+    endpoint: listening.url,
     client,
     close: async () => {
       client.destroy();
-      await new Promise<void>((resolve, reject) => {
-        server.close((error?: Error) => (error ? reject(error) : resolve()));
-        // Keep-alive sockets from handler clients would otherwise hold close() open.
-        server.closeAllConnections();
-      });
+      await listening.close();
     },
   };
 }

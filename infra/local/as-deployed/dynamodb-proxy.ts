@@ -5,6 +5,7 @@
  * so what passes goes on signed again with it, headers and body unchanged. It sits on every store
  * call, so it reads one body and parses it once.
  */
+import { parseJsonBody } from '../http-util';
 import {
   createServer,
   request as httpRequest,
@@ -41,14 +42,6 @@ const header = (request: IncomingMessage, name: string): string | undefined => {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 };
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 export async function startDynamoDbProxy(options: DynamoDbProxyOptions): Promise<DynamoDbProxy> {
   const upstream = new URL(options.upstream);
@@ -114,7 +107,7 @@ export async function startDynamoDbProxy(options: DynamoDbProxyOptions): Promise
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const admitted = await admitSigned(request, response, endpoint);
     if (!admitted) return;
-    const parsed = parseJson(admitted.body);
+    const parsed = parseJsonBody(admitted.body);
     const accesses = parsed === undefined ? undefined : dynamodbAccess(header(request, 'x-amz-target'), parsed, options.identity);
     // Not JSON, or not a DynamoDB operation: the store parses the same way and refuses it as DynamoDB does, doing nothing.
     if (accesses === undefined) return forward(request, response, admitted.body);

@@ -4,6 +4,7 @@
  * `new SecretsManagerClient({})` reaches it through `AWS_ENDPOINT_URL_SECRETS_MANAGER` (the SDK's
  * variable for the service id "Secrets Manager").
  */
+import { parseJsonBody } from '../http-util';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { admitSigned, type SignedEndpoint } from '../signed-endpoint';
@@ -47,14 +48,6 @@ interface StoredSecret extends LocalSecret {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function startSecretsEndpoint(options: SecretsEndpointOptions): Promise<SecretsEndpoint> {
   const createdEpochSeconds = Math.floor(Date.now() / 1000);
   const stored: StoredSecret[] = [...options.secrets].map(([arn, secret]) => ({
@@ -86,7 +79,7 @@ export async function startSecretsEndpoint(options: SecretsEndpointOptions): Pro
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const admitted = await admitSigned(request, response, endpoint);
     if (!admitted) return;
-    const body = parseJson(admitted.body);
+    const body = parseJsonBody(admitted.body);
     if (!isRecord(body))
       return sendAnswer(response, awsJsonError('1.1', 400, 'SerializationException', { Message: 'The request body is not a JSON object' }));
     const target = request.headers['x-amz-target'];
