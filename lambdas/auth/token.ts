@@ -78,7 +78,12 @@ export async function verifyToken(secret: string, token: string, policy: TokenPo
   }
   // `requiredClaims` made jose check that `exp` is there and a number.
   const expiresAt = payload.exp ?? 0;
-  if (policy.maxLifetimeSeconds !== undefined && !withinMaxLifetime(payload.iat, expiresAt, policy.maxLifetimeSeconds)) {
+  // `iat` is the token's own word: one dated in the future must not buy a longer life than the maximum from now.
+  const remainingSeconds = expiresAt - Math.floor(Date.now() / 1000);
+  if (
+    policy.maxLifetimeSeconds !== undefined &&
+    (!withinMaxLifetime(payload.iat, expiresAt, policy.maxLifetimeSeconds) || remainingSeconds > policy.maxLifetimeSeconds)
+  ) {
     throw new TokenError(
       'too_long_lived',
       `The token is valid for longer than ${policy.maxLifetimeSeconds} s, or does not say when it was issued`,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, BatchWriteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CALL_LOGS_TABLE, CONNECTIONS_TABLE, TABLES } from '../../shared/tables';
 import { authorizeCallers, type Caller } from '../../infra/local/as-deployed/caller-authorization';
 import { startDynamoDbProxy, type DynamoDbProxy } from '../../infra/local/as-deployed/dynamodb-proxy';
@@ -150,6 +150,22 @@ describe('the IAM-checking DynamoDB endpoint', () => {
     expect(error.name).toBe('UnrecognizedClientException');
     expect(error.message).toBe('The security token included in the request is invalid.');
     expect(await storedSocket('d')).toBeUndefined();
+  });
+
+  it('never forwards an operation it cannot check, such as the store API version no policy names', async () => {
+    const client = clientWithKey('ASIAREADER');
+    // Signed like any request, but asking for the 2011 API's Scan, which the store would still run.
+    client.middlewareStack.add(
+      (next) => (args) => {
+        const request = args.request as { headers: Record<string, string> };
+        request.headers['x-amz-target'] = 'DynamoDB_20111205.Scan';
+        return next(args);
+      },
+      { step: 'build' },
+    );
+    const error = await client.send(new ScanCommand({ TableName: CALL_LOGS_TABLE.localName })).catch((caught: Error) => caught);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('UnknownOperationException');
   });
 
   it('refuses an unsigned request before doing anything', async () => {

@@ -30,6 +30,16 @@ describe('the maximum token lifetime', () => {
     await expect(verifyToken(secret, noIat, { maxLifetimeSeconds: HOUR })).rejects.toMatchObject({ failure: 'too_long_lived' });
   });
 
+  it('refuses a token dated in the future to stretch its life past the maximum from now', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const postdated = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(now + 365 * 24 * HOUR)
+      .setExpirationTime(now + 365 * 24 * HOUR + HOUR)
+      .sign(new TextEncoder().encode(secret));
+    await expect(verifyToken(secret, postdated, { maxLifetimeSeconds: HOUR })).rejects.toMatchObject({ failure: 'too_long_lived' });
+  });
+
   it('passes the tokens the token command and the dev login mint by default (12 h) under the default maximum', async () => {
     const { token, expiresAt } = await signToken(secret, claims);
     const verified = await verifyToken(secret, token, { maxLifetimeSeconds: DEFAULT_TOKEN_MAX_LIFETIME_SECONDS });

@@ -108,9 +108,12 @@ export async function startDynamoDbProxy(options: DynamoDbProxyOptions): Promise
     const admitted = await admitSigned(request, response, endpoint);
     if (!admitted) return;
     const parsed = parseJsonBody(admitted.body);
-    const accesses = parsed === undefined ? undefined : dynamodbAccess(header(request, 'x-amz-target'), parsed, options.identity);
-    // Not JSON, or not a DynamoDB operation: the store parses the same way and refuses it as DynamoDB does, doing nothing.
-    if (accesses === undefined) return forward(request, response, admitted.body);
+    // Fail closed: what cannot be checked is never forwarded (dynalite would also run its older API
+    // version's targets, which no IAM statement here names). DynamoDB's own answers for both cases.
+    if (parsed === undefined) return sendAnswer(response, awsJsonError('1.0', 400, 'com.amazon.coral.service#SerializationException', {}));
+    const accesses = dynamodbAccess(header(request, 'x-amz-target'), parsed, options.identity);
+    if (accesses === undefined)
+      return sendAnswer(response, awsJsonError('1.0', 400, 'com.amazon.coral.service#UnknownOperationException', {}));
     const decision = authorizeRequest(options.authorize, admitted.accessKeyId, accesses);
     if (decision.verdict === 'allowed') return forward(request, response, admitted.body);
     sendAnswer(response, dynamodbRefusal(decision, options.identity));
