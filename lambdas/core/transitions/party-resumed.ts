@@ -53,7 +53,13 @@ export function resume(call: CallRecord, resumer: Sender, now: Date, settings: P
   return {
     kind: 'write',
     callId: call.call_id,
-    guard: { status: 'answered', dropped: call.disconnected_party ?? 'nobody' },
+    guard: {
+      status: 'answered',
+      dropped: call.disconnected_party ?? 'nobody',
+      // Two devices resuming at once: only one may take over from the socket as read; the other's
+      // retry then finds the winner bound and tells it `resumed_elsewhere` in its turn.
+      ...(partyWasAway ? {} : { boundSockets: socketsOfParty(call, party).map((connectionId) => ({ party, connectionId })) }),
+    },
     changes: { ...rebinding, ...waiting },
     image: 'after',
     announce(resumed) {

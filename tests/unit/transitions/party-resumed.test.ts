@@ -31,6 +31,15 @@ describe('a dropped party resuming', () => {
     });
   });
 
+  it('takes over from a party still there only while it is bound to the socket read, so one of two devices resuming at once wins', () => {
+    const transition = asWrite(resume(answeredCall(), calleeBack, NOW, SETTINGS));
+    expect(transition.guard).toEqual({
+      status: 'answered',
+      dropped: 'nobody',
+      boundSockets: [{ party: 'callee', connectionId: answeredCall().callee_connection_ids[0] }],
+    });
+  });
+
   it('tells both parties, from the resumer, on the sockets the call has now', () => {
     const transition = asWrite(resume(answeredCall({ disconnected_party: 'callee' }), calleeBack, NOW, SETTINGS));
     const announced = transition.announce(answeredCall({ callee_connection_ids: ['callee-new'] }));
