@@ -74,7 +74,11 @@ describe('a dropped party resuming', () => {
 describe('a party moving its call to a new socket', () => {
   it('re-binds only, while nobody has dropped', () => {
     const transition = asWrite(resume(answeredCall(), callerBack, NOW, SETTINGS));
-    expect(transition.guard).toEqual({ status: 'answered', dropped: 'nobody' });
+    expect(transition.guard).toEqual({
+      status: 'answered',
+      dropped: 'nobody',
+      boundSockets: [{ party: 'caller', connectionId: 'caller-socket' }],
+    });
     expect(transition.changes).toEqual({ caller_connection_id: 'caller-new' });
   });
 
@@ -106,7 +110,11 @@ describe('a party moving its call to a new socket', () => {
 
   it('keeps the peer’s wait as it is, and tells the mover the peer is still away', () => {
     const transition = asWrite(resume(answeredCall({ disconnected_party: 'callee' }), callerBack, NOW, SETTINGS));
-    expect(transition.guard).toEqual({ status: 'answered', dropped: 'callee' });
+    expect(transition.guard).toEqual({
+      status: 'answered',
+      dropped: 'callee',
+      boundSockets: [{ party: 'caller', connectionId: 'caller-socket' }],
+    });
     expect(transition.changes).toEqual({ caller_connection_id: 'caller-new' });
     const announced = transition.announce(
       answeredCall({ caller_connection_id: 'caller-new', disconnected_party: 'callee', deadline_at: at(10_000) }),
