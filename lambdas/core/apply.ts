@@ -56,7 +56,9 @@ export class Applier {
     const write = await this.store.updateCall(step.callId, step.guard, step.changes, step.image);
     if (!write.won) return { overtaken: true, ...(write.current ? { current: write.current } : {}) };
     if (isFinalChange(step)) {
-      await Promise.all([
+      // The write has won: its news must go out even if a release fails. A line left held by a
+      // final call is taken over by the next claim of that profile (`transitions/glare.ts`: stale).
+      await Promise.allSettled([
         this.store.releaseLine(write.call.caller_key, write.call.call_id),
         this.store.releaseLine(write.call.callee_key, write.call.call_id),
       ]);
