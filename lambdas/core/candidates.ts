@@ -11,8 +11,14 @@ import { isFinal, otherParty, participantOf, socketsOfParty } from './rules';
 import { settled, type Settled } from './transitions/transition';
 
 export function forwardCandidates(call: CallRecord, sender: Sender, message: ClientMessageOf<'ice_candidate'>, now: Date): Settled {
-  const peer = otherParty(participantOf(call, sender));
+  const party = participantOf(call, sender);
+  const peer = otherParty(party);
   if (isFinal(call.status)) return settled(call, { sends: [], line: { outcome: 'dropped', reason: call.status } });
+  // Only from a socket the call is bound to: another device of the party (answered elsewhere, or
+  // taken over by a resume) has a peer connection of its own, and its candidates would confuse the peer's.
+  if (!socketsOfParty(call, party).includes(sender.connectionId)) {
+    return settled(call, { sends: [], line: { outcome: 'dropped', reason: 'not_bound' } });
+  }
   const forwarded = {
     type: 'ice_candidate',
     ...envelope(call, stampOfSender(sender), now),

@@ -32,6 +32,19 @@ describe('candidates', () => {
     ]);
   });
 
+  it("are dropped from a socket the call is not bound to: the party's other device after the answer, or one a resume moved away from", () => {
+    const otherDevice = { ...callee, connectionId: 'callee-b' };
+    expect(forwardCandidates(answeredCall(), otherDevice, one, NOW).announcement).toEqual({
+      sends: [],
+      line: { outcome: 'dropped', reason: 'not_bound' },
+    });
+    const callerOldSocket = { ...caller, connectionId: 'caller-old' };
+    expect(forwardCandidates(answeredCall(), callerOldSocket, one, NOW).announcement.line).toEqual({
+      outcome: 'dropped',
+      reason: 'not_bound',
+    });
+  });
+
   it('are dropped quietly once the call is over', () => {
     expect(forwardCandidates(answeredCall({ status: 'ended' }), caller, one, NOW).announcement).toEqual({
       sends: [],
