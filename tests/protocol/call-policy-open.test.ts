@@ -1,6 +1,6 @@
 /**
- * PROTOCOL.md "Who may call whom", on an open deployment (the default): any profile may ring any
- * other without a grant, but a grant that is sent is still checked, so a platform can send grants
+ * PROTOCOL.md "Who may call whom", on an open deployment (the default): every profile may ring every other
+ * without a grant, but a grant that is sent is still checked, so a platform can send grants
  * before it turns `CALL_POLICY=conversation` on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

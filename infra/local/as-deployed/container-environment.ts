@@ -41,7 +41,7 @@ export interface GatewayHandlerSettings {
 }
 
 /**
- * The handler settings of `shared/env.ts` the gateway was given: any such name in its environment
+ * The handler settings of `shared/env.ts` the gateway was given: each such name in its environment
  * (`RATE_LIMIT_OFFERS_PER_SECOND`, `PROFILE_TYPES`, …), then its flags.
  */
 export function handlerSettingOverrides(gatewayEnvironment: NodeJS.ProcessEnv, settings: GatewayHandlerSettings): Record<string, string> {
