@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ServerMessage } from '../../shared/protocol';
-import { answer, candidate, offer, startHarness, type Harness } from '../support/harness';
+import { candidate, offer, startHarness, type Harness } from '../support/harness';
 import { callInvariantViolations } from '../support/invariants';
 import type { TestSocket } from '../support/test-socket';
 import { bindToDeadSockets } from './dead-sockets';
@@ -23,22 +23,12 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function answeredCall(studentId: number, tutorId: number) {
-  const caller = await h.connect('student', studentId, 'John Doe');
-  const callee = await h.connect('tutor', tutorId, 'Ada Tutor');
-  caller.send({ type: 'call_invitation', call_type: 'voice', to_profile_id: tutorId, to_profile_type: 'tutor', offer: offer() });
-  const { call_id: callId } = await callee.next('call_invitation');
-  callee.send({ type: 'call_answer', call_id: callId, answer: answer() });
-  await caller.next('call_answer');
-  return { caller, callee, callId };
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('candidates after the call changed elsewhere', () => {
   it('are dropped once the other party ended the call, though both sockets are still open', async () => {
     const [studentId, tutorId] = ids();
-    const { caller, callee, callId } = await answeredCall(studentId, tutorId);
+    const { caller, callee, callId } = await h.answeredCall(studentId, tutorId);
     caller.send({ type: 'ice_candidate', call_id: callId, candidate: candidate(1) });
     expect(await callee.next('ice_candidate')).toMatchObject({ candidate: candidate(1) });
 
@@ -51,7 +41,7 @@ describe('candidates after the call changed elsewhere', () => {
 
   it('go only to the new socket of a call moved while the old socket is still open', async () => {
     const [studentId, tutorId] = ids();
-    const { caller, callee, callId } = await answeredCall(studentId, tutorId);
+    const { caller, callee, callId } = await h.answeredCall(studentId, tutorId);
     caller.send({ type: 'ice_candidate', call_id: callId, candidate: candidate(1) });
     await callee.next('ice_candidate');
 
@@ -71,7 +61,7 @@ describe('candidates after the call changed elsewhere', () => {
 describe('a peer socket gone without $disconnect', () => {
   it('is found by the candidates sent to it: the sender hears peer_reconnecting, and the call ends disconnected after the grace', async () => {
     const [studentId, tutorId] = ids();
-    const { caller, callee, callId } = await answeredCall(studentId, tutorId);
+    const { caller, callee, callId } = await h.answeredCall(studentId, tutorId);
     await bindToDeadSockets(h.db, callId, { callee: true });
     // The tab the callee answered from is not bound to the call any more: closing it changes nothing.
     await callee.close();

@@ -26,16 +26,6 @@ afterAll(async () => {
   delete process.env[ENV.livenessCheckSeconds];
 });
 
-async function answeredCall(studentId: number, tutorId: number) {
-  const caller = await h.connect('student', studentId, 'John Doe');
-  const callee = await h.connect('tutor', tutorId, 'Ada Tutor');
-  caller.send({ type: 'call_invitation', call_type: 'voice', to_profile_id: tutorId, to_profile_type: 'tutor', offer: offer() });
-  const { call_id: callId } = await callee.next('call_invitation');
-  callee.send({ type: 'call_answer', call_id: callId, answer: answer() });
-  await caller.next('call_answer');
-  return { caller, callee, callId };
-}
-
 /** Generous: a liveness deadline, a sweep, the grace and another sweep, on a busy machine. */
 const ENDS_WITHIN_MS = (LIVENESS_SECONDS + GRACE_SECONDS) * 1000 + 5_000;
 
@@ -43,7 +33,7 @@ describe('an answered call nobody is in any more', () => {
   it('ends disconnected by itself when both sockets died without $disconnect, and both profiles can call again', async () => {
     const [studentId, tutorId] = ids();
     // The sockets here stand for the ones the parties came back on without `call_resume`.
-    const { caller, callee, callId } = await answeredCall(studentId, tutorId);
+    const { caller, callee, callId } = await h.answeredCall(studentId, tutorId);
     await bindToDeadSockets(h.db, callId, { caller: true, callee: true });
 
     const log = await h.settledLog(callId, (call) => call.status === 'ended', ENDS_WITHIN_MS);
@@ -61,7 +51,7 @@ describe('an answered call nobody is in any more', () => {
 
   it('tells the party still there that its peer is reconnecting, then ends the call disconnected', async () => {
     const [studentId, tutorId] = ids();
-    const { caller, callId } = await answeredCall(studentId, tutorId);
+    const { caller, callId } = await h.answeredCall(studentId, tutorId);
     await bindToDeadSockets(h.db, callId, { callee: true });
 
     expect(await caller.next('peer_reconnecting', undefined, ENDS_WITHIN_MS)).toMatchObject({ call_id: callId, from_profile_id: tutorId });
@@ -73,7 +63,7 @@ describe('an answered call nobody is in any more', () => {
 describe('a healthy answered call', () => {
   it('is never ended by the liveness checks, however many it gets', async () => {
     const [studentId, tutorId] = ids();
-    const { caller, callee, callId } = await answeredCall(studentId, tutorId);
+    const { caller, callee, callId } = await h.answeredCall(studentId, tutorId);
     // Several liveness intervals, each long enough for a check and a grace.
     const window = (LIVENESS_SECONDS + GRACE_SECONDS) * 1000 * 2;
     const [heardByCaller, heardByCallee] = await Promise.all([

@@ -20,16 +20,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function answeredCall(studentId: number, tutorId: number) {
-  const caller = await h.connect('student', studentId, 'John Doe');
-  const callee = await h.connect('tutor', tutorId, 'Ada Tutor');
-  caller.send({ type: 'call_invitation', call_type: 'voice', to_profile_id: tutorId, to_profile_type: 'tutor', offer: offer() });
-  const { call_id: callId } = await callee.next('call_invitation');
-  callee.send({ type: 'call_answer', call_id: callId, answer: answer() });
-  await caller.next('call_answer');
-  return { caller, callee, callId };
-}
-
 describe('ringing that nobody answers', () => {
   it('becomes missed/timeout: the caller hears declined timeout, every callee socket ended timeout', async () => {
     const [studentId, tutorId] = ids();
@@ -79,7 +69,7 @@ describe('ringing that nobody answers', () => {
 describe('a socket lost mid-call', () => {
   it('tells the peer, and a new socket of the same profile resumes the call within the grace period', async () => {
     const [studentId, tutorId] = ids();
-    const { caller, callee, callId } = await answeredCall(studentId, tutorId);
+    const { caller, callee, callId } = await h.answeredCall(studentId, tutorId);
 
     callee.terminate();
     const reconnecting = await caller.next('peer_reconnecting');
@@ -102,7 +92,7 @@ describe('a socket lost mid-call', () => {
 
   it('lets a client move a live call to a new socket before the old one closes', async () => {
     const [studentId, tutorId] = ids();
-    const { caller, callee, callId } = await answeredCall(studentId, tutorId);
+    const { caller, callee, callId } = await h.answeredCall(studentId, tutorId);
     const replacement = await h.connect('student', studentId, 'John Doe');
     replacement.send({ type: 'call_resume', call_id: callId });
     await replacement.next('call_resumed');
@@ -115,7 +105,7 @@ describe('a socket lost mid-call', () => {
 
   it('keeps a call whose two sockets both dropped, as long as both come back in time', async () => {
     const [studentId, tutorId] = ids();
-    const { caller, callee, callId } = await answeredCall(studentId, tutorId);
+    const { caller, callee, callId } = await h.answeredCall(studentId, tutorId);
     caller.terminate();
     await callee.next('peer_reconnecting');
     callee.terminate();
@@ -139,7 +129,7 @@ describe('a socket lost mid-call', () => {
 
   it('ends the call disconnected when nobody resumes in time, and logs its duration', async () => {
     const [studentId, tutorId] = ids();
-    const { caller, callee, callId } = await answeredCall(studentId, tutorId);
+    const { caller, callee, callId } = await h.answeredCall(studentId, tutorId);
     caller.terminate();
     await callee.next('peer_reconnecting');
     const ended = await callee.next('call_ended', undefined, 5_000);

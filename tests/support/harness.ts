@@ -43,6 +43,16 @@ export async function startHarness(options: Partial<LocalGatewayOptions> = {}) {
       sockets.push(socket);
       return socket;
     },
+    /** A voice call from student `studentId` to tutor `tutorId`, answered; resolves once the caller has the answer. */
+    async answeredCall(studentId: number, tutorId: number): Promise<{ caller: TestSocket; callee: TestSocket; callId: string }> {
+      const caller = await this.connect('student', studentId, 'John Doe');
+      const callee = await this.connect('tutor', tutorId, 'Ada Tutor');
+      caller.send({ type: 'call_invitation', call_type: 'voice', to_profile_id: tutorId, to_profile_type: 'tutor', offer: offer() });
+      const { call_id: callId } = await callee.next('call_invitation');
+      callee.send({ type: 'call_answer', call_id: callId, answer: answer() });
+      await caller.next('call_answer');
+      return { caller, callee, callId };
+    },
     async callLog(callId: string): Promise<CallRecord | undefined> {
       const { Item } = await db.send(new GetCommand({ TableName: CALL_LOGS_TABLE.localName, Key: { call_id: callId } }));
       return Item as CallRecord | undefined;
