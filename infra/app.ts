@@ -3,7 +3,7 @@
  *
  * Settings come from context (`-c key=value` or cdk.json): stackName, stageName, webDist, retainData,
  * ringTimeoutSeconds, resumeGraceSeconds, livenessCheckSeconds, profileTypes, stunUrls, alarmTopicArn, bundleAwsSdk,
- * manageAccountLogRole, callPolicy, callGrantMaxTtlSeconds. See the README (Deploying to AWS).
+ * manageAccountLogRole, callPolicy, callGrantMaxTtlSeconds, platformPrincipalArn. See the README (Deploying to AWS).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -52,6 +52,7 @@ new SignalingStack(app, settings.stackName, {
   ...(settings.alarmTopicArn ? { alarmTopicArn: settings.alarmTopicArn } : {}),
   ...(settings.callPolicy ? { callPolicy: settings.callPolicy } : {}),
   ...(settings.callGrantMaxTtlSeconds !== undefined ? { callGrantMaxTtlSeconds: settings.callGrantMaxTtlSeconds } : {}),
+  ...(settings.platformPrincipalArn ? { platformPrincipalArn: settings.platformPrincipalArn } : {}),
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -3,11 +3,14 @@
  * the CDK stack next to the site, and read by the client: one shape, validated where it is read.
  */
 import * as v from 'valibot';
-import { IceServerSchema } from './protocol';
+import { CALL_POLICIES, DEFAULT_CALL_POLICY } from './call-policy';
+import { CallTypeSchema, ConversationIdSchema, IceServerSchema, ProfileRefSchema } from './protocol';
 
 export const CLIENT_CONFIG_FILE = 'config.json';
 /** `POST` signs a dev token; served by the local gateway only, which also serves the page at its root. */
 export const DEV_TOKEN_PATH = '/dev/token';
+/** `POST` (with the page's token as `Authorization: Bearer`) mints a call grant, next to the dev sign-in. */
+export const DEV_CALL_GRANT_PATH = '/dev/call-grant';
 
 export const ClientConfigSchema = v.object({
   /** `ws://…/` locally, `wss://…/{stage}` on AWS; the client appends `?token=…`. */
@@ -16,6 +19,26 @@ export const ClientConfigSchema = v.object({
   devLogin: v.optional(v.boolean(), false),
   /** ICE servers to start with, before the client asks `ice_servers`. */
   iceServers: v.optional(v.array(IceServerSchema), []),
+  /** Who may call whom: under `conversation` a call needs the platform's call grant (locally: `POST /dev/call-grant`). */
+  callPolicy: v.optional(v.picklist(CALL_POLICIES), DEFAULT_CALL_POLICY),
 });
 
 export type ClientConfig = v.InferOutput<typeof ClientConfigSchema>;
+
+/** What the page asks `POST /dev/call-grant` for: the callee, and optionally the conversation and the kind of call. */
+export const DevCallGrantRequestSchema = v.object({
+  callee: ProfileRefSchema,
+  conversation_id: ConversationIdSchema,
+  call_type: v.optional(CallTypeSchema),
+});
+export type DevCallGrantRequest = v.InferInput<typeof DevCallGrantRequestSchema>;
+
+/** The conversation a dev grant is for when the page names none (the local demo has no conversations). */
+export const DEV_CONVERSATION_ID = 'dev';
+
+export const DevCallGrantResponseSchema = v.object({
+  call_grant: v.string(),
+  conversation_id: v.union([v.number(), v.string()]),
+  expires_at: v.string(),
+});
+export type DevCallGrantResponse = v.InferOutput<typeof DevCallGrantResponseSchema>;

@@ -72,6 +72,8 @@ export const CallInvitationSchema = v.object({
   conversation_id: ConversationIdSchema,
   /** (ext) The platform's call grant for this caller, callee and conversation (see `shared/call-policy.ts`). */
   call_grant: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CALL_GRANT_CHARS))),
+  /** (ext) The call the platform started and the callee accepted (`call_invite_accepted`): this is its offer. */
+  call_id: v.optional(CallIdSchema),
 });
 
 export const CallAnswerSchema = v.object({
@@ -130,6 +132,12 @@ export const CallResumeSchema = v.object({
 
 export const IceServersQuerySchema = v.object({ type: v.literal('ice_servers') });
 
+/** (ext) A callee's socket accepts a call the platform started (`call_invite`). */
+export const CallInviteAcceptSchema = v.object({
+  type: v.literal('call_invite_accept'),
+  call_id: CallIdSchema,
+});
+
 /** Every client message's schema by its `type`: the router's table, and the source of the types below. */
 export const CLIENT_MESSAGE_SCHEMAS = {
   call_invitation: CallInvitationSchema,
@@ -142,6 +150,7 @@ export const CLIENT_MESSAGE_SCHEMAS = {
   call_history: CallHistoryQuerySchema,
   call_resume: CallResumeSchema,
   ice_servers: IceServersQuerySchema,
+  call_invite_accept: CallInviteAcceptSchema,
 } as const;
 
 type ClientSchemas = typeof CLIENT_MESSAGE_SCHEMAS;
@@ -196,6 +205,30 @@ export const ServerCallInvitationSchema = v.object({
   to_profile_id: ProfileIdSchema,
   to_profile_type: ProfileTypeSchema,
   offer: SessionDescriptionSchema('offer'),
+  expires_at: IsoTimeSchema,
+});
+
+/**
+ * (ext) A call the platform's backend started (`POST /v1/calls/invite`), to every socket of the
+ * callee: seed 000's `call_invite` fields unchanged (`from_user_id`, `call_id`, `caller_name`,
+ * `timestamp`), plus the protocol's usual ones. It carries no offer: the caller's client sends
+ * that once the callee accepted (`call_invite_accept`).
+ */
+export const CallInviteSchema = v.object({
+  type: v.literal('call_invite'),
+  from_user_id: v.string(),
+  caller_name: v.string(),
+  timestamp: IsoTimeSchema,
+  ...envelope,
+  call_type: CallTypeSchema,
+  expires_at: IsoTimeSchema,
+});
+
+/** (ext) To every socket of the caller, once a callee socket accepted the platform's call: send the offer now. */
+export const CallInviteAcceptedSchema = v.object({
+  type: v.literal('call_invite_accepted'),
+  ...envelope,
+  call_type: CallTypeSchema,
   expires_at: IsoTimeSchema,
 });
 
@@ -312,6 +345,8 @@ export const IceServersSchema = v.object({
 
 export const ServerMessageSchema = v.variant('type', [
   ServerCallInvitationSchema,
+  CallInviteSchema,
+  CallInviteAcceptedSchema,
   CallRingingSchema,
   ServerCallAnswerSchema,
   ServerIceCandidateSchema,

@@ -3,6 +3,7 @@
  * The local gateway routes frames by it; the CDK stack creates one function per entry from it and
  * grants each exactly the access listed here.
  */
+import { httpRouteKey, PLATFORM_ROUTES, type HttpRoute } from './platform-api';
 import type { ClientMessageType } from './protocol';
 
 export type TableAccess = 'none' | 'read' | 'readwrite';
@@ -21,7 +22,9 @@ export type RouteKey = '$connect' | '$disconnect' | '$default' | ClientMessageTy
 export type FunctionTrigger =
   | { kind: 'route'; routeKey: RouteKey }
   | { kind: 'authorizer'; identitySource: 'token' }
-  | { kind: 'schedule' };
+  | { kind: 'schedule' }
+  /** A route of the platform's backend API (`shared/platform-api.ts`), IAM-authorized. */
+  | ({ kind: 'http' } & HttpRoute);
 
 export interface FunctionDefinition {
   /** Stable id, used for construct ids and log groups. */
@@ -48,6 +51,13 @@ const route = (id: string, routeKey: RouteKey, access: FunctionAccess): Function
   access,
 });
 
+const platformRoute = (id: string, httpRoute: HttpRoute, access: FunctionAccess): FunctionDefinition => ({
+  id,
+  entry: `lambdas/handlers/platform/${id}.ts`,
+  trigger: { kind: 'http', ...httpRoute },
+  access,
+});
+
 export const FUNCTIONS: readonly FunctionDefinition[] = [
   {
     id: 'authorizer',
@@ -71,6 +81,13 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   route('presence-query', 'presence_query', { ...REPLY_ONLY, connections: 'read' }),
   route('call-history', 'call_history', { ...REPLY_ONLY, callLogs: 'read' }),
   route('ice-servers', 'ice_servers', REPLY_ONLY),
+  // A callee's socket accepts a call the platform started (`call_invite`): it claims the call and tells the caller's sockets.
+  route('call-invite-accept', 'call_invite_accept', CALL_STATE),
+  // The platform's backend API: each route its own function, reaching only what it answers from.
+  platformRoute('platform-call-grants', PLATFORM_ROUTES.callGrants, { ...NO_ACCESS, signingSecret: true }),
+  platformRoute('platform-presence', PLATFORM_ROUTES.presence, { ...NO_ACCESS, connections: 'read' }),
+  platformRoute('platform-call-logs', PLATFORM_ROUTES.callLogs, { ...NO_ACCESS, callLogs: 'read' }),
+  platformRoute('platform-call-invite', PLATFORM_ROUTES.callInvite, CALL_STATE),
   {
     id: 'sweeper',
     entry: 'lambdas/handlers/sweeper.ts',
@@ -94,6 +111,9 @@ export function functionForRoute(routeKey: RouteKey): FunctionDefinition {
 }
 
 export const ROUTE_KEYS: readonly RouteKey[] = FUNCTIONS.flatMap((fn) => (fn.trigger.kind === 'route' ? [fn.trigger.routeKey] : []));
+
+/** The platform API's route keys (`POST /v1/presence`, …), in function table order. */
+export const HTTP_ROUTE_KEYS: readonly string[] = FUNCTIONS.flatMap((fn) => (fn.trigger.kind === 'http' ? [httpRouteKey(fn.trigger)] : []));
 
 /** API Gateway's route selection expression, mirrored by the local gateway. */
 export const ROUTE_SELECTION_EXPRESSION = '$request.body.type';

@@ -8,6 +8,8 @@ export type Outcome =
   | 'connected'
   | 'disconnected'
   | 'ringing'
+  /** A callee socket accepted a call the platform started; the caller's sockets are told to offer. */
+  | 'accepted'
   | 'declined'
   | 'answered'
   | 'ended'

@@ -34,6 +34,8 @@ export interface AppSettings {
   readonly callPolicy: CallPolicy | undefined;
   /** The longest-lived call grant accepted; unset keeps the handlers' default. */
   readonly callGrantMaxTtlSeconds: number | undefined;
+  /** An IAM principal that may assume a role allowed to call the platform API. */
+  readonly platformPrincipalArn: string | undefined;
 }
 
 export const DEFAULT_STACK_NAME = 'CallSignal';
@@ -68,6 +70,15 @@ function list(read: ContextReader, key: string): string[] | undefined {
   return items.length > 0 ? items : undefined;
 }
 
+/** An IAM principal's ARN (an account root, a role, a user), so a typo fails synth rather than deploy. */
+function principalArn(read: ContextReader, key: string): string | undefined {
+  const value = text(read, key);
+  if (value !== undefined && !/^arn:aws[a-z-]*:(iam|sts)::\d{12}:(root|role\/.+|user\/.+|assumed-role\/.+)$/.test(value)) {
+    throw new SettingError(contextKey(key), 'an IAM principal ARN (arn:aws:iam::<account>:role/<name>, …:root, …:user/<name>)', value);
+  }
+  return value;
+}
+
 export function readAppSettings(read: ContextReader): AppSettings {
   const stackName = text(read, 'stackName') ?? DEFAULT_STACK_NAME;
   // CloudFormation's rule for stack names.
@@ -90,5 +101,6 @@ export function readAppSettings(read: ContextReader): AppSettings {
     tokenAudience: text(read, 'tokenAudience'),
     callPolicy: isUnset(read('callPolicy')) ? undefined : parseCallPolicy(contextKey('callPolicy'), read('callPolicy')),
     callGrantMaxTtlSeconds: isUnset(read('callGrantMaxTtlSeconds')) ? undefined : seconds(read, 'callGrantMaxTtlSeconds', 0),
+    platformPrincipalArn: principalArn(read, 'platformPrincipalArn'),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Every function of the shared function table, wired to what triggers it: a WebSocket route, the
- * `$connect` authorizer, or the sweeper's schedule. Nothing here names a route or a handler.
+ * `$connect` authorizer, a route of the platform API, or the sweeper's schedule. Nothing here names
+ * a route or a handler.
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -10,6 +11,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FUNCTIONS, TOKEN_QUERY_PARAMETER, type FunctionDefinition } from '../../shared/routes';
 import { HandlerFunction, type HandlerResources } from './handler-function';
+import type { PlatformApi } from './platform-api';
 import { pascalCase, type SignalingApi } from './signaling-api';
 
 /** The authorizer reads the token from the `$connect` query string. */
@@ -20,6 +22,8 @@ export const SWEEP_INTERVAL = Duration.minutes(1);
 
 export interface CallHandlersProps {
   readonly api: SignalingApi;
+  /** Where the platform API's functions (`http` triggers) are routed. */
+  readonly platformApi: PlatformApi;
   readonly resources: Omit<HandlerResources, 'managementApi'>;
   readonly projectRoot: string;
   readonly logRetention: RetentionDays;
@@ -32,6 +36,7 @@ export interface CallHandlersProps {
 /** Route handlers answer one frame; the sweeper may work through a batch of expired calls. */
 const TIMEOUTS: Record<FunctionDefinition['trigger']['kind'], Duration> = {
   route: Duration.seconds(10),
+  http: Duration.seconds(10),
   authorizer: Duration.seconds(5),
   schedule: Duration.seconds(50),
 };
@@ -78,6 +83,8 @@ export class CallHandlers extends Construct {
       if (trigger.kind === 'route') {
         const authorizer = trigger.routeKey === '$connect' ? connectAuthorizer : undefined;
         props.api.addHandlerRoute(trigger.routeKey, handler.definition.id, handler.function, authorizer);
+      } else if (trigger.kind === 'http') {
+        props.platformApi.addHandlerRoute(trigger, handler.definition.id, handler.function);
       } else if (trigger.kind === 'schedule') {
         new Rule(this, `${pascalCase(handler.definition.id)}Schedule`, {
           description: `Runs ${handler.definition.id} every ${SWEEP_INTERVAL.toMinutes()} minute(s)`,

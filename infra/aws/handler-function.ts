@@ -34,7 +34,7 @@ export interface HandlerSettings {
   /** STUN URLs offered by `ice_servers`; empty offers none. */
   readonly stunUrls: readonly string[];
   readonly logLevel: LogLevelName;
-  /** What the authorizer asks of connect tokens (only the authorizer is told). */
+  /** What connect tokens must be: the authorizer is told all of it, the functions that sign or verify call grants the `iss` and `aud`. */
   readonly tokenPolicy: { readonly maxLifetimeSeconds: number; readonly issuer?: string; readonly audience?: string };
   /** Who may call whom; every function is told, so the template says it plainly. */
   readonly callPolicy: CallPolicy;
@@ -102,9 +102,10 @@ export function handlerEnvironment(resources: HandlerResources, definition: Func
   if (settings.profileTypes !== undefined) environment[ENV.profileTypes] = settings.profileTypes.join(',');
   if (settings.stunUrls.length > 0) environment[ENV.stunUrls] = settings.stunUrls.join(',');
   if (definition.access.signingSecret) environment[ENV.jwtSecretArn] = resources.signingSecret.secretArn;
-  if (definition.trigger.kind === 'authorizer') {
-    const { maxLifetimeSeconds, issuer, audience } = settings.tokenPolicy;
-    environment[ENV.tokenMaxLifetimeSeconds] = String(maxLifetimeSeconds);
+  const { maxLifetimeSeconds, issuer, audience } = settings.tokenPolicy;
+  if (definition.trigger.kind === 'authorizer') environment[ENV.tokenMaxLifetimeSeconds] = String(maxLifetimeSeconds);
+  // Whoever signs or verifies with the secret (connect tokens, call grants) asks for the same `iss` and `aud`.
+  if (definition.access.signingSecret) {
     if (issuer) environment[ENV.tokenIssuer] = issuer;
     if (audience) environment[ENV.tokenAudience] = audience;
   }
@@ -189,6 +190,7 @@ function describeTrigger(definition: FunctionDefinition): string {
   const { trigger } = definition;
   if (trigger.kind === 'route') return `route ${trigger.routeKey}`;
   if (trigger.kind === 'authorizer') return '$connect authorizer';
+  if (trigger.kind === 'http') return `platform API ${trigger.method} ${trigger.path}`;
   return 'scheduled';
 }
 

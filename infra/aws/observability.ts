@@ -26,11 +26,23 @@ import { FilterPattern, MetricFilter, QueryDefinition, QueryString, type ILogGro
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { Outcome, RoutingLine } from '../../shared/routing-line';
-import type { RouteKey } from '../../shared/routes';
+import { httpRouteKey, PLATFORM_ROUTES } from '../../shared/platform-api';
+import type { FunctionDefinition, RouteKey } from '../../shared/routes';
 import type { HandlerFunction } from './handler-function';
 
 /** The route whose decisions start calls; typed so a renamed route fails to compile here. */
 const INVITATION_ROUTE: RouteKey = 'call_invitation';
+/** The platform API's route that starts calls (seed 000's invite). */
+const PLATFORM_INVITE_ROUTE = httpRouteKey(PLATFORM_ROUTES.callInvite);
+
+/** The route whose lines count started calls in this function's log group, if it has one. */
+function startingRoute(definition: FunctionDefinition): string | undefined {
+  const { trigger } = definition;
+  if (trigger.kind === 'route' && trigger.routeKey === INVITATION_ROUTE) return INVITATION_ROUTE;
+  if (trigger.kind === 'http' && httpRouteKey(trigger) === PLATFORM_INVITE_ROUTE) return PLATFORM_INVITE_ROUTE;
+  return undefined;
+}
+
 /** Outcomes of an invitation that count as a call started (a refused invitation is no call). */
 const STARTED_OUTCOMES: readonly Outcome[] = ['ringing', 'declined'];
 
@@ -179,13 +191,14 @@ export class Observability extends Construct {
           ...(extra.dimensions ? { dimensions: extra.dimensions } : {}),
         });
 
-      if (definition.trigger.kind === 'route' && definition.trigger.routeKey === INVITATION_ROUTE) {
+      const startsCalls = startingRoute(definition);
+      if (startsCalls !== undefined) {
         add(
           'Started',
           CALL_METRICS.started,
           FilterPattern.all(
             ROUTING,
-            FilterPattern.stringValue(field('route'), '=', INVITATION_ROUTE),
+            FilterPattern.stringValue(field('route'), '=', startsCalls),
             FilterPattern.any(...STARTED_OUTCOMES.map(outcomeIs)),
           ),
         );

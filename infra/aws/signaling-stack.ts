@@ -1,6 +1,6 @@
 /**
- * The whole deployment: data, signing secret, signaling API with its handlers, web hosting and
- * observability, wired by typed props.
+ * The whole deployment: data, signing secret, signaling API and platform API with their handlers,
+ * web hosting and observability, wired by typed props.
  */
 import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -17,6 +17,7 @@ import { CallHandlers } from './call-handlers';
 import { CallData } from './data';
 import type { HandlerSettings } from './handler-function';
 import { Observability } from './observability';
+import { PlatformApi } from './platform-api';
 import { SignalingApi, type StageThrottle } from './signaling-api';
 import { SigningSecret } from './signing-secret';
 import { WebHosting } from './web-hosting';
@@ -27,6 +28,9 @@ export const OUTPUTS = {
   webSocketUrl: 'WebSocketUrl',
   signingSecretArn: 'SigningSecretArn',
   dashboardName: 'DashboardName',
+  platformApiUrl: 'PlatformApiUrl',
+  platformInvokePolicyArn: 'PlatformInvokePolicyArn',
+  platformRoleArn: 'PlatformRoleArn',
 } as const;
 
 export interface SignalingStackProps extends StackProps {
@@ -74,6 +78,12 @@ export interface SignalingStackProps extends StackProps {
   readonly bundleAwsSdk?: boolean;
   /** SNS topic the alarms notify. @default none */
   readonly alarmTopicArn?: string;
+  /**
+   * An IAM principal ARN (the platform backend's account, role or user) that may assume a role
+   * allowed to call the platform API. @default none: attach the `PlatformInvokePolicyArn` policy
+   * to the backend's own role instead
+   */
+  readonly platformPrincipalArn?: string;
   /** The function table. @default the shared one (`shared/routes.ts`) */
   readonly functionDefinitions?: readonly FunctionDefinition[];
 }
@@ -82,6 +92,7 @@ export class SignalingStack extends Stack {
   readonly data: CallData;
   readonly signingSecret: SigningSecret;
   readonly api: SignalingApi;
+  readonly platformApi: PlatformApi;
   readonly handlers: CallHandlers;
   readonly web: WebHosting;
   readonly observability: Observability;
@@ -103,8 +114,16 @@ export class SignalingStack extends Stack {
       manageAccountLogRole: props.manageAccountLogRole ?? true,
     });
 
+    this.platformApi = new PlatformApi(this, 'Platform', {
+      throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
+      accessLogRetention: logRetention,
+      accessLogRemovalPolicy: keepLogs,
+      ...(props.platformPrincipalArn ? { platformPrincipalArn: props.platformPrincipalArn } : {}),
+    });
+
     this.handlers = new CallHandlers(this, 'Handlers', {
       api: this.api,
+      platformApi: this.platformApi,
       resources: {
         tables: this.data.tables,
         signingSecret: this.signingSecret.secret,
@@ -137,6 +156,7 @@ export class SignalingStack extends Stack {
         websocketUrl: this.api.url,
         devLogin: false,
         iceServers: props.stunUrls && props.stunUrls.length > 0 ? [{ urls: [...props.stunUrls] }] : [],
+        callPolicy: props.callPolicy ?? DEFAULT_CALL_POLICY,
       },
       connectSources: [this.api.api.apiEndpoint],
     });
@@ -156,6 +176,20 @@ export class SignalingStack extends Stack {
       value: this.signingSecret.secret.secretArn,
       description: 'Secrets Manager secret holding the HS256 key that signs connect tokens',
     });
+    new CfnOutput(this, OUTPUTS.platformApiUrl, {
+      value: this.platformApi.url,
+      description: "The platform backend's API (IAM-signed, service execute-api): call grants, presence, call logs, invites",
+    });
+    new CfnOutput(this, OUTPUTS.platformInvokePolicyArn, {
+      value: this.platformApi.invokePolicy.managedPolicyArn,
+      description: "Attach to the platform backend's role: execute-api:Invoke on the platform API's routes only",
+    });
+    if (this.platformApi.platformRole) {
+      new CfnOutput(this, OUTPUTS.platformRoleArn, {
+        value: this.platformApi.platformRole.roleArn,
+        description: 'The role platformPrincipalArn may assume to call the platform API',
+      });
+    }
     new CfnOutput(this, OUTPUTS.dashboardName, {
       value: this.observability.dashboard.dashboardName,
       description: 'CloudWatch dashboard with call metrics, API and handler health',

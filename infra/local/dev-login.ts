@@ -1,15 +1,17 @@
 /**
  * Local sign-in, so the web client works without an identity provider: `POST /dev/token` signs a
  * token for any profile (the gateway only listens on loopback unless told otherwise), and
- * `GET /config.json` tells the client where the WebSocket is and whether dev sign-in exists.
+ * `GET /config.json` tells the client where the WebSocket is, whether dev sign-in exists and which
+ * call policy applies.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as v from 'valibot';
+import type { CallPolicy } from '../../shared/call-policy';
 import { CLIENT_CONFIG_FILE, type ClientConfig } from '../../shared/client-config';
 import { TokenClaimsSchema, type TokenClaims } from '../../shared/identity';
 import { readBody, sendJson } from './http-util';
 
-export { DEV_TOKEN_PATH } from '../../shared/client-config';
+export { DEV_CALL_GRANT_PATH, DEV_TOKEN_PATH } from '../../shared/client-config';
 export const CONFIG_PATH = `/${CLIENT_CONFIG_FILE}`;
 const MAX_BODY_BYTES = 8 * 1024;
 
@@ -50,13 +52,18 @@ export async function handleDevToken(request: IncomingMessage, response: ServerR
 export function handleConfig(
   request: IncomingMessage,
   response: ServerResponse,
-  settings: { devLogin: boolean; fallbackHost: string },
+  settings: { devLogin: boolean; fallbackHost: string; callPolicy: CallPolicy },
 ): void {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     refuse(response, 405, 'method_not_allowed', 'Use GET');
     return;
   }
   const host = request.headers.host || settings.fallbackHost;
-  const config: ClientConfig = { websocketUrl: `ws://${host}/`, devLogin: settings.devLogin, iceServers: [] };
+  const config: ClientConfig = {
+    websocketUrl: `ws://${host}/`,
+    devLogin: settings.devLogin,
+    iceServers: [],
+    callPolicy: settings.callPolicy,
+  };
   sendJson(response, 200, config);
 }

@@ -7,6 +7,7 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import type { HttpRoute } from '../../shared/platform-api';
 import type { FunctionDefinition } from '../../shared/routes';
 
 export type LambdaHandler = (event: unknown, context: Context) => unknown;
@@ -35,6 +36,13 @@ export interface GatewayFunctions {
   /** By route key, including `$connect`, `$disconnect` and `$default`. */
   routes: ReadonlyMap<string, LoadedFunction>;
   scheduled: readonly LoadedFunction[];
+  /** The platform API's routes (`http` triggers), in function table order. */
+  http: readonly HttpFunction[];
+}
+
+export interface HttpFunction {
+  route: HttpRoute;
+  fn: LoadedFunction;
 }
 
 /** The routes API Gateway always needs here: without them a socket cannot open, close or be refused. */
@@ -85,6 +93,7 @@ export function byTrigger(entries: readonly { definition: FunctionDefinition; fn
   let authorizer: LoadedFunction | undefined;
   const routes = new Map<string, LoadedFunction>();
   const scheduled: LoadedFunction[] = [];
+  const http: HttpFunction[] = [];
   for (const { definition, fn } of entries) {
     const { trigger } = definition;
     if (trigger.kind === 'authorizer') {
@@ -92,6 +101,11 @@ export function byTrigger(entries: readonly { definition: FunctionDefinition; fn
       authorizer = fn;
     } else if (trigger.kind === 'schedule') {
       scheduled.push(fn);
+    } else if (trigger.kind === 'http') {
+      if (http.some(({ route }) => route.method === trigger.method && route.path === trigger.path)) {
+        throw new Error(`Route ${trigger.method} ${trigger.path} has two functions`);
+      }
+      http.push({ route: { method: trigger.method, path: trigger.path }, fn });
     } else {
       if (routes.has(trigger.routeKey)) throw new Error(`Route ${trigger.routeKey} has two functions`);
       routes.set(trigger.routeKey, fn);
@@ -99,5 +113,5 @@ export function byTrigger(entries: readonly { definition: FunctionDefinition; fn
   }
   const absent = REQUIRED_ROUTES.filter((routeKey) => !routes.has(routeKey));
   if (absent.length > 0) throw new Error(`The function table has no function for ${absent.join(', ')}`);
-  return { authorizer, routes, scheduled };
+  return { authorizer, routes, scheduled, http };
 }

@@ -30,9 +30,14 @@ import {
 } from '../../shared/limits';
 import { parseProfileTypes } from '../../shared/profile';
 import { FUNCTIONS } from '../../shared/routes';
+import { parseCallPolicy, type CallPolicy } from '../../shared/call-policy';
+import { DEFAULT_CALL_GRANT_MAX_TTL_SECONDS, DEFAULT_CALL_GRANT_TTL_SECONDS } from '../../shared/limits';
+import { PLATFORM_STAGE } from '../../shared/platform-api';
 import { TABLES } from '../../shared/tables';
-import { signToken } from '../../lambdas/auth/token';
-import { CONFIG_PATH, DEV_TOKEN_PATH, handleConfig, handleDevToken } from './dev-login';
+import { signCallGrant, type GrantIssuance } from '../../lambdas/auth/call-grant';
+import { signToken, verifyToken } from '../../lambdas/auth/token';
+import { CONFIG_PATH, DEV_CALL_GRANT_PATH, DEV_TOKEN_PATH, handleConfig, handleDevToken } from './dev-login';
+import { handleDevCallGrant } from './dev-call-grant';
 import { scheduledEvent, type ApiDescription } from './events';
 import { DEFAULT_CDK_OUT, ensureCdkOut } from './as-deployed/cdk-out';
 import { handlerSettingOverrides, type FunctionCredentials } from './as-deployed/container-environment';
@@ -53,6 +58,8 @@ import { listenOnLoopback } from './as-deployed/loopback-server';
 import { DEFAULT_DATA_DIR, DEFAULT_WEB_ROOT, PROJECT_ROOT } from './paths';
 import { runPeriodically, type PeriodicTask } from './periodic';
 import { keepingProblems, type ProblemLine } from './problems';
+import { handlePlatformRequest, type PlatformApiAccess } from './platform-api';
+import { loadPlatformKey, type PlatformKey } from './platform-key';
 import { loadSigningSecret, type SecretSource } from './signing-secret-file';
 import { serveStatic } from './static-files';
 import { acceptsLocalKey, ensureTables, LOCAL_REGION, startStore } from './store';
@@ -66,6 +73,8 @@ export type { AsDeployedOptions, ProblemLine };
 export const STAGE = 'local';
 const API_ID = 'local';
 const apiOnStage = (stage: string): ApiDescription => ({ apiId: API_ID, stage, region: LOCAL_REGION, accountId: '000000000000' });
+/** The platform API's id, as the HTTP API's `Ref` resolves in the local account. */
+export const PLATFORM_API_ID = 'platform';
 
 export interface LocalGatewayOptions {
   /** Default 8080; 0 picks a free port. */
@@ -105,6 +114,8 @@ export interface LocalGatewayOptions {
   logLevel?: LogLevel;
   /** Run the synthesized bundles in Lambda-like containers, with the template's IAM enforced. */
   asDeployed?: AsDeployedOptions;
+  /** Who may call whom (`CALL_POLICY`); default the environment's, else (as deployed) the template's, else `open`. */
+  callPolicy?: CallPolicy;
 }
 
 /** What the as-deployed mode runs and how to reach its parts. */
@@ -148,6 +159,12 @@ export interface LocalGateway {
   asDeployed: AsDeployedGateway | undefined;
   /** Every `handler_failed` and `iam_denied` line logged so far (whatever the log level printed). */
   problems(): readonly ProblemLine[];
+  /** The platform's backend API: a loopback port of its own, SigV4 (service `execute-api`) with `platformKey` only. */
+  platformApiUrl: string;
+  /** The local credential of the platform's backend (kept in `<dataDir>/platform-key.json`). */
+  platformKey: PlatformKey;
+  /** The call policy the handlers apply. */
+  callPolicy: CallPolicy;
   /** Closes sockets (running `$disconnect`), timers, containers, the HTTP server and the store. */
   close(): Promise<void>;
 }
@@ -174,6 +191,8 @@ interface Settings {
   /** Given as options (not defaults), so as deployed they override the template's. */
   ringTimeoutGiven: boolean;
   resumeGraceGiven: boolean;
+  /** Only when given as an option (else the environment's, or as deployed the template's). */
+  callPolicy: CallPolicy | undefined;
   asDeployed: { cdkOut: string | undefined; maxContainers: number; containerIdleSeconds: number } | undefined;
 }
 
@@ -218,6 +237,7 @@ function resolveSettings(options: LocalGatewayOptions): Settings {
     logLevelGiven: options.logLevel !== undefined || options.quiet === true,
     ringTimeoutGiven: options.ringTimeoutSeconds !== undefined,
     resumeGraceGiven: options.resumeGraceSeconds !== undefined,
+    callPolicy: options.callPolicy === undefined ? undefined : parseCallPolicy('callPolicy', options.callPolicy),
     asDeployed: options.asDeployed && {
       cdkOut: options.asDeployed.cdkOut === undefined ? undefined : resolve(options.asDeployed.cdkOut),
       maxContainers: wholePositive('maxContainers', options.asDeployed.maxContainers, DEFAULT_MAX_CONTAINERS),
@@ -255,6 +275,12 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     gatewayRunning = false;
     throw error;
   }
+}
+
+/** `{ [name]: value }` when the value is set, else nothing (for optional properties). */
+function withValue<K extends string>(name: K, value: string | undefined): Partial<Record<K, string>> {
+  const trimmed = value?.trim();
+  return trimmed ? ({ [name]: trimmed } as Partial<Record<K, string>>) : {};
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -357,6 +383,24 @@ async function start(settings: Settings): Promise<LocalGateway> {
     );
     undo.push(() => management.close());
     const managementEndpoint = `${management.url}/${api.stage}`;
+    // The platform's backend API, like @connections, on a loopback port of its own.
+    let handlePlatform: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
+    const platform = await listenOnLoopback(
+      createServer((request, response) => {
+        if (!handlePlatform) return sendText(response, 503, 'Starting\n');
+        handlePlatform(request, response).catch(failed(request, response));
+      }),
+    );
+    undo.push(() => platform.close());
+    const platformKey = await loadPlatformKey(settings.dataDir);
+    // What a setting is: the gateway's option or environment, else (as deployed) the template's.
+    const deployedSetting = (name: string, functionId: string): string | undefined =>
+      process.env[name] ?? deployed?.stack.functions.find((fn) => fn.id === functionId)?.environment[name];
+    const callPolicy = settings.callPolicy ?? parseCallPolicy(ENV.callPolicy, deployedSetting(ENV.callPolicy, 'call-invitation'));
+    const issuance: GrantIssuance = {
+      ...withValue('issuer', deployedSetting(ENV.tokenIssuer, 'authorizer')),
+      ...withValue('audience', deployedSetting(ENV.tokenAudience, 'authorizer')),
+    };
 
     let functions: GatewayFunctions;
     let asDeployed: AsDeployedGateway | undefined;
@@ -372,6 +416,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
           ringTimeoutSeconds: settings.ringTimeoutGiven ? settings.ringTimeoutSeconds : undefined,
           resumeGraceSeconds: settings.resumeGraceGiven ? settings.resumeGraceSeconds : undefined,
           logLevel: settings.logLevelGiven ? settings.logLevel : undefined,
+          callPolicy: settings.callPolicy,
         }),
         maxContainers: settings.asDeployed.maxContainers,
         containerIdleSeconds: settings.asDeployed.containerIdleSeconds,
@@ -405,6 +450,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
         }),
       );
       if (settings.logLevelGiven) process.env[ENV.logLevel] = settings.logLevel;
+      if (settings.callPolicy) process.env[ENV.callPolicy] = settings.callPolicy;
       handlersLoaded = true;
       functions = await loadFunctions(PROJECT_ROOT, FUNCTIONS);
     }
@@ -417,8 +463,33 @@ async function start(settings: Settings): Promise<LocalGateway> {
       log,
       limits: { idleTimeoutMs: settings.idleTimeoutSeconds * 1000, maxConnectionMs: settings.maxConnectionSeconds * 1000 },
     });
-    const sign = (claims: TokenClaims, ttlSeconds?: number) => signToken(secret, claims, ttlSeconds);
-    const devLogin = { enabled: settings.devLogin, profileTypes: parseProfileTypes(process.env[ENV.profileTypes]), sign };
+    const sign = (claims: TokenClaims, ttlSeconds?: number) => signToken(secret, claims, ttlSeconds, issuance);
+    const profileTypes = parseProfileTypes(deployedSetting(ENV.profileTypes, 'authorizer'));
+    const devLogin = { enabled: settings.devLogin, profileTypes, sign };
+    const grantTtlSeconds = Math.min(
+      DEFAULT_CALL_GRANT_TTL_SECONDS,
+      positiveNumber(
+        ENV.callGrantMaxTtlSeconds,
+        deployedSetting(ENV.callGrantMaxTtlSeconds, 'call-invitation'),
+        DEFAULT_CALL_GRANT_MAX_TTL_SECONDS,
+      ),
+    );
+    const devCallGrant = {
+      enabled: settings.devLogin,
+      profileTypes,
+      callerOf: async (token: string) => {
+        const verified = await verifyToken(secret, token, issuance);
+        return { profile_id: verified.profileId, profile_type: verified.profileType };
+      },
+      signGrant: (claims: Parameters<typeof signCallGrant>[1]) => signCallGrant(secret, claims, grantTtlSeconds, new Date(), issuance),
+    };
+    const platformAccess: PlatformApiAccess = {
+      key: platformKey,
+      identity: localAwsIdentity(API_ID),
+      api: { apiId: PLATFORM_API_ID, stage: PLATFORM_STAGE, accountId: api.accountId },
+      log,
+    };
+    handlePlatform = (request, response) => handlePlatformRequest(request, response, functions.http, invoker, platformAccess);
 
     handleUpgrade = (request, socket, head) => websocketApi.handleUpgrade(request, socket, head);
     handleManagement = (request, response) => handleManagementRequest(request, response, api.stage, websocketApi, managementAccess);
@@ -432,7 +503,10 @@ async function start(settings: Settings): Promise<LocalGateway> {
         );
       }
       if (pathname === DEV_TOKEN_PATH) return handleDevToken(request, response, devLogin);
-      if (pathname === CONFIG_PATH) return handleConfig(request, response, { devLogin: settings.devLogin, fallbackHost: authority });
+      if (pathname === DEV_CALL_GRANT_PATH) return handleDevCallGrant(request, response, devCallGrant);
+      if (pathname === CONFIG_PATH) {
+        return handleConfig(request, response, { devLogin: settings.devLogin, fallbackHost: authority, callPolicy });
+      }
       return serveStatic(request, response, pathname, settings.webRoot);
     };
 
@@ -483,12 +557,17 @@ async function start(settings: Settings): Promise<LocalGateway> {
       mode: asDeployed ? 'as-deployed' : 'source',
       asDeployed,
       problems: () => [...problems],
+      platformApiUrl: platform.url,
+      platformKey,
+      callPolicy,
       close,
     };
     log.info('gateway_started', {
       http_url: gateway.httpUrl,
       websocket_url: gateway.websocketUrl,
       management_endpoint: managementEndpoint,
+      platform_api_url: platform.url,
+      call_policy: callPolicy,
       dynamodb_endpoint: store.endpoint,
       store: settings.memory ? 'memory' : join(settings.dataDir, 'dynalite'),
       secret_source: secretSource,

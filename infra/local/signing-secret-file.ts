@@ -6,9 +6,10 @@
  * keep working across restarts, and the secret is configuration, not call data.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENV } from '../../shared/env';
+import { createOnce, readIfPresent } from './file-once';
 
 export const SECRET_FILE_NAME = 'jwt-secret';
 const SECRET_BYTES = 32;
@@ -36,32 +37,8 @@ function checked(secret: string, origin: string): string {
 }
 
 async function readSecretFile(path: string): Promise<string | undefined> {
-  try {
-    return checked((await readFile(path, 'utf8')).trim(), path);
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-/** Writes a temporary file and links it into place, so a concurrent reader never sees a half-written secret. */
-async function createSecretFile(path: string): Promise<{ secret: string; created: boolean }> {
-  const secret = randomBytes(SECRET_BYTES).toString('base64url');
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temporary, `${secret}\n`, { mode: 0o600 });
-  try {
-    await link(temporary, path);
-    return { secret, created: true };
-  } catch (error) {
-    // Another process created it first: use theirs.
-    if (error instanceof Error && 'code' in error && error.code === 'EEXIST') {
-      const existing = await readSecretFile(path);
-      if (existing) return { secret: existing, created: false };
-    }
-    throw error;
-  } finally {
-    await unlink(temporary).catch(() => undefined);
-  }
+  const text = await readIfPresent(path);
+  return text === undefined ? undefined : checked(text.trim(), path);
 }
 
 export async function loadSigningSecret({ dataDir, explicit, env = process.env }: SecretRequest): Promise<SigningSecret> {
@@ -72,6 +49,6 @@ export async function loadSigningSecret({ dataDir, explicit, env = process.env }
   const existing = await readSecretFile(path);
   if (existing) return { secret: existing, source: 'file', path };
   await mkdir(dataDir, { recursive: true });
-  const { secret, created } = await createSecretFile(path);
-  return { secret, source: created ? 'created' : 'file', path };
+  const { text, created } = await createOnce(path, `${randomBytes(SECRET_BYTES).toString('base64url')}\n`);
+  return { secret: checked(text.trim(), path), source: created ? 'created' : 'file', path };
 }

@@ -36,6 +36,7 @@ import type {
   RateTokenStore,
   SocketRecord,
 } from '../core/model';
+import { UNBOUND } from '../core/model';
 import {
   callFromItem,
   callIdFromIndexItem,
@@ -365,8 +366,9 @@ function buildUpdate(guard: CallGuard, changes: CallChanges): BuiltUpdate {
 
   for (const [attribute, change] of Object.entries(changes) as [string, unknown][]) {
     if (change === undefined) continue;
-    if (attribute === 'callee_participant_name') {
-      sets.push(`${name('participants')}[1].${name('name')} = ${value('set_callee_participant_name', change)}`);
+    if (attribute === 'callee_participant_name' || attribute === 'caller_participant_name') {
+      const index = attribute === 'caller_participant_name' ? 0 : 1;
+      sets.push(`${name('participants')}[${index}].${name('name')} = ${value(`set_${attribute}`, change)}`);
       continue;
     }
     if (change === null && (attribute === 'deadline_at' || attribute === 'disconnected_party')) {
@@ -393,6 +395,16 @@ function buildUpdate(guard: CallGuard, changes: CallChanges): BuiltUpdate {
   else if (guard.dropped !== undefined) conditions.push(`${name('disconnected_party')} = ${value('guard_dropped', guard.dropped)}`);
   if (guard.deadlineAt !== undefined) {
     conditions.push(`${name('deadline_at')} = ${value('guard_deadline', guard.deadlineAt)}`);
+  }
+  if (guard.callerSocket !== undefined) {
+    const unbound = value('guard_unbound', UNBOUND);
+    conditions.push(`${name('caller_connection_id')} ${guard.callerSocket === 'bound' ? '<>' : '='} ${unbound}`);
+  }
+  if (guard.acceptedBy === null) conditions.push(`attribute_not_exists(${name('accepted_by')})`);
+  else if (guard.acceptedBy !== undefined) conditions.push(`${name('accepted_by')} = ${value('guard_accepted_by', guard.acceptedBy)}`);
+  if (guard.answerableBy !== undefined) {
+    const accepted = name('accepted_by');
+    conditions.push(`(attribute_not_exists(${accepted}) OR ${accepted} = ${value('guard_answerer', guard.answerableBy)})`);
   }
 
   const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']

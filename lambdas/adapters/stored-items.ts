@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { CallLogSchema } from '../../shared/protocol';
 import { parseProfileKey, type ProfileKey } from '../../shared/profile';
 import { CALL_LOGS_TABLE } from '../../shared/tables';
-import type { CallRecord, Dropped, DueTimer, IdKind, LineRecord, LiveSocket } from '../core/model';
+import type { CallOrigin, CallRecord, Dropped, DueTimer, IdKind, LineRecord, LiveSocket } from '../core/model';
 
 const [, , BY_DEADLINE] = CALL_LOGS_TABLE.indexes;
 
@@ -17,6 +17,7 @@ const ProfileKeySchema = v.custom<ProfileKey>(
 );
 const ID_KINDS = ['number', 'string'] as const satisfies readonly IdKind[];
 const DROPPED = ['caller', 'callee', 'both'] as const satisfies readonly Dropped[];
+const ORIGINS = ['platform'] as const satisfies readonly CallOrigin[];
 
 /** A `call_logs` item: the protocol's log columns and the routing state of `CallRecord`. */
 const StoredCallSchema = v.object({
@@ -31,6 +32,8 @@ const StoredCallSchema = v.object({
   callee_avatar: v.nullable(v.string()),
   caller_connection_id: v.string(),
   callee_connection_ids: v.array(v.string()),
+  origin: v.optional(v.picklist(ORIGINS)),
+  accepted_by: v.optional(v.string()),
   expires_at: v.string(),
   deadline_shard: v.optional(v.string()),
   deadline_at: v.optional(v.string()),

@@ -9,6 +9,7 @@ import { CALL_GRANT_TYPE } from '../../shared/call-policy';
 import { CALL_GRANT_CLOCK_SKEW_SECONDS, DEFAULT_CALL_GRANT_TTL_SECONDS, MAX_ID_CHARS } from '../../shared/limits';
 import { CallTypeSchema, ProfileRefSchema } from '../../shared/protocol';
 import type { GrantCheck, GrantFailure } from '../core/call-policy';
+import type { TokenPolicy } from './token';
 
 const ALGORITHM = 'HS256';
 
@@ -26,21 +27,26 @@ const LifetimeSchema = v.object({ iat: v.number(), exp: v.number() });
 
 const encodeSecret = (secret: string): Uint8Array => new TextEncoder().encode(secret);
 
+/** The `iss` / `aud` a deployment asks of its tokens (`TOKEN_ISSUER`, `TOKEN_AUDIENCE`): grants carry them too. */
+export type GrantIssuance = Pick<TokenPolicy, 'issuer' | 'audience'>;
+
 export async function signCallGrant(
   secret: string,
   claims: Omit<CallGrantClaims, 'typ'>,
   ttlSeconds = DEFAULT_CALL_GRANT_TTL_SECONDS,
   now: Date = new Date(),
+  { issuer, audience }: GrantIssuance = {},
 ): Promise<{ grant: string; expiresAt: Date }> {
   const valid = v.parse(CallGrantClaimsSchema, { ...claims, typ: CALL_GRANT_TYPE });
   const issuedAt = Math.floor(now.getTime() / 1000);
   const expiresAt = issuedAt + Math.round(ttlSeconds);
-  const grant = await new SignJWT({ ...valid })
+  const jwt = new SignJWT({ ...valid })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setIssuedAt(issuedAt)
-    .setExpirationTime(expiresAt)
-    .sign(encodeSecret(secret));
-  return { grant, expiresAt: new Date(expiresAt * 1000) };
+    .setExpirationTime(expiresAt);
+  if (issuer) jwt.setIssuer(issuer);
+  if (audience) jwt.setAudience(audience);
+  return { grant: await jwt.sign(encodeSecret(secret)), expiresAt: new Date(expiresAt * 1000) };
 }
 
 function failureOf(error: unknown): GrantFailure {
@@ -52,16 +58,25 @@ function failureOf(error: unknown): GrantFailure {
 
 /**
  * Verifies signature (HS256 only, so `alg: none` is refused), expiry, the `typ`, the profiles and the
- * conversation, and that the grant lives no longer than `maxTtlSeconds` (`exp` − `iat`) and was not
- * issued in the future. Never throws: a bad grant is a `GrantCheck` of kind `invalid`.
+ * conversation, the deployment's `iss` and `aud` when it sets them, and that the grant lives no
+ * longer than `maxTtlSeconds` (`exp` − `iat`) and was not issued in the future. Never throws: a bad
+ * grant is a `GrantCheck` of kind `invalid`.
  */
-export async function verifyCallGrant(secret: string, grant: string, maxTtlSeconds: number, now: Date = new Date()): Promise<GrantCheck> {
+export async function verifyCallGrant(
+  secret: string,
+  grant: string,
+  maxTtlSeconds: number,
+  now: Date = new Date(),
+  { issuer, audience }: GrantIssuance = {},
+): Promise<GrantCheck> {
   let payload: unknown;
   try {
     ({ payload } = await jwtVerify(grant, encodeSecret(secret), {
       algorithms: [ALGORITHM],
       requiredClaims: ['exp', 'iat'],
       currentDate: now,
+      ...(issuer ? { issuer } : {}),
+      ...(audience ? { audience } : {}),
     }));
   } catch (error) {
     return { kind: 'invalid', failure: failureOf(error) };

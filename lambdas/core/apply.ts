@@ -21,6 +21,8 @@ export interface Applied {
   decisions: RoutingDecision[];
   /** Parties of an answered call that a message found gone, each on the socket it went to. */
   lost: BoundSocket[];
+  /** Sockets the counted messages reached. */
+  reached: number;
 }
 
 /** A write that lost: `current` is the call as the store found it, when the store said. */
@@ -90,21 +92,36 @@ export class Applier {
       return send.party && gone !== undefined ? [{ party: send.party, connectionId: gone }] : [];
     });
     const { line } = announcement;
-    const decisions = line ? [callDecision(call, line.outcome, line.reason, mergeDeliveries(counted))] : [];
-    return { call, decisions, lost };
+    const countedDelivery = mergeDeliveries(counted);
+    const decisions = line ? [callDecision(call, line.outcome, line.reason, countedDelivery)] : [];
+    return { call, decisions, lost, reached: countedDelivery.reached.length };
+  }
+
+  /** Delivers messages that go with no transition (a call logged as declined at once). */
+  deliver(sends: readonly Send[]): Promise<Delivery[]> {
+    return this.send(sends);
   }
 
   /** Sends at once what goes to different sockets; a message to a socket already sent to waits for the earlier one. */
-  private send(sends: readonly Send[]): Promise<Delivery[]> {
+  private async send(sends: readonly Send[]): Promise<Delivery[]> {
+    const targets = await Promise.all(sends.map((send) => this.socketsOf(send)));
     const latest = new Map<string, Promise<Delivery>>();
     return Promise.all(
-      sends.map((send) => {
-        const earlier = send.to.flatMap((id) => latest.get(id) ?? []);
-        const delivery = Promise.all(earlier).then(() => this.messenger.send(send.to, send.message));
-        for (const id of send.to) latest.set(id, delivery);
+      sends.map((send, index) => {
+        const to = targets[index] ?? [];
+        const earlier = to.flatMap((id) => latest.get(id) ?? []);
+        const delivery = Promise.all(earlier).then(() => this.messenger.send(to, send.message));
+        for (const id of to) latest.set(id, delivery);
         return delivery;
       }),
     );
+  }
+
+  /** The sockets a send names, with those of its profile looked up when it names one. */
+  private async socketsOf(send: Send): Promise<readonly string[]> {
+    if (send.toProfile === undefined) return send.to;
+    const sockets = await this.store.socketsOf(send.toProfile);
+    return [...send.to, ...sockets.map((socket) => socket.connectionId)];
   }
 }
 

@@ -3,6 +3,7 @@
  * each finds the call, plans the transition of `transitions/` that the protocol's "Calls" section
  * says, and has `apply.ts` carry it out. Every change that can race is one conditional write.
  */
+import type { CallInviteRequest } from '../../shared/platform-api';
 import type { ClientMessageOf } from '../../shared/protocol';
 import type { RoutingDecision } from '../../shared/routing-line';
 import { Applier, type Applied } from './apply';
@@ -10,6 +11,7 @@ import { forwardCandidates } from './candidates';
 import { notRinging, ProtocolError } from './errors';
 import { CallFinder } from './find-call';
 import { Invitations } from './invite';
+import { InvitedCalls, type StartedCall } from './invited-calls';
 import { LineClaims } from './lines';
 import type { Messenger } from './messenger';
 import type { CallSettings, CallStore, Clock, Sender } from './model';
@@ -44,6 +46,7 @@ export class CallService {
   private readonly applier: Applier;
   private readonly calls: CallFinder;
   private readonly invitations: Invitations;
+  private readonly invited: InvitedCalls;
   private readonly sweeper: Sweeper;
 
   constructor(deps: CallServiceDeps) {
@@ -56,11 +59,34 @@ export class CallService {
     this.calls = new CallFinder(store, sleep);
     const lines = new LineClaims(store, this.applier, clock, sleep);
     this.invitations = new Invitations({ store, messenger, applier: this.applier, lines, settings, clock, newCallId: deps.newCallId });
+    this.invited = new InvitedCalls({
+      store,
+      messenger,
+      applier: this.applier,
+      invitations: this.invitations,
+      calls: this.calls,
+      settings,
+      clock,
+      newCallId: deps.newCallId,
+    });
     this.sweeper = new Sweeper({ store, messenger, applier: this.applier, settings, clock });
   }
 
+  /** An invitation, or (with `call_id`) the caller's offer into a call the platform started. */
   invite(sender: Sender, message: ClientMessageOf<'call_invitation'>): Promise<RoutingDecision[]> {
+    const { call_id: callId } = message;
+    if (callId !== undefined) return this.invited.offer(sender, { ...message, call_id: callId });
     return this.invitations.invite(sender, message);
+  }
+
+  /** The platform's backend starts a call (`POST /v1/calls/invite`): the callee's sockets ring with `call_invite`. */
+  startInvitedCall(request: CallInviteRequest): Promise<StartedCall> {
+    return this.invited.start(request);
+  }
+
+  /** A callee socket accepts a call the platform started. */
+  acceptInvite(sender: Sender, message: ClientMessageOf<'call_invite_accept'>): Promise<RoutingDecision[]> {
+    return this.invited.accept(sender, message);
   }
 
   /**

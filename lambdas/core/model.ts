@@ -19,6 +19,15 @@ export type Party = 'caller' | 'callee';
 export type Dropped = Party | 'both';
 
 /**
+ * The `caller_connection_id` of a call the platform started (`POST /v1/calls/invite`) until the
+ * caller's client offers into it: the caller is then reached on all of its profile's sockets.
+ */
+export const UNBOUND = '';
+
+/** Who started a call: absent for a caller's own `call_invitation`; `platform` for the backend API's invite. */
+export type CallOrigin = 'platform';
+
+/**
  * A call: the protocol's call log columns plus the routing state the core needs while the call
  * lasts (which sockets are in it, its timer). Only the log columns ever reach a client.
  */
@@ -31,9 +40,13 @@ export interface CallRecord extends CallLog {
   caller_avatar: string | null;
   callee_name: string | null;
   callee_avatar: string | null;
+  /** The caller's socket in the call; `UNBOUND` while a platform-started call waits for the caller's offer. */
   caller_connection_id: string;
-  /** Callee sockets the invitation rang; narrowed to the answering socket once answered. */
+  /** Callee sockets the invitation rang; narrowed to the answering (or accepting) socket once answered (or accepted). */
   callee_connection_ids: string[];
+  origin?: CallOrigin;
+  /** A platform-started call: the callee socket that accepted its `call_invite` (the offer goes there only). */
+  accepted_by?: string;
   /** When ringing stops (ISO). */
   expires_at: string;
   /** Set while a timer is pending (ring timeout, resume grace, liveness check): indexed by `by_deadline`. */
@@ -70,11 +83,17 @@ export interface CallChanges {
   duration_seconds?: number;
   callee_connection_ids?: string[];
   caller_connection_id?: string;
+  caller_name?: string | null;
+  caller_avatar?: string | null;
   callee_name?: string | null;
   callee_avatar?: string | null;
   participants?: CallRecord['participants'];
   /** The callee's entry of `participants` only (no need to know the caller's to set it). */
   callee_participant_name?: string;
+  /** The caller's entry of `participants` only. */
+  caller_participant_name?: string;
+  accepted_by?: string;
+  expires_at?: string;
   deadline_at?: string | null;
   disconnected_party?: Dropped | null;
 }
@@ -98,6 +117,12 @@ export interface CallGuard {
   deadlineAt?: string;
   /** Only if who is waiting to resume is still what the core saw. */
   dropped?: Dropped | 'nobody';
+  /** Only if the caller has a socket in the call (`bound`) or not yet (`unbound`: a platform-started call). */
+  callerSocket?: 'bound' | 'unbound';
+  /** Only if this callee socket accepted the platform's call (`null`: nobody has accepted it). */
+  acceptedBy?: string | null;
+  /** Only if nobody accepted the call, or this socket did: who may answer it. */
+  answerableBy?: string;
 }
 
 export interface CallStore {

@@ -2,7 +2,7 @@
 import { createHmac } from 'node:crypto';
 import { DEFAULT_HISTORY_LIMIT } from '../../shared/limits';
 import type { CallLog, ClientMessageOf, IceServer, ServerMessageOf } from '../../shared/protocol';
-import { profileKey } from '../../shared/profile';
+import { profileKey, type ProfileKey } from '../../shared/profile';
 import type { CallRecord, CallStore, IceSettings, Sender } from './model';
 
 export async function presence(store: CallStore, message: ClientMessageOf<'presence_query'>): Promise<ServerMessageOf<'presence'>> {
@@ -21,11 +21,20 @@ export async function history(
   sender: Sender,
   message: ClientMessageOf<'call_history'>,
 ): Promise<ServerMessageOf<'call_history'>> {
-  const limit = message.limit ?? DEFAULT_HISTORY_LIMIT;
-  const page = await store.callsOf(sender.key, limit, message.before);
+  return { type: 'call_history', ...(await callLogPage(store, sender.key, message.limit, message.before)) };
+}
+
+/** One page of a profile's calls, newest first; `next` is the `before` of the page after it. */
+export async function callLogPage(
+  store: CallStore,
+  key: ProfileKey,
+  limit: number = DEFAULT_HISTORY_LIMIT,
+  before?: string,
+): Promise<{ items: CallLog[]; next?: string }> {
+  const page = await store.callsOf(key, limit, before);
   const items = page.items.map(toCallLog);
   const last = items.at(-1);
-  return { type: 'call_history', items, ...(page.more && last ? { next: last.call_id } : {}) };
+  return { items, ...(page.more && last ? { next: last.call_id } : {}) };
 }
 
 /** Only the protocol's call log columns leave the server, never the routing state. */

@@ -2,7 +2,7 @@
 import { FINAL_CALL_STATUSES, type CallStatus } from '../../shared/protocol';
 import type { ProfileKey } from '../../shared/profile';
 import { ProtocolError } from './errors';
-import type { CallRecord, IdKind, Party, Sender } from './model';
+import { UNBOUND, type CallRecord, type IdKind, type Party, type Sender } from './model';
 
 export const isFinal = (status: CallStatus): boolean => FINAL_CALL_STATUSES.includes(status);
 
@@ -21,10 +21,17 @@ export function participantOf(call: CallRecord, sender: Sender): Party {
 
 export const otherParty = (party: Party): Party => (party === 'caller' ? 'callee' : 'caller');
 
-/** The sockets a party is reached on: the caller's one socket, or the callee's rung (later: answering) sockets. */
+/**
+ * The sockets a party is bound to in the call: the caller's one socket (none yet for a
+ * platform-started call it has not offered into), or the callee's rung (later: answering) sockets.
+ */
 export function socketsOfParty(call: Pick<CallRecord, 'caller_connection_id' | 'callee_connection_ids'>, party: Party): string[] {
-  return party === 'caller' ? [call.caller_connection_id] : call.callee_connection_ids;
+  if (party === 'callee') return call.callee_connection_ids;
+  return callerBound(call) ? [call.caller_connection_id] : [];
 }
+
+/** Whether the caller has a socket in the call (always, but for a platform-started call before its offer). */
+export const callerBound = (call: Pick<CallRecord, 'caller_connection_id'>): boolean => call.caller_connection_id !== UNBOUND;
 
 /** Whole seconds between answer and end, never negative. */
 export function durationSeconds(answeredAt: string, endedAt: string): number {

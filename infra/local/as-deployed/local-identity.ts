@@ -47,6 +47,10 @@ export const secretArnPrefix = (identity: LocalAwsIdentity, secretName: string):
 export const connectionArn = (identity: LocalAwsIdentity, stage: string, method: string, connectionId: string): string =>
   `arn:${identity.partition}:execute-api:${identity.region}:${identity.accountId}:${identity.apiId}/${stage}/${method.toUpperCase()}/@connections/${connectionId}`;
 
+/** The resource `execute-api:Invoke` is checked against for one request to the platform API. */
+export const invokeArn = (identity: LocalAwsIdentity, apiId: string, stage: string, method: string, path: string): string =>
+  `arn:${identity.partition}:execute-api:${identity.region}:${identity.accountId}:${apiId}/${stage}/${method.toUpperCase()}${path}`;
+
 export const roleArn = (identity: LocalAwsIdentity, roleName: string): string =>
   `arn:${identity.partition}:iam::${identity.accountId}:role/${roleName}`;
 

@@ -21,7 +21,14 @@ export function answer(
   return {
     kind: 'write',
     callId,
-    guard: { status: 'initiated', notExpiredAt: now.toISOString(), calleeKey: answerer.key },
+    // A platform-started call is answerable once the caller has offered, from the socket that accepted it.
+    guard: {
+      status: 'initiated',
+      notExpiredAt: now.toISOString(),
+      calleeKey: answerer.key,
+      callerSocket: 'bound',
+      answerableBy: answerer.connectionId,
+    },
     changes: {
       status: 'answered',
       answered_at: now.toISOString(),

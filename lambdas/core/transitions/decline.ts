@@ -1,23 +1,26 @@
 /**
  * Decline: a ringing call is declined from any callee socket; the caller gets `call_declined`, the
- * callee's other devices `call_ended` `declined_elsewhere`. The server declines too, for a callee
+ * callee's other devices `call_ended` `declined_elsewhere` (a platform-started call that was
+ * accepted: only the accepting socket may still decline it). The server declines too, for a callee
  * the invitation reached nowhere (`offline`) and for a call that lost glare (`busy`).
  */
 import { notRinging, ProtocolError } from '../errors';
 import { declinedMessage, endedMessage, stampOfSender } from '../envelope';
 import type { CallRecord, Sender } from '../model';
 import { participantOf } from '../rules';
-import { finalChanges, type Transition } from './transition';
+import { finalChanges, toCaller, type Transition } from './transition';
 
 export function decline(call: CallRecord, decliner: Sender, reason: 'rejected' | 'busy', now: Date): Transition {
   if (participantOf(call, decliner) === 'caller') {
     throw new ProtocolError('forbidden', 'Only the callee can decline; the caller ends the call instead', call.call_id);
   }
   if (call.status !== 'initiated') throw notRinging(call);
+  // A platform-started call someone accepted is declined only from the socket that accepted it.
+  if (call.accepted_by !== undefined && call.accepted_by !== decliner.connectionId) throw notRinging(call);
   return {
     kind: 'write',
     callId: call.call_id,
-    guard: { status: 'initiated' },
+    guard: { status: 'initiated', acceptedBy: call.accepted_by ?? null },
     changes: finalChanges({
       status: 'declined',
       end_reason: reason,
@@ -28,7 +31,7 @@ export function decline(call: CallRecord, decliner: Sender, reason: 'rejected' |
     image: 'after',
     announce: (declined) => ({
       sends: [
-        { to: [declined.caller_connection_id], message: declinedMessage(declined, reason, now, stampOfSender(decliner)), counted: true },
+        { ...toCaller(declined), message: declinedMessage(declined, reason, now, stampOfSender(decliner)), counted: true },
         {
           to: call.callee_connection_ids.filter((id) => id !== decliner.connectionId),
           message: endedMessage(declined, 'declined_elsewhere', 'callee', now),
@@ -53,7 +56,7 @@ export function declineForCallee(call: CallRecord, reason: 'offline' | 'busy', n
     image: 'after',
     announce: (declined) => ({
       sends: [
-        { to: [declined.caller_connection_id], message: declinedMessage(declined, reason, now) },
+        { ...toCaller(declined), message: declinedMessage(declined, reason, now) },
         ...(stopRinging ? [{ to: declined.callee_connection_ids, message: endedMessage(declined, 'cancelled', 'caller', now) }] : []),
       ],
     }),

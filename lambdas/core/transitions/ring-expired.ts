@@ -5,7 +5,7 @@
  */
 import { declinedMessage, endedMessage } from '../envelope';
 import type { CallRecord } from '../model';
-import { finalChanges, type Transition } from './transition';
+import { finalChanges, toCaller, type Transition } from './transition';
 
 export function ringExpired(call: CallRecord, now: Date): Transition {
   return {
@@ -16,7 +16,7 @@ export function ringExpired(call: CallRecord, now: Date): Transition {
     image: 'after',
     announce: (missed) => ({
       sends: [
-        { to: [missed.caller_connection_id], message: declinedMessage(missed, 'timeout', now), counted: true },
+        { ...toCaller(missed), message: declinedMessage(missed, 'timeout', now), counted: true },
         { to: missed.callee_connection_ids, message: endedMessage(missed, 'timeout', 'caller', now), counted: true },
       ],
       line: { outcome: 'missed', reason: 'timeout' },

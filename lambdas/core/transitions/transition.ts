@@ -6,12 +6,15 @@
  */
 import type { ServerMessage } from '../../../shared/protocol';
 import type { Outcome } from '../../../shared/routing-line';
+import type { ProfileKey } from '../../../shared/profile';
 import type { CallChanges, CallGuard, CallRecord, Party } from '../model';
-import { durationSeconds } from '../rules';
+import { callerBound, durationSeconds } from '../rules';
 
 /** A message and the sockets it goes to. */
 export interface Send {
   to: readonly string[];
+  /** And every live socket of this profile (the caller of a platform-started call before it has one in the call). */
+  toProfile?: ProfileKey;
   message: ServerMessage;
   /** Its sockets are the ones the routing line counts (`sockets_reached`, `gone_sockets`). */
   counted?: boolean;
@@ -52,6 +55,13 @@ export const settled = (call: CallRecord, announcement: Announcement): Settled =
 
 /** Nothing to write and nothing to say (the news is old, or the event does not concern the call). */
 export const nothing = (call: CallRecord): Settled => settled(call, { sends: [] });
+
+/**
+ * Where news for the caller goes: its socket in the call, or, for a platform-started call it has
+ * not offered into yet, every socket of its profile.
+ */
+export const toCaller = (call: CallRecord): Pick<Send, 'to' | 'toProfile'> =>
+  callerBound(call) ? { to: [call.caller_connection_id] } : { to: [], toProfile: call.caller_key };
 
 /** A final status: the call's timer and any wait for a resume go with it (and `apply` frees both lines). */
 export const finalChanges = (changes: CallChanges): CallChanges => ({ ...changes, deadline_at: null, disconnected_party: null });
