@@ -5,6 +5,7 @@
  * be two different people.
  */
 import * as v from 'valibot';
+import { DEFAULT_CALL_POLICY } from '../../../shared/call-policy';
 import { CLIENT_CONFIG_FILE, ClientConfigSchema, DEV_TOKEN_PATH, type ClientConfig } from '../../../shared/client-config';
 import { profileIdFromInput, type ProfileId } from '../../../shared/profile';
 import { readTokenClaims } from '../client';
@@ -20,7 +21,7 @@ export async function loadConfig(): Promise<AppConfig> {
     // Fall through to the same-origin default.
   }
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return { websocketUrl: `${scheme}://${location.host}/`, devLogin: false, iceServers: [] };
+  return { websocketUrl: `${scheme}://${location.host}/`, devLogin: false, iceServers: [], callPolicy: DEFAULT_CALL_POLICY };
 }
 
 export interface Me {
