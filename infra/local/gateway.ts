@@ -44,7 +44,7 @@ import { handlerSettingOverrides, type FunctionCredentials } from './as-deployed
 import type { ContainerInfo } from './as-deployed/container-pool';
 import { startDeployedFunctions } from './as-deployed/deployed-functions';
 import { DEFAULT_CONTAINER_IDLE_SECONDS, DEFAULT_MAX_CONTAINERS, type AsDeployedOptions } from './as-deployed/options';
-import { localAwsIdentity } from './as-deployed/local-identity';
+import { localAwsIdentity, PLATFORM_API_ID } from './as-deployed/local-identity';
 import { readDeployedStack, type DeployedStack } from './as-deployed/template';
 import { findMissingEntries, loadFunctions, MissingHandlersError, type GatewayFunctions } from './functions';
 import { applyHandlerEnvironment, handlerEnvironment } from './handler-environment';
@@ -58,7 +58,7 @@ import { listenOnLoopback } from './as-deployed/loopback-server';
 import { DEFAULT_DATA_DIR, DEFAULT_WEB_ROOT, PROJECT_ROOT } from './paths';
 import { runPeriodically, type PeriodicTask } from './periodic';
 import { keepingProblems, type ProblemLine } from './problems';
-import { handlePlatformRequest, type PlatformApiAccess } from './platform-api';
+import { handlePlatformRequest, platformAuthorization, type PlatformApiAccess } from './platform-api';
 import { loadPlatformKey, type PlatformKey } from './platform-key';
 import { loadSigningSecret, type SecretSource } from './signing-secret-file';
 import { serveStatic } from './static-files';
@@ -73,8 +73,6 @@ export type { AsDeployedOptions, ProblemLine };
 export const STAGE = 'local';
 const API_ID = 'local';
 const apiOnStage = (stage: string): ApiDescription => ({ apiId: API_ID, stage, region: LOCAL_REGION, accountId: '000000000000' });
-/** The platform API's id, as the HTTP API's `Ref` resolves in the local account. */
-export const PLATFORM_API_ID = 'platform';
 
 export interface LocalGatewayOptions {
   /** Default 8080; 0 picks a free port. */
@@ -488,6 +486,8 @@ async function start(settings: Settings): Promise<LocalGateway> {
       identity: localAwsIdentity(API_ID),
       api: { apiId: PLATFORM_API_ID, stage: PLATFORM_STAGE, accountId: api.accountId },
       log,
+      // As deployed, the key is a session of a role holding the stack's invoke policy, and nothing more.
+      ...(deployed ? { authorize: platformAuthorization(platformKey, deployed.stack.platformInvokeStatements, log) } : {}),
     };
     handlePlatform = (request, response) => handlePlatformRequest(request, response, functions.http, invoker, platformAccess);
 

@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { httpRouteKey, INVOKE_ACTION } from '../../shared/platform-api';
 import { managementRefusal, sendAnswer } from './as-deployed/access-denied';
-import { authorizeRequest, type Authorize } from './as-deployed/caller-authorization';
+import { authorizeCallers, authorizeRequest, type Authorize } from './as-deployed/caller-authorization';
+import type { PolicyStatement } from './as-deployed/iam';
 import { assumedRoleArn, invokeArn, type LocalAwsIdentity } from './as-deployed/local-identity';
 import type { HttpFunction, LoadedFunction } from './functions';
 import type { Invoker } from './invoker';
@@ -43,6 +44,20 @@ export interface PlatformApiAccess {
   /** As deployed: what the stack's invoke policy allows the key. */
   authorize?: Authorize;
   log: GatewayLog;
+}
+
+/**
+ * As deployed: the platform key is a session of a role that holds exactly `statements` (the stack's
+ * invoke policy); a request they do not allow is refused and logged as `iam_denied`.
+ */
+export function platformAuthorization(key: AccessKey, statements: readonly PolicyStatement[], log: GatewayLog): Authorize {
+  const authorize = authorizeCallers(new Map([[key.accessKeyId, { ...PLATFORM_PRINCIPAL, statements }]]));
+  return (accessKeyId, action, resource) => {
+    const decision = authorize(accessKeyId, action, resource);
+    if (decision.verdict !== 'allowed')
+      log.error('iam_denied', { function: null, principal: PLATFORM_PRINCIPAL.roleName, action, resource });
+    return decision;
+  };
 }
 
 function endpointOf(access: PlatformApiAccess, path: string): SignedEndpoint {

@@ -7,7 +7,15 @@ import { ENV } from '../../shared/env';
 import { FUNCTIONS, type TableAccess } from '../../shared/routes';
 import { TABLES } from '../../shared/tables';
 import { evaluateAccess } from '../../infra/local/as-deployed/iam';
-import { connectionArn, indexArn, localAwsIdentity, tableArn } from '../../infra/local/as-deployed/local-identity';
+import {
+  connectionArn,
+  indexArn,
+  invokeArn,
+  localAwsIdentity,
+  PLATFORM_API_ID,
+  tableArn,
+} from '../../infra/local/as-deployed/local-identity';
+import { INVOKE_ACTION, PLATFORM_ROUTES, PLATFORM_STAGE, routePath } from '../../shared/platform-api';
 import { readDeployedStack, type DeployedStack } from '../../infra/local/as-deployed/template';
 import { STACK_NAME, synthesize, type Synthesized } from '../infra/support/synth';
 
@@ -132,6 +140,25 @@ describe('reading the synthesized stack as deployed', () => {
     for (const fn of stack.functions) {
       expect(fn.externalManagedPolicyArns, fn.id).toEqual(['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']);
     }
+  });
+
+  it("reads the platform API's invoke policy: execute-api:Invoke on exactly its routes, nothing else", () => {
+    const invokes = (method: string, path: string, apiId = PLATFORM_API_ID, stage = PLATFORM_STAGE) =>
+      evaluateAccess(stack.platformInvokeStatements, INVOKE_ACTION, invokeArn(identity, apiId, stage, method, path)).allowed;
+    const routes = FUNCTIONS.flatMap((definition) => (definition.trigger.kind === 'http' ? [definition.trigger] : []));
+    expect(routes.length).toBeGreaterThan(0);
+    for (const route of routes) {
+      expect(invokes(route.method, routePath(route, { profile_type: 'tutor', profile_id: 42 })), `${route.method} ${route.path}`).toBe(
+        true,
+      );
+    }
+    expect(invokes('GET', routePath(PLATFORM_ROUTES.presence))).toBe(false);
+    expect(invokes('POST', '/v1/everything')).toBe(false);
+    expect(invokes('POST', routePath(PLATFORM_ROUTES.presence), 'another-api')).toBe(false);
+    expect(invokes('POST', routePath(PLATFORM_ROUTES.presence), PLATFORM_API_ID, 'other-stage')).toBe(false);
+    const connections = connectionArn(identity, stack.stageName, 'POST', 'abc=');
+    expect(evaluateAccess(stack.platformInvokeStatements, 'execute-api:ManageConnections', connections).allowed).toBe(false);
+    expect(evaluateAccess(stack.platformInvokeStatements, INVOKE_ACTION, connections).allowed).toBe(false);
   });
 
   it('names a function of the function table that the template lacks', async () => {

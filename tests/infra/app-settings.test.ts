@@ -55,6 +55,15 @@ describe('app settings from context', () => {
     );
   });
 
+  it('take the principal that may assume the platform API role, refusing what is no IAM principal ARN', () => {
+    expect(from({}).platformPrincipalArn).toBeUndefined();
+    for (const arn of ['arn:aws:iam::123456789012:root', 'arn:aws:iam::123456789012:role/backend', 'arn:aws:iam::123456789012:user/ci']) {
+      expect(from({ platformPrincipalArn: arn }).platformPrincipalArn).toBe(arn);
+    }
+    expect(() => from({ platformPrincipalArn: '123456789012' })).toThrow(/platformPrincipalArn/);
+    expect(() => from({ platformPrincipalArn: 'arn:aws:s3:::bucket' })).toThrow(/platformPrincipalArn/);
+  });
+
   it('refuse values that would deploy something else than meant, naming the key', () => {
     expect(() => from({ retainData: 'no' })).toThrow(/retainData/);
     expect(() => from({ ringTimeoutSeconds: '-5' })).toThrow(/ringTimeoutSeconds/);

@@ -48,14 +48,14 @@ describe('saved Logs Insights queries', () => {
 });
 
 describe('call metrics', () => {
-  it('counts calls started on the invitation handler only: ringing or declined invitations', () => {
+  it("counts calls started on the invitation handler and the platform's invite only: ringing or declined ones", () => {
     const started = filtersFor(CALL_METRICS.started);
-    const invitation = FUNCTIONS.find(
-      (definition) => definition.trigger.kind === 'route' && definition.trigger.routeKey === 'call_invitation',
-    )!;
-    expect(started.map(logGroupOf)).toEqual([synth.logicalId(synth.stack.handlers.functions.get(invitation.id)!.logGroup)]);
-    expect(started[0]!.FilterPattern).toBe(
-      '{ ($.msg = "routing") && ($.route = "call_invitation") && (($.outcome = "ringing") || ($.outcome = "declined")) }',
+    const logGroup = (id: string) => synth.logicalId(synth.stack.handlers.functions.get(id)!.logGroup);
+    expect(started.map(logGroupOf)).toEqual([logGroup('call-invitation'), logGroup('platform-call-invite')]);
+    expect(started.map((filter) => filter.FilterPattern)).toEqual(
+      ['call_invitation', 'POST /v1/calls/invite'].map(
+        (route) => `{ ($.msg = "routing") && ($.route = "${route}") && (($.outcome = "ringing") || ($.outcome = "declined")) }`,
+      ),
     );
   });
 
@@ -116,9 +116,14 @@ describe('alarms, dashboard and outputs', () => {
     }
   });
 
-  it('outputs the website URL, WebSocket URL, secret ARN and dashboard name', () => {
+  it("outputs the website URL, WebSocket URL, secret ARN, dashboard name and the platform API's URL and invoke policy", () => {
     const outputs = synth.template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    expect(Object.keys(outputs).sort()).toEqual(Object.values(OUTPUTS).sort());
+    // The platform role exists only when a principal may assume it (`platformPrincipalArn`).
+    expect(Object.keys(outputs).sort()).toEqual(
+      Object.values(OUTPUTS)
+        .filter((name) => name !== OUTPUTS.platformRoleArn)
+        .sort(),
+    );
     expect(JSON.stringify(outputs[OUTPUTS.webSocketUrl]!.Value)).toContain('wss://');
     expect(outputs[OUTPUTS.signingSecretArn]!.Value).toEqual({ Ref: synth.logicalId(synth.stack.signingSecret.secret) });
     expect(outputs[OUTPUTS.dashboardName]!.Value).toEqual({ Ref: synth.logicalId(synth.stack.observability.dashboard) });

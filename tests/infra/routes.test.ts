@@ -10,10 +10,20 @@ beforeAll(() => {
 });
 afterAll(() => synth?.cleanup());
 
+/** The resources of one type that belong to the WebSocket API (the platform API is an HTTP API of its own). */
+function ofWebSocketApi(type: string) {
+  const apiId = synth.logicalId(synth.stack.api.api);
+  return Object.fromEntries(
+    Object.entries(resourcesOfType(synth.template, type)).filter(
+      ([, resource]) => JSON.stringify(resource.Properties.ApiId) === JSON.stringify({ Ref: apiId }),
+    ),
+  );
+}
+
 /** Route key → logical id of the Lambda function its integration invokes. */
 function routedFunctions(): Map<string, string> {
-  const integrations = resourcesOfType(synth.template, 'AWS::ApiGatewayV2::Integration');
-  const routes = resourcesOfType(synth.template, 'AWS::ApiGatewayV2::Route');
+  const integrations = ofWebSocketApi('AWS::ApiGatewayV2::Integration');
+  const routes = ofWebSocketApi('AWS::ApiGatewayV2::Route');
   const routed = new Map<string, string>();
   for (const route of Object.values(routes)) {
     const target = JSON.stringify(route.Properties.Target);
@@ -66,7 +76,7 @@ describe('signaling API routes', () => {
     });
     expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain(functionLogicalId('authorizer'));
 
-    const routes = Object.values(resourcesOfType(synth.template, 'AWS::ApiGatewayV2::Route'));
+    const routes = Object.values(ofWebSocketApi('AWS::ApiGatewayV2::Route'));
     const authorized = routes.filter(
       (route) => route.Properties.AuthorizationType !== undefined && route.Properties.AuthorizationType !== 'NONE',
     );
@@ -75,7 +85,7 @@ describe('signaling API routes', () => {
   });
 
   it('deploys the stage automatically, throttled, with JSON access logs', () => {
-    const stages = Object.values(resourcesOfType(synth.template, 'AWS::ApiGatewayV2::Stage'));
+    const stages = Object.values(ofWebSocketApi('AWS::ApiGatewayV2::Stage'));
     expect(stages).toHaveLength(1);
     const stage = stages[0]!.Properties;
     expect(stage).toMatchObject({
@@ -94,7 +104,7 @@ describe('signaling API routes', () => {
     for (const definition of FUNCTIONS) {
       expect(functionLogicalId(definition.id), definition.id).toContain(pascalCase(definition.id));
     }
-    const integrations = Object.keys(resourcesOfType(synth.template, 'AWS::ApiGatewayV2::Integration'));
+    const integrations = Object.keys(ofWebSocketApi('AWS::ApiGatewayV2::Integration'));
     expect(new Set(integrations).size).toBe(ROUTE_KEYS.length);
   });
 

@@ -15,6 +15,9 @@ export interface LocalAwsIdentity {
   readonly apiId: string;
 }
 
+/** The platform API's id (the HTTP API's `Ref`), in both modes. */
+export const PLATFORM_API_ID = 'platform';
+
 /** The account id AWS documentation and local emulators use for "no real account". */
 export const LOCAL_ACCOUNT_ID = '000000000000';
 

@@ -81,3 +81,10 @@ export function rolePolicies(template: StackTemplate, roleId: string, scope: Res
   });
   return { statements, externalManagedPolicyArns };
 }
+
+/** The statements of one `AWS::IAM::ManagedPolicy` of the template (one attached to no function's role, too). */
+export function managedPolicyStatements(template: StackTemplate, policyId: string, scope: ResolutionScope): PolicyStatement[] {
+  const policy = template.resources.get(policyId);
+  if (policy?.Type !== 'AWS::IAM::ManagedPolicy') throw new Error(`${policyId} is not an AWS::IAM::ManagedPolicy of ${template.stackName}`);
+  return documentStatements(policy.Properties.PolicyDocument, policyId, scope, `${policyId}.Properties.PolicyDocument`);
+}

@@ -22,8 +22,8 @@ import {
 import { matchTables } from './deployed-tables';
 import type { PolicyStatement } from './iam';
 import { resolveString, type LocalResource, type ResolutionScope } from './intrinsics';
-import { functionArn, roleArn, secretArn, tableArn, type LocalAwsIdentity } from './local-identity';
-import { rolePolicies } from './role-policies';
+import { functionArn, PLATFORM_API_ID, roleArn, secretArn, tableArn, type LocalAwsIdentity } from './local-identity';
+import { managedPolicyStatements, rolePolicies } from './role-policies';
 
 export interface HandlerReference {
   /** Module path inside the asset directory, without extension (`index`). */
@@ -68,6 +68,8 @@ export interface DeployedStack {
   /** Local ARN and name of the JWT signing secret. */
   readonly secretArn: string;
   readonly secretName: string;
+  /** The managed policy the platform backend's role is given (`execute-api:Invoke` on the platform API's routes). */
+  readonly platformInvokeStatements: readonly PolicyStatement[];
 }
 
 export interface ReadDeployedStackOptions extends LocalAwsIdentity {
@@ -95,6 +97,15 @@ function findFunctionResource(template: StackTemplate, definition: FunctionDefin
   return logicalIdsOfType(template, 'AWS::Lambda::Function').find((logicalId) => {
     return template.constructPaths.get(logicalId)?.endsWith(suffix) ?? false;
   });
+}
+
+/** The platform API's invoke policy: `…/Platform/InvokePolicy/Resource` (see `infra/aws/platform-api.ts`). */
+const INVOKE_POLICY_PATH = '/Platform/InvokePolicy/Resource';
+
+function invokePolicy(template: StackTemplate): string | undefined {
+  return logicalIdsOfType(template, 'AWS::IAM::ManagedPolicy').find(
+    (logicalId) => template.constructPaths.get(logicalId)?.endsWith(INVOKE_POLICY_PATH) ?? false,
+  );
 }
 
 function single(ids: string[], what: string, stackName: string): string {
@@ -167,6 +178,10 @@ function localNames(
         const endpoint = `wss://${identity.apiId}.execute-api.${identity.region}.${identity.urlSuffix}`;
         if (resource.Properties.ProtocolType === 'WEBSOCKET')
           resources.set(logicalId, { ref: identity.apiId, attributes: { ApiId: identity.apiId, ApiEndpoint: endpoint } });
+        if (resource.Properties.ProtocolType === 'HTTP') {
+          const platformEndpoint = `https://${PLATFORM_API_ID}.execute-api.${identity.region}.${identity.urlSuffix}`;
+          resources.set(logicalId, { ref: PLATFORM_API_ID, attributes: { ApiId: PLATFORM_API_ID, ApiEndpoint: platformEndpoint } });
+        }
         break;
       }
       case 'AWS::ApiGatewayV2::Stage': {
@@ -300,10 +315,15 @@ export async function readDeployedStack(cdkOutDir: string, options: ReadDeployed
   if (absentBundles.length > 0)
     throw new Error(`Bundles missing from ${cdkOutDir} (synthesize with bundling): ${absentBundles.join(', ')}`);
 
+  const platformPolicy = invokePolicy(template);
+  if (!platformPolicy && definitions.some((definition) => definition.trigger.kind === 'http')) {
+    throw new Error(`${template.stackName} has platform API functions but no invoke policy (…${INVOKE_POLICY_PATH})`);
+  }
   return {
     stackName: template.stackName,
     stageName,
     functions,
+    platformInvokeStatements: platformPolicy ? managedPolicyStatements(template, platformPolicy, scope) : [],
     tables: Object.fromEntries([...tables].map(([logicalId, definition]) => [logicalId, definition.localName])),
     secretArn: secret.ref,
     secretName,
