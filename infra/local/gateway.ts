@@ -114,6 +114,8 @@ export interface LocalGatewayOptions {
   asDeployed?: AsDeployedOptions;
   /** Who may call whom (`CALL_POLICY`); default the environment's, else (as deployed) the template's, else `open`. */
   callPolicy?: CallPolicy;
+  /** The platform API's loopback port. Default 0: one the system picks (the banner and `gateway_started` say which). */
+  platformPort?: number;
 }
 
 /** What the as-deployed mode runs and how to reach its parts. */
@@ -191,6 +193,7 @@ interface Settings {
   resumeGraceGiven: boolean;
   /** Only when given as an option (else the environment's, or as deployed the template's). */
   callPolicy: CallPolicy | undefined;
+  platformPort: number;
   asDeployed: { cdkOut: string | undefined; maxContainers: number; containerIdleSeconds: number } | undefined;
 }
 
@@ -210,9 +213,13 @@ export class DevLoginBeyondLoopbackError extends Error {
   }
 }
 
+function portNumber(name: string, port: number): number {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be 0-65535, got ${port}`);
+  return port;
+}
+
 function resolveSettings(options: LocalGatewayOptions): Settings {
-  const port = options.port ?? 8080;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be 0-65535, got ${port}`);
+  const port = portNumber('port', options.port ?? 8080);
   const host = options.host ?? '127.0.0.1';
   if (options.devLogin === undefined && !isLoopbackHostname(host)) throw new DevLoginBeyondLoopbackError(host);
   return {
@@ -236,6 +243,7 @@ function resolveSettings(options: LocalGatewayOptions): Settings {
     ringTimeoutGiven: options.ringTimeoutSeconds !== undefined,
     resumeGraceGiven: options.resumeGraceSeconds !== undefined,
     callPolicy: options.callPolicy === undefined ? undefined : parseCallPolicy('callPolicy', options.callPolicy),
+    platformPort: portNumber('platformPort', options.platformPort ?? 0),
     asDeployed: options.asDeployed && {
       cdkOut: options.asDeployed.cdkOut === undefined ? undefined : resolve(options.asDeployed.cdkOut),
       maxContainers: wholePositive('maxContainers', options.asDeployed.maxContainers, DEFAULT_MAX_CONTAINERS),
@@ -388,6 +396,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
         if (!handlePlatform) return sendText(response, 503, 'Starting\n');
         handlePlatform(request, response).catch(failed(request, response));
       }),
+      settings.platformPort,
     );
     undo.push(() => platform.close());
     const platformKey = await loadPlatformKey(settings.dataDir);

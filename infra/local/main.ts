@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { isAbsolute, join, relative } from 'node:path';
 import { ENV } from '../../shared/env';
+import { parseCallPolicy, type CallPolicy } from '../../shared/call-policy';
 import { positiveNumber } from '../../shared/settings';
 import { describeBuild, ensureWebClientBuilt } from '../../web/build';
 import {
@@ -33,6 +34,9 @@ Options:
   --data-dir DIR       where the store and the signing secret live (default .data)
   --ring-timeout S     seconds an invitation rings (env RING_TIMEOUT_SECONDS; default 45)
   --resume-grace S     seconds a dropped party has to resume a call (env RESUME_GRACE_SECONDS; default 60)
+  --platform-port N    the platform backend's API on 127.0.0.1 (default 0: a free one, printed below)
+  --call-policy P      who may call whom: open (any profile) or conversation (a call needs the
+                       platform's call grant) (env CALL_POLICY; default open)
   --idle-timeout S     close sockets silent this long (default 600)
   --max-connection S   close every socket after this long (default 7200)
   --no-dev-login       turn off POST /dev/token
@@ -73,6 +77,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
       'data-dir': { type: 'string' },
       'ring-timeout': { type: 'string' },
       'resume-grace': { type: 'string' },
+      'call-policy': { type: 'string' },
+      'platform-port': { type: 'string' },
       'idle-timeout': { type: 'string' },
       'max-connection': { type: 'string' },
       'no-dev-login': { type: 'boolean' },
@@ -103,6 +109,18 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
   // Checked before anything starts: the gateway must not listen beyond loopback even for a moment.
   if (devLogin === undefined && host !== undefined && !isLoopbackHostname(host))
     throw new UsageError(new DevLoginBeyondLoopbackError(host).message);
+  const platformPortText = values['platform-port'];
+  const platformPort = platformPortText === undefined ? undefined : Number(platformPortText);
+  if (platformPort !== undefined && (!Number.isInteger(platformPort) || platformPort < 0 || platformPort > 65535))
+    throw new UsageError(`--platform-port needs 0-65535, got "${platformPortText}"`);
+  const callPolicyText = values['call-policy'];
+  let callPolicy: CallPolicy | undefined;
+  try {
+    callPolicy =
+      callPolicyText === undefined ? undefined : parseCallPolicy('--call-policy', callPolicyText.trim() === '' ? '?' : callPolicyText);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
   const maxContainers = values['max-containers'] === undefined ? undefined : Number(values['max-containers']);
   if (maxContainers !== undefined && (!Number.isInteger(maxContainers) || maxContainers < 1)) {
     throw new UsageError(`--max-containers needs a whole number of at least 1, got "${values['max-containers']}"`);
@@ -118,6 +136,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
     idleTimeoutSeconds: seconds('--idle-timeout', values['idle-timeout']),
     maxConnectionSeconds: seconds('--max-connection', values['max-connection']),
     ...(devLogin === undefined ? {} : { devLogin }),
+    ...(callPolicy === undefined ? {} : { callPolicy }),
+    ...(platformPort === undefined ? {} : { platformPort }),
     quiet: values.quiet ?? false,
     ...(asDeployed
       ? {
@@ -147,6 +167,13 @@ function modeLines(gateway: LocalGateway): string[] {
   ];
 }
 
+function policyNote(gateway: LocalGateway): string {
+  if (gateway.callPolicy !== 'conversation') return ' (any signed-in profile may ring any other)';
+  return gateway.devLogin
+    ? ' (a call needs a call grant: the page asks POST /dev/call-grant)'
+    : " (a call needs the platform's call grant)";
+}
+
 function banner(gateway: LocalGateway): string {
   const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
   const dataDirArgument = gateway.dataDir === DEFAULT_DATA_DIR ? '' : ` --data-dir ${shellQuote(displayPath(gateway.dataDir))}`;
@@ -158,6 +185,9 @@ function banner(gateway: LocalGateway): string {
     `  WebSocket:  ${gateway.websocketUrl}?token=<JWT>`,
     `  Management: ${gateway.managementEndpoint}/@connections (loopback only; SigV4-signed with ${gateway.asDeployed ? "a function's own key, checked against its IAM" : 'the local key'})`,
     `  Store:      ${gateway.memory ? 'in memory (gone on exit)' : displayPath(join(gateway.dataDir, 'dynalite'))}`,
+    `  Platform:   ${gateway.platformApiUrl} (the platform backend's API, loopback only; SigV4 for execute-api, us-east-1,`,
+    `              with the key in ${displayPath(gateway.platformKey.path)})`,
+    `  Calls:      policy ${gateway.callPolicy}${policyNote(gateway)}`,
     ...modeLines(gateway),
     '',
     'Get a token:',

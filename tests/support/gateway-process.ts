@@ -19,6 +19,8 @@ const START_TIMEOUT_MS = 30_000;
 
 export interface GatewayProcess {
   child: ChildProcess;
+  /** The page (`/config.json`, `/dev/token`, `/dev/call-grant`). */
+  httpUrl: string;
   websocketUrl: string;
   dynamodbEndpoint: string;
   /** Ends the process group at once, as a crash would: no `$disconnect`, no clean shutdown. */
@@ -82,13 +84,13 @@ export async function startGatewayProcess(args: string[], extraEnv: Record<strin
     if (seen.length > 0) throw new Error(`The gateway process logged ${seen.length} problem line(s):\n${describeProblems(seen)}`);
   };
 
-  const started = await new Promise<{ websocket_url: string; dynamodb_endpoint: string }>((resolve, reject) => {
+  const started = await new Promise<{ http_url: string; websocket_url: string; dynamodb_endpoint: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start: ${stderr}`)), START_TIMEOUT_MS);
     child.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${stderr}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (!line.includes('"gateway_started"')) return;
       clearTimeout(timer);
-      resolve(JSON.parse(line) as { websocket_url: string; dynamodb_endpoint: string });
+      resolve(JSON.parse(line) as { http_url: string; websocket_url: string; dynamodb_endpoint: string });
     });
   }).catch((error: unknown) => {
     // A gateway that never said it started must not outlive the test that started it.
@@ -106,6 +108,7 @@ export async function startGatewayProcess(args: string[], extraEnv: Record<strin
   };
   return {
     child,
+    httpUrl: started.http_url,
     websocketUrl: started.websocket_url,
     dynamodbEndpoint: started.dynamodb_endpoint,
     async kill() {

@@ -1,4 +1,4 @@
-/** Starts an HTTP server of the local AWS stand-ins (as-deployed endpoints, the @connections API) on 127.0.0.1, on a port the system picks. */
+/** Starts an HTTP server of the local AWS stand-ins (as-deployed endpoints, the @connections API) on 127.0.0.1, on a port the system picks unless one is given. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -7,10 +7,10 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-export async function listenOnLoopback(server: Server): Promise<LoopbackServer> {
+export async function listenOnLoopback(server: Server, requestedPort = 0): Promise<LoopbackServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(requestedPort, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
