@@ -12,7 +12,7 @@ import { profileRefOf, type Call, type CallType, type Peer } from './call-types'
 import { Emitter } from './emitter';
 import { CallError, CallErrorCode } from './errors';
 import type { GetUserMedia } from './media';
-import { Negotiator, type PeerConnectionFactory } from './negotiator';
+import { Negotiator, type PeerConnectionFactory, type SessionDescription } from './negotiator';
 import type { CallVouching } from './call-signals';
 import { PendingQueries } from './requests';
 import { EARLY_MESSAGE_TTL_MS, UnknownCalls, type CallMessage } from './unknown-calls';
@@ -40,14 +40,25 @@ export interface CallClientOptions {
   call?: Partial<CallTimings>;
   /** How long presence, history and ICE server queries may take. */
   queryTimeoutMs?: number;
+  /**
+   * What each call placed without its own vouching is vouched for with: the conversation and the
+   * call grant the page gets from its platform's backend (a deployment that requires them refuses
+   * calls without). Throw a `CallError` to fail the call.
+   */
+  vouchFor?: (to: ProfileRef, type: CallType) => Promise<CallVouching>;
 }
 
 export interface CallClientEvents {
   connection: ConnectionState;
   /** A socket opened: the first time, after a drop, or as the 2-hour replacement. */
   connected: { reason: OpenReason };
-  /** A new incoming call is ringing. */
+  /** A new incoming call is ringing (an invitation, or a call the platform started: `call_invite`). */
   incoming: Call;
+  /**
+   * A call the platform started for us, which the callee accepted: this client is placing it now
+   * (it sends the offer itself). Show it as an outgoing call.
+   */
+  outgoing: Call;
   /** Any new call, incoming or outgoing. */
   call: Call;
   /** Problems outside any call, such as an expired token. */
@@ -64,6 +75,18 @@ export interface CallHistoryPage {
   items: CallLog[];
   /** Pass as `before` for the next (older) page; absent on the last page. */
   next?: string;
+}
+
+/** The other party of a call, as the server stamped it on its message. */
+function peerOf(
+  message: Pick<ServerMessageOf<'call_invite'>, 'from_profile_id' | 'from_profile_type' | 'from_name' | 'from_avatar'>,
+): Peer {
+  return {
+    profileId: message.from_profile_id,
+    profileType: message.from_profile_type,
+    name: message.from_name,
+    avatar: message.from_avatar,
+  };
 }
 
 /** Messages that name an outgoing call the server had not named to us yet. */
@@ -126,7 +149,7 @@ export class CallClient extends Emitter<CallClientEvents> {
    * conversation and the call grant its backend minted for this call; a deployment that requires
    * them ends the call with `refused` (server code `forbidden`) without them.
    */
-  placeCall(to: ProfileRef & { name?: string }, type: CallType, vouched: CallVouching = {}): Call {
+  placeCall(to: ProfileRef & { name?: string }, type: CallType, vouched?: CallVouching): Call {
     if (this.closed) throw new CallError(CallErrorCode.NotConnected, 'The client is closed');
     if (this.activeCall) throw new CallError(CallErrorCode.Refused, 'Already in a call', 'already_in_call');
     const call = new CallMachine({
@@ -143,7 +166,8 @@ export class CallClient extends Emitter<CallClientEvents> {
       // Deferred so the caller can subscribe to `ended` first.
       queueMicrotask(() => call.abandon('failed', new CallError(CallErrorCode.NotConnected, 'You are offline')));
     } else {
-      void call.start({ profile_id: to.profile_id, profile_type: to.profile_type }, vouched);
+      const target = { profile_id: to.profile_id, profile_type: to.profile_type };
+      void call.start(target, vouched ?? this.options.vouchFor?.(target, type) ?? {});
     }
     return call;
   }
@@ -273,6 +297,12 @@ export class CallClient extends Emitter<CallClientEvents> {
       case 'call_invitation':
         this.invited(message);
         return;
+      case 'call_invite':
+        this.invitedByPlatform(message);
+        return;
+      case 'call_invite_accepted':
+        this.inviteAccepted(message);
+        return;
       default:
         this.routeCallMessage(message);
     }
@@ -316,14 +346,27 @@ export class CallClient extends Emitter<CallClientEvents> {
 
   private invited(message: ServerMessageOf<'call_invitation'>): void {
     const callId = message.call_id;
-    if (this.unknown.isEnded(callId) || this.callById(callId)) return;
-    const peer: Peer = {
-      profileId: message.from_profile_id,
-      profileType: message.from_profile_type,
-      name: message.from_name,
-      avatar: message.from_avatar,
-    };
+    if (this.unknown.isEnded(callId)) return;
+    // A call the platform started that we accepted: this is the caller's offer.
+    const known = this.callById(callId);
+    if (known) {
+      known.offered(message.offer);
+      return;
+    }
+    this.ring(message, message.offer);
+  }
 
+  /** A call the platform started (seed 000's `call_invite`): it rings like an invitation, without an offer yet. */
+  private invitedByPlatform(message: ServerMessageOf<'call_invite'>): void {
+    if (this.unknown.isEnded(message.call_id) || this.callById(message.call_id)) return;
+    // `from_name` is the seed's `caller_name` when the platform gave a name; without one the seed says
+    // "Someone", and the page is better off naming the profile.
+    this.ring(message, undefined);
+  }
+
+  private ring(message: ServerMessageOf<'call_invitation' | 'call_invite'>, offer: SessionDescription<'offer'> | undefined): void {
+    const callId = message.call_id;
+    const peer = peerOf(message);
     const active = this.activeMachine();
     if (active && active.direction === 'outgoing' && !active.answered && sameProfile(profileRefOf(active.peer), profileRefOf(peer))) {
       // Glare: we called each other. The server lets only one invitation through, and this is it;
@@ -340,7 +383,7 @@ export class CallClient extends Emitter<CallClientEvents> {
       type: message.call_type,
       peer,
       id: callId,
-      offer: message.offer,
+      ...(offer ? { offer } : {}),
       ringMs: Date.parse(message.expires_at) - Date.parse(message.sent_at),
       negotiator: this.negotiator(message.call_type),
       transport: this.transport,
@@ -350,6 +393,33 @@ export class CallClient extends Emitter<CallClientEvents> {
     this.deliverEarly(call, callId);
     this.emit('call', call);
     this.emit('incoming', call);
+  }
+
+  /**
+   * The callee accepted a call the platform started for us: place it from here, with its id (every
+   * tab of ours hears this; the server keeps the first offer and tells the others
+   * `answered_elsewhere`). A tab already in a call leaves it to the others.
+   */
+  private inviteAccepted(message: ServerMessageOf<'call_invite_accepted'>): void {
+    const callId = message.call_id;
+    if (this.unknown.isEnded(callId) || this.callById(callId) || this.activeMachine()) return;
+    const call = new CallMachine({
+      direction: 'outgoing',
+      type: message.call_type,
+      peer: peerOf(message),
+      id: callId,
+      negotiator: this.negotiator(message.call_type),
+      transport: this.transport,
+      ...(this.options.call ? { timings: this.options.call } : {}),
+    });
+    this.track(call);
+    this.emit('call', call);
+    this.emit('outgoing', call);
+    const conversation = message.conversation_id;
+    void call.start(
+      { profile_id: message.from_profile_id, profile_type: message.from_profile_type },
+      conversation === null ? {} : { conversationId: conversation },
+    );
   }
 
   private name(call: CallMachine, callId: string): void {

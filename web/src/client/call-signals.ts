@@ -60,7 +60,10 @@ export class CallSignals {
     this.batcher.start();
   }
 
-  /** Outgoing calls: never queued, since an invitation delivered late would ring a stale call. */
+  /**
+   * Outgoing calls: never queued, since an invitation delivered late would ring a stale call. A call
+   * the platform started already has its id: the invitation carries it, and is that call's offer.
+   */
   invite(
     to: { profile_id: string | number; profile_type: string },
     callType: CallType,
@@ -70,6 +73,7 @@ export class CallSignals {
     this.transport.send(
       {
         type: 'call_invitation',
+        ...(this.callId !== undefined ? { call_id: this.callId } : {}),
         call_type: callType,
         to_profile_id: to.profile_id,
         to_profile_type: to.profile_type,
@@ -80,6 +84,11 @@ export class CallSignals {
       { queue: false },
     );
     this.invited = true;
+  }
+
+  /** Accepts a call the platform started (`call_invite`); its offer follows. Throws like the answer. */
+  acceptInvite(): void {
+    if (this.callId) this.transport.send({ type: 'call_invite_accept', call_id: this.callId });
   }
 
   answer(answer: SessionDescription<'answer'>): void {

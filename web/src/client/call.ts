@@ -62,7 +62,7 @@ export interface CallInit {
   type: CallType;
   peer: Peer;
   id?: string;
-  /** Incoming calls: the caller's offer. */
+  /** Incoming calls: the caller's offer (a call the platform started gets it once accepted). */
   offer?: SessionDescription<'offer'>;
   /** Incoming calls: how long the invitation rings, measured on the server's clock. */
   ringMs?: number;
@@ -89,7 +89,7 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
   private peerConnectionNews = 0;
   /** `call_resume` refusals since our socket last (re)opened. */
   private resumeRefusals = 0;
-  private readonly offer: SessionDescription<'offer'> | undefined;
+  private offer: SessionDescription<'offer'> | undefined;
   private readonly negotiator: Negotiator;
   private readonly signals: CallSignals;
   private readonly timings: CallTimings;
@@ -181,16 +181,15 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
   // ---------------------------------------------------------------------------------------------
 
   async accept(): Promise<void> {
-    if (this.direction !== 'incoming' || this.stateValue !== 'ringing' || !this.offer) return;
+    if (this.direction !== 'incoming' || this.stateValue !== 'ringing') return;
     this.clearTimer('ring');
     this.startConnecting();
+    const offer = this.offer;
+    if (offer) return this.answerOffer(offer);
+    // A call the platform started: accepting it asks the caller for its offer, answered on arrival (`offered`).
     try {
-      const answer = await this.negotiator.acceptOffer(this.offer);
-      if (this.isOver()) return;
-      this.signals.answer(answer);
+      this.signals.acceptInvite();
     } catch (error) {
-      if (this.isOver()) return;
-      // Without media (or an answer) we cannot take the call: decline it so the caller is not left ringing.
       this.fail(toCallError(error), 'decline');
     }
   }
@@ -230,18 +229,28 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
   // What the client drives (not part of `Call`)
   // ---------------------------------------------------------------------------------------------
 
-  /** @internal Outgoing: opens the media, creates the offer and sends the invitation. */
-  async start(to: ProfileRef, vouched: CallVouching = {}): Promise<void> {
+  /**
+   * @internal Outgoing: opens the media, creates the offer and sends the invitation, vouched for
+   * with what `vouched` gives (asked while the media opens).
+   */
+  async start(to: ProfileRef, vouched: CallVouching | Promise<CallVouching> = {}): Promise<void> {
     this.armTimer('setup', this.timings.setupTimeoutMs, () =>
       this.fail(new CallError(CallErrorCode.Timeout, 'The call service did not respond'), 'end'),
     );
     try {
-      const offer = await this.negotiator.createOffer();
+      const [offer, vouching] = await Promise.all([this.negotiator.createOffer(), vouched]);
       if (this.isOver()) return;
-      this.signals.invite(to, this.type, offer, vouched);
+      this.signals.invite(to, this.type, offer, vouching);
     } catch (error) {
       if (!this.isOver()) this.fail(toCallError(error), 'none');
     }
+  }
+
+  /** @internal The caller's offer into a call the platform started, which we accepted: answered at once. */
+  offered(offer: SessionDescription<'offer'>): void {
+    if (this.direction !== 'incoming' || this.offer || this.stateValue !== 'connecting') return;
+    this.offer = offer;
+    void this.answerOffer(offer);
   }
 
   /** @internal The server named our outgoing call (its first message about it). */
@@ -333,6 +342,18 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  private async answerOffer(offer: SessionDescription<'offer'>): Promise<void> {
+    try {
+      const answer = await this.negotiator.acceptOffer(offer);
+      if (this.isOver()) return;
+      this.signals.answer(answer);
+    } catch (error) {
+      if (this.isOver()) return;
+      // Without media (or an answer) we cannot take the call: decline it so the caller is not left ringing.
+      this.fail(toCallError(error), 'decline');
+    }
+  }
 
   private async applyAnswer(answer: SessionDescription<'answer'>): Promise<void> {
     this.clearTimer('setup');

@@ -7,6 +7,10 @@
  *   const call = client.placeCall({ profile_type: 'tutor', profile_id: 42 }, 'video');
  *   // a conversation-required deployment: the platform's conversation and call grant
  *   client.placeCall({ profile_type: 'tutor', profile_id: 42 }, 'video', { conversationId: 9001, grant });
+ *   // or vouched for on every call: new CallClient({ …, vouchFor: async (to, type) => ({ conversationId, grant }) })
+ *   // calls the platform's backend starts (POST /v1/calls/invite) ring as `incoming` (accept() asks for the
+ *   // caller's offer and answers it); on the caller's side they arrive, accepted, as `outgoing`
+ *   client.on('outgoing', (call) => showCallScreen(call));
  *   call.on('remoteStream', (stream) => (video.srcObject = stream));
  *   call.on('ended', ({ reason, error }) => ...);
  */

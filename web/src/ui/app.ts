@@ -16,6 +16,7 @@ import {
 } from '../client';
 import { h } from './dom';
 import { KnownNames } from './known-names';
+import { devCallGrants } from './dev-call-grant';
 import { describeEnd, describeError } from './outcomes';
 import { Ringtone } from './ringtone';
 import { tokenSource, type AppConfig, type Session } from './session';
@@ -56,7 +57,14 @@ export class App {
     private readonly session: Session,
     private readonly onSignedOut: (notice?: string) => void,
   ) {
-    this.client = new CallClient({ websocketUrl: config.websocketUrl, token: tokenSource(session), iceServers: config.iceServers });
+    const token = tokenSource(session);
+    this.client = new CallClient({
+      websocketUrl: config.websocketUrl,
+      token,
+      iceServers: config.iceServers,
+      // Locally, calls a conversation-required deployment refuses without a grant get one from the dev endpoint.
+      ...(config.callPolicy === 'conversation' && config.devLogin ? { vouchFor: devCallGrants(token) } : {}),
+    });
     const me = session.me;
     this.header = new HeaderView(me, () => this.signOut());
     this.dialer = new DialerView({
@@ -93,6 +101,8 @@ export class App {
       this.dialer.refresh();
     });
     client.on('incoming', (call) => this.ring(call));
+    // A call the platform started for me, accepted by the callee: placed from this page.
+    client.on('outgoing', (call) => this.showOutgoing(call));
     client.on('error', (error) => {
       if (error.code === CallErrorCode.Unauthorized) this.signOut(describeError(error).message);
     });
@@ -124,6 +134,10 @@ export class App {
       this.toasts.show(describeError(failure).message, { kind: 'error', key: 'call', outcome: failure?.code ?? 'failed' });
       return;
     }
+    this.showOutgoing(call);
+  }
+
+  private showOutgoing(call: Call): void {
     this.showCall(call);
     call.on('state', (state) => {
       if (state === 'ringing') this.ringtone.play('ringback');
