@@ -179,6 +179,46 @@ describe('a call the platform starts, as seed 000 does', () => {
     expect(await callee.next('call_ended')).toMatchObject({ reason: 'cancelled' });
   });
 
+  it('lets exactly one of two callee sockets that accept at once take the call, and exactly one of two caller sockets that offer at once', async () => {
+    const [studentId, tutorId] = ids();
+    const callerTabs = [await h.connect('student', studentId), await h.connect('student', studentId)];
+    const calleeTabs = [await h.connect('tutor', tutorId), await h.connect('tutor', tutorId)];
+    const { body } = await platform.invite(inviteFrom(studentId, tutorId));
+    for (const tab of calleeTabs) await tab.next('call_invite');
+
+    for (const tab of calleeTabs) tab.send({ type: 'call_invite_accept', call_id: body.call_id });
+    const lost = await Promise.race(
+      calleeTabs.map(async (tab, index) => {
+        await tab.next('call_ended', (message) => message.reason === 'answered_elsewhere');
+        return index;
+      }),
+    );
+    const winner = calleeTabs[1 - lost]!;
+    for (const tab of callerTabs) expect(await tab.next('call_invite_accepted')).toMatchObject({ call_id: body.call_id });
+    expect(callerTabs[0]!.received.filter((message) => message.type === 'call_invite_accepted')).toHaveLength(1);
+
+    for (const tab of callerTabs) tab.send(offerInto(body.call_id, tutorId));
+    const outcomes = await Promise.all(
+      callerTabs.map((tab) =>
+        Promise.race([
+          tab.next('call_ringing').then(() => 'offered'),
+          tab.next('call_ended', (message) => message.reason === 'answered_elsewhere').then(() => 'elsewhere'),
+        ]),
+      ),
+    );
+    expect([...outcomes].sort()).toEqual(['elsewhere', 'offered']);
+    await winner.next('call_invitation');
+    expect(await winner.quietFor(200, ['call_invitation'])).toEqual([]);
+    expect(calleeTabs[lost]!.received.map((message) => message.type)).not.toContain('call_invitation');
+
+    const offering = callerTabs[outcomes.indexOf('offered')]!;
+    winner.send({ type: 'call_answer', call_id: body.call_id, answer: answer() });
+    await offering.next('call_answer');
+    winner.send({ type: 'call_ended', call_id: body.call_id });
+    expect(await offering.next('call_ended')).toMatchObject({ reason: 'hangup' });
+    expect(await h.settledLog(body.call_id, (call) => call.status === 'ended')).toMatchObject({ end_reason: 'hangup' });
+  });
+
   it('refuses to ring a profile with itself, and a caller already in a call', async () => {
     const [studentId, tutorId] = ids();
     const self = await platform.invite({ ...inviteFrom(studentId, tutorId), callee: { profile_type: 'student', profile_id: studentId } });

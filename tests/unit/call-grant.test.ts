@@ -87,6 +87,24 @@ describe('call grants', () => {
     }
   });
 
+  it('carries the deployment’s iss and aud when it sets them, and then refuses a grant without them or with others', async () => {
+    const deployment = { issuer: 'https://platform.example', audience: 'callsignal' };
+    const { grant } = await signCallGrant(secret, claims, 60, new Date(), deployment);
+    await expect(verifyCallGrant(secret, grant, MAX_TTL, new Date(), deployment)).resolves.toMatchObject({ kind: 'verified' });
+    const { grant: plain } = await signCallGrant(secret, claims, 60);
+    await expect(verifyCallGrant(secret, plain, MAX_TTL, new Date(), deployment)).resolves.toEqual({
+      kind: 'invalid',
+      failure: 'invalid_claims',
+    });
+    const { grant: foreign } = await signCallGrant(secret, claims, 60, new Date(), { ...deployment, audience: 'another-service' });
+    await expect(verifyCallGrant(secret, foreign, MAX_TTL, new Date(), deployment)).resolves.toEqual({
+      kind: 'invalid',
+      failure: 'invalid_claims',
+    });
+    // Unset, neither is checked.
+    await expect(verifyCallGrant(secret, grant, MAX_TTL)).resolves.toMatchObject({ kind: 'verified' });
+  });
+
   it('is never accepted as a connect token', async () => {
     const { grant } = await signCallGrant(secret, claims);
     await expect(verifyToken(secret, grant)).rejects.toMatchObject({ failure: 'invalid_claims' });

@@ -7,8 +7,14 @@ const sdp = { type: 'answer' as const, sdp: 'v=0 answer' };
 describe('answering a ringing call', () => {
   const transition = answer(CALL_ID, callee, sdp, NOW, SETTINGS);
 
-  it('is written only while the call rings, before it expires, and by its callee', () => {
-    expect(transition.guard).toEqual({ status: 'initiated', notExpiredAt: NOW.toISOString(), calleeKey: callee.key });
+  it('is written only while the call rings, before it expires, by its callee, and (a call the platform started) once the caller offered, from the socket that accepted', () => {
+    expect(transition.guard).toEqual({
+      status: 'initiated',
+      notExpiredAt: NOW.toISOString(),
+      calleeKey: callee.key,
+      callerSocket: 'bound',
+      answerableBy: 'callee-a',
+    });
   });
 
   it('binds the answering socket, names the callee and starts the liveness checks', () => {

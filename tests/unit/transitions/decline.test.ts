@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UNBOUND } from '../../../lambdas/core/model';
 import { decline, declineForCallee } from '../../../lambdas/core/transitions/decline';
 import {
   answeredCall,
@@ -17,8 +18,8 @@ import {
 describe('the callee declining', () => {
   const transition = decline(ringingCall(), callee, 'rejected', NOW);
 
-  it('is written only while the call rings, and ends it declined with the decliner named', () => {
-    expect(transition.guard).toEqual({ status: 'initiated' });
+  it('is written only while the call rings (and nobody accepted it meanwhile), and ends it declined with the decliner named', () => {
+    expect(transition.guard).toEqual({ status: 'initiated', acceptedBy: null });
     expect(transition.changes).toEqual({
       status: 'declined',
       end_reason: 'rejected',
@@ -50,6 +51,23 @@ describe('the callee declining', () => {
     expect(() => decline(ringingCall(), caller, 'rejected', NOW)).toThrow(expect.objectContaining({ code: 'forbidden', callId: CALL_ID }));
     expect(() => decline(ringingCall(), stranger, 'rejected', NOW)).toThrow(expect.objectContaining({ code: 'not_a_participant' }));
     expect(() => decline(answeredCall(), callee, 'rejected', NOW)).toThrow(expect.objectContaining({ code: 'call_not_ringing' }));
+  });
+});
+
+describe('declining a call the platform started', () => {
+  const invited = (overrides = {}) => ringingCall({ origin: 'platform', caller_connection_id: UNBOUND, ...overrides });
+
+  it('tells every socket of the caller while the caller has none in the call', () => {
+    const declined = invited({ status: 'declined', callee_name: 'Ada Tutor' });
+    const [toCaller] = decline(invited(), callee, 'rejected', NOW).announce(declined).sends;
+    expect(toCaller).toMatchObject({ to: [], toProfile: caller.key, message: { type: 'call_declined', reason: 'rejected' } });
+  });
+
+  it('once accepted, is declined only from the socket that accepted it, guarded on that', () => {
+    const accepted = invited({ accepted_by: 'callee-a', callee_connection_ids: ['callee-a'] });
+    expect(decline(accepted, callee, 'rejected', NOW).guard).toEqual({ status: 'initiated', acceptedBy: 'callee-a' });
+    const otherDevice = { ...callee, connectionId: 'callee-b' };
+    expect(() => decline(accepted, otherDevice, 'rejected', NOW)).toThrow(expect.objectContaining({ code: 'call_not_ringing' }));
   });
 });
 
