@@ -45,6 +45,12 @@ export interface IsolatedGatewayOptions {
 export interface IsolatedGateway {
   /** The page, as Chromium (inside the namespace) reaches it. */
   httpUrl: string;
+  /** The platform backend's API, reachable inside the namespace only (see `inNamespace`). */
+  platformApiUrl: string;
+  /** The gateway's data dir (its `platform-key.json` included), on this machine's file system. */
+  dataDir: string;
+  /** Runs a command inside the gateway's namespace, as the platform's backend would run beside it. */
+  inNamespace(command: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
   /** A script that runs Chromium inside the gateway's namespace: pass it as playwright's executablePath. */
   chromiumInNamespace: string;
   /** The gateway's last log lines, for failure reports. */
@@ -85,7 +91,7 @@ export async function startIsolatedGateway(options: IsolatedGatewayOptions): Pro
     if (log.length > 200) log.shift();
     for (const listener of listeners) listener(line);
   };
-  const started = new Promise<string>((resolveUrl, reject) => {
+  const started = new Promise<StartedUrls>((resolveUrl, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`the gateway did not start within ${START_TIMEOUT_MS} ms:\n${log.join('\n')}`)),
       START_TIMEOUT_MS,
@@ -94,10 +100,10 @@ export async function startIsolatedGateway(options: IsolatedGatewayOptions): Pro
     createInterface({ input: child.stderr }).on('line', remember);
     createInterface({ input: child.stdout }).on('line', (line) => {
       remember(line);
-      const url = startedUrl(line);
-      if (url) {
+      const urls = startedUrls(line);
+      if (urls) {
         clearTimeout(timer);
-        resolveUrl(url);
+        resolveUrl(urls);
       }
     });
     child.once('exit', (code) => {
@@ -105,9 +111,9 @@ export async function startIsolatedGateway(options: IsolatedGatewayOptions): Pro
       reject(new Error(`the gateway exited (${code}) before it started:\n${log.join('\n')}`));
     });
   });
-  let httpUrl: string;
+  let urls: StartedUrls;
   try {
-    httpUrl = await started;
+    urls = await started;
   } catch (error) {
     await stop(child);
     await rm(dir, { recursive: true, force: true });
@@ -120,7 +126,9 @@ export async function startIsolatedGateway(options: IsolatedGatewayOptions): Pro
   await chmod(chromiumInNamespace, 0o755);
 
   return {
-    httpUrl,
+    ...urls,
+    dataDir: join(dir, 'data'),
+    inNamespace: (command) => runIn(enter, command),
     chromiumInNamespace,
     recentLog: () => [...log],
     onLogLine: (listener) => {
@@ -134,14 +142,34 @@ export async function startIsolatedGateway(options: IsolatedGatewayOptions): Pro
   };
 }
 
-function startedUrl(line: string): string | undefined {
+interface StartedUrls {
+  httpUrl: string;
+  platformApiUrl: string;
+}
+
+function startedUrls(line: string): StartedUrls | undefined {
   if (!line.startsWith('{')) return undefined;
   try {
-    const entry = JSON.parse(line) as { msg?: unknown; http_url?: unknown };
-    return entry.msg === 'gateway_started' && typeof entry.http_url === 'string' ? entry.http_url : undefined;
+    const entry = JSON.parse(line) as { msg?: unknown; http_url?: unknown; platform_api_url?: unknown };
+    if (entry.msg !== 'gateway_started' || typeof entry.http_url !== 'string' || typeof entry.platform_api_url !== 'string')
+      return undefined;
+    return { httpUrl: entry.http_url, platformApiUrl: entry.platform_api_url };
   } catch {
     return undefined;
   }
+}
+
+/** Runs `command` in the namespace `enter` (nsenter's arguments) names, to its end. */
+function runIn(enter: string, command: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn('nsenter', [...enter.split(' '), '--', ...command], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolveRun, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolveRun({ code, stdout, stderr }));
+  });
 }
 
 async function stop(child: ChildProcessByStdio<Writable, Readable, Readable>): Promise<void> {
