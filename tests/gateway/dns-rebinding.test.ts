@@ -2,7 +2,8 @@
  * DNS rebinding: a page on a site whose name the attacker points at this machine is same-origin
  * with the gateway as far as the browser knows, so the gateway serves only requests addressed to a
  * name it is really reached by (loopback names, the bound address, `--allowed-host` names). Every
- * port is checked: the page, the WebSocket API, dev sign-in, the @connections API and the store.
+ * port is checked: the page, the WebSocket API, dev sign-in, the @connections API, the store and
+ * the platform API.
  * (For other binds, the same rule is in `gateway-rules.test.ts`: no test may listen beyond loopback.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +24,7 @@ const SIGN_IN = JSON.stringify({ profile_id: 9001, profile_type: 'student', name
 describe('a request for Host evil.example (a rebinding name)', () => {
   const host = (port: number | string) => `evil.example:${port}`;
 
-  it('gets no page, no config, no token', async () => {
+  it('gets no page, no config, no token, no call grant', async () => {
     const { port, httpUrl } = harness.gateway;
     expect((await rawRequest(httpUrl, { path: '/', headers: { host: host(port) } })).status).toBe(403);
     expect((await rawRequest(httpUrl, { path: '/config.json', headers: { host: host(port) } })).status).toBe(403);
@@ -35,6 +36,13 @@ describe('a request for Host evil.example (a rebinding name)', () => {
     });
     expect(signIn.status).toBe(403);
     expect(signIn.body).not.toContain('token');
+    const grant = await rawRequest(httpUrl, {
+      method: 'POST',
+      path: '/dev/call-grant',
+      headers: { host: host(port), 'content-type': 'application/json' },
+      body: JSON.stringify({ callee: { profile_id: 1, profile_type: 'tutor' } }),
+    });
+    expect(grant.status).toBe(403);
   });
 
   it('opens no socket', async () => {
@@ -42,8 +50,8 @@ describe('a request for Host evil.example (a rebinding name)', () => {
     expect(await upgradeStatus(`${harness.gateway.websocketUrl}?token=${token}`, { host: host(harness.gateway.port) })).toBe(403);
   });
 
-  it('reaches neither the @connections API nor the store', async () => {
-    for (const endpoint of [harness.gateway.managementEndpoint, harness.gateway.dynamodbEndpoint]) {
+  it('reaches neither the @connections API, nor the store, nor the platform API', async () => {
+    for (const endpoint of [harness.gateway.managementEndpoint, harness.gateway.dynamodbEndpoint, harness.gateway.platformApiUrl]) {
       const response = await rawRequest(endpoint, {
         method: 'POST',
         path: '/',
