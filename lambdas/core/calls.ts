@@ -14,7 +14,7 @@ import { Invitations } from './invite';
 import { InvitedCalls, type StartedCall } from './invited-calls';
 import { LineClaims } from './lines';
 import type { Messenger } from './messenger';
-import type { CallSettings, CallStore, Clock, Sender } from './model';
+import type { CallRecord, CallSettings, CallStore, Clock, Sender } from './model';
 import { callDecision, senderDecision } from './routing';
 import { Sweeper, type SweepReport } from './sweep';
 import { answer, assertAnswerable } from './transitions/answer';
@@ -72,11 +72,18 @@ export class CallService {
     this.sweeper = new Sweeper({ store, messenger, applier: this.applier, settings, clock });
   }
 
-  /** An invitation, or (with `call_id`) the caller's offer into a call the platform started. */
   invite(sender: Sender, message: ClientMessageOf<'call_invitation'>): Promise<RoutingDecision[]> {
-    const { call_id: callId } = message;
-    if (callId !== undefined) return this.invited.offer(sender, { ...message, call_id: callId });
     return this.invitations.invite(sender, message);
+  }
+
+  /** The call the platform started that an invitation's `call_id` names for its sender, the caller (else undefined). */
+  platformCallFor(sender: Sender, callId: string): Promise<CallRecord | undefined> {
+    return this.invited.startedFor(sender, callId);
+  }
+
+  /** The caller's offer into a call the platform started (`platformCallFor` found it). */
+  offerInto(call: CallRecord, sender: Sender, message: ClientMessageOf<'call_invitation'>): Promise<RoutingDecision[]> {
+    return this.invited.offer(sender, { ...message, call_id: call.call_id }, call);
   }
 
   /** The platform's backend starts a call (`POST /v1/calls/invite`): the callee's sockets ring with `call_invite`. */

@@ -7,8 +7,8 @@
  * 2. `accept`: a callee socket accepts (`call_invite_accept`); the other callee sockets stop
  *    ringing and every socket of the caller hears `call_invite_accepted`. A caller with no socket
  *    left cancels the call (as a caller's socket lost while ringing does).
- * 3. `offer`: a caller socket sends the usual `call_invitation` with the `call_id` and its offer;
- *    the first one binds the call (another tab of the caller hears `call_ended`
+ * 3. `offer`: a caller socket sends the usual `call_invitation` with the `call_id` and its offer
+ *    (a `call_id` that names no such call of the sender is ignored); the first one binds the call (another tab of the caller hears `call_ended`
  *    `answered_elsewhere`), the offer reaches the accepting socket only and the caller hears
  *    `call_ringing`. From there the call is like any other: `call_answer`, candidates, the end.
  *
@@ -27,7 +27,7 @@ import type { Messenger } from './messenger';
 import { requireKnownProfileTypes } from './platform-queries';
 import { UNBOUND, type CallRecord, type CallSettings, type CallStore, type Clock, type Sender } from './model';
 import { callDecision } from './routing';
-import { callerBound, isFinal, participantOf } from './rules';
+import { callerBound, isFinal } from './rules';
 import { acceptInvite } from './transitions/accept-invite';
 import { cancel } from './transitions/cancel';
 import { declineForCallee } from './transitions/decline';
@@ -102,8 +102,18 @@ export class InvitedCalls {
     return [...result.decisions, ...(await applier.decide(cancel(result.call, clock.now())))];
   }
 
-  async offer(sender: Sender, message: Offer): Promise<RoutingDecision[]> {
-    const call = await this.deps.calls.require(sender, message.call_id);
+  /**
+   * The call a `call_invitation`'s `call_id` names when it is a call the platform started with the
+   * sender's profile as its caller; undefined otherwise, and then the `call_id` means nothing (the
+   * invitation is a new call, as one that carries a stray `call_id` always was).
+   */
+  async startedFor(sender: Sender, callId: string): Promise<CallRecord | undefined> {
+    const call = await this.deps.store.getCall(callId);
+    return call?.origin === 'platform' && call.caller_key === sender.key ? call : undefined;
+  }
+
+  /** The caller's offer into `call` (as `startedFor` found it). */
+  async offer(sender: Sender, message: Offer, call: CallRecord): Promise<RoutingDecision[]> {
     const settledElsewhere = await this.settledElsewhere(call, sender, message);
     if (settledElsewhere) return settledElsewhere;
     const { applier, clock } = this.deps;
@@ -139,12 +149,6 @@ export class InvitedCalls {
    * `call_ended` `answered_elsewhere`). Undefined when the offer may bind the call.
    */
   private async settledElsewhere(call: CallRecord, sender: Sender, message: Offer): Promise<RoutingDecision[] | undefined> {
-    if (participantOf(call, sender) === 'callee') {
-      throw new ProtocolError('forbidden', 'Only the caller offers into a call the platform started', call.call_id);
-    }
-    if (call.origin !== 'platform') {
-      throw new ProtocolError('invalid_message', 'call_id on call_invitation names a call the platform started', call.call_id);
-    }
     if (profileKey(message.to_profile_type, message.to_profile_id) !== call.callee_key || message.call_type !== call.call_type) {
       throw new ProtocolError('invalid_message', "to_profile_id, to_profile_type and call_type must be the call's own", call.call_id);
     }

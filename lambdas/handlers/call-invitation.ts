@@ -1,7 +1,8 @@
 /**
  * `call_invitation`: checks the call policy and the platform's call grant first (a refusal is
  * `forbidden`, and nothing rings), then rings every socket of the callee, or declines at once
- * (offline, busy). With a `call_id` it is the caller's offer into a call the platform started.
+ * (offline, busy). With the `call_id` of a call the platform started for the sender, it is the
+ * caller's offer into that call; any other `call_id` is ignored.
  */
 import { CallForbidden, requireMayCall, type GrantCheck } from '../core/call-policy';
 import { verifyCallGrant } from '../auth/call-grant';
@@ -18,7 +19,8 @@ async function checkGrant(grant: string | undefined, config: RuntimeConfig): Pro
 
 export const handler = messageRoute('call_invitation', async ({ runtime, sender, message }) => {
   // An offer into a call the platform started needs no grant: the platform vouched when it started it.
-  if (message.call_id !== undefined) return runtime.calls.invite(sender, message);
+  const started = message.call_id === undefined ? undefined : await runtime.calls.platformCallFor(sender, message.call_id);
+  if (started) return runtime.calls.offerInto(started, sender, message);
   try {
     requireMayCall(runtime.config.callPolicy, await checkGrant(message.call_grant, runtime.config), sender, message);
   } catch (error) {

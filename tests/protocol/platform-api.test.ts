@@ -219,6 +219,23 @@ describe('a call the platform starts, as seed 000 does', () => {
     expect(await h.settledLog(body.call_id, (call) => call.status === 'ended')).toMatchObject({ end_reason: 'hangup' });
   });
 
+  it("lets no one but the call's caller offer into it: anyone else's call_id is ignored, and the grant is still required of them", async () => {
+    const [studentId, tutorId] = ids();
+    const [strangerId] = ids();
+    const caller = await h.connect('student', studentId);
+    const callee = await h.connect('tutor', tutorId);
+    const stranger = await h.connect('student', strangerId);
+    const { body } = await platform.invite(inviteFrom(studentId, tutorId));
+    await callee.next('call_invite');
+    callee.send({ type: 'call_invite_accept', call_id: body.call_id });
+    await caller.next('call_invite_accepted');
+
+    stranger.send(offerInto(body.call_id, tutorId));
+    expect(await stranger.next('error')).toMatchObject({ code: 'forbidden', request_type: 'call_invitation' });
+    expect(await callee.quietFor(200, ['call_invitation'])).toEqual([]);
+    expect(await h.callLog(body.call_id)).toMatchObject({ status: 'initiated', caller_connection_id: '' });
+  });
+
   it('refuses to ring a profile with itself, and a caller already in a call', async () => {
     const [studentId, tutorId] = ids();
     const self = await platform.invite({ ...inviteFrom(studentId, tutorId), callee: { profile_type: 'student', profile_id: studentId } });
