@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
+import { ENV } from '../../shared/env';
 import { TokenClaimsSchema } from '../../shared/identity';
 import { signCallGrant } from '../../lambdas/auth/call-grant';
 import { DEFAULT_TOKEN_TTL_SECONDS, signToken } from '../../lambdas/auth/token';
@@ -34,10 +35,18 @@ Options:
                        profile above may call this callee in this conversation; no --name needed
   --call-type TYPE     with a grant: only for voice, or only for video
   --data-dir DIR       where the gateway keeps jwt-secret (default .data)
+  (TOKEN_ISSUER / TOKEN_AUDIENCE, when set, go into the token or grant as iss / aud)
   --stack NAME         sign for a deployed stack instead (reads its secret from AWS)
   --region REGION      the stack's region (default: AWS_REGION or your AWS profile's)
   --help               show this help
 `;
+
+/** The `iss` and `aud` the gateway asks for when `TOKEN_ISSUER` / `TOKEN_AUDIENCE` are set: tokens and grants carry them. */
+function issuance(env: NodeJS.ProcessEnv = process.env): { issuer?: string; audience?: string } {
+  const issuer = env[ENV.tokenIssuer]?.trim();
+  const audience = env[ENV.tokenAudience]?.trim();
+  return { ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) };
+}
 
 /** Digit-only ids become numbers, as the platform's ids are; tokens compare them by string anyway. */
 const idValue = (text: string): string | number => (/^\d{1,15}$/.test(text) ? Number(text) : text);
@@ -116,7 +125,7 @@ async function main(): Promise<void> {
     const secret = await secretOf();
     let signed: Awaited<ReturnType<typeof signCallGrant>>;
     try {
-      signed = await signCallGrant(secret, claims, ttl);
+      signed = await signCallGrant(secret, claims, ttl, new Date(), issuance());
     } catch (error) {
       return fail(error instanceof Error ? error.message : String(error));
     }
@@ -135,7 +144,7 @@ async function main(): Promise<void> {
   if (!claims.success) fail(v.summarize(claims.issues));
 
   const secret = await secretOf();
-  const { token, expiresAt } = await signToken(secret, claims.output, ttl);
+  const { token, expiresAt } = await signToken(secret, claims.output, ttl, issuance());
   process.stdout.write(`${token}\n`);
   process.stderr.write(`expires ${expiresAt.toISOString()}\n`);
 }

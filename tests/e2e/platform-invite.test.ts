@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLATFORM_KEY_FILE } from '../../infra/local/platform-key';
 import { PLATFORM_ROUTES, routePath } from '../../shared/platform-api';
 import { requireE2eEnvironment } from './support/environment';
 import { freshId, World } from './support/world';
@@ -31,7 +32,7 @@ describe.runIf(runs)('a call the platform starts, in Chromium', () => {
       'tsx',
       'tests/e2e/support/platform-backend.ts',
       gateway.platformApiUrl,
-      join(gateway.dataDir, 'platform-key.json'),
+      join(gateway.dataDir, PLATFORM_KEY_FILE),
       PLATFORM_ROUTES.callInvite.method,
       routePath(PLATFORM_ROUTES.callInvite),
       JSON.stringify(body),
