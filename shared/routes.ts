@@ -14,6 +14,11 @@ export interface FunctionAccess {
   manageConnections: boolean;
   /** Reads the JWT signing secret. */
   signingSecret: boolean;
+  /**
+   * Updates its shared rate counters in `connections` (UpdateItem only), for a function that may
+   * not otherwise write that table. Functions that may write it keep their counters anyway.
+   */
+  rateCounters?: boolean;
 }
 
 export type RouteKey = '$connect' | '$disconnect' | '$default' | ClientMessageType;
@@ -35,6 +40,9 @@ export interface FunctionDefinition {
 /** Whether a function may write the table: only such functions forget the records of sockets found gone. */
 export const mayWrite = (access: TableAccess): boolean => access === 'readwrite';
 
+/** Whether a function may move shared rate counters (routes that draw on a class counted in the store). */
+export const mayCountRates = (access: FunctionAccess): boolean => mayWrite(access.connections) || access.rateCounters === true;
+
 const NO_ACCESS: FunctionAccess = { connections: 'none', callLogs: 'none', manageConnections: false, signingSecret: false };
 /** Handlers that move a call through its states: they claim lines, update the call and reach both parties. */
 const CALL_STATE: FunctionAccess = { ...NO_ACCESS, connections: 'readwrite', callLogs: 'readwrite', manageConnections: true };
@@ -55,7 +63,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     trigger: { kind: 'authorizer', identitySource: 'token' },
     access: { ...NO_ACCESS, signingSecret: true },
   },
-  route('connect', '$connect', { ...NO_ACCESS, connections: 'readwrite' }),
+  // Closes the profile's oldest sockets beyond its cap, telling each why first.
+  route('connect', '$connect', { ...NO_ACCESS, connections: 'readwrite', manageConnections: true }),
   route('disconnect', '$disconnect', CALL_STATE),
   route('default', '$default', REPLY_ONLY),
   // Reads the signing secret to verify the platform's call grants (see shared/call-policy.ts).
@@ -68,8 +77,9 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   route('call-ended', 'call_ended', CALL_STATE),
   route('call-resume', 'call_resume', CALL_STATE),
   route('ping', 'ping', REPLY_ONLY),
-  route('presence-query', 'presence_query', { ...REPLY_ONLY, connections: 'read' }),
-  route('call-history', 'call_history', { ...REPLY_ONLY, callLogs: 'read' }),
+  // Lookups are counted per profile in the store (enumeration is the abuse): the counters are all they write.
+  route('presence-query', 'presence_query', { ...REPLY_ONLY, connections: 'read', rateCounters: true }),
+  route('call-history', 'call_history', { ...REPLY_ONLY, callLogs: 'read', rateCounters: true }),
   route('ice-servers', 'ice_servers', REPLY_ONLY),
   {
     id: 'sweeper',

@@ -2,6 +2,7 @@
  * The app's settings from CDK context. Values given with `-c key=value` arrive as strings, values
  * in cdk.json as JSON: both are accepted, anything else fails synth with the key named.
  */
+import { readAbuseLimits, type AbuseLimitSettings } from '../../shared/abuse-limits';
 import { parseCallPolicy, type CallPolicy } from '../../shared/call-policy';
 import {
   DEFAULT_LIVENESS_CHECK_SECONDS,
@@ -34,6 +35,8 @@ export interface AppSettings {
   readonly callPolicy: CallPolicy | undefined;
   /** The longest-lived call grant accepted; unset keeps the handlers' default. */
   readonly callGrantMaxTtlSeconds: number | undefined;
+  /** Socket cap, rate limits, repeated-ring limit (context keys as in `shared/abuse-limits.ts`); only those given. */
+  readonly abuseLimits: AbuseLimitSettings;
 }
 
 export const DEFAULT_STACK_NAME = 'CallSignal';
@@ -90,5 +93,6 @@ export function readAppSettings(read: ContextReader): AppSettings {
     tokenAudience: text(read, 'tokenAudience'),
     callPolicy: isUnset(read('callPolicy')) ? undefined : parseCallPolicy(contextKey('callPolicy'), read('callPolicy')),
     callGrantMaxTtlSeconds: isUnset(read('callGrantMaxTtlSeconds')) ? undefined : seconds(read, 'callGrantMaxTtlSeconds', 0),
+    abuseLimits: readAbuseLimits(contextKey, read),
   };
 }

@@ -9,7 +9,7 @@ import type { FunctionAccess, TableAccess } from '../../shared/routes';
 import { CALL_LOGS_TABLE, CONNECTIONS_TABLE, type KeyAttribute, type TableDefinition } from '../../shared/tables';
 
 /** The keys of `FunctionAccess` that name a table: each function's access is declared per table key. */
-export type TableKey = { [K in keyof FunctionAccess]: FunctionAccess[K] extends TableAccess ? K : never }[keyof FunctionAccess];
+export type TableKey = { [K in keyof FunctionAccess]-?: FunctionAccess[K] extends TableAccess ? K : never }[keyof FunctionAccess];
 
 /** Which shared definition each access key refers to; `satisfies` keeps it total over `TableKey`. */
 export const TABLE_DEFINITIONS = {

@@ -19,6 +19,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
+import { abuseLimitEnvironment, type AbuseLimitSettings } from '../../shared/abuse-limits';
 import { ENV } from '../../shared/env';
 import { positiveNumber } from '../../shared/settings';
 import type { TokenClaims } from '../../shared/identity';
@@ -84,6 +85,8 @@ export interface LocalGatewayOptions {
   dataDir?: string;
   ringTimeoutSeconds?: number;
   resumeGraceSeconds?: number;
+  /** Socket cap, rate limits, repeated-ring limit: those given override the environment (and, as deployed, the template). */
+  abuseLimits?: AbuseLimitSettings;
   /** `POST /dev/token` signs a token for any profile. Default true on loopback; beyond it, say so. */
   devLogin?: boolean;
   /** API Gateway's limits: 600 s without a client message, 7200 s in all. */
@@ -174,6 +177,7 @@ interface Settings {
   /** Given as options (not defaults), so as deployed they override the template's. */
   ringTimeoutGiven: boolean;
   resumeGraceGiven: boolean;
+  abuseLimits: AbuseLimitSettings;
   asDeployed: { cdkOut: string | undefined; maxContainers: number; containerIdleSeconds: number } | undefined;
 }
 
@@ -218,6 +222,7 @@ function resolveSettings(options: LocalGatewayOptions): Settings {
     logLevelGiven: options.logLevel !== undefined || options.quiet === true,
     ringTimeoutGiven: options.ringTimeoutSeconds !== undefined,
     resumeGraceGiven: options.resumeGraceSeconds !== undefined,
+    abuseLimits: options.abuseLimits ?? {},
     asDeployed: options.asDeployed && {
       cdkOut: options.asDeployed.cdkOut === undefined ? undefined : resolve(options.asDeployed.cdkOut),
       maxContainers: wholePositive('maxContainers', options.asDeployed.maxContainers, DEFAULT_MAX_CONTAINERS),
@@ -372,6 +377,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
           ringTimeoutSeconds: settings.ringTimeoutGiven ? settings.ringTimeoutSeconds : undefined,
           resumeGraceSeconds: settings.resumeGraceGiven ? settings.resumeGraceSeconds : undefined,
           logLevel: settings.logLevelGiven ? settings.logLevel : undefined,
+          abuseLimits: settings.abuseLimits,
         }),
         maxContainers: settings.asDeployed.maxContainers,
         containerIdleSeconds: settings.asDeployed.containerIdleSeconds,
@@ -404,6 +410,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
           jwtSecret: secret,
         }),
       );
+      applyHandlerEnvironment(abuseLimitEnvironment(settings.abuseLimits));
       if (settings.logLevelGiven) process.env[ENV.logLevel] = settings.logLevel;
       handlersLoaded = true;
       functions = await loadFunctions(PROJECT_ROOT, FUNCTIONS);

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { isAbsolute, join, relative } from 'node:path';
+import { readAbuseLimits, type AbuseLimitName, type AbuseLimitSettings } from '../../shared/abuse-limits';
 import { ENV } from '../../shared/env';
 import { positiveNumber } from '../../shared/settings';
 import { describeBuild, ensureWebClientBuilt } from '../../web/build';
@@ -33,6 +34,12 @@ Options:
   --data-dir DIR       where the store and the signing secret live (default .data)
   --ring-timeout S     seconds an invitation rings (env RING_TIMEOUT_SECONDS; default 45)
   --resume-grace S     seconds a dropped party has to resume a call (env RESUME_GRACE_SECONDS; default 60)
+  --sockets-per-profile N
+                       sockets one profile may hold open; a new one beyond it closes the
+                       oldest (env SOCKETS_PER_PROFILE; default 10)
+  --pair-ring-limit N  unanswered rings from one caller to one callee in any window
+                       (env PAIR_RING_LIMIT; default 3)
+  --pair-ring-window S that window, in seconds (env PAIR_RING_WINDOW_SECONDS; default 600)
   --idle-timeout S     close sockets silent this long (default 600)
   --max-connection S   close every socket after this long (default 7200)
   --no-dev-login       turn off POST /dev/token
@@ -47,8 +54,8 @@ Options:
   --container-idle S   with --as-deployed: recycle a container idle this long (default 300)
   --help               show this help
 
-The handlers' own settings (PROFILE_TYPES, STUN_URLS, TURN_URLS, TURN_SECRET, JWT_SECRET) are read
-from the environment as on AWS.
+The handlers' own settings (PROFILE_TYPES, STUN_URLS, TURN_URLS, TURN_SECRET, JWT_SECRET, the
+RATE_LIMIT_* rates, …) are read from the environment as on AWS.
 `;
 
 class UsageError extends Error {}
@@ -58,6 +65,32 @@ function seconds(flag: string, value: string | undefined): number | undefined {
   try {
     // An empty value is a mistake here, not "unset": the flag was given.
     return positiveNumber(flag, value.trim() === '' ? Number.NaN : value, Number.NaN);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The abuse limits that have flags; the handlers read every one from the environment too. */
+const ABUSE_LIMIT_FLAGS = {
+  socketsPerProfile: 'sockets-per-profile',
+  pairRingLimit: 'pair-ring-limit',
+  pairRingWindowSeconds: 'pair-ring-window',
+} as const satisfies Partial<Record<AbuseLimitName, string>>;
+
+type AbuseLimitFlagValues = Partial<Record<(typeof ABUSE_LIMIT_FLAGS)[keyof typeof ABUSE_LIMIT_FLAGS], string>>;
+
+function abuseLimitFlags(values: AbuseLimitFlagValues): AbuseLimitSettings {
+  const flags: Partial<Record<AbuseLimitName, keyof AbuseLimitFlagValues>> = ABUSE_LIMIT_FLAGS;
+  try {
+    return readAbuseLimits(
+      (name) => `--${flags[name] ?? name}`,
+      (name) => {
+        const flag = flags[name];
+        const value = flag === undefined ? undefined : values[flag];
+        // An empty value is a mistake here, not "unset": the flag was given.
+        return value !== undefined && value.trim() === '' ? Number.NaN : value;
+      },
+    );
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
@@ -73,6 +106,9 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
       'data-dir': { type: 'string' },
       'ring-timeout': { type: 'string' },
       'resume-grace': { type: 'string' },
+      'sockets-per-profile': { type: 'string' },
+      'pair-ring-limit': { type: 'string' },
+      'pair-ring-window': { type: 'string' },
       'idle-timeout': { type: 'string' },
       'max-connection': { type: 'string' },
       'no-dev-login': { type: 'boolean' },
@@ -115,6 +151,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
     dataDir: values['data-dir'],
     ringTimeoutSeconds: seconds('--ring-timeout', values['ring-timeout'] ?? env[ENV.ringTimeoutSeconds]),
     resumeGraceSeconds: seconds('--resume-grace', values['resume-grace'] ?? env[ENV.resumeGraceSeconds]),
+    abuseLimits: abuseLimitFlags(values),
     idleTimeoutSeconds: seconds('--idle-timeout', values['idle-timeout']),
     maxConnectionSeconds: seconds('--max-connection', values['max-connection']),
     ...(devLogin === undefined ? {} : { devLogin }),

@@ -45,8 +45,8 @@ const StoredLineSchema = v.object({
   claimed_at: v.string(),
 });
 
-/** A socket as the `by_profile` index projects it. */
-const IndexedSocketSchema = v.object({ connection_id: v.string(), profile_key: ProfileKeySchema });
+/** A socket as the `by_profile` index projects it (its keys always come with it). */
+const IndexedSocketSchema = v.object({ connection_id: v.string(), profile_key: ProfileKeySchema, connected_at: v.string() });
 
 /** An entry of an index that projects only keys: the call it points at. */
 const IndexedCallIdSchema = v.object({ call_id: v.string() });
@@ -73,7 +73,7 @@ export function lineFromItem(item: unknown, profileKey: ProfileKey): LineRecord 
 
 export function socketFromIndexItem(item: unknown): LiveSocket {
   const socket = parseItem(IndexedSocketSchema, item, 'socket');
-  return { connectionId: socket.connection_id, profileKey: socket.profile_key };
+  return { connectionId: socket.connection_id, profileKey: socket.profile_key, connectedAt: socket.connected_at };
 }
 
 export const callIdFromIndexItem = (item: unknown): string => parseItem(IndexedCallIdSchema, item, 'call index entry').call_id;

@@ -13,6 +13,7 @@ import { Invitations } from './invite';
 import { LineClaims } from './lines';
 import type { Messenger } from './messenger';
 import type { CallSettings, CallStore, Clock, Sender } from './model';
+import type { RepeatedRings } from './repeated-rings';
 import { callDecision, senderDecision } from './routing';
 import { Sweeper, type SweepReport } from './sweep';
 import { answer, assertAnswerable } from './transitions/answer';
@@ -31,6 +32,8 @@ export interface CallServiceDeps {
   settings: CallSettings;
   clock: Clock;
   newCallId: () => string;
+  /** Unanswered rings per caller and callee: counted by invitations, given back by answers. */
+  rings: RepeatedRings;
   /** Waits between looks at a call another handler is still writing. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -45,6 +48,7 @@ export class CallService {
   private readonly calls: CallFinder;
   private readonly invitations: Invitations;
   private readonly sweeper: Sweeper;
+  private readonly rings: RepeatedRings;
 
   constructor(deps: CallServiceDeps) {
     const { store, messenger, settings, clock } = deps;
@@ -52,10 +56,20 @@ export class CallService {
     this.store = store;
     this.settings = settings;
     this.clock = clock;
+    this.rings = deps.rings;
     this.applier = new Applier(store, messenger);
     this.calls = new CallFinder(store, sleep);
     const lines = new LineClaims(store, this.applier, clock, sleep);
-    this.invitations = new Invitations({ store, messenger, applier: this.applier, lines, settings, clock, newCallId: deps.newCallId });
+    this.invitations = new Invitations({
+      store,
+      messenger,
+      applier: this.applier,
+      lines,
+      settings,
+      clock,
+      newCallId: deps.newCallId,
+      rings: deps.rings,
+    });
     this.sweeper = new Sweeper({ store, messenger, applier: this.applier, settings, clock });
   }
 
@@ -84,9 +98,15 @@ export class CallService {
     return this.answered(applied);
   }
 
-  /** A caller the answer found gone has dropped, as if its `$disconnect` had come; the route logs the answer only. */
+  /**
+   * A caller the answer found gone has dropped, as if its `$disconnect` had come; the route logs the
+   * answer only. The answer won, once, so the caller's ring to this callee is given back once.
+   */
   private async answered(applied: Applied): Promise<RoutingDecision[]> {
-    await this.applier.decide(partiesDropped(applied.call, applied.lost, this.clock.now(), this.settings));
+    await Promise.all([
+      this.applier.decide(partiesDropped(applied.call, applied.lost, this.clock.now(), this.settings)),
+      this.rings.answered(applied.call),
+    ]);
     return applied.decisions;
   }
 

@@ -1,7 +1,8 @@
 /**
- * Invitation: the caller's and the callee's lines are claimed, every socket of the callee rings,
- * and the caller hears `call_ringing`; or the call is declined at once (`offline`: no socket;
- * `busy`: the callee is in a call, or the call lost glare) and logged as such.
+ * Invitation: counted against the caller's rings to this callee, then the caller's and the callee's
+ * lines are claimed, every socket of the callee rings, and the caller hears `call_ringing`; or the
+ * call is declined at once (`offline`: no socket; `busy`: the callee is in a call, or the call lost
+ * glare) and logged as such.
  */
 import type { ClientMessageOf, ServerMessage } from '../../shared/protocol';
 import { profileKey, type ProfileKey } from '../../shared/profile';
@@ -12,6 +13,7 @@ import { ProtocolError } from './errors';
 import type { LineClaims } from './lines';
 import type { Messenger } from './messenger';
 import type { CallRecord, CallSettings, CallStore, Clock, LineRecord, Sender } from './model';
+import type { RepeatedRings } from './repeated-rings';
 import { callDecision } from './routing';
 import { idKindOf } from './rules';
 import { declineForCallee } from './transitions/decline';
@@ -26,6 +28,7 @@ export interface InvitationDeps {
   settings: CallSettings;
   clock: Clock;
   newCallId: () => string;
+  rings: RepeatedRings;
 }
 
 export class Invitations {
@@ -38,6 +41,7 @@ export class Invitations {
     if (!settings.profileTypes.includes(message.to_profile_type)) {
       throw new ProtocolError('invalid_message', `Unknown profile type "${message.to_profile_type}"`);
     }
+    await this.countRing(sender, calleeKey);
 
     const now = clock.now();
     const call = newCall(this.deps.newCallId(), sender, message, calleeKey, now, settings);
@@ -86,6 +90,17 @@ export class Invitations {
     };
     await messenger.send([sender.connectionId], ringingMessage);
     return [callDecision(ringing, 'ringing', null, delivery)];
+  }
+
+  /**
+   * Repeated rings to one callee are limited. Counted for every invitation the call policy let
+   * through, before anything of the callee is looked up, so rang, offline and refused count alike
+   * and the refusal tells the caller nothing about the callee.
+   */
+  private async countRing(sender: Sender, calleeKey: ProfileKey): Promise<void> {
+    if (!(await this.deps.rings.take(sender.key, calleeKey))) {
+      throw new ProtocolError('rate_limited', 'You have called this profile too often without an answer; try again later');
+    }
   }
 
   /** Logs a call that never rang (offline, busy, lost glare) and tells the caller at once. */

@@ -5,7 +5,8 @@
  * runtime of its own, so no function sees another's memory there either.
  */
 import { monotonicFactory } from 'ulid';
-import { mayWrite, type FunctionDefinition } from '../../shared/routes';
+import { RATE_LIMITED_REPLY_INTERVAL_MS } from '../../shared/limits';
+import { mayCountRates, mayWrite, type FunctionDefinition } from '../../shared/routes';
 import { DynamoCallStore } from '../adapters/dynamo-store';
 import { ManagementApiSockets } from '../adapters/management-api';
 import { Admission } from '../core/admission';
@@ -13,6 +14,8 @@ import { CallService } from '../core/calls';
 import { Messenger } from '../core/messenger';
 import type { CallStore, Clock, SocketPort } from '../core/model';
 import { RateLimiter } from '../core/rate-limiter';
+import { RefusalNotices } from '../core/refusal-notices';
+import { RepeatedRings } from '../core/repeated-rings';
 import { readConfig, type RuntimeConfig } from './config';
 
 export interface Runtime {
@@ -38,8 +41,8 @@ const systemClock: Clock = { now: () => new Date() };
 export function createRuntime(config: RuntimeConfig, definition: FunctionDefinition, adapters?: Adapters): Runtime {
   const store = adapters?.store ?? new DynamoCallStore({ connections: config.connectionsTable, callLogs: config.callLogsTable });
   const sockets = adapters?.sockets ?? new ManagementApiSockets(config.managementEndpoint);
-  // Only a function that may write `connections` deletes the records of sockets found gone, and
-  // only it keeps shared rate counters there.
+  // Only a function that may write `connections` deletes the records of sockets found gone; shared
+  // rate counters are kept there by those and by the functions granted just the counters.
   const writesConnections = mayWrite(definition.access.connections);
   const messenger = new Messenger(sockets, writesConnections ? (id) => store.deleteSocket(id) : undefined);
   const newCallId = monotonicFactory();
@@ -53,10 +56,18 @@ export function createRuntime(config: RuntimeConfig, definition: FunctionDefinit
     admission: new Admission(
       new RateLimiter(config.rateLimits, systemClock),
       config.rateLimits,
+      new RefusalNotices(RATE_LIMITED_REPLY_INTERVAL_MS),
       systemClock,
-      writesConnections ? store : undefined,
+      mayCountRates(definition.access) ? store : undefined,
     ),
-    calls: new CallService({ store, messenger, settings: config, clock: systemClock, newCallId: () => newCallId() }),
+    calls: new CallService({
+      store,
+      messenger,
+      settings: config,
+      clock: systemClock,
+      newCallId: () => newCallId(),
+      rings: new RepeatedRings(store, config.pairRings, systemClock),
+    }),
   };
 }
 

@@ -8,10 +8,12 @@ import { monotonicFactory } from 'ulid';
 import { DynamoCallStore } from '../../lambdas/adapters/dynamo-store';
 import { CallService } from '../../lambdas/core/calls';
 import { Messenger } from '../../lambdas/core/messenger';
+import { RepeatedRings } from '../../lambdas/core/repeated-rings';
 import type { CallSettings, CallStore, DeliveryResult, Sender, SocketPort } from '../../lambdas/core/model';
 import { ensureTables, startStore, type LocalStore } from '../../infra/local/store';
 import { createLog } from '../../infra/local/log';
 import type { ServerMessage } from '../../shared/protocol';
+import { DEFAULT_PAIR_RING_LIMIT, DEFAULT_PAIR_RING_WINDOW_SECONDS } from '../../shared/limits';
 import { profileKey } from '../../shared/profile';
 import { TABLES } from '../../shared/tables';
 
@@ -93,6 +95,7 @@ export async function startWorld(): Promise<World> {
       settings: { ...SETTINGS, ...settings },
       clock,
       newCallId: () => newCallId(),
+      rings: new RepeatedRings(db, { limit: DEFAULT_PAIR_RING_LIMIT, windowSeconds: DEFAULT_PAIR_RING_WINDOW_SECONDS }, clock),
     });
   const world: World = {
     db,

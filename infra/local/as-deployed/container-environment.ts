@@ -4,6 +4,7 @@
  * at the gateway's stand-ins (the IAM-checking DynamoDB proxy, the secrets endpoint, the
  * management API). Nothing of the gateway's own environment leaks in otherwise.
  */
+import { abuseLimitEnvironment, type AbuseLimitSettings } from '../../../shared/abuse-limits';
 import { ENV, type EnvName } from '../../../shared/env';
 import type { LogLevel } from '../log';
 
@@ -38,6 +39,8 @@ export interface GatewayHandlerSettings {
   resumeGraceSeconds?: number | undefined;
   /** Set by `--quiet` or an option; `LOG_LEVEL` in the environment counts as the environment. */
   logLevel?: LogLevel | undefined;
+  /** Only those given (flags or options). */
+  abuseLimits?: AbuseLimitSettings;
 }
 
 /**
@@ -53,6 +56,7 @@ export function handlerSettingOverrides(gatewayEnvironment: NodeJS.ProcessEnv, s
   if (settings.ringTimeoutSeconds !== undefined) overrides[ENV.ringTimeoutSeconds] = String(settings.ringTimeoutSeconds);
   if (settings.resumeGraceSeconds !== undefined) overrides[ENV.resumeGraceSeconds] = String(settings.resumeGraceSeconds);
   if (settings.logLevel !== undefined) overrides[ENV.logLevel] = settings.logLevel;
+  Object.assign(overrides, abuseLimitEnvironment(settings.abuseLimits ?? {}));
   return overrides;
 }
 
