@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -184,8 +184,14 @@ export class HandlerFunction extends Construct {
         });
       }
     }
-    // Only the counters' UpdateItem: the function writes nothing else there.
-    if (access.rateCounters && !mayWrite(access.connections)) resources.tables.connections.grant(this.function, 'dynamodb:UpdateItem');
+    // Only the counters' UpdateItem, on the table itself (items, never its indexes): the function writes nothing else there.
+    if (access.rateCounters && !mayWrite(access.connections)) {
+      Grant.addToPrincipal({
+        grantee: this.function,
+        actions: ['dynamodb:UpdateItem'],
+        resourceArns: [resources.tables.connections.tableArn],
+      });
+    }
     if (access.manageConnections) resources.managementApi.grantManageConnections(this.function);
     if (access.signingSecret) resources.signingSecret.grantRead(this.function);
   }
