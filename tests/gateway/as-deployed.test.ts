@@ -242,7 +242,7 @@ describe('IAM', () => {
   });
 
   it('refuses @connections calls to a function without ManageConnections', async () => {
-    const management = new ApiGatewayManagementApiClient({ ...as('connect'), endpoint: gateway.managementEndpoint, maxAttempts: 1 });
+    const management = new ApiGatewayManagementApiClient({ ...as('authorizer'), endpoint: gateway.managementEndpoint, maxAttempts: 1 });
     clients.push(management);
     const post = new PostToConnectionCommand({ ConnectionId: 'someone', Data: new TextEncoder().encode('{}') });
     await expect(management.send(post)).rejects.toMatchObject({ name: 'AccessDeniedException' });

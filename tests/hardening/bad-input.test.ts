@@ -12,8 +12,10 @@ import { answer, candidate, offer, startHarness, type Harness } from '../support
 import { callInvariantViolations } from '../support/invariants';
 import type { TestSocket } from '../support/test-socket';
 
-// The flood is the point here: lift the per-socket rate limits for this process only.
-for (const name of [ENV.rateLimitOffers, ENV.rateLimitCandidates, ENV.rateLimitOther]) process.env[name] = '1000000';
+// The flood is the point here: lift the rate limits (per socket and per profile) for this process only.
+for (const name of [ENV.rateLimitOffers, ENV.rateLimitCandidates, ENV.rateLimitOther, ENV.profileRateLimitOffers, ENV.rateLimitLookups]) {
+  process.env[name] = '1000000';
+}
 
 const FRAMES = 10_200;
 const BATCH = 100;
