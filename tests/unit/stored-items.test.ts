@@ -41,10 +41,15 @@ describe('lines, sockets and timers', () => {
       calleeKey: callee.key,
       claimedAt: '2026-01-01T12:00:00.000Z',
     });
-    expect(socketFromIndexItem({ pk: 'conn#s1', connection_id: 's1', profile_key: caller.key, expires_at_epoch: 1 })).toEqual({
-      connectionId: 's1',
-      profileKey: caller.key,
-    });
+    expect(
+      socketFromIndexItem({
+        pk: 'conn#s1',
+        connection_id: 's1',
+        profile_key: caller.key,
+        connected_at: '2026-01-01T12:00:00.000Z',
+        expires_at_epoch: 1,
+      }),
+    ).toEqual({ connectionId: 's1', profileKey: caller.key, connectedAt: '2026-01-01T12:00:00.000Z' });
     expect(timerFromIndexItem({ call_id: 'c1', deadline_at: '2026-01-01T12:00:00.000Z', deadline_shard: 'pending' })).toEqual({
       callId: 'c1',
       deadlineAt: '2026-01-01T12:00:00.000Z',
