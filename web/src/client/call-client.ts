@@ -50,7 +50,10 @@ export interface CallClientEvents {
   incoming: Call;
   /** Any new call, incoming or outgoing. */
   call: Call;
-  /** Problems outside any call, such as an expired token. */
+  /**
+   * Problems outside any call: an expired token (`unauthorized`), or the server closing this
+   * connection because the profile has too many (`too_many_sockets`; see `reconnect()`).
+   */
   error: CallError;
 }
 
@@ -97,7 +100,7 @@ export class CallClient extends Emitter<CallClientEvents> {
     this.socket.on('state', (state) => this.emit('connection', state));
     this.socket.on('open', ({ reason }) => this.socketOpened(reason));
     this.socket.on('message', (message) => this.route(message));
-    this.socket.on('error', (error) => this.emit('error', error));
+    this.socket.on('error', (error) => this.connectionError(error));
   }
 
   get connectionState(): ConnectionState {
@@ -172,6 +175,15 @@ export class CallClient extends Emitter<CallClientEvents> {
     return answer.next ? { items: answer.items, next: answer.next } : { items: answer.items };
   }
 
+  /**
+   * Connects again after the server closed the connection for `too_many_sockets` (the client does
+   * not do that by itself: this tab's socket would close another tab's, which would do the same).
+   */
+  reconnect(): void {
+    if (this.closed) return;
+    this.socket.reconnect();
+  }
+
   /** Ends every call (telling the server where it can) and closes the connection for good. */
   close(): void {
     if (this.closed) return;
@@ -215,6 +227,19 @@ export class CallClient extends Emitter<CallClientEvents> {
       // A cancelled call waits for its id only so long; the server cancels it on its own anyway.
       else setTimeout(() => this.calls.delete(call), EARLY_MESSAGE_TTL_MS);
     });
+  }
+
+  private connectionError(error: CallError): void {
+    if (error.code === CallErrorCode.TooManySockets) {
+      // The server cancels a call still being placed from a socket that closed. An answered call
+      // keeps its media and resumes if the user reconnects within the grace period.
+      for (const call of [...this.calls]) {
+        if (call.direction === 'outgoing' && !call.answered && call.state !== 'ended') {
+          call.abandon('failed', new CallError(CallErrorCode.SignalingLost, 'The connection was closed while calling'));
+        }
+      }
+    }
+    this.emit('error', error);
   }
 
   private socketOpened(reason: OpenReason): void {
