@@ -18,6 +18,7 @@ import type { Rate, RateLimits } from '../core/rate-limiter';
 export interface RuntimeConfig extends CallSettings, IceSettings {
   connectionsTable: string;
   callLogsTable: string;
+  profileSettingsTable: string;
   managementEndpoint: string;
   rateLimits: RateLimits;
   /** Who may call whom (see `shared/call-policy.ts`), and the longest-lived call grant accepted. */
@@ -52,6 +53,7 @@ export function readConfig(env: Env = process.env): RuntimeConfig {
   return {
     connectionsTable: required(env, ENV.connectionsTable),
     callLogsTable: required(env, ENV.callLogsTable),
+    profileSettingsTable: required(env, ENV.profileSettingsTable),
     managementEndpoint: required(env, ENV.managementEndpoint),
     ringTimeoutSeconds: seconds(env, ENV.ringTimeoutSeconds, DEFAULT_RING_TIMEOUT_SECONDS),
     resumeGraceSeconds: seconds(env, ENV.resumeGraceSeconds, DEFAULT_RESUME_GRACE_SECONDS),
