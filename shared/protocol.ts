@@ -159,11 +159,11 @@ export const CallSettingsQuerySchema = v.object({
   block: v.optional(
     v.pipe(
       v.array(v.object({ ...ProfileRefSchema.entries, name: v.nullish(NameSchema) })),
-      v.maxLength(MAX_BLOCKED_PROFILES, `block names at most ${MAX_BLOCKED_PROFILES} profiles`),
+      v.maxLength(MAX_BLOCKED_PROFILES, `at most ${MAX_BLOCKED_PROFILES} profiles at once`),
     ),
   ),
   unblock: v.optional(
-    v.pipe(v.array(ProfileRefSchema), v.maxLength(MAX_BLOCKED_PROFILES, `unblock names at most ${MAX_BLOCKED_PROFILES} profiles`)),
+    v.pipe(v.array(ProfileRefSchema), v.maxLength(MAX_BLOCKED_PROFILES, `at most ${MAX_BLOCKED_PROFILES} profiles at once`)),
   ),
 });
 

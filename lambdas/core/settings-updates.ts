@@ -18,8 +18,15 @@ import {
   type ProfileSettingsStore,
 } from './profile-settings';
 
-/** Writes refused by a concurrent change before giving up; each refusal means another change was saved. */
-const MAX_WRITE_ATTEMPTS = 10;
+/**
+ * Writes refused by a concurrent change before giving up. Each refusal means another change was
+ * saved, so of n changes at once the last is through within n attempts; a short random wait
+ * between attempts keeps the writers from meeting again and again.
+ */
+const MAX_WRITE_ATTEMPTS = 32;
+const MAX_RETRY_WAIT_MS = 20;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface SettingsUpdateDeps {
   profileSettings: ProfileSettingsStore;
@@ -27,6 +34,7 @@ export interface SettingsUpdateDeps {
   messenger: Messenger;
   settings: Pick<CallSettings, 'profileTypes'>;
   clock: Clock;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export async function updateProfileSettings(
@@ -39,7 +47,9 @@ export async function updateProfileSettings(
     const current = (await profileSettings.settingsOf(sender.key)) ?? DEFAULT_PROFILE_SETTINGS;
     return [decision(sender, null, (await messenger.reply(sender.connectionId, settingsMessage(current, clock.now()))).reached.length)];
   }
+  const sleep = deps.sleep ?? defaultSleep;
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    if (attempt > 0) await sleep(Math.random() * MAX_RETRY_WAIT_MS);
     const stored = await profileSettings.settingsOf(sender.key);
     const current: ProfileSettings = stored ?? DEFAULT_PROFILE_SETTINGS;
     const next = changeSettings(current, request, sender.key, clock.now(), deps.settings.profileTypes);
