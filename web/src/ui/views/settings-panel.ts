@@ -41,6 +41,8 @@ export class SettingsPanel {
   private readonly list: HTMLElement;
   private readonly closeButton: HTMLButtonElement;
   private settings: CallSettings | undefined;
+  /** The choice on its way to the server: shown meanwhile, instead of what the server still has. */
+  private pendingChoice: WhoCanCall | undefined;
   /** Profiles whose Unblock is on its way to the server. */
   private readonly unblocking = new Set<string>();
   private returnFocusTo: HTMLElement | undefined;
@@ -123,11 +125,14 @@ export class SettingsPanel {
   }
 
   private async choose(value: WhoCanCall): Promise<void> {
+    this.pendingChoice = value;
     this.render('saving');
     try {
       await this.props.onWhoCanCall(value);
+      if (this.pendingChoice === value) this.pendingChoice = undefined;
       this.render('saved');
     } catch (error) {
+      if (this.pendingChoice === value) this.pendingChoice = undefined;
       this.render('failed', error); // the radios go back to what the server has
     }
   }
@@ -152,8 +157,9 @@ export class SettingsPanel {
     this.status.dataset.status = status;
     this.status.textContent = error instanceof Error ? error.message : STATUS_TEXT[status];
     const settings = this.settings;
+    const shown = this.pendingChoice ?? settings?.who_can_call;
     for (const radio of this.radios) {
-      radio.checked = settings?.who_can_call === radio.value;
+      radio.checked = shown === radio.value;
       // Not disabled while saving: that would take the keyboard focus away from the choice just made.
       radio.disabled = !settings;
     }
