@@ -1,11 +1,19 @@
 /**
- * The signaling socket when the server closes it because the profile opened more sockets than
- * allowed: it stays closed (reconnecting would close another tab, which would reconnect in turn)
- * until the user asks, and then picks up where it left off.
+ * The signaling socket and the call client when the server closes the socket because the profile
+ * opened more sockets than allowed: it stays closed (reconnecting would close another tab, which
+ * would reconnect in turn) until the user asks, and then picks up where it left off.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CallErrorCode, SignalingSocket, type CallError, type ConnectionState, type OpenReason } from '../../web/src/client';
-import { ScriptedServer, sleep, until, wsFactory } from './fakes';
+import {
+  CallClient,
+  CallErrorCode,
+  SignalingSocket,
+  type CallEnd,
+  type CallError,
+  type ConnectionState,
+  type OpenReason,
+} from '../../web/src/client';
+import { FakePeerConnection, ScriptedServer, fakeGetUserMedia, sleep, until, wsFactory } from './fakes';
 
 const FAST_BACKOFF = { initialMs: 20, maxMs: 100, jitter: 0, random: Math.random };
 const TOO_MANY_SOCKETS = JSON.stringify({ type: 'error', code: 'too_many_sockets', message: 'This profile has too many connections' });
@@ -80,5 +88,40 @@ describe('a socket closed for too many sockets', () => {
     server.socket.close(1001, 'Going Away');
     await until(() => opens.length === 2, 2_000, 'reconnected');
     expect(errors).toEqual([]);
+  });
+});
+
+describe('the call client closed for too many sockets', () => {
+  it('ends a call being placed at once, says why, and reconnects only when asked', async () => {
+    const client = new CallClient({
+      websocketUrl: server.url,
+      token: 'token',
+      createWebSocket: wsFactory,
+      createPeerConnection: FakePeerConnection.factory,
+      getUserMedia: fakeGetUserMedia().getUserMedia,
+      socket: { backoff: FAST_BACKOFF },
+    });
+    const errors: CallError[] = [];
+    client.on('error', (error) => errors.push(error));
+    client.connect();
+    try {
+      await until(() => client.socket.isOpen, 2_000, 'client connected');
+      const call = client.placeCall({ profile_id: 2, profile_type: 'tutor' }, 'voice');
+      const ended = new Promise<CallEnd>((resolve) => call.on('ended', resolve));
+      await server.frame('call_invitation');
+
+      refuseForTooManySockets();
+      expect(await ended).toMatchObject({ reason: 'failed', error: { code: CallErrorCode.SignalingLost } });
+      expect(errors.map((error) => error.code)).toEqual([CallErrorCode.TooManySockets]);
+      expect(client.connectionState).toBe('closed');
+      await sleep(LONGER_THAN_ANY_RETRY_MS);
+      expect(server.sockets).toHaveLength(1);
+
+      client.reconnect();
+      await until(() => client.connectionState === 'connected', 2_000, 'reconnected');
+      expect(server.sockets).toHaveLength(2);
+    } finally {
+      client.close();
+    }
   });
 });
