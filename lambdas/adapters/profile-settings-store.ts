@@ -45,8 +45,8 @@ export class DynamoProfileSettings implements ProfileSettingsStore {
         new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }),
       );
       for (const item of result.Responses?.[this.table] ?? []) {
-        const key = item[KEY];
-        if (typeof key === 'string') found.set(key as ProfileKey, profileSettingsFromItem(item));
+        const key = unique.find((asked) => asked === item[KEY]);
+        if (key !== undefined) found.set(key, profileSettingsFromItem(item));
       }
       pending = result.UnprocessedKeys?.[this.table]?.Keys;
     }

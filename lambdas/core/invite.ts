@@ -42,14 +42,28 @@ export class Invitations {
 
   /** `policy`: the deployment's policy let the invitation through (`requireMayCall`). */
   async invite(sender: Sender, message: Invitation, policy: PolicyPassed): Promise<RoutingDecision[]> {
-    const { store, messenger, lines, settings, clock } = this.deps;
+    const calleeKey = this.calleeOf(sender, message);
+    // Refusals that need nothing of the callee come here, before it is looked at.
+    return this.ringUnlessRefused(sender, message, calleeKey, policy);
+  }
+
+  private calleeOf(sender: Sender, message: Invitation): ProfileKey {
     const calleeKey = profileKey(message.to_profile_type, message.to_profile_id);
     if (calleeKey === sender.key) throw new ProtocolError('cannot_call_self', 'A profile cannot call itself');
-    if (!settings.profileTypes.includes(message.to_profile_type)) {
+    if (!this.deps.settings.profileTypes.includes(message.to_profile_type)) {
       throw new ProtocolError('invalid_message', `Unknown profile type "${message.to_profile_type}"`);
     }
-    // Refusals that need nothing of the callee go here, before it is looked at.
+    return calleeKey;
+  }
 
+  /** The callee's settings, then its lines and sockets: rings, or declines at once. */
+  private async ringUnlessRefused(
+    sender: Sender,
+    message: Invitation,
+    calleeKey: ProfileKey,
+    policy: PolicyPassed,
+  ): Promise<RoutingDecision[]> {
+    const { store, messenger, lines, settings, clock } = this.deps;
     const now = clock.now();
     const call = newCall(this.deps.newCallId(), sender, message, calleeKey, now, settings);
     const callerLine: LineRecord = {
