@@ -5,6 +5,7 @@
 export const ENV = {
   connectionsTable: 'CONNECTIONS_TABLE',
   callLogsTable: 'CALL_LOGS_TABLE',
+  profileSettingsTable: 'PROFILE_SETTINGS_TABLE',
   /** Base URL of the @connections management API, for example `https://{api}.execute-api.{region}.amazonaws.com/{stage}`. */
   managementEndpoint: 'WEBSOCKET_MANAGEMENT_ENDPOINT',
   ringTimeoutSeconds: 'RING_TIMEOUT_SECONDS',

@@ -9,6 +9,11 @@ export const MAX_SDP_CHARS = 30_000;
 export const MAX_CANDIDATE_CHARS = 1_024;
 export const MAX_CANDIDATES_PER_MESSAGE = 50;
 export const MAX_PRESENCE_PROFILES = 100;
+/**
+ * A profile's block list holds at most this many profiles: its settings are one item, read whole on
+ * every invitation to the profile (500 entries stay well under DynamoDB's 400 KB item limit).
+ */
+export const MAX_BLOCKED_PROFILES = 500;
 export const MAX_HISTORY_LIMIT = 100;
 export const DEFAULT_HISTORY_LIMIT = 20;
 export const MAX_NAME_CHARS = 100;

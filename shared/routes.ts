@@ -10,6 +10,7 @@ export type TableAccess = 'none' | 'read' | 'readwrite';
 export interface FunctionAccess {
   connections: TableAccess;
   callLogs: TableAccess;
+  profileSettings: TableAccess;
   /** Posts to (or deletes) sockets through the @connections management API. */
   manageConnections: boolean;
   /** Reads the JWT signing secret. */
@@ -43,7 +44,13 @@ export const mayWrite = (access: TableAccess): boolean => access === 'readwrite'
 /** Whether a function may move shared rate counters (routes that draw on a class counted in the store). */
 export const mayCountRates = (access: FunctionAccess): boolean => mayWrite(access.connections) || access.rateCounters === true;
 
-const NO_ACCESS: FunctionAccess = { connections: 'none', callLogs: 'none', manageConnections: false, signingSecret: false };
+const NO_ACCESS: FunctionAccess = {
+  connections: 'none',
+  callLogs: 'none',
+  profileSettings: 'none',
+  manageConnections: false,
+  signingSecret: false,
+};
 /** Handlers that move a call through its states: they claim lines, update the call and reach both parties. */
 const CALL_STATE: FunctionAccess = { ...NO_ACCESS, connections: 'readwrite', callLogs: 'readwrite', manageConnections: true };
 /** Handlers that only answer the sender: they write nothing, not even the record of a sender found gone. */
@@ -67,8 +74,9 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   route('connect', '$connect', { ...NO_ACCESS, connections: 'readwrite', manageConnections: true }),
   route('disconnect', '$disconnect', CALL_STATE),
   route('default', '$default', REPLY_ONLY),
-  // Reads the signing secret to verify the platform's call grants (see shared/call-policy.ts).
-  route('call-invitation', 'call_invitation', { ...CALL_STATE, signingSecret: true }),
+  // Reads the signing secret to verify the platform's call grants (see shared/call-policy.ts), and the
+  // callee's settings (who may call it, whom it blocked).
+  route('call-invitation', 'call_invitation', { ...CALL_STATE, signingSecret: true, profileSettings: 'read' }),
   route('call-answer', 'call_answer', CALL_STATE),
   // Candidates read the call, and write it too: a peer socket found gone starts that party's resume
   // grace (a guarded update of the call, as `$disconnect` would make) and its record is forgotten.
@@ -77,8 +85,17 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   route('call-ended', 'call_ended', CALL_STATE),
   route('call-resume', 'call_resume', CALL_STATE),
   route('ping', 'ping', REPLY_ONLY),
-  // Lookups are counted per profile in the store (enumeration is the abuse): the counters are all they write.
-  route('presence-query', 'presence_query', { ...REPLY_ONLY, connections: 'read', rateCounters: true }),
+  // A profile is shown online only to those who may call it: its settings, and grants, decide. Lookups
+  // are counted per profile in the store (enumeration is the abuse): the counters are all they write.
+  route('presence-query', 'presence_query', {
+    ...REPLY_ONLY,
+    connections: 'read',
+    profileSettings: 'read',
+    signingSecret: true,
+    rateCounters: true,
+  }),
+  // Changes the sender's own settings and tells every socket of its profile (found through connections).
+  route('call-settings', 'call_settings', { ...REPLY_ONLY, connections: 'read', profileSettings: 'readwrite' }),
   route('call-history', 'call_history', { ...REPLY_ONLY, callLogs: 'read', rateCounters: true }),
   route('ice-servers', 'ice_servers', REPLY_ONLY),
   {

@@ -98,7 +98,19 @@ export const CALL_LOGS_TABLE = {
   ],
 } as const satisfies TableDefinition;
 
-export const TABLES = [CONNECTIONS_TABLE, CALL_LOGS_TABLE] as const;
+/**
+ * `profile_settings` holds one item per profile that changed its call settings (who may call it, whom
+ * it blocked), under its profile key; a profile without one has the defaults. Each change rewrites the
+ * item guarded by its `version`, so two tabs changing it at once never lose one of the changes.
+ */
+export const PROFILE_SETTINGS_TABLE = {
+  localName: 'profile_settings',
+  envName: ENV.profileSettingsTable,
+  partitionKey: { name: 'profile_key', type: 'S' },
+  indexes: [],
+} as const satisfies TableDefinition;
+
+export const TABLES = [CONNECTIONS_TABLE, CALL_LOGS_TABLE, PROFILE_SETTINGS_TABLE] as const;
 
 /** All pending timers share one index partition; enough for one region's call rate, paged through by the sweeper. */
 export const DEADLINE_SHARD = 'pending';

@@ -38,8 +38,8 @@ export interface SignalingStackProps extends StackProps {
   /** @default 'live' */
   readonly stageName?: string;
   /**
-   * Keep the call history (`call_logs`) and the logs when the stack is deleted. Turn off for
-   * throwaway stacks.
+   * Keep the users' data (`call_logs`, `profile_settings`) and the logs when the stack is deleted.
+   * Turn off for throwaway stacks.
    * @default true
    */
   readonly retainData?: boolean;
@@ -95,7 +95,7 @@ export class SignalingStack extends Stack {
     const keepLogs = retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
-    this.data = new CallData(this, 'Data', { retainCallLogs: retainData });
+    this.data = new CallData(this, 'Data', { retainUserData: retainData });
     this.signingSecret = new SigningSecret(this, 'SigningSecret');
 
     this.api = new SignalingApi(this, 'Signaling', {

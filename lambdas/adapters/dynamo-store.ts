@@ -205,7 +205,7 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
       this.db.send(
         new PutCommand({
           TableName: this.tables.callLogs,
-          Item: withDeadlineShard(call),
+          Item: storedCall(call),
           ConditionExpression: 'attribute_not_exists(call_id)',
         }),
       ),
@@ -371,8 +371,14 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
   }
 }
 
-function withDeadlineShard(call: CallRecord): CallRecord {
-  return call.deadline_at ? { ...call, deadline_shard: DEADLINE_SHARD } : call;
+/** The item of a new call: in the timers' index while a timer is pending, out of the callee's history when hidden from it. */
+function storedCall(call: CallRecord): Record<string, unknown> {
+  const { callee_key, ...rest } = call;
+  return {
+    ...rest,
+    ...(call.hidden_from_callee ? {} : { callee_key }),
+    ...(call.deadline_at ? { deadline_shard: DEADLINE_SHARD } : {}),
+  };
 }
 
 interface BuiltUpdate {

@@ -6,13 +6,16 @@
 import type { ClientMessageOf } from '../../shared/protocol';
 import type { RoutingDecision } from '../../shared/routing-line';
 import { Applier, type Applied } from './apply';
+import type { PolicyPassed } from './call-policy';
 import { forwardCandidates } from './candidates';
 import { notRinging, ProtocolError } from './errors';
+import { notAParticipant } from './rules';
 import { CallFinder } from './find-call';
 import { Invitations } from './invite';
 import { LineClaims } from './lines';
 import type { Messenger } from './messenger';
 import type { CallSettings, CallStore, Clock, Sender } from './model';
+import type { ProfileSettingsStore } from './profile-settings';
 import type { RepeatedRings } from './repeated-rings';
 import { callDecision, senderDecision } from './routing';
 import { Sweeper, type SweepReport } from './sweep';
@@ -27,6 +30,8 @@ export type { SweepReport } from './sweep';
 
 export interface CallServiceDeps {
   store: CallStore;
+  /** Callees' own settings, read on every invitation. */
+  profileSettings: Pick<ProfileSettingsStore, 'settingsOf'>;
   /** How the core reaches sockets (and whether it forgets those found gone: the container decides). */
   messenger: Messenger;
   settings: CallSettings;
@@ -65,6 +70,7 @@ export class CallService {
       messenger,
       applier: this.applier,
       lines,
+      profileSettings: deps.profileSettings,
       settings,
       clock,
       newCallId: deps.newCallId,
@@ -73,8 +79,8 @@ export class CallService {
     this.sweeper = new Sweeper({ store, messenger, applier: this.applier, settings, clock });
   }
 
-  invite(sender: Sender, message: ClientMessageOf<'call_invitation'>): Promise<RoutingDecision[]> {
-    return this.invitations.invite(sender, message);
+  invite(sender: Sender, message: ClientMessageOf<'call_invitation'>, policy: PolicyPassed): Promise<RoutingDecision[]> {
+    return this.invitations.invite(sender, message, policy);
   }
 
   /**
@@ -129,7 +135,7 @@ export class CallService {
   async end(sender: Sender, message: ClientMessageOf<'call_ended'>): Promise<RoutingDecision[]> {
     const call = await this.calls.find(sender, message.call_id);
     if (!call) {
-      if (message.call_id !== undefined) throw new ProtocolError('call_not_found', 'No such call', message.call_id);
+      if (message.call_id !== undefined) throw notAParticipant(message.call_id);
       return [senderDecision(sender, 'ignored', 'no_call')];
     }
     // Someone else may change the call first (an answer, a timeout): then end what it became.

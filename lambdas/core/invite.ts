@@ -1,22 +1,30 @@
 /**
- * Invitation: counted against the caller's rings to this callee, then the caller's and the callee's
- * lines are claimed, every socket of the callee rings, and the caller hears `call_ringing`; or the
- * call is declined at once (`offline`: no socket; `busy`: the callee is in a call, or the call lost
- * glare) and logged as such.
+ * Invitation: the caller's and the callee's lines are claimed, every socket of the callee rings,
+ * and the caller hears `call_ringing`; or the call is declined at once (`offline`: no socket;
+ * `busy`: the callee is in a call, or the call lost glare) and logged as such.
+ *
+ * The checks come in this order, each before anything the next one could reveal: the deployment's
+ * policy (`call-policy.ts`, by the handler: `forbidden`); then the caller's rings to this callee
+ * (`repeated-rings.ts`: `rate_limited`), counted alike whatever follows; then the callee's own
+ * settings (`who-may-call.ts`), which refuse exactly as an offline profile declines, before the
+ * callee's line is claimed, so a refused caller never learns `busy` or a device count.
  */
 import type { ClientMessageOf, ServerMessage } from '../../shared/protocol';
 import { profileKey, type ProfileKey } from '../../shared/profile';
 import type { RoutingDecision } from '../../shared/routing-line';
 import type { Applier } from './apply';
+import type { PolicyPassed } from './call-policy';
 import { declinedMessage, envelope, stampOfSender } from './envelope';
 import { ProtocolError } from './errors';
 import type { LineClaims } from './lines';
 import type { Messenger } from './messenger';
 import type { CallRecord, CallSettings, CallStore, Clock, LineRecord, Sender } from './model';
+import { DEFAULT_PROFILE_SETTINGS, type ProfileSettingsStore } from './profile-settings';
 import type { RepeatedRings } from './repeated-rings';
 import { callDecision } from './routing';
 import { idKindOf } from './rules';
 import { declineForCallee } from './transitions/decline';
+import { calleeRefusal, refusalReason, type CalleeRule } from './who-may-call';
 
 type Invitation = ClientMessageOf<'call_invitation'>;
 
@@ -25,6 +33,7 @@ export interface InvitationDeps {
   messenger: Messenger;
   applier: Applier;
   lines: LineClaims;
+  profileSettings: Pick<ProfileSettingsStore, 'settingsOf'>;
   settings: CallSettings;
   clock: Clock;
   newCallId: () => string;
@@ -34,15 +43,31 @@ export interface InvitationDeps {
 export class Invitations {
   constructor(private readonly deps: InvitationDeps) {}
 
-  async invite(sender: Sender, message: Invitation): Promise<RoutingDecision[]> {
-    const { store, messenger, lines, settings, clock } = this.deps;
+  /** `policy`: the deployment's policy let the invitation through (`requireMayCall`). */
+  async invite(sender: Sender, message: Invitation, policy: PolicyPassed): Promise<RoutingDecision[]> {
+    const calleeKey = this.calleeOf(sender, message);
+    // Refusals that need nothing of the callee come here, before it is looked at.
+    await this.countRing(sender, calleeKey);
+    return this.ringUnlessRefused(sender, message, calleeKey, policy);
+  }
+
+  private calleeOf(sender: Sender, message: Invitation): ProfileKey {
     const calleeKey = profileKey(message.to_profile_type, message.to_profile_id);
     if (calleeKey === sender.key) throw new ProtocolError('cannot_call_self', 'A profile cannot call itself');
-    if (!settings.profileTypes.includes(message.to_profile_type)) {
+    if (!this.deps.settings.profileTypes.includes(message.to_profile_type)) {
       throw new ProtocolError('invalid_message', `Unknown profile type "${message.to_profile_type}"`);
     }
-    await this.countRing(sender, calleeKey);
+    return calleeKey;
+  }
 
+  /** The callee's settings, then its lines and sockets: rings, or declines at once. */
+  private async ringUnlessRefused(
+    sender: Sender,
+    message: Invitation,
+    calleeKey: ProfileKey,
+    policy: PolicyPassed,
+  ): Promise<RoutingDecision[]> {
+    const { store, messenger, lines, settings, clock } = this.deps;
     const now = clock.now();
     const call = newCall(this.deps.newCallId(), sender, message, calleeKey, now, settings);
     const callerLine: LineRecord = {
@@ -53,9 +78,19 @@ export class Invitations {
       claimedAt: now.toISOString(),
     };
 
-    // Independent of each other, so one round trip instead of two.
-    const [callerClaim, sockets] = await Promise.all([lines.claim(callerLine), store.socketsOf(calleeKey)]);
+    // Independent of each other, so one round trip instead of three.
+    const [callerClaim, sockets, calleeSettings] = await Promise.all([
+      lines.claim(callerLine),
+      store.socketsOf(calleeKey),
+      this.deps.profileSettings.settingsOf(calleeKey),
+    ]);
+    // About the caller itself: an unknown callee gets the same.
     if (callerClaim === 'busy') throw new ProtocolError('already_in_call', 'You are already in a call; end it before placing another');
+    const refusal = calleeRefusal(calleeSettings ?? DEFAULT_PROFILE_SETTINGS, sender.key, policy.vouched);
+    if (refusal) {
+      if (callerClaim === 'claimed') await lines.release(callerLine);
+      return this.refusedByCallee(call, refusal);
+    }
     if (callerClaim === 'yield') return this.declineAtOnce(call, 'busy');
     if (sockets.length === 0) {
       await lines.release(callerLine);
@@ -104,13 +139,25 @@ export class Invitations {
   }
 
   /** Logs a call that never rang (offline, busy, lost glare) and tells the caller at once. */
-  private async declineAtOnce(call: CallRecord, reason: 'offline' | 'busy'): Promise<RoutingDecision[]> {
+  private declineAtOnce(call: CallRecord, reason: 'offline' | 'busy'): Promise<RoutingDecision[]> {
+    return this.logDeclined(call, reason, reason);
+  }
+
+  /**
+   * The callee's settings refused the caller: to the caller, and in its history, exactly an offline
+   * callee's call; kept out of the callee's history; the routing line names the rule.
+   */
+  private refusedByCallee(call: CallRecord, rule: CalleeRule): Promise<RoutingDecision[]> {
+    return this.logDeclined({ ...call, hidden_from_callee: true }, 'offline', refusalReason(rule));
+  }
+
+  private async logDeclined(call: CallRecord, reason: 'offline' | 'busy', routingReason: string): Promise<RoutingDecision[]> {
     const now = this.deps.clock.now();
     const { deadline_at: _timer, ...withoutTimer } = call;
     const declined: CallRecord = { ...withoutTimer, status: 'declined', end_reason: reason, ended_at: now.toISOString() };
     await this.deps.store.createCall(declined);
     await this.deps.messenger.send([call.caller_connection_id], declinedMessage(declined, reason, now));
-    return [callDecision(declined, 'declined', reason)];
+    return [callDecision(declined, 'declined', routingReason)];
   }
 }
 

@@ -41,6 +41,11 @@ export interface CallRecord extends CallLog {
   deadline_at?: string;
   /** Whose socket dropped mid-call (or both), until it resumes or the grace runs out. */
   disconnected_party?: Dropped;
+  /**
+   * The callee's settings refused the call: it never rang, and it is stored without `callee_key`, so
+   * it never shows in the callee's history (the callee is still its party to the core).
+   */
+  hidden_from_callee?: true;
 }
 
 /** What the sender of a message is: its socket and the identity its token carried. */

@@ -22,6 +22,7 @@ import type { PairRingSettings } from '../core/repeated-rings';
 export interface RuntimeConfig extends CallSettings, IceSettings {
   connectionsTable: string;
   callLogsTable: string;
+  profileSettingsTable: string;
   managementEndpoint: string;
   rateLimits: RateLimits;
   /** Sockets one profile may hold open (the oldest beyond it are closed). */
@@ -80,6 +81,7 @@ export function readConfig(env: Env = process.env): RuntimeConfig {
   return {
     connectionsTable: required(env, ENV.connectionsTable),
     callLogsTable: required(env, ENV.callLogsTable),
+    profileSettingsTable: required(env, ENV.profileSettingsTable),
     managementEndpoint: required(env, ENV.managementEndpoint),
     ringTimeoutSeconds: seconds(env, ENV.ringTimeoutSeconds, DEFAULT_RING_TIMEOUT_SECONDS),
     resumeGraceSeconds: seconds(env, ENV.resumeGraceSeconds, DEFAULT_RESUME_GRACE_SECONDS),

@@ -4,15 +4,18 @@
  * function; run in one process (the local gateway's source mode), each function still gets a
  * runtime of its own, so no function sees another's memory there either.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { RATE_LIMITED_REPLY_INTERVAL_MS } from '../../shared/limits';
 import { mayCountRates, mayWrite, type FunctionDefinition } from '../../shared/routes';
 import { DynamoCallStore } from '../adapters/dynamo-store';
 import { ManagementApiSockets } from '../adapters/management-api';
+import { DynamoProfileSettings } from '../adapters/profile-settings-store';
 import { Admission } from '../core/admission';
 import { CallService } from '../core/calls';
 import { Messenger } from '../core/messenger';
 import type { CallStore, Clock, SocketPort } from '../core/model';
+import type { ProfileSettingsStore } from '../core/profile-settings';
 import { RateLimiter } from '../core/rate-limiter';
 import { RefusalNotices } from '../core/refusal-notices';
 import { RepeatedRings } from '../core/repeated-rings';
@@ -22,6 +25,8 @@ export interface Runtime {
   definition: FunctionDefinition;
   config: RuntimeConfig;
   store: CallStore;
+  /** Profiles' own call settings (`profile_settings`). */
+  profileSettings: ProfileSettingsStore;
   /** Only for closing a socket; messages go through the messenger. */
   sockets: SocketPort;
   messenger: Messenger;
@@ -34,13 +39,17 @@ export interface Runtime {
 export interface Adapters {
   store: DynamoCallStore;
   sockets: SocketPort;
+  profileSettings?: ProfileSettingsStore;
 }
 
 const systemClock: Clock = { now: () => new Date() };
 
 export function createRuntime(config: RuntimeConfig, definition: FunctionDefinition, adapters?: Adapters): Runtime {
-  const store = adapters?.store ?? new DynamoCallStore({ connections: config.connectionsTable, callLogs: config.callLogsTable });
+  // One client (and one connection pool) for every table the function reads.
+  const dynamodb = new DynamoDBClient({});
+  const store = adapters?.store ?? new DynamoCallStore({ connections: config.connectionsTable, callLogs: config.callLogsTable }, dynamodb);
   const sockets = adapters?.sockets ?? new ManagementApiSockets(config.managementEndpoint);
+  const profileSettings = adapters?.profileSettings ?? new DynamoProfileSettings(config.profileSettingsTable, dynamodb);
   // Only a function that may write `connections` deletes the records of sockets found gone; shared
   // rate counters are kept there by those and by the functions granted just the counters.
   const writesConnections = mayWrite(definition.access.connections);
@@ -50,6 +59,7 @@ export function createRuntime(config: RuntimeConfig, definition: FunctionDefinit
     definition,
     config,
     store,
+    profileSettings,
     sockets,
     clock: systemClock,
     messenger,
@@ -62,6 +72,7 @@ export function createRuntime(config: RuntimeConfig, definition: FunctionDefinit
     ),
     calls: new CallService({
       store,
+      profileSettings,
       messenger,
       settings: config,
       clock: systemClock,

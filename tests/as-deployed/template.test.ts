@@ -81,7 +81,7 @@ describe('reading the synthesized stack as deployed', () => {
       read: { read: true, write: false },
       readwrite: { read: true, write: true },
     };
-    const tableAccess = { connections: 'connections', call_logs: 'callLogs' } as const;
+    const tableAccess = { connections: 'connections', call_logs: 'callLogs', profile_settings: 'profileSettings' } as const;
     for (const fn of stack.functions) {
       for (const table of TABLES) {
         const declared = expected[fn.definition.access[tableAccess[table.localName]]];

@@ -54,6 +54,7 @@ const TEMPLATES: Record<string, Record<string, unknown>> = {
   presence_query: { type: 'presence_query', profiles: [{ profile_id: CALLEE_ID, profile_type: 'tutor' }] },
   call_history: { type: 'call_history', limit: 5 },
   call_resume: { type: 'call_resume', call_id: CALL_ID },
+  call_settings: { type: 'call_settings', who_can_call: 'nobody', block: [{ profile_id: CALLEE_ID, profile_type: 'tutor' }] },
 };
 
 /** Values of the wrong kind for each field, so the schema must refuse them whatever the draw. */

@@ -1,6 +1,12 @@
 /** What the store accepts back from its tables: well-formed items become records; anything else is one clear failure. */
 import { describe, expect, it } from 'vitest';
-import { callFromItem, lineFromItem, socketFromIndexItem, timerFromIndexItem } from '../../lambdas/adapters/stored-items';
+import {
+  callFromItem,
+  lineFromItem,
+  profileSettingsFromItem,
+  socketFromIndexItem,
+  timerFromIndexItem,
+} from '../../lambdas/adapters/stored-items';
 import { callee, caller, ringingCall } from './fixtures';
 
 describe('a stored call', () => {
@@ -22,6 +28,44 @@ describe('a stored call', () => {
     expect(() => callFromItem({ ...ringingCall(), caller_key: 'no-separator' })).toThrow(/caller_key: not a profile key/);
     expect(() => callFromItem({ ...ringingCall(), disconnected_party: 'nobody' })).toThrow(/disconnected_party/);
     expect(() => callFromItem(undefined)).toThrow(/Malformed call/);
+  });
+});
+
+describe('a call kept out of the callee’s history', () => {
+  it('is stored without callee_key and read back with its callee still a party', () => {
+    const { callee_key: _hidden, ...stored } = ringingCall({ status: 'declined', hidden_from_callee: true });
+    expect(callFromItem(stored)).toEqual(ringingCall({ status: 'declined', hidden_from_callee: true }));
+  });
+});
+
+describe('stored profile settings', () => {
+  it('are read back with each blocked profile’s key, ids as they were stored', () => {
+    const item = {
+      profile_key: 'tutor_42',
+      who_can_call: 'conversations',
+      blocked: [
+        { profile_id: 7, profile_type: 'student', name: 'Sam', blocked_at: '2026-01-01T12:00:00.000Z' },
+        { profile_id: 'p-8', profile_type: 'parent', name: null, blocked_at: '2026-01-01T11:00:00.000Z' },
+      ],
+      version: 3,
+    };
+    expect(profileSettingsFromItem(item)).toEqual({
+      whoCanCall: 'conversations',
+      blocked: [
+        { key: 'student_7', profileId: 7, profileType: 'student', name: 'Sam', blockedAt: '2026-01-01T12:00:00.000Z' },
+        { key: 'parent_p-8', profileId: 'p-8', profileType: 'parent', name: null, blockedAt: '2026-01-01T11:00:00.000Z' },
+      ],
+      version: 3,
+    });
+  });
+
+  it('are refused, naming the field, when malformed', () => {
+    const valid = { who_can_call: 'everyone', blocked: [], version: 1 };
+    expect(() => profileSettingsFromItem({ ...valid, who_can_call: 'friends' })).toThrow(
+      /Malformed profile settings in the store: who_can_call/,
+    );
+    expect(() => profileSettingsFromItem({ ...valid, version: 0 })).toThrow(/version/);
+    expect(() => profileSettingsFromItem({ ...valid, blocked: [{ profile_id: 1, profile_type: 'student' }] })).toThrow(/blocked/);
   });
 });
 

@@ -31,7 +31,14 @@ export interface ContainerEnvironmentInput {
 }
 
 /** Names in `shared/env.ts` that wire a function to its resources rather than set its behaviour: never overridden. */
-const WIRING: readonly EnvName[] = [ENV.connectionsTable, ENV.callLogsTable, ENV.managementEndpoint, ENV.jwtSecret, ENV.jwtSecretArn];
+const WIRING: readonly EnvName[] = [
+  ENV.connectionsTable,
+  ENV.callLogsTable,
+  ENV.profileSettingsTable,
+  ENV.managementEndpoint,
+  ENV.jwtSecret,
+  ENV.jwtSecretArn,
+];
 
 export interface GatewayHandlerSettings {
   /** Only when given (a flag or its variable), so a synthesized value stays otherwise. */
