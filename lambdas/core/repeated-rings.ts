@@ -20,6 +20,8 @@ export class RepeatedRings {
     private readonly counters: RateTokenStore,
     settings: PairRingSettings,
     private readonly clock: Clock,
+    /** Told when a ring could not be given back (the answer stands; the caller has one ring fewer for a while). */
+    private readonly onGiveBackFailed: (error: unknown) => void = () => undefined,
   ) {
     this.rate = { perSecond: 1 / settings.windowSeconds, burst: settings.limit };
   }
@@ -29,9 +31,9 @@ export class RepeatedRings {
     return this.counters.takeRateToken(pairCounter(callerKey, calleeKey), this.step());
   }
 
-  /** The call was answered: it does not count as an unanswered ring. */
-  answered(call: Pick<CallRecord, 'caller_key' | 'callee_key'>): Promise<void> {
-    return this.counters.returnRateToken(pairCounter(call.caller_key, call.callee_key), this.step());
+  /** The call was answered: it does not count as an unanswered ring. Never fails the answer. */
+  async answered(call: Pick<CallRecord, 'caller_key' | 'callee_key'>): Promise<void> {
+    await this.counters.returnRateToken(pairCounter(call.caller_key, call.callee_key), this.step()).catch(this.onGiveBackFailed);
   }
 
   private step(): GcraStep {

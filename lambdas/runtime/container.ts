@@ -20,6 +20,7 @@ import { RateLimiter } from '../core/rate-limiter';
 import { RefusalNotices } from '../core/refusal-notices';
 import { RepeatedRings } from '../core/repeated-rings';
 import { readConfig, type RuntimeConfig } from './config';
+import { logFailure } from './log';
 
 export interface Runtime {
   definition: FunctionDefinition;
@@ -77,7 +78,7 @@ export function createRuntime(config: RuntimeConfig, definition: FunctionDefinit
       settings: config,
       clock: systemClock,
       newCallId: () => newCallId(),
-      rings: new RepeatedRings(store, config.pairRings, systemClock),
+      rings: new RepeatedRings(store, config.pairRings, systemClock, (error) => logFailure(definition.id, null, error)),
     }),
   };
 }
