@@ -3,7 +3,8 @@
  *
  * Settings come from context (`-c key=value` or cdk.json): stackName, stageName, webDist, retainData,
  * ringTimeoutSeconds, resumeGraceSeconds, livenessCheckSeconds, profileTypes, stunUrls, alarmTopicArn, bundleAwsSdk,
- * manageAccountLogRole, callPolicy, callGrantMaxTtlSeconds, platformPrincipalArn. See the README (Deploying to AWS).
+ * manageAccountLogRole, callPolicy, callGrantMaxTtlSeconds, platformPrincipalArn, and the abuse limits of
+ * shared/abuse-limits.ts (socketsPerProfile, pairRingLimit, …). See the README (Deploying to AWS).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -53,6 +54,7 @@ new SignalingStack(app, settings.stackName, {
   ...(settings.callPolicy ? { callPolicy: settings.callPolicy } : {}),
   ...(settings.callGrantMaxTtlSeconds !== undefined ? { callGrantMaxTtlSeconds: settings.callGrantMaxTtlSeconds } : {}),
   ...(settings.platformPrincipalArn ? { platformPrincipalArn: settings.platformPrincipalArn } : {}),
+  abuseLimits: settings.abuseLimits,
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

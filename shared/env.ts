@@ -5,6 +5,7 @@
 export const ENV = {
   connectionsTable: 'CONNECTIONS_TABLE',
   callLogsTable: 'CALL_LOGS_TABLE',
+  profileSettingsTable: 'PROFILE_SETTINGS_TABLE',
   /** Base URL of the @connections management API, for example `https://{api}.execute-api.{region}.amazonaws.com/{stage}`. */
   managementEndpoint: 'WEBSOCKET_MANAGEMENT_ENDPOINT',
   ringTimeoutSeconds: 'RING_TIMEOUT_SECONDS',
@@ -27,10 +28,25 @@ export const ENV = {
   /** When set, connect tokens must carry this `iss` / this `aud`. */
   tokenIssuer: 'TOKEN_ISSUER',
   tokenAudience: 'TOKEN_AUDIENCE',
-  /** Per-socket rate limits in messages per second (defaults in `shared/limits.ts`). */
+  /**
+   * Rate limits in messages per second (defaults in `shared/limits.ts`): offers per socket;
+   * candidates and the rest per socket and per profile alike. A rate given without its burst keeps
+   * the default's ratio of burst to rate.
+   */
   rateLimitOffers: 'RATE_LIMIT_OFFERS_PER_SECOND',
   rateLimitCandidates: 'RATE_LIMIT_CANDIDATES_PER_SECOND',
   rateLimitOther: 'RATE_LIMIT_OTHER_PER_SECOND',
+  /** Offers per profile, across its sockets, and the burst. */
+  profileRateLimitOffers: 'PROFILE_RATE_LIMIT_OFFERS_PER_SECOND',
+  profileRateLimitOffersBurst: 'PROFILE_RATE_LIMIT_OFFERS_BURST',
+  /** Lookups (`presence_query`, `call_history`) per profile and per socket, and the burst. */
+  rateLimitLookups: 'RATE_LIMIT_LOOKUPS_PER_SECOND',
+  rateLimitLookupsBurst: 'RATE_LIMIT_LOOKUPS_BURST',
+  /** Sockets one profile may hold open; a new one beyond it closes the oldest. */
+  socketsPerProfile: 'SOCKETS_PER_PROFILE',
+  /** Unanswered rings from one caller to one callee: at most this many in any window of this many seconds. */
+  pairRingLimit: 'PAIR_RING_LIMIT',
+  pairRingWindowSeconds: 'PAIR_RING_WINDOW_SECONDS',
   /** Who may call whom: `open` (any profile) or `conversation` (a call grant from the platform is required). */
   callPolicy: 'CALL_POLICY',
   /** The longest lifetime (`exp` − `iat`, seconds) a call grant may have. */

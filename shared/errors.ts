@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'rate_limited',
   /** The socket's token expired: the socket is closed; reconnect with a fresh token. */
   'token_expired',
+  /** The profile opened more sockets than it may: its oldest are closed. Do not reconnect on your own. */
+  'too_many_sockets',
   'internal',
 ] as const;
 

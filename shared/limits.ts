@@ -9,6 +9,11 @@ export const MAX_SDP_CHARS = 30_000;
 export const MAX_CANDIDATE_CHARS = 1_024;
 export const MAX_CANDIDATES_PER_MESSAGE = 50;
 export const MAX_PRESENCE_PROFILES = 100;
+/**
+ * A profile's block list holds at most this many profiles: its settings are one item, read whole on
+ * every invitation to the profile (500 entries stay well under DynamoDB's 400 KB item limit).
+ */
+export const MAX_BLOCKED_PROFILES = 500;
 export const MAX_HISTORY_LIMIT = 100;
 export const DEFAULT_HISTORY_LIMIT = 20;
 export const MAX_NAME_CHARS = 100;
@@ -45,16 +50,55 @@ export const DEFAULT_LIVENESS_CHECK_SECONDS = 30;
 export const SWEEP_TIME_MARGIN_MS = 10_000;
 
 /**
- * Per-socket rate limits (messages per second, and the burst a socket may save up). Offers are
- * the expensive messages (they ring devices), candidates the many small ones; everything else
- * shares the third budget. Excess gets `error` `rate_limited`. Offers are counted in the store, so
- * their limit holds across Lambda containers; the other two are counted by each container.
+ * Rate limits (messages per second, and the burst that may be saved up), per socket and per
+ * profile (all its sockets together). Offers ring devices; lookups (`presence_query`,
+ * `call_history`) are how profiles are enumerated; candidates are the many small messages;
+ * everything else shares the fourth budget. Offers are counted in the store per socket and per
+ * profile, lookups per profile, so those limits hold across Lambda containers; candidates and the
+ * rest are counted by each container, per socket and per profile. Excess gets `error`
+ * `rate_limited` (once per episode, see `RATE_LIMITED_REPLY_INTERVAL_MS`).
  */
-export const DEFAULT_RATE_LIMITS = {
+const SOCKET_RATE_LIMITS = {
   offers: { perSecond: 5, burst: 5 },
+  // A contact list asks about up to 100 profiles per query: ten queries at once, then one a second.
+  lookups: { perSecond: 1, burst: 10 },
   candidates: { perSecond: 20, burst: 40 },
   other: { perSecond: 20, burst: 40 },
 } as const;
+
+export const DEFAULT_RATE_LIMITS = {
+  socket: SOCKET_RATE_LIMITS,
+  profile: {
+    // A person places a call every few seconds at most: ten at once, then one every two seconds.
+    offers: { perSecond: 0.5, burst: 10 },
+    // The same budgets as one socket's (and set together with them): lookups are a person's, and a
+    // profile is in one call at a time, so its sockets together need no more than one socket does.
+    lookups: SOCKET_RATE_LIMITS.lookups,
+    candidates: SOCKET_RATE_LIMITS.candidates,
+    other: SOCKET_RATE_LIMITS.other,
+  },
+} as const;
+
+/**
+ * A socket refused by a rate limit hears `rate_limited` for the first refusal of an episode (until
+ * the limit admits it again), and at most this often per class; further refusals are dropped
+ * without a reply. Counted by each container, so a socket served by n containers hears at most n.
+ */
+export const RATE_LIMITED_REPLY_INTERVAL_MS = 1_000;
+
+/**
+ * Sockets one profile may hold open; a new one beyond it closes the oldest (`too_many_sockets`):
+ * a person opening another tab expects that tab to work.
+ */
+export const DEFAULT_SOCKETS_PER_PROFILE = 10;
+
+/**
+ * Unanswered rings from one caller to one callee: at most this many in any window, and one more
+ * each window after that. Every invitation that passed the call policy counts (rang, offline or
+ * refused alike); an answered call gives its ring back.
+ */
+export const DEFAULT_PAIR_RING_LIMIT = 3;
+export const DEFAULT_PAIR_RING_WINDOW_SECONDS = 10 * 60;
 
 /**
  * Call grants (see `shared/call-policy.ts`): the platform mints one per call, so its lifetime only

@@ -126,6 +126,7 @@ export const PLATFORM_ERROR_CODES = [
   'invalid_request',
   'cannot_call_self',
   'already_in_call',
+  'rate_limited',
   'ttl_too_long',
   'internal',
 ] as const;

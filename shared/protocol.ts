@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { ERROR_CODES } from './errors';
 import {
+  MAX_BLOCKED_PROFILES,
   MAX_CANDIDATE_CHARS,
   MAX_CANDIDATES_PER_MESSAGE,
   MAX_CALL_GRANT_CHARS,
@@ -35,6 +36,17 @@ export const ConversationIdSchema = v.nullish(
   v.union([v.pipe(v.number(), v.safeInteger()), v.pipe(v.string(), v.maxLength(MAX_ID_CHARS))]),
 );
 export const CallTypeSchema = v.picklist(['voice', 'video']);
+/** A call grant as a client passes it on (see `shared/call-policy.ts`); verified by the server. */
+export const CallGrantSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CALL_GRANT_CHARS));
+const NameSchema = v.pipe(v.string(), v.maxLength(MAX_NAME_CHARS));
+
+/**
+ * (ext) Who may call a profile, its own setting: anyone the deployment's policy lets call
+ * (`everyone`, the default), only callers with a call grant for the pair (`conversations`), or no one.
+ */
+export const WHO_CAN_CALL = ['everyone', 'conversations', 'nobody'] as const;
+export type WhoCanCall = (typeof WHO_CAN_CALL)[number];
+export const DEFAULT_WHO_CAN_CALL: WhoCanCall = 'everyone';
 
 export const SessionDescriptionSchema = <T extends 'offer' | 'answer'>(type: T) =>
   v.object({
@@ -71,7 +83,7 @@ export const CallInvitationSchema = v.object({
   offer: SessionDescriptionSchema('offer'),
   conversation_id: ConversationIdSchema,
   /** (ext) The platform's call grant for this caller, callee and conversation (see `shared/call-policy.ts`). */
-  call_grant: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CALL_GRANT_CHARS))),
+  call_grant: v.optional(CallGrantSchema),
   /** (ext) The call the platform started and the callee accepted (`call_invite_accepted`): this is its offer. */
   call_id: v.optional(CallIdSchema),
 });
@@ -116,7 +128,16 @@ export const ProfileRefSchema = v.object({ profile_id: ProfileIdSchema, profile_
 
 export const PresenceQuerySchema = v.object({
   type: v.literal('presence_query'),
-  profiles: v.pipe(v.array(ProfileRefSchema), v.maxLength(MAX_PRESENCE_PROFILES)),
+  profiles: v.pipe(
+    v.array(
+      v.object({
+        ...ProfileRefSchema.entries,
+        /** (ext) A call grant for the asker calling this profile: what a profile that takes calls from its conversations only asks. */
+        call_grant: v.optional(CallGrantSchema),
+      }),
+    ),
+    v.maxLength(MAX_PRESENCE_PROFILES),
+  ),
 });
 
 export const CallHistoryQuerySchema = v.object({
@@ -138,6 +159,22 @@ export const CallInviteAcceptSchema = v.object({
   call_id: CallIdSchema,
 });
 
+/** (ext) Reads the sender's call settings; any field given changes them (see PROTOCOL.md, "Call settings"). */
+export const CallSettingsQuerySchema = v.object({
+  type: v.literal('call_settings'),
+  who_can_call: v.optional(v.picklist(WHO_CAN_CALL, `who_can_call must be one of ${WHO_CAN_CALL.join(', ')}`)),
+  /** Added to the block list (already blocked: kept where it is); `name` is what the list shows. */
+  block: v.optional(
+    v.pipe(
+      v.array(v.object({ ...ProfileRefSchema.entries, name: v.nullish(NameSchema) })),
+      v.maxLength(MAX_BLOCKED_PROFILES, `at most ${MAX_BLOCKED_PROFILES} profiles at once`),
+    ),
+  ),
+  unblock: v.optional(
+    v.pipe(v.array(ProfileRefSchema), v.maxLength(MAX_BLOCKED_PROFILES, `at most ${MAX_BLOCKED_PROFILES} profiles at once`)),
+  ),
+});
+
 /** Every client message's schema by its `type`: the router's table, and the source of the types below. */
 export const CLIENT_MESSAGE_SCHEMAS = {
   call_invitation: CallInvitationSchema,
@@ -151,6 +188,7 @@ export const CLIENT_MESSAGE_SCHEMAS = {
   call_resume: CallResumeSchema,
   ice_servers: IceServersQuerySchema,
   call_invite_accept: CallInviteAcceptSchema,
+  call_settings: CallSettingsQuerySchema,
 } as const;
 
 type ClientSchemas = typeof CLIENT_MESSAGE_SCHEMAS;
@@ -343,6 +381,22 @@ export const IceServersSchema = v.object({
   ttl: v.number(),
 });
 
+export const BlockedProfileSchema = v.object({
+  profile_id: ProfileIdSchema,
+  profile_type: ProfileTypeSchema,
+  name: v.nullable(NameSchema),
+});
+export type BlockedProfileEntry = v.InferOutput<typeof BlockedProfileSchema>;
+
+/** (ext) A profile's call settings, to every socket of the profile whenever they change. */
+export const ServerCallSettingsSchema = v.object({
+  type: v.literal('call_settings'),
+  who_can_call: v.picklist(WHO_CAN_CALL),
+  /** Newest first. */
+  blocked: v.array(BlockedProfileSchema),
+  sent_at: IsoTimeSchema,
+});
+
 export const ServerMessageSchema = v.variant('type', [
   ServerCallInvitationSchema,
   CallInviteSchema,
@@ -359,6 +413,7 @@ export const ServerMessageSchema = v.variant('type', [
   PresenceSchema,
   CallHistorySchema,
   IceServersSchema,
+  ServerCallSettingsSchema,
 ]);
 
 export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;

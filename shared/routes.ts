@@ -11,10 +11,16 @@ export type TableAccess = 'none' | 'read' | 'readwrite';
 export interface FunctionAccess {
   connections: TableAccess;
   callLogs: TableAccess;
+  profileSettings: TableAccess;
   /** Posts to (or deletes) sockets through the @connections management API. */
   manageConnections: boolean;
   /** Reads the JWT signing secret. */
   signingSecret: boolean;
+  /**
+   * Updates its shared rate counters in `connections` (UpdateItem only), for a function that may
+   * not otherwise write that table. Functions that may write it keep their counters anyway.
+   */
+  rateCounters?: boolean;
 }
 
 export type RouteKey = '$connect' | '$disconnect' | '$default' | ClientMessageType;
@@ -38,7 +44,16 @@ export interface FunctionDefinition {
 /** Whether a function may write the table: only such functions forget the records of sockets found gone. */
 export const mayWrite = (access: TableAccess): boolean => access === 'readwrite';
 
-const NO_ACCESS: FunctionAccess = { connections: 'none', callLogs: 'none', manageConnections: false, signingSecret: false };
+/** Whether a function may move shared rate counters (routes that draw on a class counted in the store). */
+export const mayCountRates = (access: FunctionAccess): boolean => mayWrite(access.connections) || access.rateCounters === true;
+
+const NO_ACCESS: FunctionAccess = {
+  connections: 'none',
+  callLogs: 'none',
+  profileSettings: 'none',
+  manageConnections: false,
+  signingSecret: false,
+};
 /** Handlers that move a call through its states: they claim lines, update the call and reach both parties. */
 const CALL_STATE: FunctionAccess = { ...NO_ACCESS, connections: 'readwrite', callLogs: 'readwrite', manageConnections: true };
 /** Handlers that only answer the sender: they write nothing, not even the record of a sender found gone. */
@@ -65,11 +80,13 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     trigger: { kind: 'authorizer', identitySource: 'token' },
     access: { ...NO_ACCESS, signingSecret: true },
   },
-  route('connect', '$connect', { ...NO_ACCESS, connections: 'readwrite' }),
+  // Closes the profile's oldest sockets beyond its cap, telling each why first.
+  route('connect', '$connect', { ...NO_ACCESS, connections: 'readwrite', manageConnections: true }),
   route('disconnect', '$disconnect', CALL_STATE),
   route('default', '$default', REPLY_ONLY),
-  // Reads the signing secret to verify the platform's call grants (see shared/call-policy.ts).
-  route('call-invitation', 'call_invitation', { ...CALL_STATE, signingSecret: true }),
+  // Reads the signing secret to verify the platform's call grants (see shared/call-policy.ts), and the
+  // callee's settings (who may call it, whom it blocked).
+  route('call-invitation', 'call_invitation', { ...CALL_STATE, signingSecret: true, profileSettings: 'read' }),
   route('call-answer', 'call_answer', CALL_STATE),
   // Candidates read the call, and write it too: a peer socket found gone starts that party's resume
   // grace (a guarded update of the call, as `$disconnect` would make) and its record is forgotten.
@@ -78,8 +95,18 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   route('call-ended', 'call_ended', CALL_STATE),
   route('call-resume', 'call_resume', CALL_STATE),
   route('ping', 'ping', REPLY_ONLY),
-  route('presence-query', 'presence_query', { ...REPLY_ONLY, connections: 'read' }),
-  route('call-history', 'call_history', { ...REPLY_ONLY, callLogs: 'read' }),
+  // A profile is shown online only to those who may call it: its settings, and grants, decide. Lookups
+  // are counted per profile in the store (enumeration is the abuse): the counters are all they write.
+  route('presence-query', 'presence_query', {
+    ...REPLY_ONLY,
+    connections: 'read',
+    profileSettings: 'read',
+    signingSecret: true,
+    rateCounters: true,
+  }),
+  // Changes the sender's own settings and tells every socket of its profile (found through connections).
+  route('call-settings', 'call_settings', { ...REPLY_ONLY, connections: 'read', profileSettings: 'readwrite' }),
+  route('call-history', 'call_history', { ...REPLY_ONLY, callLogs: 'read', rateCounters: true }),
   route('ice-servers', 'ice_servers', REPLY_ONLY),
   // A callee's socket accepts a call the platform started (`call_invite`): it claims the call and tells the caller's sockets.
   route('call-invite-accept', 'call_invite_accept', CALL_STATE),
@@ -87,7 +114,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   platformRoute('platform-call-grants', PLATFORM_ROUTES.callGrants, { ...NO_ACCESS, signingSecret: true }),
   platformRoute('platform-presence', PLATFORM_ROUTES.presence, { ...NO_ACCESS, connections: 'read' }),
   platformRoute('platform-call-logs', PLATFORM_ROUTES.callLogs, { ...NO_ACCESS, callLogs: 'read' }),
-  platformRoute('platform-call-invite', PLATFORM_ROUTES.callInvite, CALL_STATE),
+  // Rings as an invitation does: the callee's settings are read, the caller's repeated rings counted.
+  platformRoute('platform-call-invite', PLATFORM_ROUTES.callInvite, { ...CALL_STATE, profileSettings: 'read' }),
   {
     id: 'sweeper',
     entry: 'lambdas/handlers/sweeper.ts',

@@ -41,8 +41,11 @@ export interface TableDefinition {
  * `connections` holds three kinds of item under one partition key `pk`:
  * - a socket: `conn#{connectionId}`, with the profile it belongs to (indexed by `profile_key`);
  * - a profile's line: `line#{profileKey}`, the one call the profile is in, claimed by conditional writes;
- * - a socket's shared rate counter: `rate#{class}#{connectionId}`, a GCRA theoretical arrival time
- *   (`tat`, epoch ms) moved by conditional writes, expiring (TTL) once its bucket is full again.
+ * - a shared rate counter, a GCRA theoretical arrival time (`tat`, epoch ms) moved by conditional
+ *   writes, expiring (TTL) once its bucket is full again: a socket's `rate#{class}#{connectionId}`,
+ *   a profile's `rate#{class}#profile#{profileKey}`, and the unanswered rings of one caller to one
+ *   callee, `rate#rings#{callerKey}>{calleeKey}` (connection ids are base64 and profile keys hold
+ *   neither `#` nor `>`, so no two kinds can meet).
  */
 export const CONNECTIONS_TABLE = {
   localName: 'connections',
@@ -95,7 +98,19 @@ export const CALL_LOGS_TABLE = {
   ],
 } as const satisfies TableDefinition;
 
-export const TABLES = [CONNECTIONS_TABLE, CALL_LOGS_TABLE] as const;
+/**
+ * `profile_settings` holds one item per profile that changed its call settings (who may call it, whom
+ * it blocked), under its profile key; a profile without one has the defaults. Each change rewrites the
+ * item guarded by its `version`, so two tabs changing it at once never lose one of the changes.
+ */
+export const PROFILE_SETTINGS_TABLE = {
+  localName: 'profile_settings',
+  envName: ENV.profileSettingsTable,
+  partitionKey: { name: 'profile_key', type: 'S' },
+  indexes: [],
+} as const satisfies TableDefinition;
+
+export const TABLES = [CONNECTIONS_TABLE, CALL_LOGS_TABLE, PROFILE_SETTINGS_TABLE] as const;
 
 /** All pending timers share one index partition; enough for one region's call rate, paged through by the sweeper. */
 export const DEADLINE_SHARD = 'pending';
@@ -103,5 +118,7 @@ export const DEADLINE_SHARD = 'pending';
 export const connectionItemKey = (connectionId: string): string => `conn#${connectionId}`;
 export const lineItemKey = (key: ProfileKey): string => `line#${key}`;
 export const rateItemKey = (rateClass: string, connectionId: string): string => `rate#${rateClass}#${connectionId}`;
+export const profileRateItemKey = (rateClass: string, key: ProfileKey): string => `rate#${rateClass}#profile#${key}`;
+export const ringPairRateItemKey = (callerKey: ProfileKey, calleeKey: ProfileKey): string => `rate#rings#${callerKey}>${calleeKey}`;
 /** The attribute of a rate counter item that holds its theoretical arrival time (epoch ms). */
 export const RATE_TAT_ATTRIBUTE = 'tat';

@@ -19,7 +19,7 @@ const outDir = resolve(values.out ?? '/tmp/callsignal-screenshots');
 
 if (!requireE2eEnvironment('screenshots')) process.exit(1);
 await mkdir(outDir, { recursive: true });
-const world = await World.start({ gatewayArgs: ['--ring-timeout', '3'] });
+const world = await World.start({ gatewayArgs: ['--ring-timeout', '10'] });
 const shot = async (user: UserPage, name: string, settleMs = 400) => {
   await user.page.waitForTimeout(settleMs);
   await user.screenshot(join(outDir, `${name}.png`));
@@ -92,6 +92,26 @@ try {
   await shot(priya, '10-in-call-voice', 1_500);
   await priya.byTestId('end-call').click();
   await shot(priya, '11-after-hangup-toast', 300);
+  await priya.waitForMainView();
+
+  // Who can call me: blocking from the incoming screen, what the refused caller reads, the block list.
+  await priya.call(sam, 'voice');
+  await sam.waitForIncoming();
+  await sam.byTestId('block-caller').click();
+  await sam.byTestId('block-confirm').waitFor();
+  await shot(sam, '15-incoming-block-confirm');
+  await sam.byTestId('confirm-block').click();
+  await sam.waitForToast('blocked');
+  await priya.waitForMainView();
+  await priya.call(sam, 'voice');
+  await priya.waitForToast('offline');
+  await shot(priya, '16-refused-unreachable', 200);
+  await sam.byTestId('blocked-tag').first().waitFor();
+  await shot(sam, '17-history-blocked');
+  await sam.byTestId('open-settings').click();
+  await sam.byTestId('blocked-item').waitFor();
+  await shot(sam, '18-call-settings');
+  await sam.byTestId('close-settings').click();
 
   // Narrow screens.
   await sam.page.setViewportSize({ width: 390, height: 844 });

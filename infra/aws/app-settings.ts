@@ -2,6 +2,7 @@
  * The app's settings from CDK context. Values given with `-c key=value` arrive as strings, values
  * in cdk.json as JSON: both are accepted, anything else fails synth with the key named.
  */
+import { readAbuseLimits, type AbuseLimitSettings } from '../../shared/abuse-limits';
 import { parseCallPolicy, type CallPolicy } from '../../shared/call-policy';
 import {
   DEFAULT_LIVENESS_CHECK_SECONDS,
@@ -36,6 +37,8 @@ export interface AppSettings {
   readonly callGrantMaxTtlSeconds: number | undefined;
   /** An IAM principal that may assume a role allowed to call the platform API. */
   readonly platformPrincipalArn: string | undefined;
+  /** Socket cap, rate limits, repeated-ring limit (context keys as in `shared/abuse-limits.ts`); only those given. */
+  readonly abuseLimits: AbuseLimitSettings;
 }
 
 export const DEFAULT_STACK_NAME = 'CallSignal';
@@ -102,5 +105,6 @@ export function readAppSettings(read: ContextReader): AppSettings {
     callPolicy: isUnset(read('callPolicy')) ? undefined : parseCallPolicy(contextKey('callPolicy'), read('callPolicy')),
     callGrantMaxTtlSeconds: isUnset(read('callGrantMaxTtlSeconds')) ? undefined : seconds(read, 'callGrantMaxTtlSeconds', 0),
     platformPrincipalArn: principalArn(read, 'platformPrincipalArn'),
+    abuseLimits: readAbuseLimits(contextKey, read),
   };
 }

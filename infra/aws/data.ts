@@ -6,15 +6,16 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableV2, type Attribute, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import type { FunctionAccess, TableAccess } from '../../shared/routes';
-import { CALL_LOGS_TABLE, CONNECTIONS_TABLE, type KeyAttribute, type TableDefinition } from '../../shared/tables';
+import { CALL_LOGS_TABLE, CONNECTIONS_TABLE, PROFILE_SETTINGS_TABLE, type KeyAttribute, type TableDefinition } from '../../shared/tables';
 
 /** The keys of `FunctionAccess` that name a table: each function's access is declared per table key. */
-export type TableKey = { [K in keyof FunctionAccess]: FunctionAccess[K] extends TableAccess ? K : never }[keyof FunctionAccess];
+export type TableKey = { [K in keyof FunctionAccess]-?: FunctionAccess[K] extends TableAccess ? K : never }[keyof FunctionAccess];
 
 /** Which shared definition each access key refers to; `satisfies` keeps it total over `TableKey`. */
 export const TABLE_DEFINITIONS = {
   connections: CONNECTIONS_TABLE,
   callLogs: CALL_LOGS_TABLE,
+  profileSettings: PROFILE_SETTINGS_TABLE,
 } as const satisfies Record<TableKey, TableDefinition>;
 
 export const TABLE_KEYS = Object.keys(TABLE_DEFINITIONS) as TableKey[];
@@ -23,10 +24,11 @@ export type CallTables = Readonly<Record<TableKey, ITableV2>>;
 
 export interface CallDataProps {
   /**
-   * Keep `call_logs` (the call history) when the stack is deleted. Turn off only for throwaway
-   * stacks; `connections` holds nothing worth keeping and is always destroyed with the stack.
+   * Keep the users' data, `call_logs` (the call history) and `profile_settings` (who may call whom,
+   * block lists), when the stack is deleted. Turn off only for throwaway stacks; `connections` holds
+   * nothing worth keeping and is always destroyed with the stack.
    */
-  readonly retainCallLogs: boolean;
+  readonly retainUserData: boolean;
 }
 
 const toAttribute = (key: KeyAttribute): Attribute => ({
@@ -60,22 +62,22 @@ function tableFrom(
   });
 }
 
-/** `connections` (sockets and line claims, expiring by TTL) and `call_logs` (one item per call, kept). */
+/**
+ * `connections` (sockets and line claims, expiring by TTL), `call_logs` (one item per call, kept) and
+ * `profile_settings` (one item per profile that changed its call settings, kept).
+ */
 export class CallData extends Construct {
   readonly tables: CallTables;
 
   constructor(scope: Construct, id: string, props: CallDataProps) {
     super(scope, id);
+    const userData = props.retainUserData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.tables = {
       // Socket records live at most two hours and are rebuilt by reconnecting: no backups, no retention.
       connections: tableFrom(this, 'Connections', TABLE_DEFINITIONS.connections, RemovalPolicy.DESTROY, false),
-      callLogs: tableFrom(
-        this,
-        'CallLogs',
-        TABLE_DEFINITIONS.callLogs,
-        props.retainCallLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-        true,
-      ),
+      callLogs: tableFrom(this, 'CallLogs', TABLE_DEFINITIONS.callLogs, userData, true),
+      // What users chose (a block list lost would let blocked callers ring again): backed up, kept.
+      profileSettings: tableFrom(this, 'ProfileSettings', TABLE_DEFINITIONS.profileSettings, userData, true),
     };
   }
 }

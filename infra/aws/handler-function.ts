@@ -4,16 +4,17 @@
  */
 import { resolve } from 'node:path';
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IConstruct } from 'constructs';
+import { abuseLimitEnvironment, type AbuseLimitSettings } from '../../shared/abuse-limits';
 import type { CallPolicy } from '../../shared/call-policy';
 import { ENV, type EnvName } from '../../shared/env';
 import type { LogLevel as LogLevelName } from '../../shared/settings';
-import type { FunctionDefinition } from '../../shared/routes';
+import { mayWrite, type FunctionDefinition } from '../../shared/routes';
 import { TABLE_DEFINITIONS, TABLE_KEYS, type CallTables } from './data';
 import { nagRef } from './nag';
 
@@ -40,6 +41,8 @@ export interface HandlerSettings {
   readonly callPolicy: CallPolicy;
   /** The longest-lived call grant accepted; unset keeps the handlers' default. */
   readonly callGrantMaxTtlSeconds?: number;
+  /** Socket cap, rate limits and repeated-ring limit; each unset one keeps the handlers' default. */
+  readonly abuseLimits?: AbuseLimitSettings;
 }
 
 /** Where a function may post to sockets, and how to grant it. */
@@ -98,6 +101,7 @@ export function handlerEnvironment(resources: HandlerResources, definition: Func
     [ENV.callPolicy]: settings.callPolicy,
   };
   if (settings.callGrantMaxTtlSeconds !== undefined) environment[ENV.callGrantMaxTtlSeconds] = String(settings.callGrantMaxTtlSeconds);
+  Object.assign(environment, abuseLimitEnvironment(settings.abuseLimits ?? {}));
   for (const key of TABLE_KEYS) environment[TABLE_DEFINITIONS[key].envName] = resources.tables[key].tableName;
   if (settings.profileTypes !== undefined) environment[ENV.profileTypes] = settings.profileTypes.join(',');
   if (settings.stunUrls.length > 0) environment[ENV.stunUrls] = settings.stunUrls.join(',');
@@ -180,6 +184,14 @@ export class HandlerFunction extends Construct {
           reason: `Queries ${localName} through its indexes (${indexes.map((index) => index.indexName).join(', ')}); index ARNs sit under table/index/.`,
         });
       }
+    }
+    // Only the counters' UpdateItem, on the table itself (items, never its indexes): the function writes nothing else there.
+    if (access.rateCounters && !mayWrite(access.connections)) {
+      Grant.addToPrincipal({
+        grantee: this.function,
+        actions: ['dynamodb:UpdateItem'],
+        resourceArns: [resources.tables.connections.tableArn],
+      });
     }
     if (access.manageConnections) resources.managementApi.grantManageConnections(this.function);
     if (access.signingSecret) resources.signingSecret.grantRead(this.function);

@@ -5,6 +5,7 @@
 import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { AbuseLimitSettings } from '../../shared/abuse-limits';
 import { DEFAULT_CALL_POLICY, type CallPolicy } from '../../shared/call-policy';
 import {
   DEFAULT_LIVENESS_CHECK_SECONDS,
@@ -41,8 +42,8 @@ export interface SignalingStackProps extends StackProps {
   /** @default 'live' */
   readonly stageName?: string;
   /**
-   * Keep the call history (`call_logs`) and the logs when the stack is deleted. Turn off for
-   * throwaway stacks.
+   * Keep the users' data (`call_logs`, `profile_settings`) and the logs when the stack is deleted.
+   * Turn off for throwaway stacks.
    * @default true
    */
   readonly retainData?: boolean;
@@ -60,6 +61,8 @@ export interface SignalingStackProps extends StackProps {
   readonly callPolicy?: CallPolicy;
   /** The longest-lived call grant accepted, in seconds. @default 300 (shared/limits.ts) */
   readonly callGrantMaxTtlSeconds?: number;
+  /** Socket cap, rate limits and repeated-ring limit. @default each as in shared/limits.ts */
+  readonly abuseLimits?: AbuseLimitSettings;
   /** Connect tokens valid for longer (`exp − iat`) are refused. @default 86400 (shared/limits.ts) */
   readonly tokenMaxLifetimeSeconds?: number;
   /** Required `iss` of connect tokens. @default none checked */
@@ -103,7 +106,7 @@ export class SignalingStack extends Stack {
     const keepLogs = retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
-    this.data = new CallData(this, 'Data', { retainCallLogs: retainData });
+    this.data = new CallData(this, 'Data', { retainUserData: retainData });
     this.signingSecret = new SigningSecret(this, 'SigningSecret');
 
     this.api = new SignalingApi(this, 'Signaling', {
@@ -141,6 +144,7 @@ export class SignalingStack extends Stack {
           },
           callPolicy: props.callPolicy ?? DEFAULT_CALL_POLICY,
           ...(props.callGrantMaxTtlSeconds !== undefined ? { callGrantMaxTtlSeconds: props.callGrantMaxTtlSeconds } : {}),
+          ...(props.abuseLimits ? { abuseLimits: props.abuseLimits } : {}),
         },
       },
       projectRoot: props.projectRoot,

@@ -19,6 +19,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
+import { abuseLimitEnvironment, type AbuseLimitSettings } from '../../shared/abuse-limits';
 import { ENV } from '../../shared/env';
 import { positiveNumber } from '../../shared/settings';
 import type { TokenClaims } from '../../shared/identity';
@@ -91,6 +92,8 @@ export interface LocalGatewayOptions {
   dataDir?: string;
   ringTimeoutSeconds?: number;
   resumeGraceSeconds?: number;
+  /** Socket cap, rate limits, repeated-ring limit: those given override the environment (and, as deployed, the template). */
+  abuseLimits?: AbuseLimitSettings;
   /** `POST /dev/token` signs a token for any profile. Default true on loopback; beyond it, say so. */
   devLogin?: boolean;
   /** API Gateway's limits: 600 s without a client message, 7200 s in all. */
@@ -194,6 +197,7 @@ interface Settings {
   /** Only when given as an option (else the environment's, or as deployed the template's). */
   callPolicy: CallPolicy | undefined;
   platformPort: number;
+  abuseLimits: AbuseLimitSettings;
   asDeployed: { cdkOut: string | undefined; maxContainers: number; containerIdleSeconds: number } | undefined;
 }
 
@@ -244,6 +248,7 @@ function resolveSettings(options: LocalGatewayOptions): Settings {
     resumeGraceGiven: options.resumeGraceSeconds !== undefined,
     callPolicy: options.callPolicy === undefined ? undefined : parseCallPolicy('callPolicy', options.callPolicy),
     platformPort: portNumber('platformPort', options.platformPort ?? 0),
+    abuseLimits: options.abuseLimits ?? {},
     asDeployed: options.asDeployed && {
       cdkOut: options.asDeployed.cdkOut === undefined ? undefined : resolve(options.asDeployed.cdkOut),
       maxContainers: wholePositive('maxContainers', options.asDeployed.maxContainers, DEFAULT_MAX_CONTAINERS),
@@ -424,6 +429,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
           resumeGraceSeconds: settings.resumeGraceGiven ? settings.resumeGraceSeconds : undefined,
           logLevel: settings.logLevelGiven ? settings.logLevel : undefined,
           callPolicy: settings.callPolicy,
+          abuseLimits: settings.abuseLimits,
         }),
         maxContainers: settings.asDeployed.maxContainers,
         containerIdleSeconds: settings.asDeployed.containerIdleSeconds,
@@ -456,6 +462,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
           jwtSecret: secret,
         }),
       );
+      applyHandlerEnvironment(abuseLimitEnvironment(settings.abuseLimits));
       if (settings.logLevelGiven) process.env[ENV.logLevel] = settings.logLevel;
       if (settings.callPolicy) process.env[ENV.callPolicy] = settings.callPolicy;
       handlersLoaded = true;

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { isAbsolute, join, relative } from 'node:path';
+import { readAbuseLimits, type AbuseLimitName, type AbuseLimitSettings } from '../../shared/abuse-limits';
 import { ENV } from '../../shared/env';
 import { parseCallPolicy, type CallPolicy } from '../../shared/call-policy';
 import { positiveNumber } from '../../shared/settings';
@@ -37,6 +38,12 @@ Options:
   --platform-port N    the platform backend's API on 127.0.0.1 (default 0: a free one, printed below)
   --call-policy P      who may call whom: open (any profile) or conversation (a call needs the
                        platform's call grant) (env CALL_POLICY; default open)
+  --sockets-per-profile N
+                       sockets one profile may hold open; a new one beyond it closes the
+                       oldest (env SOCKETS_PER_PROFILE; default 10)
+  --pair-ring-limit N  unanswered rings from one caller to one callee in any window
+                       (env PAIR_RING_LIMIT; default 3)
+  --pair-ring-window S that window, in seconds (env PAIR_RING_WINDOW_SECONDS; default 600)
   --idle-timeout S     close sockets silent this long (default 600)
   --max-connection S   close every socket after this long (default 7200)
   --no-dev-login       turn off POST /dev/token
@@ -51,8 +58,8 @@ Options:
   --container-idle S   with --as-deployed: recycle a container idle this long (default 300)
   --help               show this help
 
-The handlers' own settings (PROFILE_TYPES, STUN_URLS, TURN_URLS, TURN_SECRET, JWT_SECRET) are read
-from the environment as on AWS.
+The handlers' own settings (PROFILE_TYPES, STUN_URLS, TURN_URLS, TURN_SECRET, JWT_SECRET, the
+RATE_LIMIT_* rates, …) are read from the environment as on AWS.
 `;
 
 class UsageError extends Error {}
@@ -62,6 +69,32 @@ function seconds(flag: string, value: string | undefined): number | undefined {
   try {
     // An empty value is a mistake here, not "unset": the flag was given.
     return positiveNumber(flag, value.trim() === '' ? Number.NaN : value, Number.NaN);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The abuse limits that have flags; the handlers read every one from the environment too. */
+const ABUSE_LIMIT_FLAGS = {
+  socketsPerProfile: 'sockets-per-profile',
+  pairRingLimit: 'pair-ring-limit',
+  pairRingWindowSeconds: 'pair-ring-window',
+} as const satisfies Partial<Record<AbuseLimitName, string>>;
+
+type AbuseLimitFlagValues = Partial<Record<(typeof ABUSE_LIMIT_FLAGS)[keyof typeof ABUSE_LIMIT_FLAGS], string>>;
+
+function abuseLimitFlags(values: AbuseLimitFlagValues): AbuseLimitSettings {
+  const flags: Partial<Record<AbuseLimitName, keyof AbuseLimitFlagValues>> = ABUSE_LIMIT_FLAGS;
+  try {
+    return readAbuseLimits(
+      (name) => `--${flags[name] ?? name}`,
+      (name) => {
+        const flag = flags[name];
+        const value = flag === undefined ? undefined : values[flag];
+        // An empty value is a mistake here, not "unset": the flag was given.
+        return value !== undefined && value.trim() === '' ? Number.NaN : value;
+      },
+    );
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
@@ -79,6 +112,9 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
       'resume-grace': { type: 'string' },
       'call-policy': { type: 'string' },
       'platform-port': { type: 'string' },
+      'sockets-per-profile': { type: 'string' },
+      'pair-ring-limit': { type: 'string' },
+      'pair-ring-window': { type: 'string' },
       'idle-timeout': { type: 'string' },
       'max-connection': { type: 'string' },
       'no-dev-login': { type: 'boolean' },
@@ -133,6 +169,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
     dataDir: values['data-dir'],
     ringTimeoutSeconds: seconds('--ring-timeout', values['ring-timeout'] ?? env[ENV.ringTimeoutSeconds]),
     resumeGraceSeconds: seconds('--resume-grace', values['resume-grace'] ?? env[ENV.resumeGraceSeconds]),
+    abuseLimits: abuseLimitFlags(values),
     idleTimeoutSeconds: seconds('--idle-timeout', values['idle-timeout']),
     maxConnectionSeconds: seconds('--max-connection', values['max-connection']),
     ...(devLogin === undefined ? {} : { devLogin }),

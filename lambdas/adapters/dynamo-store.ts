@@ -19,7 +19,9 @@ import {
   RATE_TAT_ATTRIBUTE,
   connectionItemKey,
   lineItemKey,
+  profileRateItemKey,
   rateItemKey,
+  ringPairRateItemKey,
 } from '../../shared/tables';
 import type { ProfileKey } from '../../shared/profile';
 import type {
@@ -33,6 +35,7 @@ import type {
   GcraStep,
   LineRecord,
   LiveSocket,
+  RateCounter,
   RateTokenStore,
   SocketRecord,
 } from '../core/model';
@@ -94,6 +97,12 @@ async function unlessConditionFails<T>(write: () => Promise<T>): Promise<T | Ref
 }
 
 const nowEpochSeconds = (): number => Math.floor(Date.now() / 1000);
+
+function rateCounterKey(counter: RateCounter): string {
+  if (counter.scope === 'socket') return rateItemKey(counter.rateClass, counter.connectionId);
+  if (counter.scope === 'profile') return profileRateItemKey(counter.rateClass, counter.profileKey);
+  return ringPairRateItemKey(counter.callerKey, counter.calleeKey);
+}
 
 /** A full bucket's counter is useless; this long past that, its TTL lets DynamoDB delete it. */
 const RATE_COUNTER_LINGER_SECONDS = 60;
@@ -197,7 +206,7 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
       this.db.send(
         new PutCommand({
           TableName: this.tables.callLogs,
-          Item: withDeadlineShard(call),
+          Item: storedCall(call),
           ConditionExpression: 'attribute_not_exists(call_id)',
         }),
       ),
@@ -294,12 +303,8 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
   // --- shared rate counters -----------------------------------------------------------------
 
   /** The GCRA step of `gcraStep` as two conditional writes (a failed one costs a write unit too). */
-  async takeRateToken(connectionId: string, rateClass: string, step: GcraStep): Promise<boolean> {
-    const counter = {
-      TableName: this.tables.connections,
-      Key: { pk: rateItemKey(rateClass, connectionId) },
-      ExpressionAttributeNames: { '#tat': RATE_TAT_ATTRIBUTE, '#ttl': TTL },
-    };
+  async takeRateToken(rateCounter: RateCounter, step: GcraStep): Promise<boolean> {
+    const counter = this.rateCounterItem(rateCounter);
     const expiresAt = Math.ceil(step.fullAtMs / 1000) + RATE_COUNTER_LINGER_SECONDS;
     const fromFull = await unlessConditionFails(() =>
       this.db.send(
@@ -325,6 +330,36 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
     return !(fromBurst instanceof Refused);
   }
 
+  /**
+   * One interval off the theoretical arrival time, only while the bucket is not full: guarded, so
+   * a counter that refilled meanwhile (or never existed) is left alone.
+   */
+  async returnRateToken(rateCounter: RateCounter, step: GcraStep): Promise<void> {
+    await unlessConditionFails(() =>
+      this.db.send(
+        new UpdateCommand({
+          ...this.rateCounterItem(rateCounter),
+          UpdateExpression: 'SET #tat = #tat - :interval',
+          ConditionExpression: '#tat > :now',
+          ExpressionAttributeNames: { '#tat': RATE_TAT_ATTRIBUTE },
+          ExpressionAttributeValues: { ':interval': step.intervalMs, ':now': step.nowMs },
+        }),
+      ),
+    );
+  }
+
+  private rateCounterItem(counter: RateCounter): {
+    TableName: string;
+    Key: { pk: string };
+    ExpressionAttributeNames: Record<string, string>;
+  } {
+    return {
+      TableName: this.tables.connections,
+      Key: { pk: rateCounterKey(counter) },
+      ExpressionAttributeNames: { '#tat': RATE_TAT_ATTRIBUTE, '#ttl': TTL },
+    };
+  }
+
   private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -337,8 +372,14 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
   }
 }
 
-function withDeadlineShard(call: CallRecord): CallRecord {
-  return call.deadline_at ? { ...call, deadline_shard: DEADLINE_SHARD } : call;
+/** The item of a new call: in the timers' index while a timer is pending, out of the callee's history when hidden from it. */
+function storedCall(call: CallRecord): Record<string, unknown> {
+  const { callee_key, ...rest } = call;
+  return {
+    ...rest,
+    ...(call.hidden_from_callee ? {} : { callee_key }),
+    ...(call.deadline_at ? { deadline_shard: DEADLINE_SHARD } : {}),
+  };
 }
 
 interface BuiltUpdate {

@@ -1,8 +1,8 @@
 /** The JWT signing secret: `JWT_SECRET` locally, or read once from Secrets Manager (`JWT_SECRET_ARN`) on AWS. */
 // A static import: the CommonJS bundle then loads the runtime's SDK with `require`, which resolves
 // the way Node always does (a lazy `import()` would rely on Lambda's NODE_PATH rule for ES imports).
-// Only the authorizer and the invitation (for call grants) import this module, so no other handler
-// carries the client.
+// Only the authorizer, the invitation and presence (for call grants) import this module, so no other
+// handler carries the client.
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ENV } from '../../shared/env';
 

@@ -34,21 +34,38 @@ type Invitation = Pick<ClientMessageOf<'call_invitation'>, 'to_profile_id' | 'to
 const ALLOWED: Verdict = { allowed: true };
 const refuse = (refusal: Refusal): Verdict => ({ allowed: false, refusal });
 
+/** Whether a verified grant is for this caller and this callee (profiles compare by key, ids by their string form, as sockets are found). */
+function pairRefusal(grant: CallGrant, sender: Sender, callee: ProfileRef): Refusal | undefined {
+  if (profileKey(grant.caller.profile_type, grant.caller.profile_id) !== sender.key) return 'other_caller';
+  if (profileKey(grant.callee.profile_type, grant.callee.profile_id) !== profileKey(callee.profile_type, callee.profile_id)) {
+    return 'other_callee';
+  }
+  return undefined;
+}
+
 export function decideCall(policy: CallPolicy, check: GrantCheck, sender: Sender, invitation: Invitation): Verdict {
   if (check.kind === 'absent') return policy === 'open' ? ALLOWED : refuse('no_grant');
   if (check.kind === 'invalid') return refuse(check.failure);
   const { grant } = check;
-  // Profiles compare by key (ids by their string form), as sockets are found.
-  if (profileKey(grant.caller.profile_type, grant.caller.profile_id) !== sender.key) return refuse('other_caller');
-  if (profileKey(grant.callee.profile_type, grant.callee.profile_id) !== profileKey(invitation.to_profile_type, invitation.to_profile_id)) {
-    return refuse('other_callee');
-  }
+  const pair = pairRefusal(grant, sender, { profile_type: invitation.to_profile_type, profile_id: invitation.to_profile_id });
+  if (pair) return refuse(pair);
   const conversation = invitation.conversation_id;
   if (conversation === undefined || conversation === null || String(conversation) !== String(grant.conversationId)) {
     return refuse('other_conversation');
   }
   if (grant.callType !== undefined && grant.callType !== invitation.call_type) return refuse('other_call_type');
   return ALLOWED;
+}
+
+/**
+ * Whether `sender` may call `callee` at all, as far as the policy goes: what presence asks, with a
+ * grant for the pair (any conversation, any call type) where the policy wants one.
+ */
+export function decideReach(policy: CallPolicy, check: GrantCheck, sender: Sender, callee: ProfileRef): Verdict {
+  if (check.kind === 'absent') return policy === 'open' ? ALLOWED : refuse('no_grant');
+  if (check.kind === 'invalid') return refuse(check.failure);
+  const pair = pairRefusal(check.grant, sender, callee);
+  return pair ? refuse(pair) : ALLOWED;
 }
 
 /** The one answer every refusal gets, whatever check failed. */
@@ -59,8 +76,18 @@ export class CallForbidden extends ProtocolError {
   }
 }
 
+/**
+ * What an invitation the policy let through carries on to the callee's settings: whether a verified
+ * grant vouches for this caller and this callee (a callee that takes calls from its conversations
+ * only rings then).
+ */
+export interface PolicyPassed {
+  vouched: boolean;
+}
+
 /** Throws `CallForbidden` unless the invitation may ring. */
-export function requireMayCall(policy: CallPolicy, check: GrantCheck, sender: Sender, invitation: Invitation): void {
+export function requireMayCall(policy: CallPolicy, check: GrantCheck, sender: Sender, invitation: Invitation): PolicyPassed {
   const verdict = decideCall(policy, check, sender, invitation);
   if (!verdict.allowed) throw new CallForbidden(verdict.refusal);
+  return { vouched: check.kind === 'verified' };
 }

@@ -7,14 +7,18 @@ import type { CallInviteRequest } from '../../shared/platform-api';
 import type { ClientMessageOf } from '../../shared/protocol';
 import type { RoutingDecision } from '../../shared/routing-line';
 import { Applier, type Applied } from './apply';
+import type { PolicyPassed } from './call-policy';
 import { forwardCandidates } from './candidates';
 import { notRinging, ProtocolError } from './errors';
+import { notAParticipant } from './rules';
 import { CallFinder } from './find-call';
 import { Invitations } from './invite';
 import { InvitedCalls, type StartedCall } from './invited-calls';
 import { LineClaims } from './lines';
 import type { Messenger } from './messenger';
 import type { CallRecord, CallSettings, CallStore, Clock, Sender } from './model';
+import type { ProfileSettingsStore } from './profile-settings';
+import type { RepeatedRings } from './repeated-rings';
 import { callDecision, senderDecision } from './routing';
 import { Sweeper, type SweepReport } from './sweep';
 import { answer, assertAnswerable } from './transitions/answer';
@@ -28,11 +32,15 @@ export type { SweepReport } from './sweep';
 
 export interface CallServiceDeps {
   store: CallStore;
+  /** Callees' own settings, read on every invitation. */
+  profileSettings: Pick<ProfileSettingsStore, 'settingsOf'>;
   /** How the core reaches sockets (and whether it forgets those found gone: the container decides). */
   messenger: Messenger;
   settings: CallSettings;
   clock: Clock;
   newCallId: () => string;
+  /** Unanswered rings per caller and callee: counted by invitations, given back by answers. */
+  rings: RepeatedRings;
   /** Waits between looks at a call another handler is still writing. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -48,6 +56,7 @@ export class CallService {
   private readonly invitations: Invitations;
   private readonly invited: InvitedCalls;
   private readonly sweeper: Sweeper;
+  private readonly rings: RepeatedRings;
 
   constructor(deps: CallServiceDeps) {
     const { store, messenger, settings, clock } = deps;
@@ -55,10 +64,21 @@ export class CallService {
     this.store = store;
     this.settings = settings;
     this.clock = clock;
+    this.rings = deps.rings;
     this.applier = new Applier(store, messenger);
     this.calls = new CallFinder(store, sleep);
     const lines = new LineClaims(store, this.applier, clock, sleep);
-    this.invitations = new Invitations({ store, messenger, applier: this.applier, lines, settings, clock, newCallId: deps.newCallId });
+    this.invitations = new Invitations({
+      store,
+      messenger,
+      applier: this.applier,
+      lines,
+      profileSettings: deps.profileSettings,
+      settings,
+      clock,
+      newCallId: deps.newCallId,
+      rings: deps.rings,
+    });
     this.invited = new InvitedCalls({
       store,
       messenger,
@@ -72,8 +92,8 @@ export class CallService {
     this.sweeper = new Sweeper({ store, messenger, applier: this.applier, settings, clock });
   }
 
-  invite(sender: Sender, message: ClientMessageOf<'call_invitation'>): Promise<RoutingDecision[]> {
-    return this.invitations.invite(sender, message);
+  invite(sender: Sender, message: ClientMessageOf<'call_invitation'>, policy: PolicyPassed): Promise<RoutingDecision[]> {
+    return this.invitations.invite(sender, message, policy);
   }
 
   /** The call the platform started that an invitation's `call_id` names for its sender, the caller (else undefined). */
@@ -117,9 +137,15 @@ export class CallService {
     return this.answered(applied);
   }
 
-  /** A caller the answer found gone has dropped, as if its `$disconnect` had come; the route logs the answer only. */
+  /**
+   * A caller the answer found gone has dropped, as if its `$disconnect` had come; the route logs the
+   * answer only. The answer won, once, so the caller's ring to this callee is given back once.
+   */
   private async answered(applied: Applied): Promise<RoutingDecision[]> {
-    await this.applier.decide(partiesDropped(applied.call, applied.lost, this.clock.now(), this.settings));
+    await Promise.all([
+      this.applier.decide(partiesDropped(applied.call, applied.lost, this.clock.now(), this.settings)),
+      this.rings.answered(applied.call),
+    ]);
     return applied.decisions;
   }
 
@@ -142,7 +168,7 @@ export class CallService {
   async end(sender: Sender, message: ClientMessageOf<'call_ended'>): Promise<RoutingDecision[]> {
     const call = await this.calls.find(sender, message.call_id);
     if (!call) {
-      if (message.call_id !== undefined) throw new ProtocolError('call_not_found', 'No such call', message.call_id);
+      if (message.call_id !== undefined) throw notAParticipant(message.call_id);
       return [senderDecision(sender, 'ignored', 'no_call')];
     }
     // Someone else may change the call first (an answer, a timeout): then end what it became.

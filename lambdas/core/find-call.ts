@@ -5,6 +5,7 @@
  */
 import { ProtocolError } from './errors';
 import type { CallRecord, CallStore, Sender } from './model';
+import { notAParticipant } from './rules';
 
 /** How long a message without `call_id` may wait for the invitation it follows. */
 const IN_FLIGHT_RETRIES = [25, 50, 100, 200];
@@ -26,11 +27,14 @@ export class CallFinder {
     }
   }
 
+  /**
+   * The call, or a refusal: a `call_id` that names no call is refused as a call the sender is not
+   * in (an outsider cannot tell the two apart); `call_not_found` is only for a sender in no call.
+   */
   async require(sender: Sender, callId: string | undefined): Promise<CallRecord> {
     const call = await this.find(sender, callId);
-    if (!call) {
-      throw new ProtocolError('call_not_found', callId === undefined ? 'You are not in a call' : 'No such call', callId);
-    }
-    return call;
+    if (call) return call;
+    if (callId !== undefined) throw notAParticipant(callId);
+    throw new ProtocolError('call_not_found', 'You are not in a call');
   }
 }

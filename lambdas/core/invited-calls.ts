@@ -59,11 +59,12 @@ export class InvitedCalls {
 
   async start(request: CallInviteRequest): Promise<StartedCall> {
     const { settings, clock } = this.deps;
+    const { invitations } = this.deps;
     const callerKey = profileKey(request.caller.profile_type, request.caller.profile_id);
-    if (callerKey === profileKey(request.callee.profile_type, request.callee.profile_id)) {
-      throw new ProtocolError('cannot_call_self', 'A profile cannot call itself');
-    }
-    requireKnownProfileTypes([request.caller.profile_type, request.callee.profile_type], settings.profileTypes);
+    requireKnownProfileTypes([request.caller.profile_type], settings.profileTypes);
+    const calleeKey = invitations.calleeOf(callerKey, request.callee);
+    // As for an invitation: the caller's unanswered rings to this callee are limited, counted first.
+    await invitations.countRing(callerKey, calleeKey);
     const caller: NewCaller = {
       key: callerKey,
       profileId: request.caller.profile_id,
@@ -77,7 +78,10 @@ export class InvitedCalls {
       ...newCall(this.deps.newCallId(), caller, request.callee, request, clock.now(), settings),
       origin: 'platform',
     };
-    const rung = await this.deps.invitations.ring(call, (ringing) => callInviteMessage(ringing, clock.now()));
+    // The platform vouches for the call itself: a callee who takes calls from its conversations
+    // only rings when the platform names the conversation; blocks and "nobody" refuse as ever.
+    const policy = { vouched: request.conversation_id !== undefined };
+    const rung = await invitations.ring(call, (ringing) => callInviteMessage(ringing, clock.now()), policy);
     const { end_reason: reason } = rung.call;
     const response: CallInviteResponse =
       rung.reached > 0

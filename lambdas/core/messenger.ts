@@ -37,6 +37,14 @@ export class Messenger {
     return this.deliver([connectionId], message);
   }
 
+  /**
+   * Tells a socket that is about to be closed why. Never forgotten here: closing it brings its
+   * `$disconnect`, and a socket that only looks gone may still be opening (see `socket-cap.ts`).
+   */
+  warnBeforeClosing(connectionId: string, message: OutboundMessage): Promise<Delivery> {
+    return this.deliver([connectionId], message);
+  }
+
   /** Whether the socket is still open (the management API's GetConnection). */
   isConnected(connectionId: string): Promise<boolean> {
     return this.sockets.isConnected(connectionId);

@@ -12,8 +12,8 @@ export interface SocketRecord {
   connectedAt: string;
 }
 
-/** A socket as the profile's sockets are listed (what reaching it takes). */
-export type LiveSocket = Pick<SocketRecord, 'connectionId' | 'profileKey'>;
+/** A socket as the profile's sockets are listed: what reaching it takes, and its age (for the socket cap). */
+export type LiveSocket = Pick<SocketRecord, 'connectionId' | 'profileKey' | 'connectedAt'>;
 
 export type Party = 'caller' | 'callee';
 export type Dropped = Party | 'both';
@@ -54,6 +54,11 @@ export interface CallRecord extends CallLog {
   deadline_at?: string;
   /** Whose socket dropped mid-call (or both), until it resumes or the grace runs out. */
   disconnected_party?: Dropped;
+  /**
+   * The callee's settings refused the call: it never rang, and it is stored without `callee_key`, so
+   * it never shows in the callee's history (the callee is still its party to the core).
+   */
+  hidden_from_callee?: true;
 }
 
 /** What the sender of a message is: its socket and the identity its token carried. */
@@ -187,10 +192,18 @@ export interface GcraStep {
   fullAtMs: number;
 }
 
-/** A rate counter per socket and class, shared by every container (an item of `connections`). */
+/** What a shared rate counter counts: one socket's or one profile's messages of a class, or one caller's rings to one callee. */
+export type RateCounter =
+  | { scope: 'socket'; rateClass: string; connectionId: string }
+  | { scope: 'profile'; rateClass: string; profileKey: ProfileKey }
+  | { scope: 'ring_pair'; callerKey: ProfileKey; calleeKey: ProfileKey };
+
+/** Rate counters shared by every container (items of `connections`). */
 export interface RateTokenStore {
-  /** Takes one token; false when the socket is over its rate. */
-  takeRateToken(connectionId: string, rateClass: string, step: GcraStep): Promise<boolean>;
+  /** Takes one token; false when the counter is over its rate. */
+  takeRateToken(counter: RateCounter, step: GcraStep): Promise<boolean>;
+  /** Gives one token back (a counted event that turned out not to count); a full bucket stays as it is. */
+  returnRateToken(counter: RateCounter, step: GcraStep): Promise<void>;
 }
 
 export type DeliveryResult = 'sent' | 'gone';

@@ -1,20 +1,9 @@
-/** Read-only answers to a socket: presence, call history, ICE servers. */
+/** Read-only answers to a socket: call history, ICE servers (presence is `presence.ts`'s). */
 import { createHmac } from 'node:crypto';
 import { DEFAULT_HISTORY_LIMIT } from '../../shared/limits';
 import type { CallLog, ClientMessageOf, IceServer, ServerMessageOf } from '../../shared/protocol';
-import { profileKey, type ProfileKey } from '../../shared/profile';
+import type { ProfileKey } from '../../shared/profile';
 import type { CallRecord, CallStore, IceSettings, Sender } from './model';
-
-export async function presence(store: CallStore, message: ClientMessageOf<'presence_query'>): Promise<ServerMessageOf<'presence'>> {
-  const profiles = await Promise.all(
-    message.profiles.map(async (profile) => ({
-      profile_id: profile.profile_id,
-      profile_type: profile.profile_type,
-      online: await store.isOnline(profileKey(profile.profile_type, profile.profile_id)),
-    })),
-  );
-  return { type: 'presence', profiles };
-}
 
 export async function history(
   store: CallStore,

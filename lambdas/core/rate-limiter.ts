@@ -1,29 +1,36 @@
 /**
- * Per-socket token buckets in the container's memory, and the arithmetic of the shared (GCRA) bucket
- * kept in the store. A bucket in memory is exact for the messages one container sees; on AWS each
- * container keeps its own, so a socket whose messages land in n containers may get up to n times its
- * rate. That is why offers are also counted in the store (see `admission.ts`).
+ * Token buckets in the container's memory, per socket and per profile, and the arithmetic of the
+ * shared (GCRA) buckets kept in the store. A bucket in memory is exact for the messages one
+ * container sees; on AWS each container keeps its own, so a socket whose messages land in n
+ * containers may get up to n times its rate. That is why offers and lookups are also counted in
+ * the store (see `admission.ts`).
  */
-import type { Clock, GcraStep } from './model';
+import type { Clock, GcraStep, Sender } from './model';
 
 export interface Rate {
   perSecond: number;
   burst: number;
 }
 
-export type RateClass = 'offers' | 'candidates' | 'other';
-export type RateLimits = Record<RateClass, Rate>;
+export type RateClass = 'offers' | 'lookups' | 'candidates' | 'other';
+/** A socket's own budget, or its profile's, which all its sockets share. */
+export type RateScope = 'socket' | 'profile';
+export type RateLimits = Record<RateScope, Record<RateClass, Rate>>;
+
+/** Who a message counts against: its socket, and the profile the socket belongs to. */
+export type RateSubject = Pick<Sender, 'connectionId' | 'key'>;
 
 /** The budget a route draws on (frames no route took, on `$default`, count as `other`). */
 export function rateClassOf(route: string): RateClass {
   if (route === 'call_invitation') return 'offers';
+  if (route === 'presence_query' || route === 'call_history') return 'lookups';
   if (route === 'ice_candidate') return 'candidates';
   return 'other';
 }
 
 /**
- * The GCRA (generic cell rate algorithm) bucket: one number per socket, its theoretical arrival time
- * `tat`, and two conditional writes at `now`, with T = 1000 / rate ms and a burst of b:
+ * The GCRA (generic cell rate algorithm) bucket: one number per counter, its theoretical arrival
+ * time `tat`, and two conditional writes at `now`, with T = 1000 / rate ms and a burst of b:
  * - a bucket that is full (`tat` absent or `tat < now`) admits, and `tat` becomes `now + T`;
  * - else it admits while `tat <= now + (b - 1)·T`, and `tat` becomes `tat + T`;
  * - else the message is refused.
@@ -44,10 +51,12 @@ export function gcraStep(rate: Rate, nowMs: number): GcraStep {
 interface Bucket {
   tokens: number;
   updatedMs: number;
+  /** From then on the bucket is full again, as good as one never used: it can be forgotten. */
+  fullAtMs: number;
 }
 
-/** Buckets untouched this long are full again, so they can be forgotten. */
-const FORGET_AFTER_MS = 60_000;
+/** How often buckets that are full again are forgotten (sooner when this many are tracked). */
+const PRUNE_EVERY_MS = 60_000;
 const MAX_TRACKED_BUCKETS = 50_000;
 
 export class RateLimiter {
@@ -60,27 +69,34 @@ export class RateLimiter {
   ) {}
 
   /**
-   * Takes one token for the socket's class; false when the socket is over its rate. `atMs` is when
-   * the message arrived (default now); messages may be handled in another order than they came.
+   * Takes one token of the class from the socket's bucket, then from its profile's; false when
+   * either is over its rate. `atMs` is when the message arrived (default now); messages may be
+   * handled in another order than they came.
    */
-  tryTake(connectionId: string, route: string, atMs: number = this.clock.now().getTime()): boolean {
-    const rateClass = rateClassOf(route);
-    const rate = this.limits[rateClass];
+  tryTake(subject: RateSubject, rateClass: RateClass, atMs: number = this.clock.now().getTime()): boolean {
     this.prune(atMs);
-    const key = `${rateClass}:${connectionId}`;
-    const bucket = this.buckets.get(key) ?? { tokens: rate.burst, updatedMs: atMs };
+    return (
+      this.take(`${rateClass}:socket:${subject.connectionId}`, this.limits.socket[rateClass], atMs) &&
+      this.take(`${rateClass}:profile:${subject.key}`, this.limits.profile[rateClass], atMs)
+    );
+  }
+
+  private take(key: string, rate: Rate, atMs: number): boolean {
+    const bucket = this.buckets.get(key) ?? { tokens: rate.burst, updatedMs: atMs, fullAtMs: atMs };
     const elapsedMs = Math.max(0, atMs - bucket.updatedMs);
     const refilled = Math.min(rate.burst, bucket.tokens + (elapsedMs / 1000) * rate.perSecond);
     const allowed = refilled >= 1;
-    this.buckets.set(key, { tokens: allowed ? refilled - 1 : refilled, updatedMs: Math.max(bucket.updatedMs, atMs) });
+    const tokens = allowed ? refilled - 1 : refilled;
+    const updatedMs = Math.max(bucket.updatedMs, atMs);
+    this.buckets.set(key, { tokens, updatedMs, fullAtMs: updatedMs + ((rate.burst - tokens) / rate.perSecond) * 1000 });
     return allowed;
   }
 
   private prune(nowMs: number): void {
-    if (nowMs - this.lastPruneMs < FORGET_AFTER_MS && this.buckets.size < MAX_TRACKED_BUCKETS) return;
+    if (nowMs - this.lastPruneMs < PRUNE_EVERY_MS && this.buckets.size < MAX_TRACKED_BUCKETS) return;
     this.lastPruneMs = nowMs;
     for (const [key, bucket] of this.buckets) {
-      if (nowMs - bucket.updatedMs > FORGET_AFTER_MS) this.buckets.delete(key);
+      if (nowMs >= bucket.fullAtMs) this.buckets.delete(key);
     }
   }
 }

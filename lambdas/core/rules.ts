@@ -12,10 +12,17 @@ export function partyOf(call: Pick<CallRecord, 'caller_key' | 'callee_key'>, key
   return undefined;
 }
 
+/**
+ * The refusal of a call the sender is not in. A call id that names no call gets the very same, so
+ * an outsider cannot tell which call ids exist.
+ */
+export const notAParticipant = (callId: string): ProtocolError =>
+  new ProtocolError('not_a_participant', 'You are not a participant of this call', callId);
+
 /** Only the call's participants may answer, decline, end, resume it or send candidates into it. */
 export function participantOf(call: CallRecord, sender: Sender): Party {
   const party = partyOf(call, sender.key);
-  if (!party) throw new ProtocolError('not_a_participant', 'You are not a participant of this call', call.call_id);
+  if (!party) throw notAParticipant(call.call_id);
   return party;
 }
 

@@ -4,9 +4,12 @@ import { ENV } from '../../shared/env';
 import {
   DEFAULT_CALL_GRANT_MAX_TTL_SECONDS,
   DEFAULT_LIVENESS_CHECK_SECONDS,
+  DEFAULT_PAIR_RING_LIMIT,
+  DEFAULT_PAIR_RING_WINDOW_SECONDS,
   DEFAULT_RATE_LIMITS,
   DEFAULT_RESUME_GRACE_SECONDS,
   DEFAULT_RING_TIMEOUT_SECONDS,
+  DEFAULT_SOCKETS_PER_PROFILE,
   DEFAULT_TOKEN_MAX_LIFETIME_SECONDS,
 } from '../../shared/limits';
 import { parseProfileTypes } from '../../shared/profile';
@@ -14,12 +17,18 @@ import { commaList, positiveNumber } from '../../shared/settings';
 import type { TokenPolicy } from '../auth/token';
 import type { CallSettings, IceSettings } from '../core/model';
 import type { Rate, RateLimits } from '../core/rate-limiter';
+import type { PairRingSettings } from '../core/repeated-rings';
 
 export interface RuntimeConfig extends CallSettings, IceSettings {
   connectionsTable: string;
   callLogsTable: string;
+  profileSettingsTable: string;
   managementEndpoint: string;
   rateLimits: RateLimits;
+  /** Sockets one profile may hold open (the oldest beyond it are closed). */
+  socketsPerProfile: number;
+  /** Unanswered rings from one caller to one callee. */
+  pairRings: PairRingSettings;
   /** Who may call whom (see `shared/call-policy.ts`), and the longest-lived call grant accepted. */
   callPolicy: CallPolicy;
   callGrantMaxTtlSeconds: number;
@@ -40,10 +49,30 @@ const optionalText = (env: Env, name: string): string | undefined => env[name]?.
 
 const seconds = (env: Env, name: string, fallback: number): number => positiveNumber(name, env[name], fallback);
 
-/** A configured rate keeps the default's ratio of burst to rate. */
-function rate(env: Env, name: string, fallback: Rate): Rate {
+const count = (env: Env, name: string, fallback: number): number => positiveNumber(name, env[name], fallback, { integer: true });
+
+/** A configured rate keeps the default's ratio of burst to rate, unless its burst is configured too. */
+function rate(env: Env, name: string, fallback: Rate, burstName?: string): Rate {
   const perSecond = positiveNumber(name, env[name], fallback.perSecond);
-  return { perSecond, burst: Math.max(1, Math.round((perSecond * fallback.burst) / fallback.perSecond)) };
+  const keptRatio = Math.max(1, Math.round((perSecond * fallback.burst) / fallback.perSecond));
+  return { perSecond, burst: burstName === undefined ? keptRatio : count(env, burstName, keptRatio) };
+}
+
+function rateLimits(env: Env): RateLimits {
+  const { socket, profile } = DEFAULT_RATE_LIMITS;
+  const lookups = rate(env, ENV.rateLimitLookups, profile.lookups, ENV.rateLimitLookupsBurst);
+  const candidates = rate(env, ENV.rateLimitCandidates, socket.candidates);
+  const other = rate(env, ENV.rateLimitOther, socket.other);
+  return {
+    socket: { offers: rate(env, ENV.rateLimitOffers, socket.offers), lookups, candidates, other },
+    profile: {
+      offers: rate(env, ENV.profileRateLimitOffers, profile.offers, ENV.profileRateLimitOffersBurst),
+      // One setting for both scopes (see shared/limits.ts).
+      lookups,
+      candidates,
+      other,
+    },
+  };
 }
 
 export function readConfig(env: Env = process.env): RuntimeConfig {
@@ -52,6 +81,7 @@ export function readConfig(env: Env = process.env): RuntimeConfig {
   return {
     connectionsTable: required(env, ENV.connectionsTable),
     callLogsTable: required(env, ENV.callLogsTable),
+    profileSettingsTable: required(env, ENV.profileSettingsTable),
     managementEndpoint: required(env, ENV.managementEndpoint),
     ringTimeoutSeconds: seconds(env, ENV.ringTimeoutSeconds, DEFAULT_RING_TIMEOUT_SECONDS),
     resumeGraceSeconds: seconds(env, ENV.resumeGraceSeconds, DEFAULT_RESUME_GRACE_SECONDS),
@@ -72,10 +102,11 @@ export function readConfig(env: Env = process.env): RuntimeConfig {
       ...(issuer ? { issuer } : {}),
       ...(audience ? { audience } : {}),
     },
-    rateLimits: {
-      offers: rate(env, ENV.rateLimitOffers, DEFAULT_RATE_LIMITS.offers),
-      candidates: rate(env, ENV.rateLimitCandidates, DEFAULT_RATE_LIMITS.candidates),
-      other: rate(env, ENV.rateLimitOther, DEFAULT_RATE_LIMITS.other),
+    rateLimits: rateLimits(env),
+    socketsPerProfile: count(env, ENV.socketsPerProfile, DEFAULT_SOCKETS_PER_PROFILE),
+    pairRings: {
+      limit: count(env, ENV.pairRingLimit, DEFAULT_PAIR_RING_LIMIT),
+      windowSeconds: seconds(env, ENV.pairRingWindowSeconds, DEFAULT_PAIR_RING_WINDOW_SECONDS),
     },
     callPolicy: parseCallPolicy(ENV.callPolicy, env[ENV.callPolicy]),
     callGrantMaxTtlSeconds: seconds(env, ENV.callGrantMaxTtlSeconds, DEFAULT_CALL_GRANT_MAX_TTL_SECONDS),

@@ -4,21 +4,30 @@
  * function; run in one process (the local gateway's source mode), each function still gets a
  * runtime of its own, so no function sees another's memory there either.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { monotonicFactory } from 'ulid';
-import { mayWrite, type FunctionDefinition } from '../../shared/routes';
+import { RATE_LIMITED_REPLY_INTERVAL_MS } from '../../shared/limits';
+import { mayCountRates, mayWrite, type FunctionDefinition } from '../../shared/routes';
 import { DynamoCallStore } from '../adapters/dynamo-store';
 import { ManagementApiSockets } from '../adapters/management-api';
+import { DynamoProfileSettings } from '../adapters/profile-settings-store';
 import { Admission } from '../core/admission';
 import { CallService } from '../core/calls';
 import { Messenger } from '../core/messenger';
 import type { CallStore, Clock, SocketPort } from '../core/model';
+import type { ProfileSettingsStore } from '../core/profile-settings';
 import { RateLimiter } from '../core/rate-limiter';
+import { RefusalNotices } from '../core/refusal-notices';
+import { RepeatedRings } from '../core/repeated-rings';
 import { readConfig, type RuntimeConfig } from './config';
+import { logFailure } from './log';
 
 export interface Runtime {
   definition: FunctionDefinition;
   config: RuntimeConfig;
   store: CallStore;
+  /** Profiles' own call settings (`profile_settings`). */
+  profileSettings: ProfileSettingsStore;
   /** Only for closing a socket; messages go through the messenger. */
   sockets: SocketPort;
   messenger: Messenger;
@@ -31,15 +40,19 @@ export interface Runtime {
 export interface Adapters {
   store: DynamoCallStore;
   sockets: SocketPort;
+  profileSettings?: ProfileSettingsStore;
 }
 
 const systemClock: Clock = { now: () => new Date() };
 
 export function createRuntime(config: RuntimeConfig, definition: FunctionDefinition, adapters?: Adapters): Runtime {
-  const store = adapters?.store ?? new DynamoCallStore({ connections: config.connectionsTable, callLogs: config.callLogsTable });
+  // One client (and one connection pool) for every table the function reads.
+  const dynamodb = new DynamoDBClient({});
+  const store = adapters?.store ?? new DynamoCallStore({ connections: config.connectionsTable, callLogs: config.callLogsTable }, dynamodb);
   const sockets = adapters?.sockets ?? new ManagementApiSockets(config.managementEndpoint);
-  // Only a function that may write `connections` deletes the records of sockets found gone, and
-  // only it keeps shared rate counters there.
+  const profileSettings = adapters?.profileSettings ?? new DynamoProfileSettings(config.profileSettingsTable, dynamodb);
+  // Only a function that may write `connections` deletes the records of sockets found gone; shared
+  // rate counters are kept there by those and by the functions granted just the counters.
   const writesConnections = mayWrite(definition.access.connections);
   const messenger = new Messenger(sockets, writesConnections ? (id) => store.deleteSocket(id) : undefined);
   const newCallId = monotonicFactory();
@@ -47,16 +60,26 @@ export function createRuntime(config: RuntimeConfig, definition: FunctionDefinit
     definition,
     config,
     store,
+    profileSettings,
     sockets,
     clock: systemClock,
     messenger,
     admission: new Admission(
       new RateLimiter(config.rateLimits, systemClock),
       config.rateLimits,
+      new RefusalNotices(RATE_LIMITED_REPLY_INTERVAL_MS),
       systemClock,
-      writesConnections ? store : undefined,
+      mayCountRates(definition.access) ? store : undefined,
     ),
-    calls: new CallService({ store, messenger, settings: config, clock: systemClock, newCallId: () => newCallId() }),
+    calls: new CallService({
+      store,
+      profileSettings,
+      messenger,
+      settings: config,
+      clock: systemClock,
+      newCallId: () => newCallId(),
+      rings: new RepeatedRings(store, config.pairRings, systemClock, (error) => logFailure(definition.id, null, error)),
+    }),
   };
 }
 

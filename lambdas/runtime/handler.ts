@@ -101,9 +101,13 @@ export function messageRoute<T extends ClientMessageType>(route: T | '$default',
         : parseClientMessage(event.body ?? '');
       requestType = parsed.ok ? parsed.message.type : parsed.requestType;
       // Refusals count too: a flood of bad frames must not buy a flood of error replies.
-      if (!(await runtime.admission.admits(sender.connectionId, route, arrivalOf(event, runtime)))) {
-        throw new ProtocolError('rate_limited', 'Too many messages from this socket; slow down');
+      const admission = await runtime.admission.admit(sender, route, arrivalOf(event, runtime));
+      if (admission === 'dropped') {
+        // Told once already in this episode: no reply, but the routing log still has each one.
+        logDecisions(route, started, event, [{ ...refused(sender, 'rate_limited', null), outcome: 'dropped' }]);
+        return OK;
       }
+      if (admission === 'refused') throw new ProtocolError('rate_limited', 'Too many messages from this socket or profile; slow down');
       if (!parsed.ok) throw new ProtocolError(parsed.code, parsed.message);
       if (parsed.message.type !== route || !act) {
         throw new ProtocolError('unknown_type', `Message type "${parsed.message.type}" is not routed here`);

@@ -48,6 +48,7 @@ const PROTOCOL_REFUSALS: Partial<Record<ErrorCode, { status: number; code: Platf
   invalid_message: { status: 400, code: 'invalid_request' },
   cannot_call_self: { status: 400, code: 'cannot_call_self' },
   already_in_call: { status: 409, code: 'already_in_call' },
+  rate_limited: { status: 429, code: 'rate_limited' },
 };
 
 function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {

@@ -202,7 +202,7 @@ export async function runBenchmark({ config, workDir, log }: BenchOptions): Prom
           'Each relay runs in its own Node process (with the same TypeScript loader), its clients in the bench process; all on 127.0.0.1.',
           "A hop is timed from the sender's send to the receiver's arrival, on one clock. Sockets are opened before the rounds; a round runs its calls in N parallel slots, each slot's calls back to back.",
           "Candidates: both sides send a burst at once, the second burst once the first has arrived (it stands for the STUN/TURN round trip). Bare relay and PeerJS clients send one message per candidate (as the PeerJS client does); this project's client one batch per burst, the end-of-candidates marker in the last.",
-          `This project: the local gateway with the real handlers, the store in memory, routing lines logged at info as deployed; per-socket rate limits raised to ${BENCH_RATE_LIMIT_PER_SECOND}/s, since each slot places calls far faster than a person.`,
+          `This project: the local gateway with the real handlers, the store in memory, routing lines logged at info as deployed; rate limits (per socket and per profile) raised to ${BENCH_RATE_LIMIT_PER_SECOND}/s and the limit on repeated rings lifted, since each slot places calls far faster than a person.`,
         ],
       },
       relays: levelResults,

@@ -56,11 +56,12 @@ export const QUICK_RUN: BenchConfig = {
 };
 
 /**
- * The gateway's per-socket rate limits are raised for the bench: each slot runs many calls in a
- * row over one socket pair, far faster than a person could, and would otherwise be refused. The
- * limiter still runs on every message.
+ * The gateway's rate limits (per socket and per profile) and its limit on repeated rings are raised
+ * for the bench: each slot runs many calls in a row over one socket pair, far faster than a person
+ * could, and would otherwise be refused. The limiters still run on every message.
  */
 export const BENCH_RATE_LIMIT_PER_SECOND = '100000';
+const BENCH_PAIR_RING_LIMIT = '100000';
 
 /** What a bench or soak gateway is started with: the test's secret, routing lines logged as deployed, raised limits. */
 export function loadTestGatewayEnvironment(secret: string): Record<string, string> {
@@ -70,5 +71,8 @@ export function loadTestGatewayEnvironment(secret: string): Record<string, strin
     [ENV.rateLimitOffers]: BENCH_RATE_LIMIT_PER_SECOND,
     [ENV.rateLimitCandidates]: BENCH_RATE_LIMIT_PER_SECOND,
     [ENV.rateLimitOther]: BENCH_RATE_LIMIT_PER_SECOND,
+    [ENV.profileRateLimitOffers]: BENCH_RATE_LIMIT_PER_SECOND,
+    [ENV.rateLimitLookups]: BENCH_RATE_LIMIT_PER_SECOND,
+    [ENV.pairRingLimit]: BENCH_PAIR_RING_LIMIT,
   };
 }

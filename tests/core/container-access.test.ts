@@ -20,6 +20,7 @@ afterAll(async () => {
 const config = readConfig({
   [ENV.connectionsTable]: 'connections',
   [ENV.callLogsTable]: 'call_logs',
+  [ENV.profileSettingsTable]: 'profile_settings',
   [ENV.managementEndpoint]: 'http://127.0.0.1:9/unused',
 });
 const pong = { type: 'pong', sent_at: new Date().toISOString() } as const;
@@ -52,7 +53,7 @@ describe('sockets found gone', () => {
   });
 
   it('leave the reply-only routes with nothing to write', () => {
-    for (const routeKey of ['ping', '$default', 'ice_servers', 'call_history', 'presence_query']) {
+    for (const routeKey of ['ping', '$default', 'ice_servers', 'call_history', 'presence_query', 'call_settings']) {
       const definition = FUNCTIONS.find((fn) => fn.trigger.kind === 'route' && fn.trigger.routeKey === routeKey)!;
       expect(mayWrite(definition.access.connections), routeKey).toBe(false);
       expect(mayWrite(definition.access.callLogs), routeKey).toBe(false);

@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admission } from '../../lambdas/core/admission';
 import { RateLimiter } from '../../lambdas/core/rate-limiter';
-import { DEFAULT_RATE_LIMITS } from '../../shared/limits';
+import { RefusalNotices } from '../../lambdas/core/refusal-notices';
+import { DEFAULT_RATE_LIMITS, RATE_LIMITED_REPLY_INTERVAL_MS } from '../../shared/limits';
+import { profileKey } from '../../shared/profile';
 import { candidateMessage, startWorld, stopWorld, type World } from './world';
 
 let world: World;
@@ -81,33 +83,42 @@ describe('candidates in one container, the call changed in another', () => {
   });
 });
 
+/** A container's admission: memory of its own, the shared store. */
+const admissionContainer = () =>
+  new Admission(
+    new RateLimiter(DEFAULT_RATE_LIMITS, world.clock),
+    DEFAULT_RATE_LIMITS,
+    new RefusalNotices(RATE_LIMITED_REPLY_INTERVAL_MS),
+    world.clock,
+    world.db,
+  );
+/** A socket of a profile of its own. */
+const socketOf = (connectionId: string) => ({ connectionId, key: profileKey('student', connectionId) });
+
 describe('the offer limit across containers', () => {
   it('admits exactly 5 of 8 offers from one socket that land in 8 containers at once', async () => {
-    const containers = Array.from(
-      { length: 8 },
-      () => new Admission(new RateLimiter(DEFAULT_RATE_LIMITS, world.clock), DEFAULT_RATE_LIMITS, world.clock, world.db),
-    );
-    const admitted = await Promise.all(containers.map((container) => container.admits('offer-flooder', 'call_invitation')));
-    expect(admitted.filter(Boolean)).toHaveLength(5);
+    const containers = Array.from({ length: 8 }, admissionContainer);
+    const flooder = socketOf('offer-flooder');
+    const admitted = await Promise.all(containers.map((container) => container.admit(flooder, 'call_invitation')));
+    expect(admitted.filter((verdict) => verdict === 'admitted')).toHaveLength(5);
 
     // One more each 200 ms (5 a second), in whichever container.
     world.clock.advance(200);
-    const next = await Promise.all(containers.map((container) => container.admits('offer-flooder', 'call_invitation')));
-    expect(next.filter(Boolean)).toHaveLength(1);
+    const next = await Promise.all(containers.map((container) => container.admit(flooder, 'call_invitation')));
+    expect(next.filter((verdict) => verdict === 'admitted')).toHaveLength(1);
 
     // Another socket, and the other classes, are untouched.
-    expect(await containers[0]!.admits('someone-else', 'call_invitation')).toBe(true);
-    expect(await containers[0]!.admits('offer-flooder', 'ice_candidate')).toBe(true);
+    expect(await containers[0]!.admit(socketOf('someone-else'), 'call_invitation')).toBe('admitted');
+    expect(await containers[0]!.admit(flooder, 'ice_candidate')).toBe('admitted');
   });
 
   it('lets a socket that offers now and then through every time, whatever container', async () => {
-    const containers = Array.from(
-      { length: 3 },
-      () => new Admission(new RateLimiter(DEFAULT_RATE_LIMITS, world.clock), DEFAULT_RATE_LIMITS, world.clock, world.db),
-    );
+    const containers = Array.from({ length: 3 }, admissionContainer);
+    const calm = socketOf('calm-caller');
     for (let offer = 0; offer < 12; offer++) {
-      expect(await containers[offer % 3]!.admits('calm-caller', 'call_invitation'), `offer ${offer}`).toBe(true);
-      world.clock.advance(250);
+      expect(await containers[offer % 3]!.admit(calm, 'call_invitation'), `offer ${offer}`).toBe('admitted');
+      // Slower than the profile's 0.5 a second, which outlasts its burst of 10.
+      world.clock.advance(2_000);
     }
   });
 });

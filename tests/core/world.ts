@@ -6,14 +6,17 @@
  */
 import { monotonicFactory } from 'ulid';
 import { DynamoCallStore } from '../../lambdas/adapters/dynamo-store';
+import { DynamoProfileSettings } from '../../lambdas/adapters/profile-settings-store';
 import { CallService } from '../../lambdas/core/calls';
 import { Messenger } from '../../lambdas/core/messenger';
+import { RepeatedRings } from '../../lambdas/core/repeated-rings';
 import type { CallSettings, CallStore, DeliveryResult, Sender, SocketPort } from '../../lambdas/core/model';
 import { ensureTables, startStore, type LocalStore } from '../../infra/local/store';
 import { createLog } from '../../infra/local/log';
 import type { ServerMessage } from '../../shared/protocol';
+import { DEFAULT_PAIR_RING_LIMIT, DEFAULT_PAIR_RING_WINDOW_SECONDS } from '../../shared/limits';
 import { profileKey } from '../../shared/profile';
-import { TABLES } from '../../shared/tables';
+import { PROFILE_SETTINGS_TABLE, TABLES } from '../../shared/tables';
 
 /** Sockets that are open until closed; what each received, in order. */
 export class RecordingSockets implements SocketPort {
@@ -83,16 +86,19 @@ export async function startWorld(): Promise<World> {
   store ??= await startStore(undefined);
   await ensureTables(store.client, TABLES, createLog('error'));
   const db = new DynamoCallStore({ connections: 'connections', callLogs: 'call_logs' }, store.client);
+  const profileSettings = new DynamoProfileSettings(PROFILE_SETTINGS_TABLE.localName, store.client);
   const sockets = new RecordingSockets();
   const clock = new ManualClock();
   const newCallId = monotonicFactory();
   const container = (settings: Partial<CallSettings> = {}, store: CallStore = db) =>
     new CallService({
       store,
+      profileSettings,
       messenger: new Messenger(sockets, (id) => db.deleteSocket(id)),
       settings: { ...SETTINGS, ...settings },
       clock,
       newCallId: () => newCallId(),
+      rings: new RepeatedRings(db, { limit: DEFAULT_PAIR_RING_LIMIT, windowSeconds: DEFAULT_PAIR_RING_WINDOW_SECONDS }, clock),
     });
   const world: World = {
     db,
@@ -126,14 +132,18 @@ export async function startWorld(): Promise<World> {
 }
 
 async function ring(service: CallService, caller: Sender, callee: Sender): Promise<string> {
-  const [ringing] = await service.invite(caller, {
-    type: 'call_invitation',
-    call_type: 'voice',
-    to_profile_id: callee.identity.profileId,
-    to_profile_type: callee.identity.profileType,
-    offer: { type: 'offer', sdp: 'v=0' },
-    conversation_id: null,
-  });
+  const [ringing] = await service.invite(
+    caller,
+    {
+      type: 'call_invitation',
+      call_type: 'voice',
+      to_profile_id: callee.identity.profileId,
+      to_profile_type: callee.identity.profileType,
+      offer: { type: 'offer', sdp: 'v=0' },
+      conversation_id: null,
+    },
+    { vouched: false },
+  );
   if (ringing?.outcome !== 'ringing' || !ringing.call_id) throw new Error(`the call did not ring: ${JSON.stringify(ringing)}`);
   return ringing.call_id;
 }

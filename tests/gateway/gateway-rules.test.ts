@@ -110,7 +110,7 @@ describe('handler modules', () => {
     id: 'missing',
     entry,
     trigger: { kind: 'schedule' },
-    access: { connections: 'none', callLogs: 'none', manageConnections: false, signingSecret: false },
+    access: { connections: 'none', callLogs: 'none', profileSettings: 'none', manageConnections: false, signingSecret: false },
   });
 
   it('fails fast, naming every module that does not exist', async () => {

@@ -12,8 +12,10 @@ import { answer, candidate, offer, startHarness, type Harness } from '../support
 import { callInvariantViolations } from '../support/invariants';
 import type { TestSocket } from '../support/test-socket';
 
-// The flood is the point here: lift the per-socket rate limits for this process only.
-for (const name of [ENV.rateLimitOffers, ENV.rateLimitCandidates, ENV.rateLimitOther]) process.env[name] = '1000000';
+// The flood is the point here: lift the rate limits (per socket and per profile) for this process only.
+for (const name of [ENV.rateLimitOffers, ENV.rateLimitCandidates, ENV.rateLimitOther, ENV.profileRateLimitOffers, ENV.rateLimitLookups]) {
+  process.env[name] = '1000000';
+}
 
 const FRAMES = 10_200;
 const BATCH = 100;
@@ -52,6 +54,7 @@ const TEMPLATES: Record<string, Record<string, unknown>> = {
   presence_query: { type: 'presence_query', profiles: [{ profile_id: CALLEE_ID, profile_type: 'tutor' }] },
   call_history: { type: 'call_history', limit: 5 },
   call_resume: { type: 'call_resume', call_id: CALL_ID },
+  call_settings: { type: 'call_settings', who_can_call: 'nobody', block: [{ profile_id: CALLEE_ID, profile_type: 'tutor' }] },
 };
 
 /** Values of the wrong kind for each field, so the schema must refuse them whatever the draw. */

@@ -27,7 +27,22 @@ describe('app settings from context', () => {
       tokenMaxLifetimeSeconds: DEFAULT_TOKEN_MAX_LIFETIME_SECONDS,
       tokenIssuer: undefined,
       tokenAudience: undefined,
+      abuseLimits: {},
     });
+  });
+
+  it('take only the abuse limits given (the handlers keep their defaults for the rest), checked by kind', () => {
+    expect(
+      from({ socketsPerProfile: '5', pairRingLimit: 2, pairRingWindowSeconds: '300', profileOffersPerSecond: '0.2' }).abuseLimits,
+    ).toEqual({
+      socketsPerProfile: 5,
+      pairRingLimit: 2,
+      pairRingWindowSeconds: 300,
+      profileOffersPerSecond: 0.2,
+    });
+    expect(() => from({ socketsPerProfile: '2.5' })).toThrow(/socketsPerProfile" must be a positive whole number/);
+    expect(() => from({ pairRingLimit: '0' })).toThrow(/pairRingLimit/);
+    expect(() => from({ lookupsPerSecond: 'fast' })).toThrow(/lookupsPerSecond/);
   });
 
   it('take the token lifetime, issuer and audience the authorizer checks', () => {

@@ -69,8 +69,17 @@ describe('tables', () => {
     expect(tableResource(kept, 'connections').DeletionPolicy).toBe('Delete');
   });
 
-  it('lets a throwaway stack delete call_logs and its logs', () => {
+  it('keeps profile_settings (block lists, who may call) with point-in-time recovery, and retains it as user data', () => {
+    const settings = tableResource(kept, 'profileSettings');
+    expect(JSON.stringify(settings.Properties.Replicas)).toContain('"PointInTimeRecoveryEnabled":true');
+    expect(settings.DeletionPolicy).toBe('Retain');
+    expect(settings.UpdateReplacePolicy).toBe('Retain');
+    expect(settings.Properties.TimeToLiveSpecification).toBeUndefined();
+  });
+
+  it('lets a throwaway stack delete call_logs, profile_settings and its logs', () => {
     expect(tableResource(throwaway, 'callLogs').DeletionPolicy).toBe('Delete');
+    expect(tableResource(throwaway, 'profileSettings').DeletionPolicy).toBe('Delete');
     for (const logGroup of Object.values(resourcesOfType(throwaway.template, 'AWS::Logs::LogGroup'))) {
       expect(logGroup.DeletionPolicy).toBe('Delete');
     }

@@ -9,7 +9,11 @@ import { resourcesOfType, synthesize, type Synthesized } from './support/synth';
 
 let synth: Synthesized;
 beforeAll(() => {
-  synth = synthesize({ stunUrls: ['stun:stun.example.net:3478'], profileTypes: ['tutor', 'student'] });
+  synth = synthesize({
+    stunUrls: ['stun:stun.example.net:3478'],
+    profileTypes: ['tutor', 'student'],
+    abuseLimits: { socketsPerProfile: 4, pairRingWindowSeconds: 300 },
+  });
 });
 afterAll(() => synth?.cleanup());
 
@@ -55,7 +59,11 @@ describe('handler environment', () => {
         [ENV.livenessCheckSeconds]: String(DEFAULT_LIVENESS_CHECK_SECONDS),
         [ENV.stunUrls]: 'stun:stun.example.net:3478',
         [ENV.profileTypes]: 'tutor,student',
+        [ENV.socketsPerProfile]: '4',
+        [ENV.pairRingWindowSeconds]: '300',
       });
+      // Limits not given are left out, so the handlers' own defaults apply.
+      expect(environment[ENV.pairRingLimit], definition.id).toBeUndefined();
     }
   });
 

@@ -55,16 +55,28 @@ describe('handler permissions', () => {
       for (const key of TABLE_KEYS) {
         const actions = tableActions(definition, key);
         const label = `${definition.id} on ${key} (${definition.access[key]})`;
-        if (definition.access[key] === 'none') expect(actions, label).toEqual([]);
+        // A function that may not write `connections` but keeps rate counters there may update items, nothing more.
+        const counterWrites = key === 'connections' && definition.access.rateCounters ? ['dynamodb:UpdateItem'] : [];
+        if (definition.access[key] === 'none') expect(actions, label).toEqual(counterWrites);
         if (definition.access[key] === 'read') {
           expect(actions, label).toEqual(expect.arrayContaining(READS));
           expect(
             actions.filter((action) => WRITES.includes(action)),
             label,
-          ).toEqual([]);
+          ).toEqual(counterWrites);
         }
         if (definition.access[key] === 'readwrite') expect(actions, label).toEqual(expect.arrayContaining([...READS, ...WRITES]));
       }
+    }
+  });
+
+  it('lets the lookup routes update rate counters on the connections table itself, never its indexes', () => {
+    const counting = FUNCTIONS.filter((definition) => definition.access.rateCounters && definition.access.connections !== 'readwrite');
+    expect(counting.map((definition) => definition.id).sort()).toEqual(['call-history', 'presence-query']);
+    for (const definition of counting) {
+      const updates = statementsOf(definition).filter((statement) => actionsOf(statement).includes('dynamodb:UpdateItem'));
+      expect(updates, definition.id).toHaveLength(1);
+      expect(updates[0]!.Resource, definition.id).toEqual({ 'Fn::GetAtt': [tableId('connections'), 'Arn'] });
     }
   });
 

@@ -141,3 +141,32 @@ describe('a conversation-required deployment', () => {
     expect(caller.received.map((message) => message.type)).not.toContain('call_declined');
   });
 });
+
+describe('presence on a conversation-required deployment', () => {
+  it('shows a profile online only to an asker with a grant for the pair', async () => {
+    const [studentId, tutorId] = ids();
+    const [otherTutorId] = ids();
+    const asker = await h.connect('student', studentId);
+    await h.connect('tutor', tutorId);
+    await h.connect('tutor', otherTutorId);
+    asker.send({
+      type: 'presence_query',
+      profiles: [
+        { profile_id: tutorId, profile_type: 'tutor' },
+        { profile_id: tutorId, profile_type: 'tutor', call_grant: await grantFor(studentId, tutorId) },
+        { profile_id: otherTutorId, profile_type: 'tutor', call_grant: await grantFor(studentId, tutorId) },
+        {
+          profile_id: otherTutorId,
+          profile_type: 'tutor',
+          call_grant: await grantFor(studentId, otherTutorId, { issuedAt: new Date(Date.now() - 120_000) }),
+        },
+      ],
+    });
+    expect((await asker.next('presence')).profiles).toEqual([
+      { profile_id: tutorId, profile_type: 'tutor', online: false },
+      { profile_id: tutorId, profile_type: 'tutor', online: true },
+      { profile_id: otherTutorId, profile_type: 'tutor', online: false },
+      { profile_id: otherTutorId, profile_type: 'tutor', online: false },
+    ]);
+  });
+});

@@ -66,3 +66,24 @@ it('says why a call did not ring', async () => {
     expect.objectContaining({ route: 'call_invitation', outcome: 'declined', reason: 'offline', to: 'tutor_4', sockets_reached: 0 }),
   ]);
 });
+
+it('tells the operator which of the callee’s settings refused a call its caller heard as offline', async () => {
+  const caller = await h.connect('student', 5);
+  const callee = await h.connect('tutor', 6);
+  const reasons: (string | null)[] = [];
+  for (const change of [
+    { block: [{ profile_id: 5, profile_type: 'student' }] },
+    { unblock: [{ profile_id: 5, profile_type: 'student' }], who_can_call: 'nobody' },
+    { who_can_call: 'conversations' },
+  ]) {
+    callee.send({ type: 'call_settings', ...change });
+    await callee.next('call_settings');
+    caller.send({ type: 'call_invitation', call_type: 'voice', to_profile_id: 6, to_profile_type: 'tutor', offer: offer() });
+    const { call_id: callId, reason } = await caller.next('call_declined');
+    expect(reason).toBe('offline');
+    const [line] = await routingLines(callId, 1);
+    expect(line).toMatchObject({ route: 'call_invitation', outcome: 'declined', from: 'student_5', to: 'tutor_6', sockets_reached: 0 });
+    reasons.push(line!.reason);
+  }
+  expect(reasons).toEqual(['callee_settings_blocked', 'callee_settings_nobody', 'callee_settings_conversations']);
+});

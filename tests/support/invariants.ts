@@ -5,6 +5,7 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CallRecord } from '../../lambdas/core/model';
 import { durationSeconds, isFinal } from '../../lambdas/core/rules';
+import { profileKey } from '../../shared/profile';
 import { CALL_LOGS_TABLE, CONNECTIONS_TABLE, connectionItemKey, lineItemKey } from '../../shared/tables';
 
 async function scanAll<T>(db: DynamoDBDocumentClient, table: string): Promise<T[]> {
@@ -66,7 +67,12 @@ export async function callInvariantViolations(db: DynamoDBDocumentClient, option
         fail(call, 'never answered, yet has an answer time or a duration');
       }
       if (call.ended_at && Date.parse(call.ended_at) < Date.parse(call.started_at)) fail(call, 'ended before it started');
-      for (const key of [call.caller_key, call.callee_key]) {
+      if (call.hidden_from_callee) {
+        // Refused by the callee's settings: declined as if offline, before anything rang.
+        if (call.status !== 'declined' || call.end_reason !== 'offline') fail(call, 'hidden from its callee, yet not declined offline');
+        if (call.callee_connection_ids.length > 0) fail(call, 'hidden from its callee, yet rang its sockets');
+      }
+      for (const key of [call.caller_key, call.callee_key ?? profileKey(call.callee_profile_type, call.callee_profile_id)]) {
         const line = connectionItems.find((item) => item.pk === lineItemKey(key));
         if (line?.call_id === call.call_id) fail(call, `still holds the line of ${key}`);
       }

@@ -1,44 +1,100 @@
 import { describe, expect, it } from 'vitest';
 import type { GcraStep } from '../../lambdas/core/model';
-import { gcraStep, RateLimiter } from '../../lambdas/core/rate-limiter';
+import { gcraStep, rateClassOf, RateLimiter, type RateLimits, type RateSubject } from '../../lambdas/core/rate-limiter';
+import { RefusalNotices } from '../../lambdas/core/refusal-notices';
+import { profileKey } from '../../shared/profile';
+
+const LIMITS: RateLimits = {
+  socket: {
+    offers: { perSecond: 5, burst: 5 },
+    lookups: { perSecond: 1, burst: 10 },
+    candidates: { perSecond: 20, burst: 40 },
+    other: { perSecond: 20, burst: 40 },
+  },
+  profile: {
+    offers: { perSecond: 0.5, burst: 10 },
+    lookups: { perSecond: 1, burst: 10 },
+    candidates: { perSecond: 20, burst: 40 },
+    other: { perSecond: 20, burst: 40 },
+  },
+};
 
 function limiterAt(start = 0) {
   let nowMs = start;
-  const limiter = new RateLimiter(
-    { offers: { perSecond: 5, burst: 5 }, candidates: { perSecond: 20, burst: 40 }, other: { perSecond: 20, burst: 40 } },
-    { now: () => new Date(nowMs) },
-  );
+  const limiter = new RateLimiter(LIMITS, { now: () => new Date(nowMs) });
   const advance = (ms: number): void => {
     nowMs += ms;
   };
   return { limiter, advance };
 }
 
-const takeMany = (limiter: RateLimiter, socket: string, route: string, count: number) =>
-  Array.from({ length: count }, () => limiter.tryTake(socket, route)).filter(Boolean).length;
+/** Socket `id` of profile `profile` (a profile of its own unless told). */
+const socket = (id: string, profile = id): RateSubject => ({ connectionId: id, key: profileKey('student', profile) });
 
-describe('per-socket rate limits', () => {
+const takeMany = (limiter: RateLimiter, subject: RateSubject, route: string, count: number) =>
+  Array.from({ length: count }, () => limiter.tryTake(subject, rateClassOf(route))).filter(Boolean).length;
+
+describe('rate limits in a container', () => {
   it('lets a burst through, then refuses until tokens refill', () => {
     const { limiter, advance } = limiterAt();
-    expect(takeMany(limiter, 'a', 'call_invitation', 8)).toBe(5);
+    expect(takeMany(limiter, socket('a'), 'call_invitation', 8)).toBe(5);
     advance(200); // 5 per second: one more offer after 200 ms
-    expect(takeMany(limiter, 'a', 'call_invitation', 3)).toBe(1);
-    advance(10_000);
-    expect(takeMany(limiter, 'a', 'call_invitation', 8)).toBe(5);
+    expect(takeMany(limiter, socket('a'), 'call_invitation', 3)).toBe(1);
+    advance(30_000);
+    expect(takeMany(limiter, socket('a'), 'call_invitation', 8)).toBe(5);
   });
 
   it('keeps each socket and each kind of message on its own budget', () => {
     const { limiter } = limiterAt();
-    expect(takeMany(limiter, 'a', 'call_invitation', 10)).toBe(5);
-    expect(takeMany(limiter, 'b', 'call_invitation', 10)).toBe(5);
-    expect(takeMany(limiter, 'a', 'ice_candidate', 50)).toBe(40);
-    expect(takeMany(limiter, 'a', 'ping', 50)).toBe(40);
+    expect(takeMany(limiter, socket('a'), 'call_invitation', 10)).toBe(5);
+    expect(takeMany(limiter, socket('b'), 'call_invitation', 10)).toBe(5);
+    expect(takeMany(limiter, socket('a'), 'ice_candidate', 50)).toBe(40);
+    expect(takeMany(limiter, socket('a'), 'ping', 50)).toBe(40);
+    expect(takeMany(limiter, socket('a'), 'presence_query', 50)).toBe(10);
   });
 
-  it('counts frames no route took against the shared budget', () => {
+  it("counts a profile's sockets together: three sockets get no more than the profile's budget", () => {
     const { limiter } = limiterAt();
-    expect(takeMany(limiter, 'a', '$default', 30)).toBe(30);
-    expect(takeMany(limiter, 'a', 'presence_query', 30)).toBe(10);
+    const taken = ['a', 'b', 'c'].map((id) => takeMany(limiter, socket(id, 'shared'), 'call_invitation', 5));
+    // Each socket could send 5; the profile as a whole gets its burst of 10.
+    expect(taken).toEqual([5, 5, 0]);
+    expect(takeMany(limiter, socket('d', 'shared'), 'ice_candidate', 50)).toBe(40);
+    expect(takeMany(limiter, socket('e', 'shared'), 'ice_candidate', 50)).toBe(0);
+  });
+
+  it('counts frames no route took against the shared budget, and lookups against their own', () => {
+    const { limiter } = limiterAt();
+    expect(takeMany(limiter, socket('a'), '$default', 30)).toBe(30);
+    expect(takeMany(limiter, socket('a'), 'ping', 30)).toBe(10);
+    expect(takeMany(limiter, socket('a'), 'call_history', 30)).toBe(10);
+  });
+});
+
+describe('replies to refusals', () => {
+  it('answer the first refusal of an episode, and drop the rest until the socket is admitted again', () => {
+    const notices = new RefusalNotices(1_000);
+    expect(notices.refused('a', 'other', 0)).toBe('tell');
+    expect(Array.from({ length: 99 }, (_, i) => notices.refused('a', 'other', 1 + i * 100))).not.toContain('tell');
+    notices.admitted('a', 'other');
+    expect(notices.refused('a', 'other', 10_000)).toBe('tell');
+  });
+
+  it('answer at most one refusal a second, however often the socket is admitted in between', () => {
+    const notices = new RefusalNotices(1_000);
+    const told = Array.from({ length: 40 }, (_, i) => {
+      notices.admitted('a', 'candidates');
+      return notices.refused('a', 'candidates', i * 50);
+    }).filter((reply) => reply === 'tell');
+    // 40 episodes within 1.95 s: told at 0 and at 1000 ms only.
+    expect(told).toHaveLength(2);
+  });
+
+  it('keep each socket and class apart', () => {
+    const notices = new RefusalNotices(1_000);
+    expect(notices.refused('a', 'offers', 0)).toBe('tell');
+    expect(notices.refused('a', 'lookups', 0)).toBe('tell');
+    expect(notices.refused('b', 'offers', 0)).toBe('tell');
+    expect(notices.refused('a', 'offers', 0)).toBe('drop');
   });
 });
 
@@ -82,6 +138,6 @@ describe('messages handled in another order than they arrived', () => {
   it('still get exactly the burst, counted by arrival', () => {
     const { limiter } = limiterAt(10_000);
     const arrivals = [10_040, 10_000, 10_030, 10_010, 10_020, 10_050, 10_001, 10_002];
-    expect(arrivals.filter((at) => limiter.tryTake('a', 'call_invitation', at))).toHaveLength(5);
+    expect(arrivals.filter((at) => limiter.tryTake(socket('a'), 'offers', at))).toHaveLength(5);
   });
 });

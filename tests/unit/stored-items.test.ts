@@ -1,6 +1,12 @@
 /** What the store accepts back from its tables: well-formed items become records; anything else is one clear failure. */
 import { describe, expect, it } from 'vitest';
-import { callFromItem, lineFromItem, socketFromIndexItem, timerFromIndexItem } from '../../lambdas/adapters/stored-items';
+import {
+  callFromItem,
+  lineFromItem,
+  profileSettingsFromItem,
+  socketFromIndexItem,
+  timerFromIndexItem,
+} from '../../lambdas/adapters/stored-items';
 import { callee, caller, ringingCall } from './fixtures';
 
 describe('a stored call', () => {
@@ -25,6 +31,44 @@ describe('a stored call', () => {
   });
 });
 
+describe('a call kept out of the callee’s history', () => {
+  it('is stored without callee_key and read back with its callee still a party', () => {
+    const { callee_key: _hidden, ...stored } = ringingCall({ status: 'declined', hidden_from_callee: true });
+    expect(callFromItem(stored)).toEqual(ringingCall({ status: 'declined', hidden_from_callee: true }));
+  });
+});
+
+describe('stored profile settings', () => {
+  it('are read back with each blocked profile’s key, ids as they were stored', () => {
+    const item = {
+      profile_key: 'tutor_42',
+      who_can_call: 'conversations',
+      blocked: [
+        { profile_id: 7, profile_type: 'student', name: 'Sam', blocked_at: '2026-01-01T12:00:00.000Z' },
+        { profile_id: 'p-8', profile_type: 'parent', name: null, blocked_at: '2026-01-01T11:00:00.000Z' },
+      ],
+      version: 3,
+    };
+    expect(profileSettingsFromItem(item)).toEqual({
+      whoCanCall: 'conversations',
+      blocked: [
+        { key: 'student_7', profileId: 7, profileType: 'student', name: 'Sam', blockedAt: '2026-01-01T12:00:00.000Z' },
+        { key: 'parent_p-8', profileId: 'p-8', profileType: 'parent', name: null, blockedAt: '2026-01-01T11:00:00.000Z' },
+      ],
+      version: 3,
+    });
+  });
+
+  it('are refused, naming the field, when malformed', () => {
+    const valid = { who_can_call: 'everyone', blocked: [], version: 1 };
+    expect(() => profileSettingsFromItem({ ...valid, who_can_call: 'friends' })).toThrow(
+      /Malformed profile settings in the store: who_can_call/,
+    );
+    expect(() => profileSettingsFromItem({ ...valid, version: 0 })).toThrow(/version/);
+    expect(() => profileSettingsFromItem({ ...valid, blocked: [{ profile_id: 1, profile_type: 'student' }] })).toThrow(/blocked/);
+  });
+});
+
 describe('lines, sockets and timers', () => {
   it('are read back from their items', () => {
     const item = {
@@ -41,10 +85,15 @@ describe('lines, sockets and timers', () => {
       calleeKey: callee.key,
       claimedAt: '2026-01-01T12:00:00.000Z',
     });
-    expect(socketFromIndexItem({ pk: 'conn#s1', connection_id: 's1', profile_key: caller.key, expires_at_epoch: 1 })).toEqual({
-      connectionId: 's1',
-      profileKey: caller.key,
-    });
+    expect(
+      socketFromIndexItem({
+        pk: 'conn#s1',
+        connection_id: 's1',
+        profile_key: caller.key,
+        connected_at: '2026-01-01T12:00:00.000Z',
+        expires_at_epoch: 1,
+      }),
+    ).toEqual({ connectionId: 's1', profileKey: caller.key, connectedAt: '2026-01-01T12:00:00.000Z' });
     expect(timerFromIndexItem({ call_id: 'c1', deadline_at: '2026-01-01T12:00:00.000Z', deadline_shard: 'pending' })).toEqual({
       callId: 'c1',
       deadlineAt: '2026-01-01T12:00:00.000Z',

@@ -66,7 +66,12 @@ describe('issuer and audience', () => {
   });
 
   it('are read from the environment, blank meaning unset, with the default maximum lifetime', () => {
-    const base = { [ENV.connectionsTable]: 'c', [ENV.callLogsTable]: 'l', [ENV.managementEndpoint]: 'http://127.0.0.1:1/live' };
+    const base = {
+      [ENV.connectionsTable]: 'c',
+      [ENV.callLogsTable]: 'l',
+      [ENV.profileSettingsTable]: 's',
+      [ENV.managementEndpoint]: 'http://127.0.0.1:1/live',
+    };
     expect(readConfig(base).tokenPolicy).toEqual({ maxLifetimeSeconds: DEFAULT_TOKEN_MAX_LIFETIME_SECONDS });
     expect(
       readConfig({ ...base, [ENV.tokenMaxLifetimeSeconds]: '3600', [ENV.tokenIssuer]: ' iss ', [ENV.tokenAudience]: '' }).tokenPolicy,

@@ -5,6 +5,7 @@
  * management API). Nothing of the gateway's own environment leaks in otherwise.
  */
 import type { CallPolicy } from '../../../shared/call-policy';
+import { abuseLimitEnvironment, type AbuseLimitSettings } from '../../../shared/abuse-limits';
 import { ENV, type EnvName } from '../../../shared/env';
 import type { LogLevel } from '../log';
 
@@ -31,7 +32,14 @@ export interface ContainerEnvironmentInput {
 }
 
 /** Names in `shared/env.ts` that wire a function to its resources rather than set its behaviour: never overridden. */
-const WIRING: readonly EnvName[] = [ENV.connectionsTable, ENV.callLogsTable, ENV.managementEndpoint, ENV.jwtSecret, ENV.jwtSecretArn];
+const WIRING: readonly EnvName[] = [
+  ENV.connectionsTable,
+  ENV.callLogsTable,
+  ENV.profileSettingsTable,
+  ENV.managementEndpoint,
+  ENV.jwtSecret,
+  ENV.jwtSecretArn,
+];
 
 export interface GatewayHandlerSettings {
   /** Only when given (a flag or its variable), so a synthesized value stays otherwise. */
@@ -41,6 +49,8 @@ export interface GatewayHandlerSettings {
   logLevel?: LogLevel | undefined;
   /** `--call-policy`. */
   callPolicy?: CallPolicy | undefined;
+  /** Only those given (flags or options). */
+  abuseLimits?: AbuseLimitSettings;
 }
 
 /**
@@ -57,6 +67,7 @@ export function handlerSettingOverrides(gatewayEnvironment: NodeJS.ProcessEnv, s
   if (settings.resumeGraceSeconds !== undefined) overrides[ENV.resumeGraceSeconds] = String(settings.resumeGraceSeconds);
   if (settings.logLevel !== undefined) overrides[ENV.logLevel] = settings.logLevel;
   if (settings.callPolicy !== undefined) overrides[ENV.callPolicy] = settings.callPolicy;
+  Object.assign(overrides, abuseLimitEnvironment(settings.abuseLimits ?? {}));
   return overrides;
 }
 

@@ -10,6 +10,7 @@ import { sameProfile, type ProfileId, type ProfileRef } from '../../../shared/pr
 import { CallMachine, type CallTimings } from './call';
 import { profileRefOf, type Call, type CallType, type Peer } from './call-types';
 import { Emitter } from './emitter';
+import { NewestSettings, settingsOf, type CallSettings, type CallSettingsChange } from './call-settings';
 import { CallError, CallErrorCode } from './errors';
 import type { GetUserMedia } from './media';
 import { Negotiator, type PeerConnectionFactory, type SessionDescription } from './negotiator';
@@ -61,7 +62,12 @@ export interface CallClientEvents {
   outgoing: Call;
   /** Any new call, incoming or outgoing. */
   call: Call;
-  /** Problems outside any call, such as an expired token. */
+  /** My call settings as the server now has them: read or changed here, or changed on another tab or device of mine. */
+  callSettings: CallSettings;
+  /**
+   * Problems outside any call: an expired token (`unauthorized`), or the server closing this
+   * connection because the profile has too many (`too_many_sockets`; see `reconnect()`).
+   */
   error: CallError;
 }
 
@@ -99,6 +105,7 @@ export class CallClient extends Emitter<CallClientEvents> {
   /** Calls not over yet, plus outgoing ones that still owe the server a cancel (see `CallMachine.awaitingId`). */
   private readonly calls = new Set<CallMachine>();
   private readonly unknown = new UnknownCalls();
+  private readonly settings = new NewestSettings();
   private iceServers: RTCIceServer[];
   private iceServersRefreshAt = 0;
   private closed = false;
@@ -120,7 +127,7 @@ export class CallClient extends Emitter<CallClientEvents> {
     this.socket.on('state', (state) => this.emit('connection', state));
     this.socket.on('open', ({ reason }) => this.socketOpened(reason));
     this.socket.on('message', (message) => this.route(message));
-    this.socket.on('error', (error) => this.emit('error', error));
+    this.socket.on('error', (error) => this.connectionError(error));
   }
 
   get connectionState(): ConnectionState {
@@ -196,6 +203,29 @@ export class CallClient extends Emitter<CallClientEvents> {
     return answer.next ? { items: answer.items, next: answer.next } : { items: answer.items };
   }
 
+  /**
+   * Connects again after the server closed the connection for `too_many_sockets` (the client does
+   * not do that by itself: this tab's socket would close another tab's, which would do the same).
+   */
+  reconnect(): void {
+    if (this.closed) return;
+    this.socket.reconnect();
+  }
+
+  /** Who can call me and whom I blocked. */
+  async callSettings(): Promise<CallSettings> {
+    return settingsOf(await this.queries.ask('call_settings', () => this.socket.send({ type: 'call_settings' })));
+  }
+
+  /**
+   * Changes who can call me, blocks or unblocks profiles; resolves with the settings the server
+   * answered with. Never queued: a change the user was told failed must not apply later.
+   */
+  async updateCallSettings(change: CallSettingsChange): Promise<CallSettings> {
+    const answer = await this.queries.ask('call_settings', () => this.socket.send({ type: 'call_settings', ...change }, { queue: false }));
+    return settingsOf(answer);
+  }
+
   /** Ends every call (telling the server where it can) and closes the connection for good. */
   close(): void {
     if (this.closed) return;
@@ -241,6 +271,19 @@ export class CallClient extends Emitter<CallClientEvents> {
     });
   }
 
+  private connectionError(error: CallError): void {
+    if (error.code === CallErrorCode.TooManySockets) {
+      // The server cancels a call still being placed from a socket that closed. An answered call
+      // keeps its media and resumes if the user reconnects within the grace period.
+      for (const call of [...this.calls]) {
+        if (call.direction === 'outgoing' && !call.answered && call.state !== 'ended') {
+          call.abandon('failed', new CallError(CallErrorCode.SignalingLost, 'The connection was closed while calling'));
+        }
+      }
+    }
+    this.emit('error', error);
+  }
+
   private socketOpened(reason: OpenReason): void {
     // Re-binding the call comes first: the peer is waiting on it.
     if (reason !== 'first') for (const call of [...this.calls]) call.socketReopened();
@@ -284,8 +327,14 @@ export class CallClient extends Emitter<CallClientEvents> {
   }
 
   private route(message: ServerMessage): void {
+    if (message.type === 'call_settings') {
+      // Every settings message is news for the page, whether it answers us or another tab.
+      const newest = this.settings.accept(message);
+      if (newest) this.emit('callSettings', newest);
+    }
     if (this.queries.settle(message)) return;
     switch (message.type) {
+      case 'call_settings':
       case 'pong':
       case 'presence':
       case 'call_history':

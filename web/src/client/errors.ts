@@ -16,6 +16,12 @@ export const CallErrorCode = {
   NotConnected: 'not_connected',
   /** The signaling connection dropped while the call was being set up, which the server treats as a cancel. */
   SignalingLost: 'signaling_lost',
+  /**
+   * The server closed the connection because this profile opened more sockets (tabs, devices) than
+   * it allows. The client does not reconnect by itself, which would only close another tab in
+   * turn: offer the user `CallClient.reconnect()`.
+   */
+  TooManySockets: 'too_many_sockets',
   /** The sign-in token has expired or was refused: sign in again. */
   Unauthorized: 'unauthorized',
   /** The server refused a request; `serverCode` holds the protocol's `error.code`. */

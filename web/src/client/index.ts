@@ -13,9 +13,12 @@
  *   client.on('outgoing', (call) => showCallScreen(call));
  *   call.on('remoteStream', (stream) => (video.srcObject = stream));
  *   call.on('ended', ({ reason, error }) => ...);
+ *   // who can call me, and blocks (every tab hears `callSettings` when they change)
+ *   await client.updateCallSettings({ who_can_call: 'conversations', block: [{ profile_type: 'student', profile_id: 7, name: 'Sam' }] });
  */
 export { CallClient, type CallClientEvents, type CallClientOptions, type CallHistoryPage, type PresenceEntry } from './call-client';
 export type { CallTimings } from './call';
+export type { BlockedProfile, CallSettings, CallSettingsChange, WhoCanCall } from './call-settings';
 export type { CallTransport, CallVouching } from './call-signals';
 export {
   profileRefOf,

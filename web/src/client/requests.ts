@@ -10,6 +10,8 @@ export interface QueryResponses {
   presence_query: ServerMessageOf<'presence'>;
   call_history: ServerMessageOf<'call_history'>;
   ice_servers: ServerMessageOf<'ice_servers'>;
+  /** Reading and changing the settings both send `call_settings` and are answered with it. */
+  call_settings: ServerMessageOf<'call_settings'>;
 }
 export type QueryType = keyof QueryResponses;
 
@@ -17,9 +19,10 @@ const RESPONSE_TO_QUERY: Partial<Record<ServerMessage['type'], QueryType>> = {
   presence: 'presence_query',
   call_history: 'call_history',
   ice_servers: 'ice_servers',
+  call_settings: 'call_settings',
 };
 
-const QUERY_TYPES: readonly string[] = ['presence_query', 'call_history', 'ice_servers'] satisfies QueryType[];
+const QUERY_TYPES: readonly string[] = ['presence_query', 'call_history', 'ice_servers', 'call_settings'] satisfies QueryType[];
 const isQueryType = (type: string): type is QueryType => QUERY_TYPES.includes(type);
 
 interface Waiter {

@@ -4,9 +4,12 @@
  * 10-minute idle limit (and treats a missing pong as a dead socket), replaces itself before the
  * 2-hour cap (the new socket opens before the old one closes), and queues outgoing messages while
  * no socket is open. A socket closed because its token expired reconnects with a fresh token from
- * the token source, or stops with `unauthorized` when the source has only the expired one. It knows nothing about calls: it emits `open` after every (re)connection so
- * the owner can re-bind what it had.
+ * the token source, or stops with `unauthorized` when the source has only the expired one. A
+ * socket the server closed because the profile has too many stays closed (`too_many_sockets`)
+ * until the owner calls `reconnect()`. It knows nothing about calls: it emits `open` after every
+ * (re)connection so the owner can re-bind what it had.
  */
+import * as v from 'valibot';
 import { MAX_CONNECTION_SECONDS, MAX_FRAME_BYTES, PING_INTERVAL_SECONDS } from '../../../shared/limits';
 import { parseServerMessage, type ClientMessageInput, type ServerMessage } from '../../../shared/protocol';
 import { TOKEN_QUERY_PARAMETER } from '../../../shared/routes';
@@ -74,6 +77,21 @@ export const DEFAULT_SOCKET_OPTIONS: Omit<SignalingSocketOptions, 'url' | 'token
 /** How long a deferred replacement waits before asking again. */
 const ROTATION_RETRY_MS = 10_000;
 
+/**
+ * The server's notice, just before it closes a socket, that the profile opened more sockets than
+ * it allows. Matched by its code on the raw frame, so it is recognized whether or not this build's
+ * list of error codes has it yet.
+ */
+const TooManySocketsNoticeSchema = v.object({ type: v.literal('error'), code: v.literal('too_many_sockets') });
+
+function isTooManySocketsNotice(frame: string): boolean {
+  try {
+    return v.is(TooManySocketsNoticeSchema, JSON.parse(frame));
+  } catch {
+    return false;
+  }
+}
+
 export interface SignalingSocketEvents {
   state: ConnectionState;
   /** A socket opened; listeners may send before the queue is flushed (for example `call_resume`). */
@@ -90,6 +108,8 @@ interface Connection {
   token: string;
   opened: boolean;
   finished: boolean;
+  /** The server said it closes this socket because the profile has too many. */
+  evicted: boolean;
   openedAt: number;
   timers: ReturnType<typeof setTimeout>[];
   pingTimer?: ReturnType<typeof setInterval>;
@@ -111,6 +131,8 @@ export class SignalingSocket extends Emitter<SignalingSocketEvents> {
   private started = false;
   private stopped = false;
   private everOpened = false;
+  /** Closed by the server for too many sockets: no reconnect until `reconnect()`. */
+  private held = false;
   /** A token the server said has expired (`error` `token_expired`); connecting with it again is pointless. */
   private expiredToken: string | undefined;
 
@@ -165,12 +187,24 @@ export class SignalingSocket extends Emitter<SignalingSocketEvents> {
     return false;
   }
 
-  /** Retries at once (for example when the browser reports it is online again). */
+  /** Retries at once (for example when the browser reports it is online again); not after `too_many_sockets`. */
   reconnectNow(): void {
-    if (this.stopped || !this.started || this.current) return;
+    if (this.stopped || this.held || !this.started || this.current) return;
     clearTimeout(this.retryTimer);
     this.backoff.reset();
     void this.open(this.everOpened ? 'reconnected' : 'first');
+  }
+
+  /**
+   * Connects again after the server closed the socket for too many sockets: the user's choice,
+   * since this tab's socket will in turn close another one.
+   */
+  reconnect(): void {
+    if (this.stopped || !this.held) return;
+    this.held = false;
+    this.backoff.reset();
+    this.setState('reconnecting');
+    void this.open('reconnected');
   }
 
   /** Replaces the socket with a new one, opening the new one before closing the old. */
@@ -217,7 +251,7 @@ export class SignalingSocket extends Emitter<SignalingSocketEvents> {
 
     const separator = this.options.url.includes('?') ? '&' : '?';
     const ws = this.options.createWebSocket(`${this.options.url}${separator}${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token)}`);
-    const connection: Connection = { ws, token, opened: false, finished: false, openedAt: 0, timers: [] };
+    const connection: Connection = { ws, token, opened: false, finished: false, evicted: false, openedAt: 0, timers: [] };
     if (reason === 'rotated') this.replacement = connection;
     else this.current = connection;
 
@@ -259,6 +293,10 @@ export class SignalingSocket extends Emitter<SignalingSocketEvents> {
   private received(connection: Connection, data: unknown): void {
     if (connection.finished || typeof data !== 'string') return;
     const message = parseServerMessage(data);
+    if ((!message || message.type === 'error') && isTooManySocketsNotice(data)) {
+      connection.evicted = true; // acted on when the server closes the socket
+      return;
+    }
     if (!message) return;
     if (message.type === 'pong') {
       clearTimeout(connection.pongDeadline);
@@ -286,13 +324,26 @@ export class SignalingSocket extends Emitter<SignalingSocketEvents> {
     this.finish(connection, 4000, 'lost');
 
     if (connection === this.replacement) {
-      // The old socket still works; try the replacement again a little later.
       this.replacement = undefined;
+      // Refused for too many sockets, a replacement would be refused again: keep the old one until it closes.
+      if (connection.evicted) return;
+      // The old socket still works; try the replacement again a little later.
       this.retryTimer = setTimeout(() => this.rotate(), this.backoff.next());
       return;
     }
     if (connection !== this.current || this.stopped) return;
     this.current = undefined;
+    if (connection.evicted && !this.replacement) {
+      // Reconnecting would close another tab of this profile, which would reconnect in turn.
+      this.held = true;
+      clearTimeout(this.retryTimer);
+      this.setState('closed');
+      this.emit(
+        'error',
+        new CallError(CallErrorCode.TooManySockets, 'The connection was closed: this profile has too many tabs or devices connected'),
+      );
+      return;
+    }
     if (lived >= this.options.stableAfterMs) this.backoff.reset();
     this.setState(this.everOpened ? 'reconnecting' : 'connecting');
     clearTimeout(this.retryTimer);

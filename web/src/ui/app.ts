@@ -11,20 +11,25 @@ import {
   type Call,
   type CallEnd,
   type CallEndReason,
+  type CallSettings,
+  type CallSettingsChange,
   type CallType,
   type ConnectionState,
 } from '../client';
 import { h } from './dom';
+import { displayName } from './format';
 import { KnownNames } from './known-names';
 import { devCallGrants } from './dev-call-grant';
-import { describeEnd, describeError } from './outcomes';
+import { describeConnectionError, describeEnd, describeError, describeSettingsError } from './outcomes';
 import { Ringtone } from './ringtone';
 import { tokenSource, type AppConfig, type Session } from './session';
 import { CallScreen } from './views/call-screen';
+import { ConfirmDialog } from './views/confirm-dialog';
 import { DialerView, type Presence } from './views/dialer';
 import { HeaderView } from './views/header';
 import { HistoryView } from './views/history';
 import { IncomingView } from './views/incoming';
+import { SettingsPanel } from './views/settings-panel';
 import { Toasts } from './views/toasts';
 
 /** Ends I caused: the screen closes at once. Others linger a moment so the user sees what happened. */
@@ -35,6 +40,9 @@ const HISTORY_DELAY_MS = 600;
 const PRESENCE_REFRESH_MS = 30_000;
 const TITLE = document.title;
 
+/** A profile to block or unblock, with its name when we know it. */
+type NamedProfile = ProfileRef & { name?: string };
+
 export class App {
   private readonly client: CallClient;
   private readonly header: HeaderView;
@@ -42,6 +50,8 @@ export class App {
   private readonly history: HistoryView;
   private readonly incoming: IncomingView;
   private readonly callScreen: CallScreen;
+  private readonly settingsPanel: SettingsPanel;
+  private readonly confirmDialog = new ConfirmDialog();
   private readonly toasts = new Toasts();
   private readonly ringtone = new Ringtone();
   private readonly names = new KnownNames();
@@ -50,6 +60,8 @@ export class App {
   private historyNext: string | undefined;
   private presenceTimer: ReturnType<typeof setInterval> | undefined;
   private wasReconnecting = false;
+  /** The server closed our socket because this profile has too many; only the user reconnects. */
+  private disconnectedForTooManySockets = false;
 
   constructor(
     private readonly root: HTMLElement,
@@ -66,7 +78,16 @@ export class App {
       ...(config.callPolicy === 'conversation' && config.devLogin ? { vouchFor: devCallGrants(token) } : {}),
     });
     const me = session.me;
-    this.header = new HeaderView(me, () => this.signOut());
+    this.header = new HeaderView(
+      me,
+      () => this.signOut(),
+      () => this.settingsPanel.open(this.header.settingsButton),
+    );
+    this.settingsPanel = new SettingsPanel({
+      onOpen: () => void this.loadSettings(),
+      onWhoCanCall: (who_can_call) => this.changeSettings({ who_can_call }),
+      onUnblock: ({ profile_id, profile_type }) => this.changeSettings({ unblock: [{ profile_id, profile_type }] }),
+    });
     this.dialer = new DialerView({
       profileTypes: [me.profileType],
       onCall: (to, type) => this.placeCall(to, type),
@@ -76,9 +97,15 @@ export class App {
       me,
       names: this.names,
       onCallBack: (to, type) => this.placeCall(to, type),
+      onBlock: (profile, button) => this.confirmBlock(profile, button),
+      onUnblock: (profile) => void this.unblock(profile),
       onMore: () => void this.loadHistory(true),
     });
-    this.incoming = new IncomingView({ onAccept: (call) => this.accept(call), onDecline: (call) => call.decline() });
+    this.incoming = new IncomingView({
+      onAccept: (call) => this.accept(call),
+      onDecline: (call) => call.decline(),
+      onBlock: (call) => this.declineAndBlock(call),
+    });
     this.callScreen = new CallScreen({ onHangup: (call) => this.hangUp(call) });
 
     this.element = h(
@@ -88,6 +115,8 @@ export class App {
       h('main', { class: 'home' }, h('div', { class: 'home-grid' }, this.dialer.element, this.history.element)),
       this.incoming.element,
       this.callScreen.element,
+      this.settingsPanel.element,
+      this.confirmDialog.element,
       this.toasts.element,
     );
   }
@@ -97,14 +126,18 @@ export class App {
     const client = this.client;
     client.on('connection', (state) => this.connectionChanged(state));
     client.on('connected', () => {
+      this.disconnectedForTooManySockets = false;
       void this.loadHistory(false);
+      void this.loadSettings();
       this.dialer.refresh();
     });
     client.on('incoming', (call) => this.ring(call));
     // A call the platform started for me, accepted by the callee: placed from this page.
     client.on('outgoing', (call) => this.showOutgoing(call));
+    client.on('callSettings', (settings) => this.settingsChanged(settings));
     client.on('error', (error) => {
-      if (error.code === CallErrorCode.Unauthorized) this.signOut(describeError(error).message);
+      if (error.code === CallErrorCode.Unauthorized) this.signOut(describeConnectionError(error.code).message);
+      else if (error.code === CallErrorCode.TooManySockets) this.disconnectedByServer();
     });
     client.connect();
     this.presenceTimer = setInterval(() => void this.refreshPresence(), PRESENCE_REFRESH_MS);
@@ -121,6 +154,10 @@ export class App {
   private placeCall(to: ProfileRef & { name?: string }, type: CallType): void {
     this.ringtone.unlock();
     this.toasts.dismiss('call'); // the last call's outcome is old news
+    if (this.disconnectedForTooManySockets) {
+      this.showTooManySockets();
+      return;
+    }
     if (sameProfile(to, profileRefOf(this.session.me))) {
       this.toasts.show("You can't call yourself.", { kind: 'warning', key: 'call', outcome: 'cannot_call_self' });
       return;
@@ -131,7 +168,8 @@ export class App {
       call = this.client.placeCall(name ? { ...to, name } : to, type);
     } catch (error) {
       const failure = error instanceof CallError ? error : undefined;
-      this.toasts.show(describeError(failure).message, { kind: 'error', key: 'call', outcome: failure?.code ?? 'failed' });
+      const who = displayName(name, to.profile_type, to.profile_id);
+      this.toasts.show(describeError(failure, who).message, { kind: 'error', key: 'call', outcome: failure?.code ?? 'failed' });
       return;
     }
     this.showOutgoing(call);
@@ -147,6 +185,7 @@ export class App {
 
   private ring(call: Call): void {
     if (this.incoming.current) return;
+    this.closeDialogs();
     this.toasts.dismiss('call');
     this.learnName(call);
     this.incoming.show(call);
@@ -173,6 +212,7 @@ export class App {
   }
 
   private showCall(call: Call): void {
+    this.closeDialogs();
     this.learnName(call);
     this.callScreen.attach(call);
     this.callScreen.setOwnConnection(this.client.connectionState);
@@ -226,9 +266,112 @@ export class App {
     if (outcome) this.toasts.show(outcome.message, { kind: outcome.kind, key: 'call', outcome: outcome.outcome });
   }
 
+  /** The settings and the question are modal: they would cover a call's screen and keep it from the keyboard. */
+  private closeDialogs(): void {
+    this.settingsPanel.close();
+    this.confirmDialog.close();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Who can call me, blocks
+  // ---------------------------------------------------------------------------------------------
+
+  private settingsChanged(settings: CallSettings): void {
+    for (const profile of settings.blocked) this.names.remember(profile.profile_type, profile.profile_id, profile.name);
+    this.settingsPanel.setSettings(settings);
+    this.history.setBlocked(new Set(settings.blocked.map((profile) => profileKey(profile.profile_type, profile.profile_id))));
+  }
+
+  private async loadSettings(): Promise<void> {
+    if (this.client.connectionState !== 'connected') {
+      if (this.settingsPanel.isOpen) this.settingsPanel.setLoadFailed();
+      return;
+    }
+    try {
+      await this.client.callSettings(); // the answer arrives as a `callSettings` event too
+    } catch {
+      this.settingsPanel.setLoadFailed();
+    }
+  }
+
+  /** A change from the settings panel: rejects with the reason in plain words. */
+  private async changeSettings(change: CallSettingsChange): Promise<void> {
+    try {
+      await this.client.updateCallSettings(change);
+    } catch (error) {
+      throw new Error(describeSettingsError(error));
+    }
+  }
+
+  /** "Decline and block" on the incoming screen: the block goes first, so a call back at once is refused. */
+  private declineAndBlock(call: Call): void {
+    const name = call.peer.name ?? this.names.get(call.peer.profileType, call.peer.profileId);
+    void this.block({ ...profileRefOf(call.peer), ...(name ? { name } : {}) }, 'call');
+    call.decline();
+  }
+
+  private confirmBlock(profile: NamedProfile, button: HTMLElement): void {
+    const who = displayName(profile.name, profile.profile_type, profile.profile_id);
+    this.confirmDialog.ask(
+      {
+        title: `Block ${who}?`,
+        body: `${who} won't be able to call you. They won't be told. You can unblock them in Call settings.`,
+        confirmLabel: 'Block',
+        onConfirm: () => void this.block(profile, 'settings'),
+      },
+      button,
+    );
+  }
+
+  private async block(profile: NamedProfile, toastKey: string): Promise<void> {
+    const who = displayName(profile.name, profile.profile_type, profile.profile_id);
+    try {
+      await this.client.updateCallSettings({ block: [profile] });
+      this.toasts.show(`You blocked ${who}. Their calls won't reach you; you can unblock them in Call settings.`, {
+        kind: 'success',
+        key: toastKey,
+        outcome: 'blocked',
+      });
+    } catch (error) {
+      this.toasts.show(`Couldn't block ${who}. ${describeSettingsError(error)}`, { kind: 'error', key: toastKey, outcome: 'block_failed' });
+    }
+  }
+
+  private async unblock(profile: NamedProfile): Promise<void> {
+    const who = displayName(profile.name, profile.profile_type, profile.profile_id);
+    try {
+      await this.client.updateCallSettings({ unblock: [{ profile_id: profile.profile_id, profile_type: profile.profile_type }] });
+      this.toasts.show(`${who} can call you again.`, { kind: 'success', key: 'settings', outcome: 'unblocked' });
+    } catch (error) {
+      this.toasts.show(`Couldn't unblock ${who}. ${describeSettingsError(error)}`, {
+        kind: 'error',
+        key: 'settings',
+        outcome: 'unblock_failed',
+      });
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Connection, history, presence
   // ---------------------------------------------------------------------------------------------
+
+  /** Reconnecting by itself would close another tab of ours, which would do the same: the user decides. */
+  private disconnectedByServer(): void {
+    this.disconnectedForTooManySockets = true;
+    this.wasReconnecting = true; // "Back online" once the user reconnects
+    this.showTooManySockets();
+  }
+
+  private showTooManySockets(): void {
+    const { message, kind } = describeConnectionError(CallErrorCode.TooManySockets);
+    this.toasts.show(message, {
+      kind,
+      key: 'connection',
+      sticky: true,
+      outcome: CallErrorCode.TooManySockets,
+      action: { label: 'Reconnect', testId: 'reconnect', run: () => this.client.reconnect() },
+    });
+  }
 
   private connectionChanged(state: ConnectionState): void {
     this.header.setConnection(state);

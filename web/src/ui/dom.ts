@@ -39,3 +39,20 @@ export function htmlPattern(anchored: RegExp): string {
 export function show(element: HTMLElement, visible: boolean): void {
   element.hidden = !visible;
 }
+
+/**
+ * Runs `render`, which replaces what is inside `container`, and gives the keyboard focus back to
+ * the new element with the same `data-focus-id` as the one that had it.
+ */
+export function keepingFocus(container: HTMLElement, render: () => void): void {
+  const focused = document.activeElement;
+  const id = focused instanceof HTMLElement && container.contains(focused) ? focused.dataset.focusId : undefined;
+  render();
+  if (id === undefined) return;
+  for (const element of container.querySelectorAll<HTMLElement>('[data-focus-id]')) {
+    if (element.dataset.focusId === id) {
+      element.focus();
+      return;
+    }
+  }
+}

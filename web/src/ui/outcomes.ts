@@ -1,5 +1,5 @@
 /** What the user is told when a call ends: one clear sentence per outcome, and what to do about it. */
-import { CallErrorCode, type Call, type CallEnd, type CallError } from '../client';
+import { CallError, CallErrorCode, type Call, type CallEnd } from '../client';
 import { displayName, formatDuration } from './format';
 
 export type ToastKind = 'info' | 'success' | 'warning' | 'error';
@@ -32,7 +32,8 @@ export function describeEnd(call: Call, end: CallEnd): Outcome | undefined {
     case 'busy':
       return say(`${who} is on another call. Try again in a moment.`, 'warning');
     case 'offline':
-      return say(`${who} is offline right now, so the call could not ring. Try again later.`, 'warning');
+      // Also what a caller hears whom the callee's settings refuse: it must read true for both, and tell them apart for neither.
+      return say(`${who} can't be reached right now. They may be offline or not taking calls.`, 'warning');
     case 'no_answer':
       return say(`${who} didn't answer`, 'warning');
     case 'answered_elsewhere':
@@ -46,11 +47,12 @@ export function describeEnd(call: Call, end: CallEnd): Outcome | undefined {
     case 'superseded':
       return undefined;
     case 'failed':
-      return { ...describeError(end.error), outcome: end.error?.code ?? 'failed' };
+      return { ...describeError(end.error, who), outcome: end.error?.serverCode ?? end.error?.code ?? 'failed' };
   }
 }
 
-export function describeError(error: CallError | undefined): Omit<Outcome, 'outcome'> {
+/** What went wrong with a call to or from `who`. */
+export function describeError(error: CallError | undefined, who: string): Omit<Outcome, 'outcome'> {
   switch (error?.code) {
     case CallErrorCode.PermissionDenied:
       return {
@@ -71,27 +73,55 @@ export function describeError(error: CallError | undefined): Omit<Outcome, 'outc
     case CallErrorCode.Timeout:
       return { kind: 'error', message: "The call service didn't respond. Try again in a moment." };
     case CallErrorCode.Unauthorized:
-      return { kind: 'error', message: 'Your session has expired. Sign in again.' };
+    case CallErrorCode.TooManySockets:
+      return describeConnectionError(error.code);
     case CallErrorCode.Refused:
-      return { kind: 'error', message: refusal(error) };
+      return { kind: 'error', message: refusal(error, who) };
     default:
       return { kind: 'error', message: "Your browser couldn't set up the call. Reload the page and try again." };
   }
 }
 
-function refusal(error: CallError): string {
+/** Why the connection to the call service stopped. */
+export function describeConnectionError(code: CallErrorCode): Omit<Outcome, 'outcome'> {
+  if (code === CallErrorCode.TooManySockets) {
+    return { kind: 'warning', message: "This tab was disconnected because you're signed in on too many tabs or devices." };
+  }
+  return { kind: 'error', message: 'Your session has expired. Sign in again.' };
+}
+
+/** Why a change of the call settings (a block, an unblock, who can call me) did not go through. */
+export function describeSettingsError(error: unknown): string {
+  const code = error instanceof CallError ? error.code : undefined;
+  switch (code) {
+    case CallErrorCode.NotConnected:
+    case CallErrorCode.TooManySockets:
+      return "You're offline. Check your connection and try again.";
+    case CallErrorCode.Timeout:
+      return "The call service didn't respond. Try again in a moment.";
+    default:
+      return error instanceof CallError && error.serverCode === 'rate_limited'
+        ? 'Too many changes in a short time. Wait a moment and try again.'
+        : "The call service couldn't save that. Try again.";
+  }
+}
+
+function refusal(error: CallError, who: string): string {
   switch (error.serverCode) {
+    case 'forbidden':
+      return `${who} can't be called right now.`;
     case 'cannot_call_self':
       return "You can't call yourself.";
     case 'already_in_call':
       return "You're already in a call.";
     case 'call_not_ringing':
+    case 'call_not_found':
       return 'That call is no longer ringing.';
     case 'invalid_message':
       return 'Check the profile type and id, then try again.';
     case 'rate_limited':
-      return 'Too many calls in a short time. Wait a moment and try again.';
+      return `You've called ${who} several times; try again in a few minutes.`;
     default:
-      return `The call service refused the call: ${error.message}`;
+      return `${who} can't be called right now.`;
   }
 }

@@ -1,4 +1,4 @@
-/** The top bar: brand, who I am, the connection state, sign out. */
+/** The top bar: brand, who I am, the connection state, call settings, sign out. */
 import { profileKey } from '../../../../shared/profile';
 import type { ConnectionState } from '../../client';
 import { avatar } from '../avatar';
@@ -19,7 +19,22 @@ export class HeaderView {
   private readonly status: HTMLElement;
   private readonly statusLabel: HTMLElement;
 
-  constructor(me: Me, onSignOut: () => void) {
+  /** Opens the call settings; focus returns to it when they close. */
+  readonly settingsButton: HTMLButtonElement;
+
+  constructor(me: Me, onSignOut: () => void, onSettings: () => void) {
+    this.settingsButton = h(
+      'button',
+      {
+        class: 'icon-button',
+        title: 'Call settings',
+        'aria-label': 'Call settings',
+        'aria-haspopup': 'dialog',
+        'data-testid': 'open-settings',
+        onclick: onSettings,
+      },
+      icon('settings'),
+    );
     this.statusLabel = h('span', {}, LABELS.connecting);
     this.status = h(
       'span',
@@ -46,6 +61,7 @@ export class HeaderView {
             h('span', { class: 'muted' }, `${capitalize(me.profileType)} · ${String(me.profileId)}`),
           ),
         ),
+        this.settingsButton,
         h(
           'button',
           { class: 'icon-button', title: 'Sign out', 'aria-label': 'Sign out', 'data-testid': 'sign-out', onclick: onSignOut },

@@ -1,9 +1,9 @@
-/** Recent calls: direction, peer, type, outcome, duration, time; missed calls stand out; call back. */
+/** Recent calls: direction, peer, type, outcome, duration, time; missed calls stand out; call back; block or unblock. */
 import type { CallLog } from '../../../../shared/protocol';
 import { profileKey, sameProfile, type ProfileRef } from '../../../../shared/profile';
 import { profileRefOf, type CallType } from '../../client';
 import { avatar } from '../avatar';
-import { h } from '../dom';
+import { h, keepingFocus } from '../dom';
 import { capitalize, displayName, formatDuration, formatFullDate, formatWhen } from '../format';
 import { icon } from '../icons';
 import type { KnownNames } from '../known-names';
@@ -13,6 +13,9 @@ export interface HistoryProps {
   me: Me;
   names: KnownNames;
   onCallBack: (to: ProfileRef & { name?: string }, type: CallType) => void;
+  /** Asks first, then blocks; `button` gets the focus back if the question is dismissed. */
+  onBlock: (profile: ProfileRef & { name?: string }, button: HTMLElement) => void;
+  onUnblock: (profile: ProfileRef & { name?: string }) => void;
   onMore: () => void;
 }
 
@@ -21,6 +24,8 @@ interface Row {
   outgoing: boolean;
   peer: ProfileRef;
   peerName: string;
+  /** The peer's real name, when anyone told us (`peerName` falls back to "Tutor 42"). */
+  knownName: string | undefined;
   missed: boolean;
   summary: string;
 }
@@ -31,6 +36,7 @@ export class HistoryView {
   private readonly more: HTMLButtonElement;
   private items: CallLog[] = [];
   private online = new Set<string>();
+  private blocked = new Set<string>();
   private inCall = false;
 
   constructor(private readonly props: HistoryProps) {
@@ -51,6 +57,12 @@ export class HistoryView {
     this.render();
   }
 
+  /** Profile keys of the profiles I blocked. */
+  setBlocked(blocked: Set<string>): void {
+    this.blocked = blocked;
+    this.render();
+  }
+
   setInCall(inCall: boolean): void {
     this.inCall = inCall;
     this.render();
@@ -67,6 +79,10 @@ export class HistoryView {
   }
 
   private render(): void {
+    keepingFocus(this.list, () => this.renderList());
+  }
+
+  private renderList(): void {
     if (this.items.length === 0) {
       this.list.replaceChildren(
         h(
@@ -85,6 +101,8 @@ export class HistoryView {
   private renderRow(row: Row): HTMLElement {
     const key = profileKey(row.peer.profile_type, row.peer.profile_id);
     const online = this.online.has(key);
+    const blocked = this.blocked.has(key);
+    const profile = { ...row.peer, ...(row.knownName ? { name: row.knownName } : {}) };
     const direction = row.missed ? 'missed' : row.outgoing ? 'outgoing' : 'incoming';
     const callBack = (type: CallType) =>
       h(
@@ -94,11 +112,29 @@ export class HistoryView {
           title: `${capitalize(type)} call ${row.peerName}`,
           'aria-label': `${capitalize(type)} call ${row.peerName}`,
           'data-testid': `call-back-${type}`,
+          'data-focus-id': `${key}:call-back-${type}`,
           disabled: this.inCall,
           onclick: () => this.props.onCallBack({ ...row.peer, name: row.peerName }, type),
         },
         icon(type === 'voice' ? 'phone' : 'video'),
       );
+    const blockLabel = `${blocked ? 'Unblock' : 'Block'} ${row.peerName}`;
+    const blockButton = h(
+      'button',
+      {
+        class: `icon-button${blocked ? ' active' : ''}`,
+        title: blockLabel,
+        'aria-label': blockLabel,
+        'data-testid': blocked ? 'history-unblock' : 'history-block',
+        'data-focus-id': `${key}:block`,
+        disabled: this.inCall,
+        onclick: (event: Event) => {
+          if (blocked) this.props.onUnblock(profile);
+          else if (event.currentTarget instanceof HTMLElement) this.props.onBlock(profile, event.currentTarget);
+        },
+      },
+      icon('block'),
+    );
     return h(
       'li',
       {
@@ -108,12 +144,18 @@ export class HistoryView {
         'data-direction': row.outgoing ? 'outgoing' : 'incoming',
         'data-call-type': row.log.call_type,
         'data-missed': row.missed,
+        'data-blocked': blocked,
       },
       h('span', { class: `avatar-wrap${online ? ' online' : ''}`, title: online ? 'Online' : '' }, avatar(row.peerName, key, null, 'md')),
       h(
         'div',
         { class: 'history-main' },
-        h('strong', { class: 'history-name' }, row.peerName),
+        h(
+          'span',
+          { class: 'history-name-line' },
+          h('strong', { class: 'history-name' }, row.peerName),
+          blocked ? h('span', { class: 'tag', 'data-testid': 'blocked-tag' }, 'Blocked') : null,
+        ),
         h(
           'span',
           { class: `history-detail direction-${direction}` },
@@ -126,7 +168,7 @@ export class HistoryView {
         { class: 'history-time muted', datetime: row.log.started_at, title: formatFullDate(row.log.started_at) },
         formatWhen(row.log.started_at),
       ),
-      h('div', { class: 'history-actions' }, callBack('voice'), callBack('video')),
+      h('div', { class: 'history-actions' }, callBack('voice'), callBack('video'), blockButton),
     );
   }
 
@@ -138,13 +180,10 @@ export class HistoryView {
     const peer = outgoing ? callee : caller;
     const named = log.participants.find((participant) => sameProfile(participant, peer));
     if (named?.name) this.props.names.remember(peer.profile_type, peer.profile_id, named.name);
-    const peerName = displayName(
-      named?.name ?? this.props.names.get(peer.profile_type, peer.profile_id),
-      peer.profile_type,
-      peer.profile_id,
-    );
+    const knownName = named?.name ?? this.props.names.get(peer.profile_type, peer.profile_id);
+    const peerName = displayName(knownName, peer.profile_type, peer.profile_id);
     const missed = !outgoing && (log.status === 'missed' || (log.status === 'declined' && log.end_reason === 'timeout'));
-    return { log, outgoing, peer, peerName, missed, summary: summarize(log, outgoing, missed) };
+    return { log, outgoing, peer, peerName, knownName: knownName ?? undefined, missed, summary: summarize(log, outgoing, missed) };
   }
 }
 

@@ -10,6 +10,8 @@ export interface ToastOptions {
   /** Stays until dismissed or replaced. */
   sticky?: boolean;
   outcome?: string;
+  /** A button in the toast (for example "Reconnect"); clicking it dismisses the toast. */
+  action?: { label: string; testId: string; run: () => void };
 }
 
 const DURATION_MS: Record<ToastKind, number> = { info: 4_000, success: 3_000, warning: 6_000, error: 9_000 };
@@ -32,6 +34,14 @@ export class Toasts {
       setTimeout(() => toast.remove(), 200);
       if (options.key && this.byKey.get(options.key) === toast) this.byKey.delete(options.key);
     };
+    const { action } = options;
+    if (action) {
+      const run = () => {
+        dismiss();
+        action.run();
+      };
+      toast.append(h('button', { class: 'toast-action', 'data-testid': action.testId, onclick: run }, action.label));
+    }
     toast.append(h('button', { class: 'toast-close', 'aria-label': 'Dismiss', onclick: dismiss }, icon('close')));
     if (options.key) this.byKey.set(options.key, toast);
     this.element.append(toast);

@@ -1,0 +1,73 @@
+/** A yes/no question in a modal dialog, in plain words: Escape or Cancel says no; focus goes back to what asked. */
+import { h } from '../dom';
+
+export interface Question {
+  title: string;
+  body: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+}
+
+export class ConfirmDialog {
+  readonly element: HTMLDialogElement;
+  private readonly title = h('h2', { id: 'confirm-title' });
+  private readonly body = h('p', { class: 'muted', id: 'confirm-body' });
+  private readonly confirmButton: HTMLButtonElement;
+  private readonly cancelButton: HTMLButtonElement;
+  private onConfirm: (() => void) | undefined;
+  private returnFocusTo: HTMLElement | undefined;
+
+  constructor() {
+    this.cancelButton = h('button', { class: 'button ghost', 'data-testid': 'confirm-cancel', onclick: () => this.close() }, 'Cancel');
+    this.confirmButton = h(
+      'button',
+      {
+        class: 'button danger',
+        'data-testid': 'confirm-action',
+        onclick: () => {
+          const confirmed = this.onConfirm;
+          this.close();
+          confirmed?.();
+        },
+      },
+      '',
+    );
+    this.element = h(
+      'dialog',
+      { class: 'sheet confirm', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-body', 'data-testid': 'confirm-dialog' },
+      this.title,
+      this.body,
+      h('div', { class: 'confirm-actions' }, this.cancelButton, this.confirmButton),
+    );
+    this.element.addEventListener('close', () => {
+      this.onConfirm = undefined;
+      returnFocus(this.returnFocusTo);
+      this.returnFocusTo = undefined;
+    });
+  }
+
+  ask(question: Question, returnFocusTo?: HTMLElement): void {
+    this.close();
+    this.title.textContent = question.title;
+    this.body.textContent = question.body;
+    this.confirmButton.textContent = question.confirmLabel;
+    this.onConfirm = question.onConfirm;
+    this.returnFocusTo = returnFocusTo;
+    this.element.showModal();
+    this.cancelButton.focus();
+  }
+
+  close(): void {
+    if (this.element.open) this.element.close();
+  }
+}
+
+/** Focuses `element`, or, when a re-render replaced it meanwhile, its successor (same `data-focus-id`). */
+function returnFocus(element: HTMLElement | undefined): void {
+  if (!element || element.isConnected) {
+    element?.focus();
+    return;
+  }
+  const id = element.dataset.focusId;
+  if (id !== undefined) document.querySelector<HTMLElement>(`[data-focus-id="${CSS.escape(id)}"]`)?.focus();
+}
