@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../shared/env';
+import { DEFAULT_PAIR_RING_LIMIT } from '../../shared/limits';
 import { PLATFORM_ROUTES, routePath } from '../../shared/platform-api';
 import { CALL_ID_PATTERN } from '../../shared/protocol';
 import { answer, candidate, offer, startHarness, type Harness } from '../support/harness';
@@ -234,6 +235,27 @@ describe('a call the platform starts, as seed 000 does', () => {
     expect(await stranger.next('error')).toMatchObject({ code: 'forbidden', request_type: 'call_invitation' });
     expect(await callee.quietFor(200, ['call_invitation'])).toEqual([]);
     expect(await h.callLog(body.call_id)).toMatchObject({ status: 'initiated', caller_connection_id: '' });
+  });
+
+  it("applies the callee's own settings: a caller it blocked is declined offline, nothing rings, and the callee's history never shows it", async () => {
+    const [studentId, tutorId] = ids();
+    const callee = await h.connect('tutor', tutorId);
+    callee.send({ type: 'call_settings', block: [{ profile_type: 'student', profile_id: studentId }] });
+    await callee.next('call_settings');
+    const refused = await platform.invite(inviteFrom(studentId, tutorId));
+    expect(refused.body).toEqual({ call_id: expect.stringMatching(CALL_ID_PATTERN), status: 'declined', end_reason: 'offline' });
+    expect(await callee.quietFor(200, ['call_invite'])).toEqual([]);
+    expect((await platform.callLogs('tutor', tutorId)).body.items).toEqual([]);
+    expect((await platform.callLogs('student', studentId)).body.items.map((item) => item.end_reason)).toEqual(['offline']);
+  });
+
+  it("counts the caller's unanswered rings to one callee as invitations do: beyond the limit, 429 and nothing rings", async () => {
+    const [studentId, tutorId] = ids();
+    for (let ring = 0; ring < DEFAULT_PAIR_RING_LIMIT; ring++) {
+      expect((await platform.invite(inviteFrom(studentId, tutorId))).body).toMatchObject({ status: 'declined', end_reason: 'offline' });
+    }
+    expect(await platform.invite(inviteFrom(studentId, tutorId))).toMatchObject({ status: 429, body: { error: 'rate_limited' } });
+    expect((await platform.callLogs('student', studentId)).body.items).toHaveLength(DEFAULT_PAIR_RING_LIMIT);
   });
 
   it('refuses to ring a profile with itself, and a caller already in a call', async () => {
