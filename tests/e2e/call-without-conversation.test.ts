@@ -28,6 +28,18 @@ describe.runIf(runs)('a conversation-required deployment, in Chromium', () => {
   it('a call without the platform’s vouching is refused as "can\'t be called right now", and nothing rings', async () => {
     const sam = await world.signIn('Sam Carter', 'student', freshId());
     const ada = await world.signIn('Ada Lovelace', 'tutor', freshId());
+    // Under this policy the local page vouches for each call with a grant from /dev/call-grant; here it
+    // gets one the platform never minted, as a page without the platform's vouching would have to.
+    await sam.page.route('**/dev/call-grant', (route) =>
+      route.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify({
+          call_grant: 'not.a.grant',
+          conversation_id: 'dev',
+          expires_at: new Date(Date.now() + 60_000).toISOString(),
+        }),
+      }),
+    );
 
     await sam.call(ada, 'video');
     const refusal = await sam.waitForToast('forbidden');
