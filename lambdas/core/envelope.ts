@@ -1,7 +1,7 @@
 /**
  * The envelope of what the server sends about a call: the call, its conversation, who it is from
- * (stamped by the server, never taken from a client) and when it was sent; and the two messages the
- * server itself writes most, `call_declined` and `call_ended`.
+ * (stamped by the server, never taken from a client) and when it was sent; and the messages the
+ * server itself writes most, `call_ringing`, `call_declined` and `call_ended`.
  */
 import type { DeclineReason, EndReason, Envelope, ServerMessageOf } from '../../shared/protocol';
 import type { CallRecord, Party, Sender } from './model';
@@ -62,4 +62,18 @@ export function declinedMessage(
 /** `call_ended`, from the party the end is about. */
 export function endedMessage(call: CallRecord, reason: EndReason, from: Party, now: Date): ServerMessageOf<'call_ended'> {
   return { type: 'call_ended', ...envelope(call, stampOfParty(call, from), now), reason };
+}
+
+/** `call_ringing` to the caller: its invitation reached `devices` of the callee's sockets. */
+export function ringingMessage(call: CallRecord, devices: number, now: Date): ServerMessageOf<'call_ringing'> {
+  return {
+    type: 'call_ringing',
+    call_id: call.call_id,
+    conversation_id: call.conversation_id,
+    to_profile_id: restoreId(call.callee_profile_id, call.callee_id_kind),
+    to_profile_type: call.callee_profile_type,
+    devices,
+    expires_at: call.expires_at,
+    sent_at: now.toISOString(),
+  };
 }

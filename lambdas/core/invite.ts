@@ -15,7 +15,7 @@ import { profileKey, type ProfileId, type ProfileKey, type ProfileRef } from '..
 import type { RoutingDecision } from '../../shared/routing-line';
 import type { Applier } from './apply';
 import type { PolicyPassed } from './call-policy';
-import { declinedMessage, envelope, stampOfSender } from './envelope';
+import { declinedMessage, envelope, ringingMessage, stampOfSender } from './envelope';
 import { ProtocolError } from './errors';
 import type { LineClaims } from './lines';
 import type { Messenger } from './messenger';
@@ -63,17 +63,7 @@ export class Invitations {
     const call = newCall(this.deps.newCallId(), callerOfSender(sender), callee, message, clock.now(), settings);
     const rung = await this.ring(call, (ringing) => invitationMessage(ringing, sender, message, clock.now()), policy);
     if (rung.reached === 0) return rung.decisions;
-    const ringingMessage: ServerMessage = {
-      type: 'call_ringing',
-      call_id: rung.call.call_id,
-      conversation_id: rung.call.conversation_id,
-      to_profile_id: message.to_profile_id,
-      to_profile_type: message.to_profile_type,
-      devices: rung.reached,
-      expires_at: rung.call.expires_at,
-      sent_at: clock.now().toISOString(),
-    };
-    await messenger.send([sender.connectionId], ringingMessage);
+    await messenger.send([sender.connectionId], ringingMessage(rung.call, rung.reached, clock.now()));
     return rung.decisions;
   }
 

@@ -19,7 +19,7 @@ import { profileKey } from '../../shared/profile';
 import type { ClientMessageOf, ServerMessage } from '../../shared/protocol';
 import type { RoutingDecision } from '../../shared/routing-line';
 import type { Applier } from './apply';
-import { endedMessage, envelope, stampOfParty } from './envelope';
+import { endedMessage, envelope, ringingMessage, stampOfParty } from './envelope';
 import { notRinging, ProtocolError } from './errors';
 import type { CallFinder } from './find-call';
 import { newCall, type Invitations, type NewCaller } from './invite';
@@ -133,17 +133,7 @@ export class InvitedCalls {
       await applier.apply(declineForCallee(result.call, 'offline', clock.now(), false));
       return [callDecision(result.call, 'declined', 'offline')];
     }
-    const ringing: ServerMessage = {
-      type: 'call_ringing',
-      call_id: result.call.call_id,
-      conversation_id: result.call.conversation_id,
-      to_profile_id: message.to_profile_id,
-      to_profile_type: message.to_profile_type,
-      devices: result.reached,
-      expires_at: result.call.expires_at,
-      sent_at: clock.now().toISOString(),
-    };
-    await this.deps.messenger.send([sender.connectionId], ringing);
+    await this.deps.messenger.send([sender.connectionId], ringingMessage(result.call, result.reached, clock.now()));
     return result.decisions;
   }
 
