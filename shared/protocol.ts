@@ -35,6 +35,11 @@ export const ProfileTypeSchema = v.pipe(v.string(), v.regex(PROFILE_TYPE_PATTERN
 export const ConversationIdSchema = v.nullish(
   v.union([v.pipe(v.number(), v.safeInteger()), v.pipe(v.string(), v.maxLength(MAX_ID_CHARS))]),
 );
+/** The conversation a call grant vouches for, and the platform names: a whole number or a non-empty string. */
+export const GrantConversationIdSchema = v.union([
+  v.pipe(v.number(), v.safeInteger()),
+  v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_CHARS)),
+]);
 export const CallTypeSchema = v.picklist(['voice', 'video']);
 /** A call grant as a client passes it on (see `shared/call-policy.ts`); verified by the server. */
 export const CallGrantSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CALL_GRANT_CHARS));
@@ -462,7 +467,8 @@ export function parseServerMessage(text: string): ServerMessage | undefined {
   }
 }
 
-function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+/** The first few problems a schema found, each with the path of the field it is about. */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
   return issues
     .slice(0, 3)
     .map((issue) => {

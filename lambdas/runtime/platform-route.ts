@@ -7,6 +7,7 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as v from 'valibot';
 import { httpRouteKey, type PlatformErrorBody, type PlatformErrorCode } from '../../shared/platform-api';
+import { describeIssues } from '../../shared/protocol';
 import type { RoutingDecision } from '../../shared/routing-line';
 import { functionById } from '../../shared/routes';
 import type { ErrorCode } from '../../shared/errors';
@@ -51,14 +52,11 @@ const PROTOCOL_REFUSALS: Partial<Record<ErrorCode, { status: number; code: Platf
   rate_limited: { status: 429, code: 'rate_limited' },
 };
 
-function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
-  return issues
-    .slice(0, 3)
-    .map((issue) => {
-      const path = v.getDotPath(issue);
-      return path ? `${path}: ${issue.message}` : issue.message;
-    })
-    .join('; ');
+/** `data` as `schema` says, or a 400 `invalid_request` naming what is wrong. */
+function validated<S extends v.GenericSchema>(schema: S, data: unknown): v.InferOutput<S> {
+  const parsed = v.safeParse(schema, data);
+  if (!parsed.success) throw new PlatformRefusal(400, 'invalid_request', describeIssues(parsed.issues));
+  return parsed.output;
 }
 
 /** The request's JSON body, validated. */
@@ -70,24 +68,16 @@ export function bodyOf<S extends v.GenericSchema>(event: PlatformEvent, schema: 
   } catch {
     throw new PlatformRefusal(400, 'invalid_json', 'The body is not JSON');
   }
-  const parsed = v.safeParse(schema, data);
-  if (!parsed.success) throw new PlatformRefusal(400, 'invalid_request', describeIssues(parsed.issues));
-  return parsed.output;
+  return validated(schema, data);
 }
 
 /** The request's query string parameters, validated. */
-export function queryOf<S extends v.GenericSchema>(event: PlatformEvent, schema: S): v.InferOutput<S> {
-  const parsed = v.safeParse(schema, event.queryStringParameters ?? {});
-  if (!parsed.success) throw new PlatformRefusal(400, 'invalid_request', describeIssues(parsed.issues));
-  return parsed.output;
-}
+export const queryOf = <S extends v.GenericSchema>(event: PlatformEvent, schema: S): v.InferOutput<S> =>
+  validated(schema, event.queryStringParameters ?? {});
 
 /** The route's path parameters, validated. */
-export function pathOf<S extends v.GenericSchema>(event: PlatformEvent, schema: S): v.InferOutput<S> {
-  const parsed = v.safeParse(schema, event.pathParameters ?? {});
-  if (!parsed.success) throw new PlatformRefusal(400, 'invalid_request', describeIssues(parsed.issues));
-  return parsed.output;
-}
+export const pathOf = <S extends v.GenericSchema>(event: PlatformEvent, schema: S): v.InferOutput<S> =>
+  validated(schema, event.pathParameters ?? {});
 
 const json = (status: number, body: unknown): PlatformResult => ({
   statusCode: status,
