@@ -7,7 +7,7 @@
 import * as v from 'valibot';
 import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_PRESENCE_PROFILES } from './limits';
 import { PROFILE_ID_PATTERN } from './profile';
-import { CallIdSchema, CallTypeSchema, ProfileRefSchema, ProfileTypeSchema } from './protocol';
+import { CallIdSchema, CallTypeSchema, GrantConversationIdSchema, ProfileRefSchema, ProfileTypeSchema } from './protocol';
 
 export const PLATFORM_API_VERSION = 'v1';
 /** The HTTP API's one stage: its URL is the API's own, with no stage in the path. */
@@ -42,14 +42,12 @@ export function routePath(route: HttpRoute, parameters: Readonly<Record<string, 
   });
 }
 
-const ConversationSchema = v.union([v.pipe(v.number(), v.safeInteger()), v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_CHARS))]);
-
 // --- POST /v1/call-grants ------------------------------------------------------------------------
 
 export const CallGrantRequestSchema = v.object({
   caller: ProfileRefSchema,
   callee: ProfileRefSchema,
-  conversation_id: ConversationSchema,
+  conversation_id: GrantConversationIdSchema,
   call_type: v.optional(CallTypeSchema),
   /** At most the deployment's `CALL_GRANT_MAX_TTL_SECONDS`; its default when left out. */
   ttl_seconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
@@ -107,7 +105,7 @@ export const CallInviteRequestSchema = v.object({
     user_id: v.optional(v.union([v.pipe(v.number(), v.safeInteger()), v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_CHARS))])),
   }),
   callee: ProfileRefSchema,
-  conversation_id: v.optional(ConversationSchema),
+  conversation_id: v.optional(GrantConversationIdSchema),
   call_type: CallTypeSchema,
 });
 export type CallInviteRequest = v.InferOutput<typeof CallInviteRequestSchema>;

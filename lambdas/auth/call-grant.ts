@@ -6,8 +6,8 @@
 import { SignJWT, errors, jwtVerify } from 'jose';
 import * as v from 'valibot';
 import { CALL_GRANT_TYPE } from '../../shared/call-policy';
-import { CALL_GRANT_CLOCK_SKEW_SECONDS, DEFAULT_CALL_GRANT_TTL_SECONDS, MAX_ID_CHARS } from '../../shared/limits';
-import { CallTypeSchema, ProfileRefSchema } from '../../shared/protocol';
+import { CALL_GRANT_CLOCK_SKEW_SECONDS, DEFAULT_CALL_GRANT_TTL_SECONDS } from '../../shared/limits';
+import { CallTypeSchema, GrantConversationIdSchema, ProfileRefSchema } from '../../shared/protocol';
 import type { GrantCheck, GrantFailure } from '../core/call-policy';
 import type { TokenPolicy } from './token';
 
@@ -17,7 +17,7 @@ export const CallGrantClaimsSchema = v.object({
   typ: v.literal(CALL_GRANT_TYPE),
   caller: ProfileRefSchema,
   callee: ProfileRefSchema,
-  conversation_id: v.union([v.pipe(v.number(), v.safeInteger()), v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_CHARS))]),
+  conversation_id: GrantConversationIdSchema,
   call_type: v.optional(CallTypeSchema),
 });
 /** What the platform puts in a grant, besides `iat` and `exp`. */
