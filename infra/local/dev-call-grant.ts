@@ -9,9 +9,8 @@ import * as v from 'valibot';
 import { DEV_CONVERSATION_ID, DevCallGrantRequestSchema, type DevCallGrantResponse } from '../../shared/client-config';
 import type { ProfileRef } from '../../shared/profile';
 import type { CallGrantClaims } from '../../lambdas/auth/call-grant';
-import { readBody, sendJson } from './http-util';
-
-const MAX_BODY_BYTES = 8 * 1024;
+import { acceptJsonPost, readJsonBody, refuse } from './dev-login';
+import { sendJson } from './http-util';
 
 export interface DevCallGrantSettings {
   enabled: boolean;
@@ -21,20 +20,13 @@ export interface DevCallGrantSettings {
   signGrant(claims: Omit<CallGrantClaims, 'typ'>): Promise<{ grant: string; expiresAt: Date }>;
 }
 
-const refuse = (response: ServerResponse, status: number, error: string, message: string): void =>
-  sendJson(response, status, { error, message });
-
 export async function handleDevCallGrant(
   request: IncomingMessage,
   response: ServerResponse,
   settings: DevCallGrantSettings,
 ): Promise<void> {
   if (!settings.enabled) return refuse(response, 404, 'not_found', 'Dev sign-in is turned off, and dev call grants with it');
-  if (request.method !== 'POST') return refuse(response, 405, 'method_not_allowed', 'Use POST');
-  // Requiring JSON makes a cross-site page go through a CORS preflight, which this server never grants.
-  if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
-    return refuse(response, 415, 'unsupported_media_type', 'Send Content-Type: application/json');
-  }
+  if (!acceptJsonPost(request, response)) return;
   const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
   if (!token) return refuse(response, 401, 'unauthorized', 'Send the signed-in token as Authorization: Bearer <token>');
   let caller: ProfileRef;
@@ -43,15 +35,9 @@ export async function handleDevCallGrant(
   } catch {
     return refuse(response, 401, 'unauthorized', 'The token is not valid for connecting');
   }
-  const read = await readBody(request, MAX_BODY_BYTES);
-  if (!read.ok) return refuse(response, 413, 'too_large', `The body exceeds ${MAX_BODY_BYTES} bytes`);
-  let input: unknown;
-  try {
-    input = JSON.parse(read.body.toString('utf8'));
-  } catch {
-    return refuse(response, 400, 'invalid_json', 'The body is not JSON');
-  }
-  const parsed = v.safeParse(DevCallGrantRequestSchema, input);
+  const body = await readJsonBody(request, response);
+  if (!body) return;
+  const parsed = v.safeParse(DevCallGrantRequestSchema, body.input);
   if (!parsed.success) return refuse(response, 400, 'invalid_request', v.summarize(parsed.issues));
   const { callee, call_type: callType } = parsed.output;
   if (!settings.profileTypes.includes(callee.profile_type)) {
@@ -65,6 +51,6 @@ export async function handleDevCallGrant(
     conversation_id: conversationId,
     ...(callType !== undefined ? { call_type: callType } : {}),
   });
-  const body: DevCallGrantResponse = { call_grant: grant, conversation_id: conversationId, expires_at: expiresAt.toISOString() };
-  sendJson(response, 200, body);
+  const answer: DevCallGrantResponse = { call_grant: grant, conversation_id: conversationId, expires_at: expiresAt.toISOString() };
+  sendJson(response, 200, answer);
 }

@@ -21,25 +21,46 @@ export interface DevLoginSettings {
   sign: (claims: TokenClaims) => Promise<{ token: string; expiresAt: Date }>;
 }
 
-const refuse = (response: ServerResponse, status: number, error: string, message: string): void =>
+export const refuse = (response: ServerResponse, status: number, error: string, message: string): void =>
   sendJson(response, status, { error, message });
+
+/**
+ * Whether the request is a JSON `POST`; otherwise it has been refused. Requiring JSON makes a
+ * cross-site page go through a CORS preflight, which this server never grants.
+ */
+export function acceptJsonPost(request: IncomingMessage, response: ServerResponse): boolean {
+  if (request.method !== 'POST') {
+    refuse(response, 405, 'method_not_allowed', 'Use POST');
+    return false;
+  }
+  if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
+    refuse(response, 415, 'unsupported_media_type', 'Send Content-Type: application/json');
+    return false;
+  }
+  return true;
+}
+
+/** The parsed JSON body (`{ input }`), or undefined once a too large or non-JSON body has been refused. */
+export async function readJsonBody(request: IncomingMessage, response: ServerResponse): Promise<{ input: unknown } | undefined> {
+  const read = await readBody(request, MAX_BODY_BYTES);
+  if (!read.ok) {
+    refuse(response, 413, 'too_large', `The body exceeds ${MAX_BODY_BYTES} bytes`);
+    return undefined;
+  }
+  try {
+    return { input: JSON.parse(read.body.toString('utf8')) as unknown };
+  } catch {
+    refuse(response, 400, 'invalid_json', 'The body is not JSON');
+    return undefined;
+  }
+}
 
 export async function handleDevToken(request: IncomingMessage, response: ServerResponse, settings: DevLoginSettings): Promise<void> {
   if (!settings.enabled) return refuse(response, 404, 'not_found', 'Dev sign-in is turned off');
-  if (request.method !== 'POST') return refuse(response, 405, 'method_not_allowed', 'Use POST');
-  // Requiring JSON makes a cross-site page go through a CORS preflight, which this server never grants.
-  if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
-    return refuse(response, 415, 'unsupported_media_type', 'Send Content-Type: application/json');
-  }
-  const read = await readBody(request, MAX_BODY_BYTES);
-  if (!read.ok) return refuse(response, 413, 'too_large', `The body exceeds ${MAX_BODY_BYTES} bytes`);
-  let input: unknown;
-  try {
-    input = JSON.parse(read.body.toString('utf8'));
-  } catch {
-    return refuse(response, 400, 'invalid_json', 'The body is not JSON');
-  }
-  const claims = v.safeParse(TokenClaimsSchema, input);
+  if (!acceptJsonPost(request, response)) return;
+  const body = await readJsonBody(request, response);
+  if (!body) return;
+  const claims = v.safeParse(TokenClaimsSchema, body.input);
   if (!claims.success) return refuse(response, 400, 'invalid_claims', v.summarize(claims.issues));
   if (!settings.profileTypes.includes(claims.output.profile_type)) {
     return refuse(response, 400, 'invalid_claims', `profile_type must be one of: ${settings.profileTypes.join(', ')}`);
