@@ -6,8 +6,8 @@
  */
 import type { ClientMessageOf } from '../../shared/protocol';
 import type { RoutingDecision } from '../../shared/routing-line';
-import type { Messenger } from './messenger';
-import type { CallSettings, CallStore, Clock, Sender } from './model';
+import type { Delivery, Messenger } from './messenger';
+import type { CallSettings, CallStore, Clock, OutboundMessage, Sender } from './model';
 import {
   changeSettings,
   DEFAULT_PROFILE_SETTINGS,
@@ -35,6 +35,8 @@ export interface SettingsUpdateDeps {
   settings: Pick<CallSettings, 'profileTypes'>;
   clock: Clock;
   sleep?: (ms: number) => Promise<void>;
+  /** Told when a saved change could not be told to the profile's other sockets (the sender still hears it). */
+  onFanOutFailed?: (error: unknown) => void;
 }
 
 export async function updateProfileSettings(
@@ -58,13 +60,27 @@ export async function updateProfileSettings(
       return [decision(sender, 'unchanged', delivery.reached.length)];
     }
     if (await profileSettings.saveSettings(sender.key, next, stored?.version)) {
-      const sockets = await deps.store.socketsOf(sender.key);
-      const targets = [sender.connectionId, ...sockets.map((socket) => socket.connectionId)];
-      const delivery = await messenger.send(targets, settingsMessage(next, clock.now()));
-      return [decision(sender, 'changed', delivery.reached.length, delivery.gone.length)];
+      const message = settingsMessage(next, clock.now());
+      const [own, others] = await Promise.all([messenger.reply(sender.connectionId, message), tellOtherSockets(deps, sender, message)]);
+      return [decision(sender, 'changed', own.reached.length + others.reached.length, others.gone.length)];
     }
   }
   throw new Error(`The call settings of ${sender.key} kept changing under ${MAX_WRITE_ATTEMPTS} attempts to change them`);
+}
+
+/**
+ * The profile's other sockets hear the change too. The change is saved by then: a failure here is
+ * reported, never turned into an error for the sender, who would think the change did not happen.
+ */
+async function tellOtherSockets(deps: SettingsUpdateDeps, sender: Sender, message: OutboundMessage): Promise<Delivery> {
+  try {
+    const sockets = await deps.store.socketsOf(sender.key);
+    const others = sockets.map((socket) => socket.connectionId).filter((id) => id !== sender.connectionId);
+    return await deps.messenger.send(others, message);
+  } catch (error) {
+    deps.onFanOutFailed?.(error);
+    return { reached: [], gone: [] };
+  }
 }
 
 function decision(sender: Sender, reason: 'changed' | 'unchanged' | null, reached: number, gone = 0): RoutingDecision {
