@@ -3,8 +3,8 @@
  * grant reach the server in the invitation, and a `forbidden` refusal ends the call as refused.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CallClient, CallErrorCode, type Call, type CallEnd } from '../../web/src/client';
-import { FakePeerConnection, ScriptedServer, fakeGetUserMedia, until, wsFactory } from './fakes';
+import { CallErrorCode, type Call, type CallClient, type CallEnd } from '../../web/src/client';
+import { FakePeerConnection, ScriptedServer, connectedClient } from './fakes';
 
 let server: ScriptedServer;
 let client: CallClient;
@@ -13,15 +13,7 @@ const TUTOR = { profile_id: 2, profile_type: 'tutor' } as const;
 beforeEach(async () => {
   FakePeerConnection.created.length = 0;
   server = await ScriptedServer.start();
-  client = new CallClient({
-    websocketUrl: server.url,
-    token: 'token',
-    createWebSocket: wsFactory,
-    createPeerConnection: FakePeerConnection.factory,
-    getUserMedia: fakeGetUserMedia().getUserMedia,
-  });
-  client.connect();
-  await until(() => client.socket.isOpen, 2_000, 'client connected');
+  client = await connectedClient(server);
 });
 afterEach(async () => {
   client.close();

@@ -5,8 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ServerMessageOf } from '../../shared/protocol';
-import { CallClient, CallErrorCode, type CallSettings } from '../../web/src/client';
-import { FakePeerConnection, ScriptedServer, fakeGetUserMedia, until, wsFactory } from './fakes';
+import { CallErrorCode, type CallClient, type CallSettings } from '../../web/src/client';
+import { ScriptedServer, fakeClient, until } from './fakes';
 
 let server: ScriptedServer;
 const clients: CallClient[] = [];
@@ -18,14 +18,7 @@ function settingsMessage(settings: CallSettings, sentAt = new Date()): ServerMes
 }
 
 function newClient(): { client: CallClient; changes: CallSettings[] } {
-  const client = new CallClient({
-    websocketUrl: server.url,
-    token: 'token',
-    createWebSocket: wsFactory,
-    createPeerConnection: FakePeerConnection.factory,
-    getUserMedia: fakeGetUserMedia().getUserMedia,
-    queryTimeoutMs: 2_000,
-  });
+  const client = fakeClient(server, { queryTimeoutMs: 2_000 });
   const changes: CallSettings[] = [];
   client.on('callSettings', (settings) => changes.push(settings));
   clients.push(client);

@@ -5,7 +5,15 @@
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ServerMessage } from '../../shared/protocol';
 import { TOKEN_QUERY_PARAMETER } from '../../shared/routes';
-import type { WebSocketLike } from '../../web/src/client';
+import {
+  CallClient,
+  SignalingSocket,
+  type CallClientOptions,
+  type CallError,
+  type ConnectionState,
+  type OpenReason,
+  type WebSocketLike,
+} from '../../web/src/client';
 
 // -------------------------------------------------------------------------------------------------
 // Media
@@ -217,6 +225,13 @@ export class ScriptedServer {
     socket.send(JSON.stringify(message));
   }
 
+  /** Tells the latest socket `message`, then closes it as the server's DeleteConnection does (1000). */
+  closeAfter(message: ServerMessage): void {
+    const socket = this.socket;
+    this.send(message, socket);
+    socket.close(1000, 'Connection Closed Normally');
+  }
+
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.terminate();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -234,6 +249,40 @@ export async function until(condition: () => boolean, timeoutMs = 2_000, what = 
     if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
     await sleep(5);
   }
+}
+
+/** A signaling socket of `server`'s (not connected yet), and what it reported, in order. */
+export function recordedSocket(server: ScriptedServer, options: Partial<ConstructorParameters<typeof SignalingSocket>[0]> = {}) {
+  const socket = new SignalingSocket({ url: server.url, token: 'token-1', createWebSocket: wsFactory, ...options });
+  const opens: OpenReason[] = [];
+  const errors: CallError[] = [];
+  const states: ConnectionState[] = [];
+  const messages: ServerMessage[] = [];
+  socket.on('open', ({ reason }) => opens.push(reason));
+  socket.on('error', (error) => errors.push(error));
+  socket.on('state', (state) => states.push(state));
+  socket.on('message', (message) => messages.push(message));
+  return { socket, opens, errors, states, messages };
+}
+
+/** A call client of `server`'s, with fake media and peer connections; `options` add to or override those. */
+export function fakeClient(server: ScriptedServer, options: Partial<CallClientOptions> = {}): CallClient {
+  return new CallClient({
+    websocketUrl: server.url,
+    token: 'token',
+    createWebSocket: wsFactory,
+    createPeerConnection: FakePeerConnection.factory,
+    getUserMedia: fakeGetUserMedia().getUserMedia,
+    ...options,
+  });
+}
+
+/** `fakeClient`, connected. */
+export async function connectedClient(server: ScriptedServer, options: Partial<CallClientOptions> = {}): Promise<CallClient> {
+  const client = fakeClient(server, options);
+  client.connect();
+  await until(() => client.socket.isOpen, 2_000, 'client connected');
+  return client;
 }
 
 // -------------------------------------------------------------------------------------------------

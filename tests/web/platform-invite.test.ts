@@ -5,8 +5,8 @@
  * vouching its `vouchFor` gives.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CallClient, CallError, CallErrorCode, type Call, type CallEnd, type CallVouching } from '../../web/src/client';
-import { FakePeerConnection, ScriptedServer, callId, envelope, fakeGetUserMedia, inSeconds, now, until, wsFactory } from './fakes';
+import { CallError, CallErrorCode, type Call, type CallClient, type CallEnd, type CallVouching } from '../../web/src/client';
+import { FakePeerConnection, ScriptedServer, callId, connectedClient, envelope, inSeconds, now, until } from './fakes';
 
 let server: ScriptedServer;
 let client: CallClient;
@@ -14,16 +14,7 @@ const PATRICK = { id: 7, type: 'student', name: 'Patrick' };
 const KESAVAN = { id: 8, type: 'tutor', name: 'Kesavan' };
 
 async function startClient(vouchFor?: (to: { profile_id: string | number; profile_type: string }) => Promise<CallVouching>) {
-  client = new CallClient({
-    websocketUrl: server.url,
-    token: 'token',
-    createWebSocket: wsFactory,
-    createPeerConnection: FakePeerConnection.factory,
-    getUserMedia: fakeGetUserMedia().getUserMedia,
-    ...(vouchFor ? { vouchFor } : {}),
-  });
-  client.connect();
-  await until(() => client.socket.isOpen, 2_000, 'client connected');
+  client = await connectedClient(server, vouchFor ? { vouchFor } : {});
 }
 
 beforeEach(async () => {

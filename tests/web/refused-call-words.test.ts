@@ -5,9 +5,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../shared/errors';
-import { CallClient, type Call, type CallEnd } from '../../web/src/client';
+import type { Call, CallClient, CallEnd } from '../../web/src/client';
 import { describeEnd } from '../../web/src/ui/outcomes';
-import { FakePeerConnection, ScriptedServer, envelope, fakeGetUserMedia, until, wsFactory } from './fakes';
+import { ScriptedServer, connectedClient, envelope } from './fakes';
 
 const ADA = { profile_id: 2, profile_type: 'tutor', name: 'Ada Lovelace' };
 
@@ -16,15 +16,7 @@ let client: CallClient;
 
 beforeEach(async () => {
   server = await ScriptedServer.start();
-  client = new CallClient({
-    websocketUrl: server.url,
-    token: 'token',
-    createWebSocket: wsFactory,
-    createPeerConnection: FakePeerConnection.factory,
-    getUserMedia: fakeGetUserMedia().getUserMedia,
-  });
-  client.connect();
-  await until(() => client.socket.isOpen, 2_000, 'client connected');
+  client = await connectedClient(server);
 });
 afterEach(async () => {
   client.close();

@@ -1,11 +1,10 @@
 /** The signaling socket when the server closes it for an expired token, and when a call moves to another socket. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CallErrorCode, SignalingSocket, type CallError, type OpenReason } from '../../web/src/client';
-import type { ServerMessage } from '../../shared/protocol';
-import { callId, envelope, ScriptedServer, until, wsFactory } from './fakes';
+import { CallErrorCode, type SignalingSocket } from '../../web/src/client';
+import { callId, envelope, recordedSocket, ScriptedServer, until } from './fakes';
 
 const FAST_BACKOFF = { initialMs: 20, maxMs: 100, jitter: 0, random: Math.random };
-const TOKEN_EXPIRED = JSON.stringify({ type: 'error', code: 'token_expired', message: 'expired' });
+const TOKEN_EXPIRED = { type: 'error', code: 'token_expired', message: 'expired' } as const;
 
 let server: ScriptedServer;
 const sockets: SignalingSocket[] = [];
@@ -18,24 +17,14 @@ afterEach(async () => {
   await server.close();
 });
 
-function open(options: Partial<ConstructorParameters<typeof SignalingSocket>[0]> = {}) {
-  const socket = new SignalingSocket({ url: server.url, token: 'token-1', createWebSocket: wsFactory, backoff: FAST_BACKOFF, ...options });
-  const opens: OpenReason[] = [];
-  const errors: CallError[] = [];
-  const messages: ServerMessage[] = [];
-  socket.on('open', ({ reason }) => opens.push(reason));
-  socket.on('error', (error) => errors.push(error));
-  socket.on('message', (message) => messages.push(message));
-  sockets.push(socket);
-  return { socket, opens, errors, messages };
+function open(options: Parameters<typeof recordedSocket>[1] = {}) {
+  const recorded = recordedSocket(server, { backoff: FAST_BACKOFF, ...options });
+  sockets.push(recorded.socket);
+  return recorded;
 }
 
 /** What the server does with a socket whose token expired: tell it, then close it (DeleteConnection's 1000). */
-function expireToken(): void {
-  const socket = server.socket;
-  socket.send(TOKEN_EXPIRED);
-  socket.close(1000, 'Connection Closed Normally');
-}
+const expireToken = (): void => server.closeAfter(TOKEN_EXPIRED);
 
 describe('a socket closed for an expired token', () => {
   it('reconnects with a fresh token from the token source', async () => {

@@ -4,19 +4,11 @@
  * would reconnect in turn) until the user asks, and then picks up where it left off.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CallClient,
-  CallErrorCode,
-  SignalingSocket,
-  type CallEnd,
-  type CallError,
-  type ConnectionState,
-  type OpenReason,
-} from '../../web/src/client';
-import { FakePeerConnection, ScriptedServer, fakeGetUserMedia, sleep, until, wsFactory } from './fakes';
+import { CallErrorCode, type CallEnd, type CallError, type SignalingSocket } from '../../web/src/client';
+import { ScriptedServer, fakeClient, recordedSocket, sleep, until } from './fakes';
 
 const FAST_BACKOFF = { initialMs: 20, maxMs: 100, jitter: 0, random: Math.random };
-const TOO_MANY_SOCKETS = JSON.stringify({ type: 'error', code: 'too_many_sockets', message: 'This profile has too many connections' });
+const TOO_MANY_SOCKETS = { type: 'error', code: 'too_many_sockets', message: 'This profile has too many connections' } as const;
 /** Several times the longest backoff: a reconnect that was going to happen would have. */
 const LONGER_THAN_ANY_RETRY_MS = 400;
 
@@ -32,23 +24,13 @@ afterEach(async () => {
 });
 
 function open() {
-  const socket = new SignalingSocket({ url: server.url, token: 'token-1', createWebSocket: wsFactory, backoff: FAST_BACKOFF });
-  const opens: OpenReason[] = [];
-  const errors: CallError[] = [];
-  const states: ConnectionState[] = [];
-  socket.on('open', ({ reason }) => opens.push(reason));
-  socket.on('error', (error) => errors.push(error));
-  socket.on('state', (state) => states.push(state));
-  sockets.push(socket);
-  return { socket, opens, errors, states };
+  const recorded = recordedSocket(server, { backoff: FAST_BACKOFF });
+  sockets.push(recorded.socket);
+  return recorded;
 }
 
 /** What the server does to the socket it refuses: tell it why, then close it. */
-function refuseForTooManySockets(): void {
-  const socket = server.socket;
-  socket.send(TOO_MANY_SOCKETS);
-  socket.close(1000, 'Connection Closed Normally');
-}
+const refuseForTooManySockets = (): void => server.closeAfter(TOO_MANY_SOCKETS);
 
 describe('a socket closed for too many sockets', () => {
   it('stays closed and says why, even when the browser reports it is online again', async () => {
@@ -93,14 +75,7 @@ describe('a socket closed for too many sockets', () => {
 
 describe('the call client closed for too many sockets', () => {
   it('ends a call being placed at once, says why, and reconnects only when asked', async () => {
-    const client = new CallClient({
-      websocketUrl: server.url,
-      token: 'token',
-      createWebSocket: wsFactory,
-      createPeerConnection: FakePeerConnection.factory,
-      getUserMedia: fakeGetUserMedia().getUserMedia,
-      socket: { backoff: FAST_BACKOFF },
-    });
+    const client = fakeClient(server, { socket: { backoff: FAST_BACKOFF } });
     const errors: CallError[] = [];
     client.on('error', (error) => errors.push(error));
     client.connect();
