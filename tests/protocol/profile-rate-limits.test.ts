@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ENV } from '../../shared/env';
 import type { ServerMessage } from '../../shared/protocol';
-import type { RoutingLine } from '../../shared/routing-line';
 import { offer, startHarness, type Harness } from '../support/harness';
 import { callInvariantViolations } from '../support/invariants';
+import { captureRoutingLines, type RoutingLog } from '../support/routing-lines';
 import type { TestSocket } from '../support/test-socket';
 
 const BURST = 10;
@@ -23,22 +23,19 @@ const SETTINGS = {
 
 let h: Harness;
 const previous = Object.fromEntries(Object.keys(SETTINGS).map((name) => [name, process.env[name]]));
-const lines: string[] = [];
+let log: RoutingLog;
 let nextId = 9500;
 
 beforeAll(async () => {
   Object.assign(process.env, SETTINGS);
   // The routing lines show that every dropped frame is still logged.
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(...String(chunk).split('\n'));
-    return true;
-  });
+  log = captureRoutingLines();
   h = await startHarness({ quiet: false });
 });
 afterAll(async () => {
   if (h) expect(await callInvariantViolations(h.db)).toEqual([]);
   await h?.close();
-  vi.restoreAllMocks();
+  log?.restore();
   for (const [name, value] of Object.entries(previous)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
@@ -106,7 +103,7 @@ describe('refused frames beyond the limit', () => {
 
     for (let i = 0; i < 100; i++) socket!.send({ type: 'call_history', limit: 1 });
     const limitedLines = () =>
-      routingLines().filter((line) => line.route === 'call_history' && line.from === key && line.reason === 'rate_limited');
+      log.lines().filter((line) => line.route === 'call_history' && line.from === key && line.reason === 'rate_limited');
     await vi.waitFor(() => expect(limitedLines()).toHaveLength(100), { timeout: WAIT_MS, interval: 50 });
     const told = limitedLines().filter((line) => line.outcome === 'refused').length;
     expect(limitedLines().filter((line) => line.outcome === 'dropped')).toHaveLength(100 - told);
@@ -119,10 +116,3 @@ describe('refused frames beyond the limit', () => {
     expect(socket!.received.filter((message) => message.type === 'call_history')).toHaveLength(BURST);
   });
 });
-
-function routingLines(): (RoutingLine & { msg: string })[] {
-  return lines
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as RoutingLine & { msg: string })
-    .filter((line) => line.msg === 'routing');
-}

@@ -7,35 +7,25 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_PAIR_RING_LIMIT } from '../../shared/limits';
-import type { RoutingLine } from '../../shared/routing-line';
 import { answer, offer, startHarness, type Harness } from '../support/harness';
 import { callInvariantViolations } from '../support/invariants';
+import { captureRoutingLines, type RoutingLog } from '../support/routing-lines';
 import type { TestSocket } from '../support/test-socket';
 
 let h: Harness;
-const lines: string[] = [];
+let log: RoutingLog;
 let nextId = 9300;
 
 beforeAll(async () => {
   // The routing lines say when an answer's handler is done (it gives the ring back before it logs).
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(...String(chunk).split('\n'));
-    return true;
-  });
+  log = captureRoutingLines();
   h = await startHarness({ quiet: false });
 });
 afterAll(async () => {
   if (h) expect(await callInvariantViolations(h.db)).toEqual([]);
   await h?.close();
-  vi.restoreAllMocks();
+  log.restore();
 });
-
-function routingLines(): (RoutingLine & { msg: string })[] {
-  return lines
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as RoutingLine & { msg: string })
-    .filter((line) => line.msg === 'routing');
-}
 
 const invitation = (tutorId: number) => ({
   type: 'call_invitation',
@@ -73,7 +63,7 @@ describe('repeated unanswered rings from one caller to one callee', () => {
     await expectRefused(caller, callees, tutorId);
     await vi.waitFor(
       () =>
-        expect(routingLines()).toContainEqual(
+        expect(log.lines()).toContainEqual(
           expect.objectContaining({
             route: 'call_invitation',
             outcome: 'refused',
@@ -110,7 +100,7 @@ describe('repeated unanswered rings from one caller to one callee', () => {
     callees[0]!.send({ type: 'call_answer', call_id: callId, answer: answer() });
     await caller.next('call_answer');
     await vi.waitFor(
-      () => expect(routingLines()).toContainEqual(expect.objectContaining({ route: 'call_answer', call_id: callId, outcome: 'answered' })),
+      () => expect(log.lines()).toContainEqual(expect.objectContaining({ route: 'call_answer', call_id: callId, outcome: 'answered' })),
       { timeout: 5_000 },
     );
     caller.send({ type: 'call_ended', call_id: callId });

@@ -2,20 +2,18 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { RoutingLine } from '../../shared/routing-line';
 import { answer, candidate, offer, startHarness, type Harness } from '../support/harness';
+import { captureRoutingLines, type RoutingLog } from '../support/routing-lines';
 
 let h: Harness;
-const lines: string[] = [];
+let log: RoutingLog;
 
 beforeAll(async () => {
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(...String(chunk).split('\n'));
-    return true;
-  });
+  log = captureRoutingLines();
   h = await startHarness({ quiet: false });
 });
 afterAll(async () => {
   await h?.close();
-  vi.restoreAllMocks();
+  log?.restore();
 });
 
 /** The routing lines of a call, once `count` of them are written (each is written after its replies). */
@@ -25,10 +23,7 @@ async function routingLines(callId: string, count: number): Promise<RoutingLine[
 }
 
 function linesOf(callId: string): RoutingLine[] {
-  return lines
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as RoutingLine & { msg: string })
-    .filter((line) => line.msg === 'routing' && line.call_id === callId);
+  return log.lines().filter((line) => line.call_id === callId);
 }
 
 it('follows one call from invitation to end by its call id', async () => {
