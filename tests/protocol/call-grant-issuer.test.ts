@@ -5,10 +5,9 @@
  */
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signCallGrant } from '../../lambdas/auth/call-grant';
 import { signToken } from '../../lambdas/auth/token';
 import { ENV } from '../../shared/env';
-import { offer, startHarness, type Harness } from '../support/harness';
+import { offer, startHarness, studentTutorGrant, type Harness } from '../support/harness';
 import { PlatformClient } from '../support/platform-client';
 import { TestSocket } from '../support/test-socket';
 
@@ -71,11 +70,7 @@ describe('call grants on a deployment with an issuer and an audience', () => {
   it('refuse a grant without them, whose signature is otherwise good', async () => {
     const caller = await connect('student', 8803);
     const callee = await connect('tutor', 8804);
-    const { grant } = await signCallGrant(h.gateway.secret, {
-      caller: { profile_type: 'student', profile_id: 8803 },
-      callee: { profile_type: 'tutor', profile_id: 8804 },
-      conversation_id: CONVERSATION,
-    });
+    const grant = await studentTutorGrant(h, 8803, 8804, CONVERSATION);
     caller.send(invitation(8804, grant));
     expect(await caller.next('error')).toMatchObject({ code: 'forbidden', request_type: 'call_invitation' });
     expect(await callee.quietFor(200, ['call_invitation'])).toEqual([]);

@@ -4,9 +4,8 @@
  * before it turns `CALL_POLICY=conversation` on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signCallGrant } from '../../lambdas/auth/call-grant';
 import { ENV } from '../../shared/env';
-import { offer, startHarness, type Harness } from '../support/harness';
+import { offer, startHarness, studentTutorGrant, type Harness } from '../support/harness';
 
 let h: Harness;
 let nextId = 7500;
@@ -44,14 +43,7 @@ describe('an open deployment', () => {
     const [studentId, tutorId] = ids();
     const caller = await h.connect('student', studentId);
     const tutor = await h.connect('tutor', tutorId);
-    const grant = async (calleeId: number) =>
-      (
-        await signCallGrant(h.gateway.secret, {
-          caller: { profile_id: studentId, profile_type: 'student' },
-          callee: { profile_id: calleeId, profile_type: 'tutor' },
-          conversation_id: 12,
-        })
-      ).grant;
+    const grant = (calleeId: number) => studentTutorGrant(h, studentId, calleeId, 12);
 
     caller.send(invitation(tutorId, await grant(tutorId + 1)));
     expect(await caller.next('error')).toMatchObject({ code: 'forbidden', request_type: 'call_invitation' });

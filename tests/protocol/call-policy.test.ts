@@ -4,10 +4,9 @@
  * callee and this conversation; every other invitation gets the same `forbidden` and rings nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signCallGrant } from '../../lambdas/auth/call-grant';
 import { ENV } from '../../shared/env';
 import type { ServerMessageOf } from '../../shared/protocol';
-import { offer, startHarness, type Harness } from '../support/harness';
+import { offer, startHarness, studentTutorGrant, type Harness } from '../support/harness';
 import type { TestSocket } from '../support/test-socket';
 
 let h: Harness;
@@ -25,19 +24,11 @@ afterAll(async () => {
   await h?.close();
 });
 
-const grantFor = async (callerId: number, calleeId: number, changes: { conversation_id?: string; issuedAt?: Date } = {}) =>
-  (
-    await signCallGrant(
-      h.gateway.secret,
-      {
-        caller: { profile_id: callerId, profile_type: 'student' },
-        callee: { profile_id: calleeId, profile_type: 'tutor' },
-        conversation_id: changes.conversation_id ?? CONVERSATION,
-      },
-      60,
-      changes.issuedAt,
-    )
-  ).grant;
+const grantFor = (callerId: number, calleeId: number, changes: { conversation_id?: string; issuedAt?: Date } = {}) =>
+  studentTutorGrant(h, callerId, calleeId, changes.conversation_id ?? CONVERSATION, {
+    ttlSeconds: 60,
+    ...(changes.issuedAt ? { issuedAt: changes.issuedAt } : {}),
+  });
 
 const invitation = (tutorId: number, grant?: string) => ({
   type: 'call_invitation',

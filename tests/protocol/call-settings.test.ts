@@ -6,12 +6,11 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signCallGrant } from '../../lambdas/auth/call-grant';
 import { MAX_BLOCKED_PROFILES } from '../../shared/limits';
 import type { ServerMessage, ServerMessageOf } from '../../shared/protocol';
 import { CALL_LOGS_TABLE, CONNECTIONS_TABLE, lineItemKey } from '../../shared/tables';
 import { profileKey } from '../../shared/profile';
-import { answer, offer, startHarness, type Harness } from '../support/harness';
+import { answer, offer, startHarness, studentTutorGrant, type Harness } from '../support/harness';
 import { callInvariantViolations } from '../support/invariants';
 import type { TestSocket } from '../support/test-socket';
 
@@ -57,14 +56,7 @@ async function declinedCall(caller: TestSocket, tutorId: number, extra: object =
 
 const invitationsAt = (socket: TestSocket) => socket.received.filter((message) => message.type === 'call_invitation');
 
-async function grant(studentId: number, tutorId: number): Promise<string> {
-  const signed = await signCallGrant(h.gateway.secret, {
-    caller: { profile_id: studentId, profile_type: 'student' },
-    callee: { profile_id: tutorId, profile_type: 'tutor' },
-    conversation_id: 77,
-  });
-  return signed.grant;
-}
+const grant = (studentId: number, tutorId: number): Promise<string> => studentTutorGrant(h, studentId, tutorId, 77);
 
 async function lineOf(profileType: string, profileId: number): Promise<Record<string, unknown> | undefined> {
   const { Item } = await h.db.send(

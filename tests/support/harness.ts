@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalGateway, type LocalGatewayOptions } from '../../infra/local/gateway';
 import { describeProblems } from '../../infra/local/problems';
+import { signCallGrant } from '../../lambdas/auth/call-grant';
 import { signToken } from '../../lambdas/auth/token';
 import type { CallRecord } from '../../lambdas/core/model';
 import type { TokenClaims } from '../../shared/identity';
@@ -101,6 +102,25 @@ export async function startHarness(options: Partial<LocalGatewayOptions> = {}) {
       }
     },
   };
+}
+
+/**
+ * A call grant for student `studentId` to call tutor `tutorId` in `conversationId`, signed with the
+ * gateway's secret as the platform's backend would sign it (`ttlSeconds` default 300).
+ */
+export async function studentTutorGrant(
+  h: Pick<Harness, 'gateway'>,
+  studentId: number,
+  tutorId: number,
+  conversationId: string | number,
+  options: { ttlSeconds?: number; issuedAt?: Date } = {},
+): Promise<string> {
+  const claims = {
+    caller: { profile_id: studentId, profile_type: 'student' },
+    callee: { profile_id: tutorId, profile_type: 'tutor' },
+    conversation_id: conversationId,
+  };
+  return (await signCallGrant(h.gateway.secret, claims, options.ttlSeconds, options.issuedAt)).grant;
 }
 
 export const offer = (tag = 'caller') => ({ type: 'offer' as const, sdp: `v=0\r\no=- ${tag} 2 IN IP4 127.0.0.1\r\ns=-\r\n` });
