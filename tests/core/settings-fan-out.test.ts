@@ -23,6 +23,7 @@ it("answers a saved block to the blocker, and reports the other tabs it could no
   const blocker = await world.connect('fan-out-tab-1', 'tutor', 80_001);
   await world.connect('fan-out-tab-2', 'tutor', 80_001);
   const profileSettings = new DynamoProfileSettings(PROFILE_SETTINGS_TABLE.localName, storeClient(world.endpoint));
+  // The one stand-in here: the embedded store cannot be made to fail a query of the profile index.
   const unlistable: Pick<CallStore, 'socketsOf'> = {
     socketsOf: () => Promise.reject(new Error('the profile index did not answer')),
   };
