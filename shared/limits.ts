@@ -52,7 +52,8 @@ export const SWEEP_TIME_MARGIN_MS = 10_000;
 /**
  * Rate limits (messages per second, and the burst that may be saved up), per socket and per
  * profile (all its sockets together). Offers ring devices; lookups (`presence_query`,
- * `call_history`) are how profiles are enumerated; candidates are the many small messages;
+ * `call_history`) are how profiles are enumerated, and `call_settings` changes, which may each
+ * rewrite a 500-entry block list, share their budget; candidates are the many small messages;
  * everything else shares the fourth budget. Offers are counted in the store per socket and per
  * profile, lookups per profile, so those limits hold across Lambda containers; candidates and the
  * rest are counted by each container, per socket and per profile. Excess gets `error`

@@ -105,7 +105,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     rateCounters: true,
   }),
   // Changes the sender's own settings and tells every socket of its profile (found through connections).
-  route('call-settings', 'call_settings', { ...REPLY_ONLY, connections: 'read', profileSettings: 'readwrite' }),
+  route('call-settings', 'call_settings', { ...REPLY_ONLY, connections: 'read', profileSettings: 'readwrite', rateCounters: true }),
   route('call-history', 'call_history', { ...REPLY_ONLY, callLogs: 'read', rateCounters: true }),
   route('ice-servers', 'ice_servers', REPLY_ONLY),
   // A callee's socket accepts a call the platform started (`call_invite`): it claims the call and tells the caller's sockets.

@@ -10,8 +10,9 @@ export default defineConfig({
     // Each file starts its own gateway (handlers read their environment once per process).
     pool: 'forks',
     isolate: true,
-    testTimeout: 15_000,
-    hookTimeout: 30_000,
+    // Limits against hangs, not speed goals: a 2-core machine under load may take minutes to synth or boot.
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
     projects: [
       {
         extends: true,

@@ -23,7 +23,8 @@ export type RateSubject = Pick<Sender, 'connectionId' | 'key'>;
 /** The budget a route draws on (frames no route took, on `$default`, count as `other`). */
 export function rateClassOf(route: string): RateClass {
   if (route === 'call_invitation') return 'offers';
-  if (route === 'presence_query' || route === 'call_history') return 'lookups';
+  // Settings changes join them: each may rewrite a block list of up to 500 entries.
+  if (route === 'presence_query' || route === 'call_history' || route === 'call_settings') return 'lookups';
   if (route === 'ice_candidate') return 'candidates';
   return 'other';
 }

@@ -9,7 +9,7 @@ const MAX_BUNDLE_BYTES = 100 * 1024;
 let synth: Synthesized;
 beforeAll(() => {
   synth = synthesize({}, { bundle: true });
-}, 60_000);
+}, 300_000);
 afterAll(() => synth?.cleanup());
 
 function assetDirOf(handlerId: string): string {

@@ -72,9 +72,13 @@ describe('handler permissions', () => {
 
   it('lets the lookup routes update rate counters on the connections table itself, never its indexes', () => {
     const counting = FUNCTIONS.filter((definition) => definition.access.rateCounters && definition.access.connections !== 'readwrite');
-    expect(counting.map((definition) => definition.id).sort()).toEqual(['call-history', 'presence-query']);
+    expect(counting.map((definition) => definition.id).sort()).toEqual(['call-history', 'call-settings', 'presence-query']);
+    const onConnections = (statement: ReturnType<typeof statementsOf>[number]) =>
+      JSON.stringify(statement.Resource).includes(tableId('connections'));
     for (const definition of counting) {
-      const updates = statementsOf(definition).filter((statement) => actionsOf(statement).includes('dynamodb:UpdateItem'));
+      const updates = statementsOf(definition).filter(
+        (statement) => actionsOf(statement).includes('dynamodb:UpdateItem') && onConnections(statement),
+      );
       expect(updates, definition.id).toHaveLength(1);
       expect(updates[0]!.Resource, definition.id).toEqual({ 'Fn::GetAtt': [tableId('connections'), 'Arn'] });
     }

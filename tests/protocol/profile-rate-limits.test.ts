@@ -42,7 +42,7 @@ afterAll(async () => {
   }
 });
 
-const WAIT_MS = 10_000;
+const WAIT_MS = 30_000;
 const isRateLimited = (message: ServerMessage): boolean => message.type === 'error' && message.code === 'rate_limited';
 
 /** What the sockets received of `types`, once at least `count` have arrived (or the wait is over). */
