@@ -1,5 +1,5 @@
 /**
- * The keyboard focus can be seen everywhere: on the light home page and settings, and on the dark
+ * The keyboard focus can be seen everywhere: on the light sign-in, home and settings, and on the dark
  * incoming screen and over the video of a call, every control Tab reaches changes, when focused,
  * at least a 2 px line's worth of pixels around it by 3:1 contrast or more.
  */
@@ -34,9 +34,16 @@ describe.runIf(runs)('visible keyboard focus in Chromium', () => {
     measures.filter((m) => m.changedPixels < m.requiredPixels).map((m) => `${m.control}: ${m.changedPixels} of ${m.requiredPixels} px`);
 
   it(
-    'every control shows a focus ring of 3:1 contrast on the home page, the incoming screen, over a video call and in the settings',
+    'every control shows a focus ring of 3:1 contrast on the sign-in and home pages, the incoming screen, over a video call and in the settings',
     async () => {
       const decoder = await world.openPage();
+      const screens = new Map<string, FocusRingMeasure[]>();
+      const signIn = await world.openPage();
+      await signIn.emulateMedia({ reducedMotion: 'reduce' });
+      await signIn.goto('/');
+      await tabTo(signIn, 'login-name');
+      screens.set('sign-in', await measureFocusRings(signIn, '.signin', decoder));
+
       const sam = await world.signIn('Sam Carter', 'student', freshId());
       const ada = await world.signIn('Ada Lovelace', 'tutor', freshId());
       // The focus is judged on the settled picture, not during a transition.
@@ -48,7 +55,6 @@ describe.runIf(runs)('visible keyboard focus in Chromium', () => {
       await sam.byTestId('dial-profile-type').selectOption(ada.profile.profileType);
       await sam.byTestId('dial-profile-id').fill(ada.profile.profileId);
 
-      const screens = new Map<string, FocusRingMeasure[]>();
       await tabTo(sam.page, 'open-settings');
       // The header and the page's main part (toasts come and go by themselves).
       screens.set('home', await measureFocusRings(sam.page, '.topbar, .home', decoder));
@@ -79,8 +85,10 @@ describe.runIf(runs)('visible keyboard focus in Chromium', () => {
         [...screens].map(([screen, measures]) => [screen, { controls: measures.length, faint: faint(measures) }]),
       );
       const atLeast = (minimum: number) => expect.toSatisfy((n: number) => n >= minimum);
-      // Header (2), dialer (4), a history row (3); Decline, Accept, Block; Mute, Camera, End; Close and a choice.
+      // Name, type, id, Sign in; header (2), dialer (4), a history row (3); Decline, Accept, Block;
+      // Mute, Camera, End; Close and a choice.
       expect(summary).toEqual({
+        'sign-in': { controls: 4, faint: [] },
         home: { controls: atLeast(9), faint: [] },
         'incoming call': { controls: 3, faint: [] },
         'video call': { controls: 3, faint: [] },

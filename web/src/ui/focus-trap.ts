@@ -25,7 +25,10 @@ export class FocusTrap {
     if (!this.open) {
       this.open = true;
       this.returnTo = returnTo;
-      for (const sibling of this.layer.parentElement?.children ?? []) {
+      // A modal <dialog> makes the rest inert itself, and gives the focus back as it closes (it could
+      // not, were the rest still inert by our hand then).
+      const siblings = this.layer instanceof HTMLDialogElement ? [] : (this.layer.parentElement?.children ?? []);
+      for (const sibling of siblings) {
         if (sibling instanceof HTMLElement && sibling !== this.layer && !sibling.inert) {
           sibling.inert = true;
           this.madeInert.push(sibling);
