@@ -38,19 +38,19 @@ export async function measureFocusRings(page: Page, scope: string, decoder: Page
   const seen = new Set<string>();
   for (let step = 0; step < MAX_CONTROLS; step++) {
     const control = await page.evaluate(describeFocused, scope);
-    if (!control || seen.has(control.id)) break;
-    seen.add(control.id);
+    if (!control || seen.has(control.selector)) break;
+    seen.add(control.selector);
     const clip = expand(control.box, page.viewportSize());
     const focused = await page.screenshot({ clip });
     await page.evaluate(() => {
       if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
     });
     const unfocused = await page.screenshot({ clip });
-    const refocused = await page.evaluate((id) => {
-      const element = document.querySelector<HTMLElement>(`[data-focus-probe="${id}"]`);
+    const refocused = await page.evaluate((selector) => {
+      const element = document.querySelector<HTMLElement>(selector);
       element?.focus();
       return element?.matches(':focus-visible') ?? false;
-    }, control.id);
+    }, control.selector);
     if (!refocused) throw new Error(`${control.name} did not take the keyboard focus back`);
     const changedPixels = await countChangedPixels(decoder, focused, unfocused);
     measures.push({ control: control.name, changedPixels, requiredPixels: 4 * (control.box.width + control.box.height) });
@@ -60,18 +60,23 @@ export async function measureFocusRings(page: Page, scope: string, decoder: Page
 }
 
 /**
- * In the page: the focused element (marked so it can be found again), named, and the box of what a
+ * In the page: the focused element, named, with a selector that finds it again (the app's own
+ * `data-focus-id` where a re-render may replace it, else a mark put on it), and the box of what a
  * person sees as the control: a radio button's whole choice card (its label), else the element.
  */
-function describeFocused(scope: string): { id: string; name: string; box: Box } | undefined {
+function describeFocused(scope: string): { selector: string; name: string; box: Box } | undefined {
   const element = document.activeElement;
   if (!(element instanceof HTMLElement) || !element.closest(scope)) return undefined;
-  const id = element.dataset.focusProbe ?? String(document.querySelectorAll('[data-focus-probe]').length);
-  element.dataset.focusProbe = id;
+  let selector: string;
+  if (element.dataset.focusId !== undefined) selector = `[data-focus-id="${CSS.escape(element.dataset.focusId)}"]`;
+  else {
+    element.dataset.focusProbe ??= String(document.querySelectorAll('[data-focus-probe]').length);
+    selector = `[data-focus-probe="${element.dataset.focusProbe}"]`;
+  }
   const component = element instanceof HTMLInputElement && element.labels?.[0] ? element.labels[0] : element;
   const rect = component.getBoundingClientRect();
   const name = element.dataset.testid ?? element.getAttribute('aria-label') ?? element.textContent?.trim() ?? element.tagName;
-  return { id, name, box: { x: rect.x, y: rect.y, width: rect.width, height: rect.height } };
+  return { selector, name, box: { x: rect.x, y: rect.y, width: rect.width, height: rect.height } };
 }
 
 function expand(box: Box, viewport: { width: number; height: number } | null): Box {
