@@ -42,6 +42,8 @@ export class ConfirmDialog {
     );
     this.focusTrap = new FocusTrap(this.element);
     this.element.addEventListener('close', () => {
+      // The event comes a moment later: a question asked again meanwhile is open, and stays so.
+      if (this.element.open) return;
       this.onConfirm = undefined;
       this.focusTrap.release();
     });
