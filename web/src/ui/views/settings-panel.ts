@@ -91,7 +91,10 @@ export class SettingsPanel {
     );
     // Escape closes a modal dialog by itself; focus goes back to what opened it either way.
     this.focusTrap = new FocusTrap(this.element);
-    this.element.addEventListener('close', () => this.focusTrap.release());
+    this.element.addEventListener('close', () => {
+      // The event comes a moment later: opened again meanwhile, the panel keeps its hold.
+      if (!this.element.open) this.focusTrap.release();
+    });
     this.render('loading');
   }
 
