@@ -112,7 +112,13 @@ export class App {
       'div',
       { class: 'app' },
       this.header.element,
-      h('main', { class: 'home' }, h('div', { class: 'home-grid' }, this.dialer.element, this.history.element)),
+      h(
+        'main',
+        { class: 'home' },
+        // The page's title for screen readers; on screen, the two cards say what they are.
+        h('h1', { class: 'visually-hidden' }, 'Your calls'),
+        h('div', { class: 'home-grid' }, this.dialer.element, this.history.element),
+      ),
       this.incoming.element,
       this.callScreen.element,
       this.settingsPanel.element,
@@ -251,8 +257,9 @@ export class App {
   }
 
   private closeCallScreen(): void {
-    this.callScreen.detach();
+    // The dial buttons first: the focus goes back to the one that placed the call, which must be enabled again.
     this.setInCall(false);
+    this.callScreen.detach();
   }
 
   private setInCall(inCall: boolean): void {

@@ -6,6 +6,7 @@ import { profileKey } from '../../../../shared/profile';
 import type { Call, CallState, ConnectionState, Unsubscribe } from '../../client';
 import { avatar } from '../avatar';
 import { h } from '../dom';
+import { FocusTrap } from '../focus-trap';
 import { capitalize, displayName, formatDuration } from '../format';
 import { icon } from '../icons';
 
@@ -22,7 +23,9 @@ const STATUS: Record<CallState, string> = {
 };
 
 export class CallScreen {
-  readonly element = h('div', { class: 'overlay call-screen', hidden: true });
+  /** A modal dialog: what is behind it cannot be reached while a call is on screen. */
+  readonly element = h('div', { class: 'overlay call-screen', role: 'dialog', 'aria-modal': 'true', tabindex: -1, hidden: true });
+  private readonly focusTrap = new FocusTrap(this.element);
   private call: Call | undefined;
   private subscriptions: Unsubscribe[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -119,7 +122,7 @@ export class CallScreen {
         this.banner,
         h(
           'div',
-          { class: 'controls' },
+          { class: 'controls', role: 'group', 'aria-label': 'Call controls' },
           h('div', { class: 'action' }, this.muteButton, h('span', { class: 'mute-label' })),
           h('div', { class: 'action', hidden: call.type !== 'video' }, this.cameraButton, h('span', { class: 'camera-label' })),
           h('div', { class: 'action' }, end, h('span', { class: 'end-label' }, 'End')),
@@ -139,6 +142,7 @@ export class CallScreen {
       call.on('peer', (peer) => {
         const known = displayName(peer.name, peer.profileType, peer.profileId);
         for (const element of this.names) element.textContent = known;
+        this.element.setAttribute('aria-label', `Call with ${known}`);
         peerAvatar.replaceChildren(avatar(known, key, peer.avatar, 'xl'));
         this.renderBanner();
       }),
@@ -152,7 +156,10 @@ export class CallScreen {
     this.renderState();
     this.renderControls();
     this.renderBanner();
+    this.element.setAttribute('aria-label', `Call with ${name}`);
     this.element.hidden = false;
+    // The dialog itself takes the focus (a screen reader says whom the call is with); Tab goes on to the controls.
+    this.focusTrap.hold();
   }
 
   /** Our own signaling connection, shown in the banner while a call is on. */
@@ -170,6 +177,7 @@ export class CallScreen {
     this.call = undefined;
     this.element.hidden = true;
     this.element.replaceChildren();
+    this.focusTrap.release();
   }
 
   private attachLocal(stream: MediaStream): void {

@@ -1,5 +1,6 @@
 /** A yes/no question in a modal dialog, in plain words: Escape or Cancel says no; focus goes back to what asked. */
 import { h } from '../dom';
+import { FocusTrap } from '../focus-trap';
 
 export interface Question {
   title: string;
@@ -15,7 +16,7 @@ export class ConfirmDialog {
   private readonly confirmButton: HTMLButtonElement;
   private readonly cancelButton: HTMLButtonElement;
   private onConfirm: (() => void) | undefined;
-  private returnFocusTo: HTMLElement | undefined;
+  private readonly focusTrap: FocusTrap;
 
   constructor() {
     this.cancelButton = h('button', { class: 'button ghost', 'data-testid': 'confirm-cancel', onclick: () => this.close() }, 'Cancel');
@@ -39,10 +40,12 @@ export class ConfirmDialog {
       this.body,
       h('div', { class: 'confirm-actions' }, this.cancelButton, this.confirmButton),
     );
+    this.focusTrap = new FocusTrap(this.element);
     this.element.addEventListener('close', () => {
+      // The event comes a moment later: a question asked again meanwhile is open, and stays so.
+      if (this.element.open) return;
       this.onConfirm = undefined;
-      returnFocus(this.returnFocusTo);
-      this.returnFocusTo = undefined;
+      this.focusTrap.release();
     });
   }
 
@@ -52,9 +55,9 @@ export class ConfirmDialog {
     this.body.textContent = question.body;
     this.confirmButton.textContent = question.confirmLabel;
     this.onConfirm = question.onConfirm;
-    this.returnFocusTo = returnFocusTo;
+    const asker = returnFocusTo ?? focusedElement();
     this.element.showModal();
-    this.cancelButton.focus();
+    this.focusTrap.hold(this.cancelButton, asker);
   }
 
   close(): void {
@@ -62,12 +65,6 @@ export class ConfirmDialog {
   }
 }
 
-/** Focuses `element`, or, when a re-render replaced it meanwhile, its successor (same `data-focus-id`). */
-function returnFocus(element: HTMLElement | undefined): void {
-  if (!element || element.isConnected) {
-    element?.focus();
-    return;
-  }
-  const id = element.dataset.focusId;
-  if (id !== undefined) document.querySelector<HTMLElement>(`[data-focus-id="${CSS.escape(id)}"]`)?.focus();
+function focusedElement(): HTMLElement | undefined {
+  return document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
 }

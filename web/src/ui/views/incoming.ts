@@ -7,6 +7,7 @@ import { profileKey } from '../../../../shared/profile';
 import type { Call } from '../../client';
 import { avatar } from '../avatar';
 import { h } from '../dom';
+import { FocusTrap } from '../focus-trap';
 import { capitalize, displayName } from '../format';
 import { icon } from '../icons';
 
@@ -18,7 +19,8 @@ export interface IncomingProps {
 }
 
 export class IncomingView {
-  readonly element = h('div', { class: 'overlay incoming', hidden: true });
+  readonly element = h('div', { class: 'overlay incoming', tabindex: -1, hidden: true });
+  private readonly focusTrap = new FocusTrap(this.element);
   private call: Call | undefined;
   private actions = h('div');
   private confirm = h('div');
@@ -116,7 +118,7 @@ export class IncomingView {
     );
     this.element.hidden = false;
     document.addEventListener('keydown', this.keyHandler);
-    accept.focus();
+    this.focusTrap.hold(accept);
   }
 
   /** Shows the question (focus on Cancel: blocking is a step to take on purpose) or goes back to Accept / Decline. */
@@ -132,5 +134,6 @@ export class IncomingView {
     this.element.hidden = true;
     this.element.replaceChildren();
     document.removeEventListener('keydown', this.keyHandler);
+    this.focusTrap.release();
   }
 }

@@ -4,6 +4,7 @@ import { WHO_CAN_CALL } from '../../../../shared/protocol';
 import type { BlockedProfile, CallSettings, WhoCanCall } from '../../client';
 import { avatar } from '../avatar';
 import { h } from '../dom';
+import { FocusTrap } from '../focus-trap';
 import { capitalize, displayName } from '../format';
 import { icon } from '../icons';
 
@@ -45,7 +46,7 @@ export class SettingsPanel {
   private pendingChoice: WhoCanCall | undefined;
   /** Profiles whose Unblock is on its way to the server. */
   private readonly unblocking = new Set<string>();
-  private returnFocusTo: HTMLElement | undefined;
+  private readonly focusTrap: FocusTrap;
 
   constructor(private readonly props: SettingsPanelProps) {
     this.radios = CHOICES.map(({ value }) =>
@@ -89,9 +90,10 @@ export class SettingsPanel {
       ),
     );
     // Escape closes a modal dialog by itself; focus goes back to what opened it either way.
+    this.focusTrap = new FocusTrap(this.element);
     this.element.addEventListener('close', () => {
-      this.returnFocusTo?.focus();
-      this.returnFocusTo = undefined;
+      // The event comes a moment later: opened again meanwhile, the panel keeps its hold.
+      if (!this.element.open) this.focusTrap.release();
     });
     this.render('loading');
   }
@@ -102,10 +104,10 @@ export class SettingsPanel {
 
   open(returnFocusTo?: HTMLElement): void {
     if (this.element.open) return;
-    this.returnFocusTo = returnFocusTo;
+    const opener = returnFocusTo ?? (document.activeElement instanceof HTMLElement ? document.activeElement : undefined);
     if (!this.settings) this.render('loading');
     this.element.showModal();
-    (this.radios.find((radio) => radio.checked) ?? this.closeButton).focus();
+    this.focusTrap.hold(this.radios.find((radio) => radio.checked) ?? this.closeButton, opener);
     this.props.onOpen();
   }
 
