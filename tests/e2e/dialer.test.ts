@@ -47,7 +47,7 @@ describe.runIf(runs)('the dialer and the sign-in, in Chromium', () => {
     expect(await ben.byTestId('incoming-call').getAttribute('data-call-type')).toBe('video');
     await ana.byTestId('end-call').click();
     await ben.waitForMainView();
-  });
+  }, 30_000);
 
   it('a second window opens at an empty sign-in, not as the person signed in in the first', async () => {
     const context = await world.newContext();
@@ -63,7 +63,7 @@ describe.runIf(runs)('the dialer and the sign-in, in Chromium', () => {
     await first.byTestId('login-name').waitFor();
     expect(await first.byTestId('login-name').inputValue()).toBe('Cleo Grant');
     expect(await first.byTestId('login-profile-id').inputValue()).toBe(first.profile.profileId);
-  });
+  }, 30_000);
 
   it('the dialer names a profile the page knows, and the calling screen shows that name before any answer', async () => {
     const dina = await world.signIn('Dina Roth', 'parent', freshId());
@@ -90,7 +90,7 @@ describe.runIf(runs)('the dialer and the sign-in, in Chromium', () => {
     await eli.waitForIncoming();
     await dina.byTestId('end-call').click();
     await eli.waitForMainView();
-  });
+  }, 30_000);
 
   it('the local sign-in takes an avatar address, refuses one that is not a web address, and shows the picture to the callee', async () => {
     const context = await world.newContext();
@@ -126,5 +126,5 @@ describe.runIf(runs)('the dialer and the sign-in, in Chromium', () => {
     );
     await sam.byTestId('end-call').click();
     await tess.waitForMainView();
-  });
+  }, 30_000);
 });

@@ -105,7 +105,7 @@ describe.runIf(runs)('history from the viewer’s side, in Chromium', () => {
     expect(await miaRow.getAttribute('data-outcome')).toBe('declined_by_them');
     // Declining is a choice, not a missed call.
     expect(await noah.byTestId('missed-calls-badge').getAttribute('data-count')).toBe('0');
-  });
+  }, 30_000);
 
   it('the missed-call notice calls back', async () => {
     const olga = await world.signIn('Olga Ivanova', 'student', freshId());
@@ -121,5 +121,5 @@ describe.runIf(runs)('history from the viewer’s side, in Chromium', () => {
     expect(await olga.byTestId('incoming-call').getAttribute('data-call-type')).toBe('video');
     await olga.byTestId('decline-call').click();
     await paul.waitForMainView();
-  });
+  }, 30_000);
 });
