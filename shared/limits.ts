@@ -20,6 +20,11 @@ export const MAX_NAME_CHARS = 100;
 export const MAX_URL_CHARS = 2_048;
 export const MAX_REASON_CHARS = 64;
 export const MAX_ID_CHARS = 64;
+/**
+ * A message the two browsers of a call send each other over its data channel (see
+ * `peer-protocol.ts`): 16 KiB is what every browser's SCTP stack takes in one message.
+ */
+export const MAX_PEER_MESSAGE_CHARS = 16 * 1024;
 
 /** Connection limits of API Gateway WebSocket APIs. */
 export const IDLE_TIMEOUT_SECONDS = 10 * 60;

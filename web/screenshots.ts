@@ -79,6 +79,10 @@ try {
   await sam.byTestId('mute-toggle').click();
   await sam.byTestId('camera-toggle').click();
   await shot(sam, '07-in-call-muted-camera-off');
+  // What Ada sees of it: the muted sign, and Sam's avatar with "Camera off" instead of a black picture.
+  await ada.byTestId('peer-muted').waitFor();
+  await ada.byTestId('peer-camera-off').waitFor();
+  await shot(ada, '19-peer-muted-camera-off', 600);
   await ada.byTestId('end-call').click();
   await sam.waitForCallStatus('ended');
   await shot(sam, '08-ended-by-peer', 100);
@@ -123,6 +127,9 @@ try {
   await sam.waitForCallStatus('connected');
   await sam.waitForVideoFrames('remote-video', 20);
   await shot(sam, '14-mobile-in-call', 1_000);
+  await ada.byTestId('mute-toggle').click();
+  await sam.byTestId('peer-muted').waitFor();
+  await shot(sam, '20-mobile-peer-muted');
   await sam.byTestId('end-call').click();
   process.stdout.write(`Screenshots in ${outDir}\n`);
   if (values.readme)

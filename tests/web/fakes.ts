@@ -52,6 +52,33 @@ export function fakeGetUserMedia(options: { failWith?: string; noCamera?: boolea
 // RTCPeerConnection
 // -------------------------------------------------------------------------------------------------
 
+/** The call's data channel to the peer, as a test plays the browser's part (open, messages). */
+export class FakeDataChannel {
+  readyState: RTCDataChannelState = 'connecting';
+  onopen: (() => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  readonly sent: string[] = [];
+  constructor(
+    readonly label: string,
+    readonly init: RTCDataChannelInit,
+  ) {}
+  send(data: string): void {
+    if (this.readyState !== 'open') throw new Error('InvalidStateError: the channel is not open');
+    this.sent.push(data);
+  }
+  close(): void {
+    this.readyState = 'closed';
+  }
+  // What the browser would do:
+  opens(): void {
+    this.readyState = 'open';
+    this.onopen?.();
+  }
+  receives(data: unknown): void {
+    this.onmessage?.({ data });
+  }
+}
+
 interface FakeIceEvent {
   candidate: { candidate: string; sdpMid: string | null; sdpMLineIndex: number | null; usernameFragment: string | null } | null;
 }
@@ -68,6 +95,7 @@ export class FakePeerConnection {
   readonly addedCandidates: RTCIceCandidateInit[] = [];
   readonly senders: { track: FakeTrack | null }[] = [];
   readonly transceivers: { receiver: { track: { kind: string } }; direction: string }[] = [];
+  readonly dataChannels: FakeDataChannel[] = [];
   closed = false;
   /** Delays setRemoteDescription, to let candidates race it. */
   remoteDescriptionDelayMs = 0;
@@ -90,6 +118,11 @@ export class FakePeerConnection {
     this.senders.push(sender);
     this.transceivers.push({ receiver: { track: { kind: track.kind } }, direction: 'sendrecv' });
     return sender;
+  }
+  createDataChannel(label: string, init: RTCDataChannelInit): FakeDataChannel {
+    const channel = new FakeDataChannel(label, init);
+    this.dataChannels.push(channel);
+    return channel;
   }
   addTransceiver(kind: string, init: { direction: string }): void {
     this.transceivers.push({ receiver: { track: { kind } }, direction: init.direction });

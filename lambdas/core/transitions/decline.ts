@@ -27,6 +27,8 @@ export function decline(call: CallRecord, decliner: Sender, reason: 'rejected' |
       ended_at: now.toISOString(),
       callee_name: decliner.identity.name,
       callee_avatar: decliner.identity.avatar,
+      // The caller hears the decliner's name with the decline; its history (on any device) keeps it.
+      callee_participant_name: decliner.identity.name,
     }),
     image: 'after',
     announce: (declined) => ({

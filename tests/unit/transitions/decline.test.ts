@@ -26,6 +26,7 @@ describe('the callee declining', () => {
       ended_at: NOW.toISOString(),
       callee_name: 'Ada Tutor',
       callee_avatar: null,
+      callee_participant_name: 'Ada Tutor',
       deadline_at: null,
       disconnected_party: null,
     });

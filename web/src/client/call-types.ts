@@ -1,4 +1,5 @@
 /** The vocabulary of a call shared by the call, the client and the UI, and the call as they see it. */
+import type { PeerMediaState } from '../../../shared/peer-protocol';
 import type { ProfileId, ProfileRef } from '../../../shared/profile';
 import type { Subscribable } from './emitter';
 import type { CallError } from './errors';
@@ -68,6 +69,9 @@ export function profileRefOf({ profileId, profileType }: ProfileIdentity): Profi
   return { profile_id: profileId, profile_type: profileType };
 }
 
+/** The peer's microphone and camera as the peer tells them, peer to peer; see `Call.peerMedia`. */
+export type { PeerMediaState };
+
 export interface CallEvents {
   state: CallState;
   localStream: MediaStream;
@@ -78,6 +82,8 @@ export interface CallEvents {
   mediaInterrupted: boolean;
   muted: boolean;
   cameraOn: boolean;
+  /** The peer muted or unmuted, or turned its camera off or on (and once when the call connects). */
+  peerMedia: PeerMediaState;
   /** The peer's name or avatar became known (the server stamps them on its messages). */
   peer: Peer;
   warning: CallError;
@@ -111,6 +117,11 @@ export interface Call extends Subscribable<CallEvents> {
   readonly muted: boolean;
   readonly cameraOn: boolean;
   readonly peerReconnecting: boolean;
+  /**
+   * The peer's microphone and camera, as its client tells ours over the call's data channel;
+   * undefined until it has (before media connects, or with a peer whose client does not say).
+   */
+  readonly peerMedia: PeerMediaState | undefined;
   readonly localStream: MediaStream | undefined;
   readonly remoteStream: MediaStream | undefined;
 

@@ -8,6 +8,7 @@
  *
  * Any state may go to `ended`, exactly once, with a reason (`CallEnd`).
  */
+import { PEER_PROTOCOL_VERSION, type PeerMessage } from '../../../shared/peer-protocol';
 import { sameProfile, type ProfileRef } from '../../../shared/profile';
 import type { ServerMessage, ServerMessageOf } from '../../../shared/protocol';
 import type { CandidateBatcherOptions } from './candidate-batcher';
@@ -22,6 +23,7 @@ import {
   type CallState,
   type CallType,
   type Peer,
+  type PeerMediaState,
 } from './call-types';
 import { Emitter } from './emitter';
 import { declinedReason, endedReason } from './end-reasons';
@@ -85,6 +87,7 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
   private mutedValue = false;
   private cameraOnValue: boolean;
   private peerReconnectingValue = false;
+  private peerMediaValue: PeerMediaState | undefined;
   /** Messages about the peer's connection seen so far; a presence answer asked before the latest one is stale. */
   private peerConnectionNews = 0;
   /** `call_resume` refusals since our socket last (re)opened. */
@@ -115,6 +118,9 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
       this.emit('warning', warning);
     });
     this.negotiator.on('connection', (state) => this.mediaStateChanged(state));
+    // What the peer sees of our microphone and camera: told as the channel opens, then on each change.
+    this.negotiator.on('peerChannelOpen', () => this.tellPeerMediaState());
+    this.negotiator.on('peerMessage', (message) => this.peerMessage(message));
 
     if (init.direction === 'incoming') this.armRingTimer(init.ringMs ?? this.timings.defaultRingMs);
   }
@@ -153,6 +159,10 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
 
   get peerReconnecting(): boolean {
     return this.peerReconnectingValue;
+  }
+
+  get peerMedia(): PeerMediaState | undefined {
+    return this.peerMediaValue;
   }
 
   get localStream(): MediaStream | undefined {
@@ -216,6 +226,7 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     this.mutedValue = muted;
     this.negotiator.setTrackEnabled('audio', !muted);
     this.emit('muted', muted);
+    this.tellPeerMediaState();
   }
 
   setCameraEnabled(on: boolean): void {
@@ -469,6 +480,32 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     if (on === this.cameraOnValue) return;
     this.cameraOnValue = on;
     this.emit('cameraOn', on);
+    this.tellPeerMediaState();
+  }
+
+  /** Sent whenever it may have changed; while the channel is not open yet it goes out as it opens. */
+  private tellPeerMediaState(): void {
+    if (this.stateValue === 'ended') return;
+    const hasCamera = this.type === 'video' && this.negotiator.hasLocalTrack('video');
+    this.negotiator.sendToPeer({
+      v: PEER_PROTOCOL_VERSION,
+      type: 'media_state',
+      microphone: this.mutedValue ? 'off' : 'on',
+      camera: !hasCamera ? 'none' : this.cameraOnValue ? 'on' : 'off',
+    });
+  }
+
+  private peerMessage(message: PeerMessage): void {
+    if (this.stateValue === 'ended') return;
+    switch (message.type) {
+      case 'media_state': {
+        const { microphone, camera } = message;
+        if (this.peerMediaValue?.microphone === microphone && this.peerMediaValue.camera === camera) return;
+        this.peerMediaValue = { microphone, camera };
+        this.emit('peerMedia', this.peerMediaValue);
+        return;
+      }
+    }
   }
 
   private setPeerReconnecting(reconnecting: boolean): void {

@@ -30,6 +30,7 @@ export {
   type CallState,
   type CallType,
   type Peer,
+  type PeerMediaState,
   type ProfileIdentity,
 } from './call-types';
 export { CallError, CallErrorCode } from './errors';

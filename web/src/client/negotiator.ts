@@ -1,15 +1,17 @@
 /**
- * One call's media session: opens the microphone/camera, owns the RTCPeerConnection, creates or
- * answers the offer, reports local ICE candidates, and applies remote ones. No order of signaling
- * messages is guaranteed, so remote candidates that arrive before the remote description are
- * buffered and applied right after it.
+ * One call's media session: opens the microphone/camera, owns the RTCPeerConnection and its data
+ * channel to the peer, creates or answers the offer, reports local ICE candidates, and applies
+ * remote ones. No order of signaling messages is guaranteed, so remote candidates that arrive
+ * before the remote description are buffered and applied right after it.
  */
+import type { PeerMessage } from '../../../shared/peer-protocol';
 import type { IceCandidate } from '../../../shared/protocol';
 import { END_OF_CANDIDATES } from './candidate-batcher';
 import type { CallType } from './call-types';
 import { Emitter } from './emitter';
 import { CallError, CallErrorCode } from './errors';
 import { acquireMedia, type GetUserMedia } from './media';
+import { PeerChannel } from './peer-channel';
 
 export type PeerConnectionFactory = (configuration: RTCConfiguration) => RTCPeerConnection;
 
@@ -33,10 +35,15 @@ export interface NegotiatorEvents {
   connection: RTCPeerConnectionState;
   /** Something the call survives, such as a video call continuing without a camera. */
   warning: CallError;
+  /** The data channel to the peer opened. */
+  peerChannelOpen: undefined;
+  /** A message from the peer over the data channel. */
+  peerMessage: PeerMessage;
 }
 
 export class Negotiator extends Emitter<NegotiatorEvents> {
   private peerConnection: RTCPeerConnection | undefined;
+  private peerChannel: PeerChannel | undefined;
   private local: MediaStream | undefined;
   private remote: MediaStream | undefined;
   private readonly earlyCandidates: IceCandidate[] = [];
@@ -115,11 +122,17 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     return this.local?.getTracks().some((track) => track.kind === kind) ?? false;
   }
 
+  /** Sends to the peer over the data channel; false while it is not open (see `peerChannelOpen`). */
+  sendToPeer(message: PeerMessage): boolean {
+    return this.peerChannel?.send(message) ?? false;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.earlyCandidates.length = 0;
     for (const track of this.local?.getTracks() ?? []) track.stop();
+    this.peerChannel?.close();
     const pc = this.peerConnection;
     if (pc) {
       pc.onicecandidate = null;
@@ -151,6 +164,11 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
       this.emit('remoteStream', stream);
     };
     pc.onconnectionstatechange = () => this.emit('connection', pc.connectionState);
+    // Before the offer or answer is made, so that it is part of it (negotiated, fixed id: no renegotiation).
+    const channel = new PeerChannel(pc);
+    channel.on('open', () => this.emit('peerChannelOpen', undefined));
+    channel.on('message', (message) => this.emit('peerMessage', message));
+    this.peerChannel = channel;
     this.peerConnection = pc;
     return pc;
   }

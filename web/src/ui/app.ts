@@ -19,6 +19,7 @@ import {
 import { h } from './dom';
 import { displayName } from './format';
 import { KnownNames } from './known-names';
+import { MissedCalls, watchHistoryViewed } from './missed-calls';
 import { devCallGrants } from './dev-call-grant';
 import { describeConnectionError, describeEnd, describeError, describeSettingsError } from './outcomes';
 import { Ringtone } from './ringtone';
@@ -34,6 +35,8 @@ import { Toasts } from './views/toasts';
 
 /** Ends I caused: the screen closes at once. Others linger a moment so the user sees what happened. */
 const LOCAL_ENDS: ReadonlySet<CallEndReason> = new Set(['hangup', 'cancelled', 'declined', 'failed', 'superseded']);
+/** An incoming call that ended before anyone here answered: a missed call, with a way to call back. */
+const MISSED_ENDS: ReadonlySet<CallEndReason> = new Set(['missed', 'peer_cancelled']);
 const ENDED_SCREEN_MS = 1_500;
 /** The server writes the call log as the call ends; ask a moment later. */
 const HISTORY_DELAY_MS = 600;
@@ -55,6 +58,8 @@ export class App {
   private readonly toasts = new Toasts();
   private readonly ringtone = new Ringtone();
   private readonly names = new KnownNames();
+  private readonly missedCalls: MissedCalls;
+  private stopWatchingHistory: (() => void) | undefined;
   private readonly element: HTMLElement;
   private historyItems: Parameters<HistoryView['setItems']>[0] = [];
   private historyNext: string | undefined;
@@ -92,6 +97,7 @@ export class App {
       profileTypes: [me.profileType],
       onCall: (to, type) => this.placeCall(to, type),
       lookUp: (to) => this.presenceOf(to),
+      nameOf: (to) => this.names.get(to.profile_type, to.profile_id),
     });
     this.history = new HistoryView({
       me,
@@ -101,6 +107,7 @@ export class App {
       onUnblock: (profile) => void this.unblock(profile),
       onMore: () => void this.loadHistory(true),
     });
+    this.missedCalls = new MissedCalls(me, (unseen) => this.history.setMissedCount(unseen));
     this.incoming = new IncomingView({
       onAccept: (call) => this.accept(call),
       onDecline: (call) => call.decline(),
@@ -146,6 +153,10 @@ export class App {
       else if (error.code === CallErrorCode.TooManySockets) this.disconnectedByServer();
     });
     client.connect();
+    this.stopWatchingHistory = watchHistoryViewed(
+      () => this.historyInFront(),
+      () => this.missedCalls.markSeen(),
+    );
     this.presenceTimer = setInterval(() => void this.refreshPresence(), PRESENCE_REFRESH_MS);
     // Browsers only play sound after a user gesture; a click anywhere in the page counts.
     document.addEventListener('pointerdown', () => this.ringtone.unlock(), { once: true });
@@ -270,7 +281,32 @@ export class App {
 
   private report(call: Call, end: CallEnd): void {
     const outcome = describeEnd(call, end);
-    if (outcome) this.toasts.show(outcome.message, { kind: outcome.kind, key: 'call', outcome: outcome.outcome });
+    if (!outcome) return;
+    if (call.direction === 'incoming' && MISSED_ENDS.has(end.reason)) {
+      // A missed call waits to be seen, and offers the obvious next step.
+      const name = call.peer.name ?? this.names.get(call.peer.profileType, call.peer.profileId);
+      const to = { ...profileRefOf(call.peer), ...(name ? { name } : {}) };
+      this.toasts.show(outcome.message, {
+        kind: outcome.kind,
+        key: 'call',
+        outcome: outcome.outcome,
+        sticky: true,
+        action: { label: 'Call back', testId: 'toast-call-back', run: () => this.placeCall(to, call.type) },
+      });
+      return;
+    }
+    this.toasts.show(outcome.message, { kind: outcome.kind, key: 'call', outcome: outcome.outcome });
+  }
+
+  /** The history is in front of the person: on screen, and no call, question or panel over it. */
+  private historyInFront(): boolean {
+    return (
+      !this.callScreen.current &&
+      !this.incoming.current &&
+      !this.settingsPanel.isOpen &&
+      !this.confirmDialog.element.open &&
+      this.history.isOnScreen()
+    );
   }
 
   /** The settings and the question are modal: they would cover a call's screen and keep it from the keyboard. */
@@ -409,6 +445,8 @@ export class App {
       this.historyItems = older ? [...this.historyItems, ...page.items] : page.items;
       this.historyNext = page.next;
       this.history.setItems(this.historyItems, this.historyNext !== undefined);
+      this.missedCalls.update(this.history.missedCalls());
+      this.dialer.refreshName(); // the history may have named the profile being dialled
       await this.refreshPresence();
     } catch {
       // History is a convenience: the next call or reconnect tries again.
@@ -428,6 +466,8 @@ export class App {
 
   private signOut(notice?: string): void {
     clearInterval(this.presenceTimer);
+    this.stopWatchingHistory?.();
+    this.missedCalls.dispose();
     this.ringtone.stop();
     this.client.close();
     this.onSignedOut(notice);

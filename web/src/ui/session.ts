@@ -2,7 +2,8 @@
  * Who the user is and how the page reaches the service: `config.json`, and a sign-in token that
  * comes either from the platform (`#token=…` in the URL fragment, when embedded) or from the local
  * dev sign-in (`POST /dev/token`). The session lives in sessionStorage: per tab, so two tabs can
- * be two different people.
+ * be two different people. So does the last local sign-in the form offers again: a new window
+ * starts empty rather than as the person of another window (who could then only call themselves).
  */
 import * as v from 'valibot';
 import { DEFAULT_CALL_POLICY } from '../../../shared/call-policy';
@@ -94,12 +95,16 @@ export interface DevLogin {
   name: string;
   profileType: string;
   profileId: string;
+  /** A picture address, or '' for none (checked with `avatarUrlProblem` before it is sent). */
+  avatar: string;
 }
+
+const DevLoginSchema = v.object({ name: v.string(), profileType: v.string(), profileId: v.string(), avatar: v.optional(v.string(), '') });
 
 export function lastDevLogin(): DevLogin | undefined {
   try {
-    const parsed: unknown = JSON.parse(localStorage.getItem(LAST_LOGIN_KEY) ?? 'null');
-    const result = v.safeParse(v.object({ name: v.string(), profileType: v.string(), profileId: v.string() }), parsed);
+    const parsed: unknown = JSON.parse(sessionStorage.getItem(LAST_LOGIN_KEY) ?? 'null');
+    const result = v.safeParse(DevLoginSchema, parsed);
     return result.success ? result.output : undefined;
   } catch {
     return undefined;
@@ -114,7 +119,12 @@ export async function devSignIn(login: DevLogin): Promise<Session> {
   const response = await fetch(DEV_TOKEN_PATH, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ profile_id: profileIdFromInput(login.profileId), profile_type: login.profileType, name: login.name.trim() }),
+    body: JSON.stringify({
+      profile_id: profileIdFromInput(login.profileId),
+      profile_type: login.profileType,
+      name: login.name.trim(),
+      ...(login.avatar.trim() ? { avatar: login.avatar.trim() } : {}),
+    }),
   });
   const body: unknown = await response.json().catch(() => ({}));
   if (!response.ok) {
@@ -125,7 +135,8 @@ export async function devSignIn(login: DevLogin): Promise<Session> {
   const session = parsed.success ? sessionFromToken(parsed.output.token, 'dev') : undefined;
   if (!session) throw new Error('The server sent an unreadable token');
   save(session);
-  localStorage.setItem(LAST_LOGIN_KEY, JSON.stringify(login));
+  sessionStorage.setItem(LAST_LOGIN_KEY, JSON.stringify(login));
+  localStorage.removeItem(LAST_LOGIN_KEY); // where earlier versions kept it, shared by every window
   return session;
 }
 
@@ -151,7 +162,8 @@ export function tokenSource(session: Session): () => Promise<string> {
   return async () => {
     const expiring = current.expiresAt !== undefined && current.expiresAt - Date.now() < RENEW_BEFORE_MS;
     if (current.source === 'dev' && expiring) {
-      current = await devSignIn({ name: current.me.name, profileType: current.me.profileType, profileId: String(current.me.profileId) });
+      const { name, profileType, profileId, avatar } = current.me;
+      current = await devSignIn({ name, profileType, profileId: String(profileId), avatar: avatar ?? '' });
     }
     if (current.source === 'embedded' && current.expiresAt !== undefined && current.expiresAt <= Date.now()) announceExpiredToken();
     return current.token;

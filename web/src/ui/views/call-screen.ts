@@ -1,6 +1,7 @@
 /**
  * The call in progress (or being placed): remote video large, local preview small, an avatar for
- * voice calls (and until the peer's video arrives), the status or timer, and the controls.
+ * voice calls (and until the peer's video arrives, and while the peer's camera is off), the status
+ * or timer, the peer's muted sign, and the controls with my own microphone and camera state.
  */
 import { profileKey } from '../../../../shared/profile';
 import type { Call, CallState, ConnectionState, Unsubscribe } from '../../client';
@@ -9,6 +10,7 @@ import { h } from '../dom';
 import { FocusTrap } from '../focus-trap';
 import { capitalize, displayName, formatDuration } from '../format';
 import { icon } from '../icons';
+import { OwnMediaStatus, PeerMediaIndicators, peerSendsVideo } from './media-state';
 
 export interface CallScreenProps {
   onHangup: (call: Call) => void;
@@ -44,6 +46,8 @@ export class CallScreen {
   private cameraButton = h('button');
   private stage = h('div');
   private names: HTMLElement[] = [];
+  private peerMedia = new PeerMediaIndicators();
+  private ownMedia = new OwnMediaStatus();
   private endButton = h('button');
 
   constructor(private readonly props: CallScreenProps) {}
@@ -92,6 +96,8 @@ export class CallScreen {
     );
     this.endButton = end;
 
+    this.peerMedia = new PeerMediaIndicators();
+    this.ownMedia = new OwnMediaStatus();
     this.names = [h('strong', { 'data-testid': 'call-peer-name' }, name), h('h2', { class: 'peer-name' }, name)];
     const [topName, stageName] = this.names as [HTMLElement, HTMLElement];
     const peerAvatar = h('div', { class: 'pulse' }, avatar(name, key, call.peer.avatar, 'xl'));
@@ -109,6 +115,7 @@ export class CallScreen {
           { class: 'peer-role' },
           `${capitalize(call.type)} call · ${capitalize(call.peer.profileType)} ${String(call.peer.profileId)}`,
         ),
+        this.peerMedia.cameraOff,
       ),
       this.localVideo,
     );
@@ -117,12 +124,17 @@ export class CallScreen {
       h(
         'div',
         { class: 'call-layout' },
-        h('div', { class: 'call-top' }, h('div', { class: 'call-title' }, topName, h('div', { class: 'call-sub' }, this.status))),
+        h(
+          'div',
+          { class: 'call-top' },
+          h('div', { class: 'call-title' }, topName, h('div', { class: 'call-sub' }, this.status), this.peerMedia.muted),
+        ),
         this.stage,
         this.banner,
         h(
           'div',
           { class: 'controls', role: 'group', 'aria-label': 'Call controls' },
+          this.ownMedia.element,
           h('div', { class: 'action' }, this.muteButton, h('span', { class: 'mute-label' })),
           h('div', { class: 'action', hidden: call.type !== 'video' }, this.cameraButton, h('span', { class: 'camera-label' })),
           h('div', { class: 'action' }, end, h('span', { class: 'end-label' }, 'End')),
@@ -138,6 +150,7 @@ export class CallScreen {
       call.on('localStream', (stream) => this.attachLocal(stream)),
       call.on('remoteStream', (stream) => this.attachRemote(stream)),
       call.on('peerReconnecting', () => this.renderBanner()),
+      call.on('peerMedia', () => this.renderPeerMedia()),
       // The callee's name is only known once it answers.
       call.on('peer', (peer) => {
         const known = displayName(peer.name, peer.profileType, peer.profileId);
@@ -145,6 +158,7 @@ export class CallScreen {
         this.element.setAttribute('aria-label', `Call with ${known}`);
         peerAvatar.replaceChildren(avatar(known, key, peer.avatar, 'xl'));
         this.renderBanner();
+        this.renderPeerMedia();
       }),
       call.on('mediaInterrupted', (interrupted) => {
         this.mediaInterrupted = interrupted;
@@ -157,6 +171,7 @@ export class CallScreen {
     this.renderControls();
     this.renderBanner();
     this.element.setAttribute('aria-label', `Call with ${name}`);
+    this.renderPeerMedia();
     this.element.hidden = false;
     // The dialog itself takes the focus (a screen reader says whom the call is with); Tab goes on to the controls.
     this.focusTrap.hold();
@@ -206,8 +221,11 @@ export class CallScreen {
     this.statusText.textContent = state === 'ended' && duration != null ? `${STATUS.ended} · ${formatDuration(duration)}` : STATUS[state];
     this.element.dataset.state = state;
 
+    // A disabled camera still sends (black) frames: the peer's own word decides, the track's frames otherwise.
     const remoteVideo =
-      call.type === 'video' && (call.remoteStream?.getVideoTracks().some((t) => t.readyState === 'live' && !t.muted) ?? false);
+      call.type === 'video' &&
+      peerSendsVideo(call.peerMedia) &&
+      (call.remoteStream?.getVideoTracks().some((t) => t.readyState === 'live' && !t.muted) ?? false);
     this.stage.classList.toggle('has-remote-video', remoteVideo && (state === 'connected' || state === 'connecting'));
     this.stage.classList.toggle(
       'has-local-video',
@@ -257,6 +275,14 @@ export class CallScreen {
     this.cameraButton.classList.toggle('off', !cameraOn);
     const cameraLabel = this.cameraButton.nextElementSibling;
     if (cameraLabel) cameraLabel.textContent = cameraOn ? 'Camera off' : 'Camera on';
+    this.ownMedia.render(call);
+    this.renderState();
+  }
+
+  private renderPeerMedia(): void {
+    const call = this.call;
+    if (!call) return;
+    this.peerMedia.render(call, displayName(call.peer.name, call.peer.profileType, call.peer.profileId));
     this.renderState();
   }
 

@@ -1,12 +1,19 @@
-/** "Start a call": profile type + id, whether that profile is online, voice or video. */
+/**
+ * "Start a call": profile type + id, who that is when this page knows, whether they are online,
+ * voice or video. Enter in the form never rings anyone: it moves to the call buttons, where the
+ * person chooses voice or video (a stray Enter after typing an id must not start a call, nor pick
+ * its kind for them).
+ */
 import {
   DEFAULT_PROFILE_TYPES,
   PROFILE_ID_MAX_LENGTH,
   PROFILE_ID_PATTERN,
   profileIdFromInput,
+  profileKey,
   type ProfileRef,
 } from '../../../../shared/profile';
 import type { CallType } from '../../client';
+import { avatar } from '../avatar';
 import { h } from '../dom';
 import { capitalize } from '../format';
 import { icon } from '../icons';
@@ -18,6 +25,8 @@ export interface DialerProps {
   onCall: (to: ProfileRef, type: CallType) => void;
   /** Asked (debounced) whenever the target changes. */
   lookUp: (to: ProfileRef) => Promise<Presence>;
+  /** The profile's name, when this page has met it (calls, history, blocks). */
+  nameOf: (to: ProfileRef) => string | undefined;
 }
 
 const LOOKUP_DELAY_MS = 300;
@@ -27,6 +36,7 @@ export class DialerView {
   private readonly type: HTMLSelectElement;
   private readonly id: HTMLInputElement;
   private readonly presence: HTMLElement;
+  private readonly targetName: HTMLElement;
   private readonly buttons: HTMLButtonElement[];
   private lookupTimer: ReturnType<typeof setTimeout> | undefined;
   private lookupSeq = 0;
@@ -48,15 +58,17 @@ export class DialerView {
       maxlength: PROFILE_ID_MAX_LENGTH,
     });
     this.presence = h('p', { class: 'presence', 'data-testid': 'dial-presence', 'data-presence': 'unknown', 'aria-live': 'polite' });
+    this.targetName = h('p', { class: 'dial-target', 'data-testid': 'dial-target-name', 'aria-live': 'polite', hidden: true });
+    // type=button: otherwise Enter in the id field "clicks" the first of them, a voice call.
     const voice = h(
       'button',
-      { class: 'button primary', 'data-testid': 'call-voice', onclick: () => this.call('voice') },
+      { type: 'button', class: 'button primary', 'data-testid': 'call-voice', onclick: () => this.call('voice') },
       icon('phone'),
       'Voice call',
     );
     const video = h(
       'button',
-      { class: 'button primary', 'data-testid': 'call-video', onclick: () => this.call('video') },
+      { type: 'button', class: 'button primary', 'data-testid': 'call-video', onclick: () => this.call('video') },
       icon('video'),
       'Video call',
     );
@@ -66,12 +78,14 @@ export class DialerView {
       'form',
       { class: 'stack' },
       h('div', { class: 'dial-row' }, this.type, this.id),
+      this.targetName,
       this.presence,
       h('div', { class: 'button-row' }, voice, video),
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      this.call('video');
+      if (this.target() && !this.inCall) voice.focus();
+      else this.id.focus();
     });
     this.type.addEventListener('change', () => this.changed());
     this.id.addEventListener('input', () => this.changed());
@@ -100,7 +114,21 @@ export class DialerView {
 
   /** Looks the current target up again (presence changes while the page is open). */
   refresh(): void {
+    this.refreshName();
     if (this.target()) void this.lookUp();
+  }
+
+  /** Shows the name of the profile the buttons will call, when known (names are learned as the page goes). */
+  refreshName(): void {
+    const to = this.target();
+    const name = to ? this.props.nameOf(to) : undefined;
+    if (!to || !name) {
+      this.targetName.hidden = true;
+      this.targetName.replaceChildren();
+      return;
+    }
+    this.targetName.replaceChildren(avatar(name, profileKey(to.profile_type, to.profile_id), null, 'sm'), h('span', {}, name));
+    this.targetName.hidden = false;
   }
 
   private target(): ProfileRef | undefined {
@@ -121,6 +149,7 @@ export class DialerView {
   private changed(): void {
     clearTimeout(this.lookupTimer);
     this.setPresence(this.target() ? 'checking' : 'none');
+    this.refreshName();
     this.update();
     if (this.target()) this.lookupTimer = setTimeout(() => void this.lookUp(), LOOKUP_DELAY_MS);
   }

@@ -1,12 +1,17 @@
-/** Recent calls: direction, peer, type, outcome, duration, time; missed calls stand out; call back; block or unblock. */
+/**
+ * Recent calls: direction, peer, type, what happened (from my side), duration, time; missed calls
+ * stand out and are counted until seen; call back; block or unblock.
+ */
 import type { CallLog } from '../../../../shared/protocol';
 import { profileKey, sameProfile, type ProfileRef } from '../../../../shared/profile';
 import { profileRefOf, type CallType } from '../../client';
 import { avatar } from '../avatar';
 import { h, keepingFocus } from '../dom';
-import { capitalize, displayName, formatDuration, formatFullDate, formatWhen } from '../format';
+import { capitalize, displayName, formatFullDate, formatWhen } from '../format';
+import { describeHistoryEntry, type HistoryEntry } from '../history-outcome';
 import { icon } from '../icons';
 import type { KnownNames } from '../known-names';
+import type { MissedCall } from '../missed-calls';
 import type { Me } from '../session';
 
 export interface HistoryProps {
@@ -26,14 +31,16 @@ interface Row {
   peerName: string;
   /** The peer's real name, when anyone told us (`peerName` falls back to "Tutor 42"). */
   knownName: string | undefined;
-  missed: boolean;
-  summary: string;
+  entry: HistoryEntry;
 }
 
 export class HistoryView {
   readonly element: HTMLElement;
   private readonly list: HTMLElement;
   private readonly more: HTMLButtonElement;
+  private readonly missedBadge: HTMLElement;
+  private readonly missedBadgeCount = h('span', { 'aria-hidden': 'true' });
+  private readonly missedBadgeLabel = h('span', { class: 'missed-badge-label' });
   private items: CallLog[] = [];
   private online = new Set<string>();
   private blocked = new Set<string>();
@@ -42,8 +49,36 @@ export class HistoryView {
   constructor(private readonly props: HistoryProps) {
     this.list = h('ul', { class: 'history-list', 'data-testid': 'call-history', 'aria-label': 'Recent calls' });
     this.more = h('button', { class: 'button ghost wide', hidden: true, onclick: () => props.onMore() }, 'Show older calls');
-    this.element = h('section', { class: 'card history' }, h('h2', {}, 'Recent calls'), this.list, this.more);
+    this.missedBadge = h(
+      'span',
+      { class: 'missed-badge', 'data-testid': 'missed-calls-badge', 'data-count': '0', hidden: true },
+      this.missedBadgeCount,
+      this.missedBadgeLabel,
+    );
+    this.element = h('section', { class: 'card history' }, h('h2', {}, 'Recent calls', this.missedBadge), this.list, this.more);
     this.render();
+  }
+
+  /** Missed calls not looked at yet. */
+  setMissedCount(count: number): void {
+    this.missedBadge.dataset.count = String(count);
+    this.missedBadge.hidden = count === 0;
+    this.missedBadgeCount.textContent = String(count);
+    this.missedBadgeLabel.textContent = count === 1 ? '1 missed call' : `${count} missed calls`;
+  }
+
+  /** The missed calls among the loaded ones. */
+  missedCalls(): MissedCall[] {
+    return this.items
+      .map((item) => ({ item, row: this.row(item) }))
+      .filter(({ row }) => row.entry.missed)
+      .map(({ item }) => ({ startedAt: item.started_at }));
+  }
+
+  /** Whether the list is in the viewport (the page may be scrolled, or an overlay may cover it: the caller knows). */
+  isOnScreen(): boolean {
+    const box = this.list.getBoundingClientRect();
+    return box.height > 0 && box.bottom > 0 && box.top < innerHeight && box.right > 0 && box.left < innerWidth;
   }
 
   setItems(items: CallLog[], hasMore: boolean): void {
@@ -103,7 +138,8 @@ export class HistoryView {
     const online = this.online.has(key);
     const blocked = this.blocked.has(key);
     const profile = { ...row.peer, ...(row.knownName ? { name: row.knownName } : {}) };
-    const direction = row.missed ? 'missed' : row.outgoing ? 'outgoing' : 'incoming';
+    const { missed, outcome, summary } = row.entry;
+    const direction = missed ? 'missed' : row.outgoing ? 'outgoing' : 'incoming';
     const callBack = (type: CallType) =>
       h(
         'button',
@@ -114,7 +150,8 @@ export class HistoryView {
           'data-testid': `call-back-${type}`,
           'data-focus-id': `${key}:call-back-${type}`,
           disabled: this.inCall,
-          onclick: () => this.props.onCallBack({ ...row.peer, name: row.peerName }, type),
+          // The real name only: "Tutor 42" is a label, not something to remember as the name.
+          onclick: () => this.props.onCallBack(profile, type),
         },
         icon(type === 'voice' ? 'phone' : 'video'),
       );
@@ -138,12 +175,13 @@ export class HistoryView {
     return h(
       'li',
       {
-        class: `history-item${row.missed ? ' missed' : ''}`,
+        class: `history-item${missed ? ' missed' : ''}`,
         'data-testid': 'call-history-item',
         'data-status': row.log.status,
+        'data-outcome': outcome,
         'data-direction': row.outgoing ? 'outgoing' : 'incoming',
         'data-call-type': row.log.call_type,
-        'data-missed': row.missed,
+        'data-missed': missed,
         'data-blocked': blocked,
       },
       h('span', { class: `avatar-wrap${online ? ' online' : ''}`, title: online ? 'Online' : '' }, avatar(row.peerName, key, null, 'md')),
@@ -160,7 +198,7 @@ export class HistoryView {
           'span',
           { class: `history-detail direction-${direction}` },
           icon(direction === 'missed' ? 'missed' : direction === 'outgoing' ? 'outgoing' : 'incoming', 'icon icon-sm'),
-          row.summary,
+          summary,
         ),
       ),
       h(
@@ -182,24 +220,6 @@ export class HistoryView {
     if (named?.name) this.props.names.remember(peer.profile_type, peer.profile_id, named.name);
     const knownName = named?.name ?? this.props.names.get(peer.profile_type, peer.profile_id);
     const peerName = displayName(knownName, peer.profile_type, peer.profile_id);
-    const missed = !outgoing && (log.status === 'missed' || (log.status === 'declined' && log.end_reason === 'timeout'));
-    return { log, outgoing, peer, peerName, knownName: knownName ?? undefined, missed, summary: summarize(log, outgoing, missed) };
-  }
-}
-
-function summarize(log: CallLog, outgoing: boolean, missed: boolean): string {
-  const kind = `${capitalize(log.call_type)} call`;
-  if (missed) return `Missed ${log.call_type} call`;
-  switch (log.status) {
-    case 'ended':
-    case 'answered':
-      return `${outgoing ? 'Outgoing' : 'Incoming'} ${log.call_type} · ${log.status === 'answered' ? 'in progress' : formatDuration(log.duration_seconds ?? 0)}`;
-    case 'declined':
-      if (!outgoing) return `${kind} · declined`;
-      return `${kind} · ${log.end_reason === 'offline' ? 'unavailable' : log.end_reason === 'busy' ? 'busy' : 'declined'}`;
-    case 'missed':
-      return `${kind} · ${log.end_reason === 'cancelled' ? 'cancelled' : 'no answer'}`;
-    case 'initiated':
-      return `${kind} · ringing`;
+    return { log, outgoing, peer, peerName, knownName: knownName ?? undefined, entry: describeHistoryEntry(log, outgoing, peerName) };
   }
 }

@@ -1,5 +1,7 @@
-/** The sign-in card: local dev sign-in (name, profile type, id), or how to get here from the platform. */
+/** The sign-in card: local dev sign-in (name, profile type, id, picture), or how to get here from the platform. */
+import { MAX_URL_CHARS } from '../../../../shared/limits';
 import { DEFAULT_PROFILE_TYPES, PROFILE_ID_MAX_LENGTH, PROFILE_ID_PATTERN } from '../../../../shared/profile';
+import { avatarUrlProblem } from '../avatar-url';
 import { h, htmlPattern, type Child } from '../dom';
 import { capitalize } from '../format';
 import { icon } from '../icons';
@@ -46,6 +48,29 @@ export function renderSignIn({ devLogin, last, notice, onSubmit }: SignInProps):
     placeholder: '456',
     value: last?.profileId ?? '',
   });
+  const avatarError = h('p', { class: 'form-error', id: 'login-avatar-error', 'data-testid': 'login-avatar-error', hidden: true });
+  // Text, not type=url: the browser's own check would accept javascript: and word the rest its own way.
+  const avatarInput = h('input', {
+    id: 'login-avatar',
+    'data-testid': 'login-avatar',
+    inputmode: 'url',
+    autocomplete: 'photo',
+    autocapitalize: 'none',
+    spellcheck: 'false',
+    maxlength: MAX_URL_CHARS,
+    placeholder: 'https://example.com/me.jpg',
+    'aria-describedby': 'login-avatar-error',
+    value: last?.avatar ?? '',
+  });
+  const showAvatarProblem = (problem: string | undefined) => {
+    avatarError.textContent = problem ?? '';
+    avatarError.hidden = problem === undefined;
+    if (problem) avatarInput.setAttribute('aria-invalid', 'true');
+    else avatarInput.removeAttribute('aria-invalid');
+  };
+  avatarInput.addEventListener('input', () => {
+    if (!avatarError.hidden) showAvatarProblem(avatarUrlProblem(avatarInput.value));
+  });
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const submit = h('button', { type: 'submit', class: 'button primary wide', 'data-testid': 'login-submit' }, 'Sign in');
 
@@ -59,20 +84,30 @@ export function renderSignIn({ devLogin, last, notice, onSubmit }: SignInProps):
       h('label', { class: 'field' }, h('span', {}, 'Profile type'), type),
       h('label', { class: 'field' }, h('span', {}, 'Profile ID'), id),
     ),
+    h('label', { class: 'field' }, h('span', {}, 'Picture address (optional)'), avatarInput),
+    avatarError,
     error,
     submit,
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
+    const avatarProblem = avatarUrlProblem(avatarInput.value);
+    showAvatarProblem(avatarProblem);
+    if (avatarProblem) {
+      avatarInput.focus();
+      return;
+    }
     submit.disabled = true;
     submit.textContent = 'Signing in…';
     error.hidden = true;
-    onSubmit({ name: name.value, profileType: type.value, profileId: id.value }).catch((failure: unknown) => {
-      error.textContent = failure instanceof Error ? failure.message : String(failure);
-      error.hidden = false;
-      submit.disabled = false;
-      submit.textContent = 'Sign in';
-    });
+    onSubmit({ name: name.value, profileType: type.value, profileId: id.value, avatar: avatarInput.value.trim() }).catch(
+      (failure: unknown) => {
+        error.textContent = failure instanceof Error ? failure.message : String(failure);
+        error.hidden = false;
+        submit.disabled = false;
+        submit.textContent = 'Sign in';
+      },
+    );
   });
 
   return signInPage(
