@@ -203,8 +203,7 @@ export class CallService {
    * there is asked once, first: a caller gone without `$disconnect` cancels the call.
    */
   private async resumeRinging(call: CallRecord, sender: Sender): Promise<RoutingDecision[]> {
-    const callerGone =
-      call.status === 'initiated' && callerBound(call) && !(await this.messenger.isConnected(call.caller_connection_id));
+    const callerGone = call.status === 'initiated' && callerBound(call) && !(await this.messenger.isConnected(call.caller_connection_id));
     const resumed = await this.applier.untilWon(call, (current) => resumeRinging(current, sender, this.clock.now(), callerGone));
     if (!resumed) throw new ProtocolError('call_not_found', 'The call kept changing while resuming; please retry', call.call_id);
     return resumed.decisions;

@@ -26,7 +26,7 @@ const LONGEST_FREEZE_MS = 1_000;
  * of the last replacement is answered by then) and will stay open at least this long more.
  */
 const HANG_UP_SOCKET_MARGIN_MS = 400;
-const OWN_CONNECTION_DROPPED = 'Your connection dropped. Reconnecting…';
+const OWN_CONNECTION_DROPPED = "Can't reach the call service; retrying…";
 const peerConnectionDropped = (peerName: string) => `${peerName}'s connection dropped. Waiting for them to reconnect…`;
 
 /** One value a watched attribute took, and when (Date.now() in the page: one machine, one clock). */

@@ -57,7 +57,10 @@ export function resumeRinging(call: CallRecord, resumer: Sender, now: Date, call
   }
   const resumed = { type: 'call_resumed', ...envelope(call, stampOfSender(resumer), now) } as const;
   if (call.callee_connection_ids.includes(resumer.connectionId)) {
-    return settled(call, { sends: [{ to: [resumer.connectionId], message: resumed, counted: true }], line: { outcome: 'resumed', reason: null } });
+    return settled(call, {
+      sends: [{ to: [resumer.connectionId], message: resumed, counted: true }],
+      line: { outcome: 'resumed', reason: null },
+    });
   }
   return {
     kind: 'write',
@@ -65,6 +68,9 @@ export function resumeRinging(call: CallRecord, resumer: Sender, now: Date, call
     guard: { status: 'initiated', calleeSocketAbsent: resumer.connectionId, acceptedBy: call.accepted_by ?? null },
     changes: { callee_connection_added: resumer.connectionId },
     image: 'after',
-    announce: () => ({ sends: [{ to: [resumer.connectionId], message: resumed, counted: true }], line: { outcome: 'resumed', reason: null } }),
+    announce: () => ({
+      sends: [{ to: [resumer.connectionId], message: resumed, counted: true }],
+      line: { outcome: 'resumed', reason: null },
+    }),
   };
 }

@@ -18,8 +18,19 @@ import { runIn, startedUrls, stop, SUPERVISOR, type IsolatedGateway, type Starte
 
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const START_TIMEOUT_MS = 30_000;
-/** Holds the namespace: brings up `lo`, then waits for its stdin to close. */
-const HOLDER = 'ip link set lo up || exit 1\nexec cat >/dev/null';
+/**
+ * Holds the namespace: brings up `lo`, then waits for its stdin to close. It also gives the
+ * namespace one link besides `lo`, a veth pair whose two ends are both inside it (TEST-NET-1
+ * addresses): with `lo` alone Chromium counts itself offline (`navigator.onLine` false), and the
+ * page would word every outage as the user's own network. Nothing can leave the namespace by it.
+ */
+const HOLDER = [
+  'ip link set lo up || exit 1',
+  'ip link add cs-veth0 type veth peer name cs-veth1 || exit 1',
+  'ip addr add 192.0.2.1/30 dev cs-veth0 && ip addr add 192.0.2.2/30 dev cs-veth1 || exit 1',
+  'ip link set cs-veth0 up && ip link set cs-veth1 up || exit 1',
+  'exec cat >/dev/null',
+].join('\n');
 
 type Child = ChildProcessByStdio<Writable, Readable, Readable>;
 
@@ -41,6 +52,8 @@ export interface RestartableGateway extends IsolatedGateway {
    * machine's clock) its `gateway_started` line names: from then on it accepts sockets.
    */
   start(): Promise<number>;
+  /** Whether a run of the gateway is up (started and not stopped). */
+  readonly running: boolean;
 }
 
 export async function startRestartableGateway(options: RestartableGatewayOptions): Promise<RestartableGateway> {
@@ -138,6 +151,9 @@ export async function startRestartableGateway(options: RestartableGatewayOptions
     },
     stop: halt,
     start: run,
+    get running() {
+      return child !== undefined;
+    },
     close: async () => {
       await halt('graceful');
       holder.stdin.end();

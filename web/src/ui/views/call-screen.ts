@@ -5,12 +5,15 @@
 import { profileKey } from '../../../../shared/profile';
 import type { Call, CallState, ConnectionState, Unsubscribe } from '../../client';
 import { avatar } from '../avatar';
+import { connectionProblem, RECONNECT_NOW_LABEL, RECONNECTING_WORDS } from '../connection-words';
 import { h } from '../dom';
 import { capitalize, displayName, formatDuration } from '../format';
 import { icon } from '../icons';
 
 export interface CallScreenProps {
   onHangup: (call: Call) => void;
+  /** Retries our own connection at once, while it is down. */
+  onReconnectNow: () => void;
 }
 
 const STATUS: Record<CallState, string> = {
@@ -34,6 +37,7 @@ export class CallScreen {
   private statusText = h('span');
   private clock = h('span');
   private banner = h('div');
+  private reconnectButton = h('button');
   private remoteVideo = h('video');
   private localVideo = h('video');
   private remoteAudio = h('audio');
@@ -66,6 +70,11 @@ export class CallScreen {
       this.clock,
     );
     this.banner = h('div', { class: 'call-banner', role: 'status', hidden: true });
+    this.reconnectButton = h(
+      'button',
+      { class: 'button on-dark call-reconnect', 'data-testid': 'reconnect-now', hidden: true, onclick: () => this.props.onReconnectNow() },
+      RECONNECT_NOW_LABEL,
+    );
     this.remoteVideo = h('video', { class: 'remote-video', 'data-testid': 'remote-video', autoplay: true, playsinline: true, muted: true });
     this.remoteVideo.muted = true; // sound plays through the audio element, once
     this.localVideo = h('video', { class: 'local-video', 'data-testid': 'local-video', autoplay: true, playsinline: true, muted: true });
@@ -117,6 +126,7 @@ export class CallScreen {
         h('div', { class: 'call-top' }, h('div', { class: 'call-title' }, topName, h('div', { class: 'call-sub' }, this.status))),
         this.stage,
         this.banner,
+        this.reconnectButton,
         h(
           'div',
           { class: 'controls' },
@@ -256,15 +266,16 @@ export class CallScreen {
     const call = this.call;
     if (!call) return;
     const name = displayName(call.peer.name, call.peer.profileType, call.peer.profileId);
-    const message =
-      this.ownConnection === 'reconnecting'
-        ? 'Your connection dropped. Reconnecting…'
-        : call.peerReconnecting
-          ? `${name}'s connection dropped. Waiting for them to reconnect…`
-          : this.mediaInterrupted
-            ? 'The connection is unstable…'
-            : '';
+    const ownConnectionDown = this.ownConnection === 'reconnecting';
+    const message = ownConnectionDown
+      ? RECONNECTING_WORDS[connectionProblem()]
+      : call.peerReconnecting
+        ? `${name}'s connection dropped. Waiting for them to reconnect…`
+        : this.mediaInterrupted
+          ? 'The connection is unstable…'
+          : '';
     this.banner.textContent = message;
     this.banner.hidden = message === '';
+    this.reconnectButton.hidden = !ownConnectionDown;
   }
 }
