@@ -20,4 +20,14 @@ export const NOT_CONNECTED_WORDS: Record<ConnectionProblem, string> = {
   service: "Can't reach the call service right now. Try again in a moment.",
 };
 
+/** Signing in found nobody to answer (instead of the browser's "Failed to fetch"). */
+export const SIGN_IN_UNREACHABLE_WORDS: Record<ConnectionProblem, string> = {
+  offline: "You're offline. Check your internet connection, then sign in again.",
+  service: "Can't reach the call service. Check that it is running, then sign in again.",
+};
+
+/** Signing in got a server error instead of an answer. */
+export const signInServerErrorWords = (status: number): string =>
+  `The call service couldn't sign you in right now (HTTP ${status}). Try again in a moment.`;
+
 export const RECONNECT_NOW_LABEL = 'Reconnect now';

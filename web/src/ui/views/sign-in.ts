@@ -3,6 +3,7 @@ import { DEFAULT_PROFILE_TYPES, PROFILE_ID_MAX_LENGTH, PROFILE_ID_PATTERN } from
 import { h, htmlPattern, type Child } from '../dom';
 import { capitalize } from '../format';
 import { icon } from '../icons';
+import { explainProfileIdFormat } from '../profile-id-format';
 import type { DevLogin } from '../session';
 
 export interface SignInProps {
@@ -46,7 +47,8 @@ export function renderSignIn({ devLogin, last, notice, onSubmit }: SignInProps):
     placeholder: '456',
     value: last?.profileId ?? '',
   });
-  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  explainProfileIdFormat(id);
+  const error = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'login-error', hidden: true });
   const submit = h('button', { type: 'submit', class: 'button primary wide', 'data-testid': 'login-submit' }, 'Sign in');
 
   const form = h(
