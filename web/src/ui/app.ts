@@ -21,6 +21,7 @@ import { h } from './dom';
 import { displayName } from './format';
 import { KnownNames } from './known-names';
 import { devCallGrants } from './dev-call-grant';
+import { CallNotifications } from './call-notifications';
 import { ConnectionNotice } from './connection-notice';
 import { describeConnectionError, describeEnd, describeError, describeSettingsError } from './outcomes';
 import { Ringtone } from './ringtone';
@@ -62,6 +63,7 @@ export class App {
   private historyNext: string | undefined;
   private presenceTimer: ReturnType<typeof setInterval> | undefined;
   private readonly connectionNotice: ConnectionNotice;
+  private readonly notifications: CallNotifications;
   /** The server closed our socket because this profile has too many; only the user reconnects. */
   private disconnectedForTooManySockets = false;
 
@@ -112,6 +114,10 @@ export class App {
     });
     this.callScreen = new CallScreen({ onHangup: (call) => this.hangUp(call), onReconnectNow: () => this.client.reconnectNow() });
     this.connectionNotice = new ConnectionNotice(this.toasts, () => this.client.reconnectNow());
+    this.notifications = new CallNotifications({
+      toasts: this.toasts,
+      mayOffer: () => !this.callScreen.current && !this.incoming.current,
+    });
 
     this.element = h(
       'div',
@@ -148,6 +154,7 @@ export class App {
     this.presenceTimer = setInterval(() => void this.refreshPresence(), PRESENCE_REFRESH_MS);
     // Browsers only play sound after a user gesture; a click anywhere in the page counts.
     document.addEventListener('pointerdown', () => this.ringtone.unlock(), { once: true });
+    this.notifications.offerAfterFirstAction();
     // Closing the tab mid-call hangs up rather than leaving the peer waiting for a reconnect.
     addEventListener('pagehide', () => this.client.activeCall?.hangup());
     // Whether the browser is online decides the words of a connection problem.
@@ -198,8 +205,10 @@ export class App {
     this.incoming.show(call);
     this.ringtone.play('incoming');
     document.title = `Incoming call · ${TITLE}`;
+    this.notifications.incoming(call);
     call.on('ended', (end) => {
       if (this.incoming.current !== call) return;
+      if (end.reason === 'missed' || end.reason === 'peer_cancelled') this.notifications.missed(call);
       this.stopRinging();
       this.report(call, end);
       this.historySoon();
