@@ -47,8 +47,10 @@ describe.runIf(runs)('a restart while a call rings, in Chromium', () => {
     return { caller, callee, callId };
   }
 
-  async function stopsRinging(callee: UserPage): Promise<void> {
+  /** `backAt`: when the restarted gateway accepted sockets again (its `gateway_started` line). */
+  async function stopsRinging(callee: UserPage, backAt: number): Promise<void> {
     await callee.byTestId('incoming-call').waitFor({ state: 'detached', timeout: STOPS_RINGING_WITHIN_MS });
+    process.stdout.write(`the callee stopped ringing within ${Date.now() - backAt} ms of the restarted gateway accepting sockets\n`);
     expect(await callee.ringtone()).toBeUndefined();
     expect(await callee.waitForToast('peer_cancelled')).toContain('Missed video call from Alice Martin');
   }
@@ -74,11 +76,11 @@ describe.runIf(runs)('a restart while a call rings, in Chromium', () => {
     const { caller, callee, callId } = await ringing();
 
     await gateway.stop('graceful');
-    await gateway.start();
+    const backAt = await gateway.start();
 
     expect(await caller.waitForToast('signaling_lost', STOPS_RINGING_WITHIN_MS)).toContain('The connection dropped while calling');
     await caller.waitForMainView();
-    await stopsRinging(callee);
+    await stopsRinging(callee, backAt);
     endedAsCancelled(callId);
     await caller.waitForAttribute('connection-state', 'data-state', 'connected', STOPS_RINGING_WITHIN_MS);
     expect(await newestHistoryStatus(caller)).toBe('missed');
@@ -88,10 +90,10 @@ describe.runIf(runs)('a restart while a call rings, in Chromium', () => {
     const { caller, callee, callId } = await ringing();
 
     await gateway.stop('crash');
-    await gateway.start();
+    const backAt = await gateway.start();
 
     expect(await caller.waitForToast('signaling_lost', STOPS_RINGING_WITHIN_MS)).toContain('The connection dropped while calling');
-    await stopsRinging(callee);
+    await stopsRinging(callee, backAt);
     endedAsCancelled(callId);
     expect(await newestHistoryStatus(caller)).toBe('missed');
   }, 60_000);
@@ -101,9 +103,9 @@ describe.runIf(runs)('a restart while a call rings, in Chromium', () => {
 
     await gateway.stop('crash');
     await caller.page.close();
-    await gateway.start();
+    const backAt = await gateway.start();
 
-    await stopsRinging(callee);
+    await stopsRinging(callee, backAt);
     endedAsCancelled(callId);
   }, 60_000);
 });
