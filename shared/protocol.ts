@@ -154,6 +154,11 @@ export const CallHistoryQuerySchema = v.object({
 export const CallResumeSchema = v.object({
   type: v.literal('call_resume'),
   call_id: CallIdSchema,
+  /**
+   * (ext) Sent by a callee device the call was ringing on: bind the new socket to the ringing (or
+   * hear how the call ended), never take an answered call over.
+   */
+  ringing: v.optional(v.boolean()),
 });
 
 export const IceServersQuerySchema = v.object({ type: v.literal('ice_servers') });

@@ -412,6 +412,11 @@ function buildUpdate(guard: CallGuard, changes: CallChanges): BuiltUpdate {
       sets.push(`${name('participants')}[${index}].${name('name')} = ${value(`set_${attribute}`, change)}`);
       continue;
     }
+    if (attribute === 'callee_connection_added') {
+      const list = name('callee_connection_ids');
+      sets.push(`${list} = list_append(${list}, ${value('set_callee_connection_added', [change])})`);
+      continue;
+    }
     if (change === null && (attribute === 'deadline_at' || attribute === 'disconnected_party')) {
       removes.push(name(attribute));
       if (attribute === 'deadline_at') removes.push(name('deadline_shard'));
@@ -431,6 +436,9 @@ function buildUpdate(guard: CallGuard, changes: CallChanges): BuiltUpdate {
     conditions.push(
       bound.party === 'caller' ? `${name('caller_connection_id')} = ${socket}` : `contains(${name('callee_connection_ids')}, ${socket})`,
     );
+  }
+  if (guard.calleeSocketAbsent !== undefined) {
+    conditions.push(`NOT contains(${name('callee_connection_ids')}, ${value('guard_absent_socket', guard.calleeSocketAbsent)})`);
   }
   if (guard.dropped === 'nobody') conditions.push(`attribute_not_exists(${name('disconnected_party')})`);
   else if (guard.dropped !== undefined) conditions.push(`${name('disconnected_party')} = ${value('guard_dropped', guard.dropped)}`);

@@ -10,7 +10,7 @@ import { Applier, type Applied } from './apply';
 import type { PolicyPassed } from './call-policy';
 import { forwardCandidates } from './candidates';
 import { notRinging, ProtocolError } from './errors';
-import { notAParticipant } from './rules';
+import { callerBound, notAParticipant, partyOf } from './rules';
 import { CallFinder } from './find-call';
 import { Invitations } from './invite';
 import { InvitedCalls, type StartedCall } from './invited-calls';
@@ -26,6 +26,7 @@ import { decline } from './transitions/decline';
 import { end } from './transitions/end';
 import { partiesDropped } from './transitions/party-dropped';
 import { resume } from './transitions/party-resumed';
+import { resumeRinging } from './transitions/ringing-resumed';
 import { socketLost } from './transitions/socket-lost';
 
 export type { SweepReport } from './sweep';
@@ -57,6 +58,7 @@ export class CallService {
   private readonly invited: InvitedCalls;
   private readonly sweeper: Sweeper;
   private readonly rings: RepeatedRings;
+  private readonly messenger: Messenger;
 
   constructor(deps: CallServiceDeps) {
     const { store, messenger, settings, clock } = deps;
@@ -65,6 +67,7 @@ export class CallService {
     this.settings = settings;
     this.clock = clock;
     this.rings = deps.rings;
+    this.messenger = messenger;
     this.applier = new Applier(store, messenger);
     this.calls = new CallFinder(store, sleep);
     const lines = new LineClaims(store, this.applier, clock, sleep);
@@ -189,7 +192,19 @@ export class CallService {
   /** Re-binds a participant's new socket to its answered call; the peer dropping or coming back meanwhile means another look. */
   async resume(sender: Sender, message: ClientMessageOf<'call_resume'>): Promise<RoutingDecision[]> {
     const call = await this.calls.require(sender, message.call_id);
+    if (message.ringing === true && partyOf(call, sender.key) === 'callee') return this.resumeRinging(call, sender);
     const resumed = await this.applier.untilWon(call, (current) => resume(current, sender, this.clock.now(), this.settings));
+    if (!resumed) throw new ProtocolError('call_not_found', 'The call kept changing while resuming; please retry', call.call_id);
+    return resumed.decisions;
+  }
+
+  /**
+   * A callee device the call rang on is back on a new socket. Whether the caller's socket is still
+   * there is asked once, first: a caller gone without `$disconnect` cancels the call.
+   */
+  private async resumeRinging(call: CallRecord, sender: Sender): Promise<RoutingDecision[]> {
+    const callerGone = call.status === 'initiated' && callerBound(call) && !(await this.messenger.isConnected(call.caller_connection_id));
+    const resumed = await this.applier.untilWon(call, (current) => resumeRinging(current, sender, this.clock.now(), callerGone));
     if (!resumed) throw new ProtocolError('call_not_found', 'The call kept changing while resuming; please retry', call.call_id);
     return resumed.decisions;
   }

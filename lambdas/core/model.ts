@@ -87,6 +87,8 @@ export interface CallChanges {
   ended_at?: string;
   duration_seconds?: number;
   callee_connection_ids?: string[];
+  /** One more callee socket for the ringing, appended (two appended at once both stay). */
+  callee_connection_added?: string;
   caller_connection_id?: string;
   caller_name?: string | null;
   caller_avatar?: string | null;
@@ -118,6 +120,8 @@ export interface CallGuard {
   calleeKey?: ProfileKey;
   /** Only if each of these parties is still bound to its socket. */
   boundSockets?: readonly BoundSocket[];
+  /** Only if this socket is not among the callee's sockets yet. */
+  calleeSocketAbsent?: string;
   /** Only if the pending timer is still the one the core saw. */
   deadlineAt?: string;
   /** Only if who is waiting to resume is still what the core saw. */

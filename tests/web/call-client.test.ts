@@ -433,11 +433,12 @@ describe('reconnecting', () => {
     expect(server.framesOf('call_resume')).toHaveLength(2);
   });
 
-  it('ends an outgoing call that was ringing when the connection dropped (the server cancelled it)', async () => {
+  it('ends an outgoing call that was ringing when the connection dropped, and cancels it from the new socket (a restarted server never had its $disconnect)', async () => {
     const call = await placeCall();
+    const id = callId();
     server.send({
       type: 'call_ringing',
-      call_id: callId(),
+      call_id: id,
       conversation_id: null,
       to_profile_id: 2,
       to_profile_type: 'tutor',
@@ -449,6 +450,20 @@ describe('reconnecting', () => {
     const done = ended(call);
     server.socket.terminate();
     expect(await done).toMatchObject({ reason: 'failed', error: { code: CallErrorCode.SignalingLost } });
+    expect(await server.frame('call_ended', (frame) => frame.call_id === id)).toMatchObject({ reason: 'cancelled' });
+  });
+
+  it('keeps an incoming call ringing across a reconnect, binds the new socket to it, and stops when told it was cancelled meanwhile', async () => {
+    const call = await ringFromAda();
+    server.socket.terminate();
+    expect(await server.frame('call_resume')).toEqual({ type: 'call_resume', call_id: call.id, ringing: true });
+    expect(call.state).toBe('ringing');
+    server.send({ type: 'error', code: 'call_not_found', message: 'try again', request_type: 'call_resume', call_id: call.id! });
+    await sleep(50);
+    expect(call.state).toBe('ringing'); // a refused re-bind does not end a call that rings
+    const done = ended(call);
+    server.send({ type: 'call_ended', ...envelope(call.id!, ADA), reason: 'cancelled' });
+    expect((await done).reason).toBe('peer_cancelled');
   });
 
   it('queues a hang-up made while offline and delivers it on reconnect', async () => {

@@ -24,7 +24,7 @@ const START_TIMEOUT_MS = 30_000;
  * not TERM: with the test process gone its stdout is a broken pipe, and a graceful shutdown that
  * logs would stall. Background jobs get /dev/null as stdin unless redirected, hence fd 3.)
  */
-const SUPERVISOR = [
+export const SUPERVISOR = [
   'ip link set lo up || exit 1',
   'exec 3<&0',
   '"$@" </dev/null 3<&- &',
@@ -142,12 +142,12 @@ export async function startIsolatedGateway(options: IsolatedGatewayOptions): Pro
   };
 }
 
-interface StartedUrls {
+export interface StartedUrls {
   httpUrl: string;
   platformApiUrl: string;
 }
 
-function startedUrls(line: string): StartedUrls | undefined {
+export function startedUrls(line: string): StartedUrls | undefined {
   if (!line.startsWith('{')) return undefined;
   try {
     const entry = JSON.parse(line) as { msg?: unknown; http_url?: unknown; platform_api_url?: unknown };
@@ -160,7 +160,7 @@ function startedUrls(line: string): StartedUrls | undefined {
 }
 
 /** Runs `command` in the namespace `enter` (nsenter's arguments) names, to its end. */
-function runIn(enter: string, command: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runIn(enter: string, command: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn('nsenter', [...enter.split(' '), '--', ...command], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -172,7 +172,7 @@ function runIn(enter: string, command: readonly string[]): Promise<{ code: numbe
   });
 }
 
-async function stop(child: ChildProcessByStdio<Writable, Readable, Readable>): Promise<void> {
+export async function stop(child: ChildProcessByStdio<Writable, Readable, Readable>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   child.kill('SIGTERM');

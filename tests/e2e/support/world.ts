@@ -51,6 +51,11 @@ export class World {
       chromium: environment.chromium,
       ...(options.gatewayArgs ? { args: options.gatewayArgs } : {}),
     });
+    return World.over(gateway);
+  }
+
+  /** A world over a gateway the test started itself (one it restarts, say); closing the world closes it. */
+  static async over(gateway: IsolatedGateway): Promise<World> {
     try {
       const browser = await chromium.launch({ executablePath: gateway.chromiumInNamespace, args: CHROMIUM_FLAGS, timeout: 30_000 });
       return new World(gateway, browser);

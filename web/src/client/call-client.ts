@@ -15,6 +15,7 @@ import { CallError, CallErrorCode } from './errors';
 import type { GetUserMedia } from './media';
 import { Negotiator, type PeerConnectionFactory, type SessionDescription } from './negotiator';
 import type { CallVouching } from './call-signals';
+import { DEFAULT_REACHABILITY, headProbe, ReachabilityWatch, type ReachabilityOptions, type ReachabilityProbe } from './reachability';
 import { PendingQueries } from './requests';
 import { EARLY_MESSAGE_TTL_MS, UnknownCalls, type CallMessage } from './unknown-calls';
 import {
@@ -41,6 +42,15 @@ export interface CallClientOptions {
   call?: Partial<CallTimings>;
   /** How long presence, history and ICE server queries may take. */
   queryTimeoutMs?: number;
+  /**
+   * A URL of the service the client may HEAD while its socket is down (the page's `config.json`):
+   * it reconnects as soon as that answers again, instead of when a backoff grown long during the
+   * outage next allows. Without one, the backoff and the browser's `online` event pace the retries.
+   */
+  probeUrl?: string;
+  /** Instead of `probeUrl`: how to tell the service answers (other runtimes, tests), and how often to ask. */
+  probe?: ReachabilityProbe;
+  reachability?: Partial<Pick<ReachabilityOptions, 'intervalMs' | 'maxIntervalMs'>>;
   /**
    * What each call placed without its own vouching is vouched for with: the conversation and the
    * call grant the page gets from its platform's backend (a deployment that requires them refuses
@@ -110,6 +120,7 @@ export class CallClient extends Emitter<CallClientEvents> {
   private iceServersRefreshAt = 0;
   private closed = false;
   private readonly online = () => this.socket.reconnectNow();
+  private readonly reachability: ReachabilityWatch | undefined;
 
   constructor(options: CallClientOptions) {
     super();
@@ -124,7 +135,15 @@ export class CallClient extends Emitter<CallClientEvents> {
       // Replacing the socket while a call rings would cancel it on the server: wait until it is answered or over.
       deferRotation: () => [...this.calls].some((call) => call.state === 'calling' || call.state === 'ringing'),
     });
-    this.socket.on('state', (state) => this.emit('connection', state));
+    const probe = options.probe ?? (options.probeUrl === undefined ? undefined : headProbe(options.probeUrl));
+    this.reachability = probe
+      ? new ReachabilityWatch({ ...DEFAULT_REACHABILITY, ...options.reachability, probe, onBack: () => this.socket.reconnectNow() })
+      : undefined;
+    this.socket.on('state', (state) => {
+      if (state === 'reconnecting' || state === 'connecting') this.reachability?.start();
+      else this.reachability?.stop();
+      this.emit('connection', state);
+    });
     this.socket.on('open', ({ reason }) => this.socketOpened(reason));
     this.socket.on('message', (message) => this.route(message));
     this.socket.on('error', (error) => this.connectionError(error));
@@ -148,6 +167,17 @@ export class CallClient extends Emitter<CallClientEvents> {
     if (this.closed) return;
     globalThis.addEventListener?.('online', this.online);
     this.socket.connect();
+    // A first connection that fails stays `connecting`, with no state event: watch from the start.
+    if (this.socket.state === 'connecting') this.reachability?.start();
+  }
+
+  /**
+   * Tries to connect now, with the backoff from its start (a "Reconnect now" button); not after
+   * `too_many_sockets`, which only `reconnect()` undoes.
+   */
+  reconnectNow(): void {
+    if (this.closed) return;
+    this.socket.reconnectNow();
   }
 
   /**
@@ -232,6 +262,7 @@ export class CallClient extends Emitter<CallClientEvents> {
     for (const call of [...this.calls]) call.hangup();
     this.closed = true;
     globalThis.removeEventListener?.('online', this.online);
+    this.reachability?.stop();
     this.queries.rejectAll(new CallError(CallErrorCode.NotConnected, 'The client is closed'));
     // Give the hang-up messages a moment to leave before the socket closes.
     setTimeout(() => this.socket.close(), 200);

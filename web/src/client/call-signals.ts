@@ -114,6 +114,11 @@ export class CallSignals {
     if (this.callId) this.trySend({ type: 'call_resume', call_id: this.callId });
   }
 
+  /** Binds a new socket of ours to a call ringing here (the server tells it how the call ended, if it has). */
+  resumeRinging(): void {
+    if (this.callId) this.trySend({ type: 'call_resume', call_id: this.callId, ringing: true });
+  }
+
   candidate(candidate: IceCandidate): void {
     this.batcher.push(candidate);
   }

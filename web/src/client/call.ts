@@ -326,10 +326,15 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
       this.clearTimer('resume');
       this.signals.resume();
     } else if (this.direction === 'outgoing') {
-      // The server cancels a ringing call whose caller's socket closed.
-      this.fail(new CallError(CallErrorCode.SignalingLost, 'The connection dropped while calling'), 'none');
+      // The server cancels a ringing call when its caller's socket closes, but only once that socket's
+      // `$disconnect` comes, and a server that crashed or restarted never sends it: cancel from here
+      // too (a call already over ignores it), so the callee stops ringing for a call nobody places.
+      this.fail(new CallError(CallErrorCode.SignalingLost, 'The connection dropped while calling'), 'end');
+    } else {
+      // What the server said about the call while we were away went to the old socket: bind the new
+      // one to the ringing, or hear how the call ended meanwhile.
+      this.signals.resumeRinging();
     }
-    // An incoming call keeps ringing: the server accepts the answer from any socket of ours.
   }
 
   /** @internal How many messages about the peer's connection arrived so far (see `peerPresenceLearned`). */
@@ -408,6 +413,8 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
         this.fail(new CallError(CallErrorCode.Refused, message.message, message.code), 'none');
         return;
       case 'call_resume':
+        // A ringing call keeps ringing: its answer, decline or the ring timeout settle it.
+        if (this.direction === 'incoming' && this.stateValue === 'ringing') return;
         // `call_not_found` is also the answer to a resume that met another change of the call
         // (the server says "please retry"), such as the peer's socket dropping at the same moment.
         // A call that is over refuses every time; one that is not takes the next attempt.

@@ -45,5 +45,6 @@ export {
   type SignalingSocketOptions,
   type WebSocketLike,
 } from './signaling-socket';
+export { headProbe, type ReachabilityProbe } from './reachability';
 export { readTokenClaims, type TokenClaims } from './token';
 export type { GetUserMedia } from './media';

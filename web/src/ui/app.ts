@@ -2,6 +2,7 @@
  * The signed-in page: wires the call client to the views. Views render what they are given; the
  * decisions (which screen, which sound, which toast) are made here, in one place.
  */
+import { CLIENT_CONFIG_FILE } from '../../../shared/client-config';
 import { profileKey, sameProfile, type ProfileRef } from '../../../shared/profile';
 import {
   CallClient,
@@ -21,6 +22,8 @@ import { displayName } from './format';
 import { KnownNames } from './known-names';
 import { MissedCalls, watchHistoryViewed } from './missed-calls';
 import { devCallGrants } from './dev-call-grant';
+import { CallNotifications } from './call-notifications';
+import { ConnectionNotice } from './connection-notice';
 import { describeConnectionError, describeEnd, describeError, describeSettingsError } from './outcomes';
 import { Ringtone } from './ringtone';
 import { tokenSource, type AppConfig, type Session } from './session';
@@ -64,7 +67,8 @@ export class App {
   private historyItems: Parameters<HistoryView['setItems']>[0] = [];
   private historyNext: string | undefined;
   private presenceTimer: ReturnType<typeof setInterval> | undefined;
-  private wasReconnecting = false;
+  private readonly connectionNotice: ConnectionNotice;
+  private readonly notifications: CallNotifications;
   /** The server closed our socket because this profile has too many; only the user reconnects. */
   private disconnectedForTooManySockets = false;
 
@@ -79,6 +83,8 @@ export class App {
       websocketUrl: config.websocketUrl,
       token,
       iceServers: config.iceServers,
+      // The page's own origin answering again is the cue to reconnect at once (see ReachabilityWatch).
+      probeUrl: CLIENT_CONFIG_FILE,
       // Locally, calls a conversation-required deployment refuses without a grant get one from the dev endpoint.
       ...(config.callPolicy === 'conversation' && config.devLogin ? { vouchFor: devCallGrants(token) } : {}),
     });
@@ -113,7 +119,12 @@ export class App {
       onDecline: (call) => call.decline(),
       onBlock: (call) => this.declineAndBlock(call),
     });
-    this.callScreen = new CallScreen({ onHangup: (call) => this.hangUp(call) });
+    this.callScreen = new CallScreen({ onHangup: (call) => this.hangUp(call), onReconnectNow: () => this.client.reconnectNow() });
+    this.connectionNotice = new ConnectionNotice(this.toasts, () => this.client.reconnectNow());
+    this.notifications = new CallNotifications({
+      toasts: this.toasts,
+      mayOffer: () => !this.callScreen.current && !this.incoming.current,
+    });
 
     this.element = h(
       'div',
@@ -160,8 +171,11 @@ export class App {
     this.presenceTimer = setInterval(() => void this.refreshPresence(), PRESENCE_REFRESH_MS);
     // Browsers only play sound after a user gesture; a click anywhere in the page counts.
     document.addEventListener('pointerdown', () => this.ringtone.unlock(), { once: true });
+    this.notifications.offerAfterFirstAction();
     // Closing the tab mid-call hangs up rather than leaving the peer waiting for a reconnect.
     addEventListener('pagehide', () => this.client.activeCall?.hangup());
+    // Whether the browser is online decides the words of a connection problem.
+    for (const event of ['online', 'offline']) addEventListener(event, () => this.networkChanged());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -208,8 +222,10 @@ export class App {
     this.incoming.show(call);
     this.ringtone.play('incoming');
     document.title = `Incoming call · ${TITLE}`;
+    this.notifications.incoming(call);
     call.on('ended', (end) => {
       if (this.incoming.current !== call) return;
+      if (end.reason === 'missed' || end.reason === 'peer_cancelled') this.notifications.missed(call);
       this.stopRinging();
       this.report(call, end);
       this.historySoon();
@@ -277,6 +293,7 @@ export class App {
     this.dialer.setInCall(inCall);
     this.history.setInCall(inCall);
     document.body.classList.toggle('in-call', inCall);
+    this.connectionNotice.update({ inCall });
   }
 
   private report(call: Call, end: CallEnd): void {
@@ -401,7 +418,7 @@ export class App {
   /** Reconnecting by itself would close another tab of ours, which would do the same: the user decides. */
   private disconnectedByServer(): void {
     this.disconnectedForTooManySockets = true;
-    this.wasReconnecting = true; // "Back online" once the user reconnects
+    this.connectionNotice.expectReconnect(); // "Back online" once the user reconnects
     this.showTooManySockets();
   }
 
@@ -419,13 +436,12 @@ export class App {
   private connectionChanged(state: ConnectionState): void {
     this.header.setConnection(state);
     this.callScreen.setOwnConnection(state);
-    if (state === 'reconnecting') {
-      this.wasReconnecting = true;
-      this.toasts.show('Connection lost. Reconnecting…', { kind: 'warning', key: 'connection', sticky: true, outcome: 'reconnecting' });
-    } else if (state === 'connected' && this.wasReconnecting) {
-      this.wasReconnecting = false;
-      this.toasts.show('Back online', { kind: 'success', key: 'connection', outcome: 'reconnected' });
-    }
+    this.connectionNotice.update({ state });
+  }
+
+  private networkChanged(): void {
+    this.callScreen.setOwnConnection(this.client.connectionState);
+    this.connectionNotice.update();
   }
 
   private async presenceOf(to: ProfileRef): Promise<Presence> {

@@ -1,5 +1,6 @@
 /** What the user is told when a call ends: one clear sentence per outcome, and what to do about it. */
 import { CallError, CallErrorCode, type Call, type CallEnd } from '../client';
+import { connectionProblem, NOT_CONNECTED_WORDS } from './connection-words';
 import { displayName, formatDuration } from './format';
 
 export type ToastKind = 'info' | 'success' | 'warning' | 'error';
@@ -65,7 +66,7 @@ export function describeError(error: CallError | undefined, who: string): Omit<O
     case CallErrorCode.DeviceBusy:
       return { kind: 'error', message: 'Your camera or microphone is in use by another app. Close that app and try again.' };
     case CallErrorCode.NotConnected:
-      return { kind: 'error', message: "You're offline. Check your internet connection and try again." };
+      return { kind: 'error', message: NOT_CONNECTED_WORDS[connectionProblem()] };
     case CallErrorCode.SignalingLost:
       return { kind: 'error', message: 'The connection dropped while calling. Please call again.' };
     case CallErrorCode.ConnectionFailed:
@@ -96,7 +97,7 @@ export function describeSettingsError(error: unknown): string {
   switch (code) {
     case CallErrorCode.NotConnected:
     case CallErrorCode.TooManySockets:
-      return "You're offline. Check your connection and try again.";
+      return NOT_CONNECTED_WORDS[connectionProblem()];
     case CallErrorCode.Timeout:
       return "The call service didn't respond. Try again in a moment.";
     default:

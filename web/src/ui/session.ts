@@ -10,6 +10,7 @@ import { DEFAULT_CALL_POLICY } from '../../../shared/call-policy';
 import { CLIENT_CONFIG_FILE, ClientConfigSchema, DEV_TOKEN_PATH, type ClientConfig } from '../../../shared/client-config';
 import { profileIdFromInput, type ProfileId } from '../../../shared/profile';
 import { readTokenClaims } from '../client';
+import { connectionProblem, SIGN_IN_UNREACHABLE_WORDS, signInServerErrorWords } from './connection-words';
 
 export type AppConfig = ClientConfig;
 
@@ -125,11 +126,15 @@ export async function devSignIn(login: DevLogin): Promise<Session> {
       name: login.name.trim(),
       ...(login.avatar.trim() ? { avatar: login.avatar.trim() } : {}),
     }),
+  }).catch((failure: unknown) => {
+    // The browser's own words ("Failed to fetch") say nothing to a person.
+    throw new Error(SIGN_IN_UNREACHABLE_WORDS[connectionProblem()], { cause: failure });
   });
   const body: unknown = await response.json().catch(() => ({}));
   if (!response.ok) {
     const error = v.safeParse(DevErrorSchema, body);
-    throw new Error(error.success ? error.output.message : `Sign-in failed (HTTP ${response.status})`);
+    if (error.success) throw new Error(error.output.message);
+    throw new Error(response.status >= 500 ? signInServerErrorWords(response.status) : `Sign-in failed (HTTP ${response.status})`);
   }
   const parsed = v.safeParse(DevTokenSchema, body);
   const session = parsed.success ? sessionFromToken(parsed.output.token, 'dev') : undefined;

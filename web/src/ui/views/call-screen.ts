@@ -6,6 +6,7 @@
 import { profileKey } from '../../../../shared/profile';
 import type { Call, CallState, ConnectionState, Unsubscribe } from '../../client';
 import { avatar } from '../avatar';
+import { connectionProblem, RECONNECT_NOW_LABEL, RECONNECTING_WORDS } from '../connection-words';
 import { h } from '../dom';
 import { FocusTrap } from '../focus-trap';
 import { capitalize, displayName, formatDuration } from '../format';
@@ -14,6 +15,8 @@ import { OwnMediaStatus, PeerMediaIndicators, peerSendsVideo } from './media-sta
 
 export interface CallScreenProps {
   onHangup: (call: Call) => void;
+  /** Retries our own connection at once, while it is down. */
+  onReconnectNow: () => void;
 }
 
 const STATUS: Record<CallState, string> = {
@@ -39,6 +42,7 @@ export class CallScreen {
   private statusText = h('span');
   private clock = h('span');
   private banner = h('div');
+  private reconnectButton = h('button');
   private remoteVideo = h('video');
   private localVideo = h('video');
   private remoteAudio = h('audio');
@@ -73,6 +77,11 @@ export class CallScreen {
       this.clock,
     );
     this.banner = h('div', { class: 'call-banner', role: 'status', hidden: true });
+    this.reconnectButton = h(
+      'button',
+      { class: 'button on-dark call-reconnect', 'data-testid': 'reconnect-now', hidden: true, onclick: () => this.props.onReconnectNow() },
+      RECONNECT_NOW_LABEL,
+    );
     this.remoteVideo = h('video', { class: 'remote-video', 'data-testid': 'remote-video', autoplay: true, playsinline: true, muted: true });
     this.remoteVideo.muted = true; // sound plays through the audio element, once
     this.localVideo = h('video', { class: 'local-video', 'data-testid': 'local-video', autoplay: true, playsinline: true, muted: true });
@@ -131,6 +140,7 @@ export class CallScreen {
         ),
         this.stage,
         this.banner,
+        this.reconnectButton,
         h(
           'div',
           { class: 'controls', role: 'group', 'aria-label': 'Call controls' },
@@ -290,15 +300,16 @@ export class CallScreen {
     const call = this.call;
     if (!call) return;
     const name = displayName(call.peer.name, call.peer.profileType, call.peer.profileId);
-    const message =
-      this.ownConnection === 'reconnecting'
-        ? 'Your connection dropped. Reconnecting…'
-        : call.peerReconnecting
-          ? `${name}'s connection dropped. Waiting for them to reconnect…`
-          : this.mediaInterrupted
-            ? 'The connection is unstable…'
-            : '';
+    const ownConnectionDown = this.ownConnection === 'reconnecting';
+    const message = ownConnectionDown
+      ? RECONNECTING_WORDS[connectionProblem()]
+      : call.peerReconnecting
+        ? `${name}'s connection dropped. Waiting for them to reconnect…`
+        : this.mediaInterrupted
+          ? 'The connection is unstable…'
+          : '';
     this.banner.textContent = message;
     this.banner.hidden = message === '';
+    this.reconnectButton.hidden = !ownConnectionDown;
   }
 }

@@ -17,6 +17,7 @@ import { avatar } from '../avatar';
 import { h } from '../dom';
 import { capitalize } from '../format';
 import { icon } from '../icons';
+import { profileIdProblem } from '../profile-id-format';
 
 export type Presence = 'online' | 'offline' | 'unknown';
 
@@ -56,8 +57,15 @@ export class DialerView {
       placeholder: 'Profile ID, e.g. 42',
       autocomplete: 'off',
       maxlength: PROFILE_ID_MAX_LENGTH,
+      'aria-describedby': 'dial-presence',
     });
-    this.presence = h('p', { class: 'presence', 'data-testid': 'dial-presence', 'data-presence': 'unknown', 'aria-live': 'polite' });
+    this.presence = h('p', {
+      id: 'dial-presence',
+      class: 'presence',
+      'data-testid': 'dial-presence',
+      'data-presence': 'unknown',
+      'aria-live': 'polite',
+    });
     this.targetName = h('p', { class: 'dial-target', 'data-testid': 'dial-target-name', 'aria-live': 'polite', hidden: true });
     // type=button: otherwise Enter in the id field "clicks" the first of them, a voice call.
     const voice = h(
@@ -148,7 +156,10 @@ export class DialerView {
 
   private changed(): void {
     clearTimeout(this.lookupTimer);
-    this.setPresence(this.target() ? 'checking' : 'none');
+    // A wrong ID says what is wrong, where the buttons it turns off can be seen.
+    const problem = profileIdProblem(this.id.value);
+    this.id.setAttribute('aria-invalid', String(problem !== undefined));
+    this.setPresence(this.target() ? 'checking' : problem ? 'invalid' : 'none', problem);
     this.refreshName();
     this.update();
     if (this.target()) this.lookupTimer = setTimeout(() => void this.lookUp(), LOOKUP_DELAY_MS);
@@ -162,7 +173,7 @@ export class DialerView {
     if (seq === this.lookupSeq) this.setPresence(presence);
   }
 
-  private setPresence(presence: Presence | 'checking' | 'none'): void {
+  private setPresence(presence: Presence | 'checking' | 'none' | 'invalid', problem?: string): void {
     this.presence.dataset.presence = presence;
     this.presence.textContent =
       presence === 'online'
@@ -171,7 +182,9 @@ export class DialerView {
           ? "Offline: the call won't ring until they're back"
           : presence === 'checking'
             ? 'Checking…'
-            : '';
+            : presence === 'invalid'
+              ? (problem ?? '')
+              : '';
   }
 
   private update(): void {

@@ -5,6 +5,7 @@ import { avatarUrlProblem } from '../avatar-url';
 import { h, htmlPattern, type Child } from '../dom';
 import { capitalize } from '../format';
 import { icon } from '../icons';
+import { explainProfileIdFormat } from '../profile-id-format';
 import type { DevLogin } from '../session';
 
 export interface SignInProps {
@@ -71,7 +72,8 @@ export function renderSignIn({ devLogin, last, notice, onSubmit }: SignInProps):
   avatarInput.addEventListener('input', () => {
     if (!avatarError.hidden) showAvatarProblem(avatarUrlProblem(avatarInput.value));
   });
-  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  explainProfileIdFormat(id);
+  const error = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'login-error', hidden: true });
   const submit = h('button', { type: 'submit', class: 'button primary wide', 'data-testid': 'login-submit' }, 'Sign in');
 
   const form = h(
