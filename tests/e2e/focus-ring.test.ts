@@ -85,10 +85,10 @@ describe.runIf(runs)('visible keyboard focus in Chromium', () => {
         [...screens].map(([screen, measures]) => [screen, { controls: measures.length, faint: faint(measures) }]),
       );
       const atLeast = (minimum: number) => expect.toSatisfy((n: number) => n >= minimum);
-      // Name, type, id, Sign in; header (2), dialer (4), a history row (3); Decline, Accept, Block;
+      // Name, type, id, picture address, Sign in; header (2), dialer (4), a history row (3); Decline, Accept, Block;
       // Mute, Camera, End; Close and a choice.
       expect(summary).toEqual({
-        'sign-in': { controls: 4, faint: [] },
+        'sign-in': { controls: 5, faint: [] },
         home: { controls: atLeast(9), faint: [] },
         'incoming call': { controls: 3, faint: [] },
         'video call': { controls: 3, faint: [] },

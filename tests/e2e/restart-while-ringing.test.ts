@@ -5,7 +5,7 @@
  * cancelled, never as a call that happened. Also when the gateway crashed (no `$disconnect` ran),
  * and when the caller never comes back.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureWebClientBuilt } from '../../web/build';
 import { requireE2eEnvironment, e2eEnvironment } from './support/environment';
 import { GatewayLog } from './support/gateway-log';
@@ -56,7 +56,9 @@ describe.runIf(runs)('a restart while a call rings, in Chromium', () => {
   }
 
   /** The call's last decision on the server: cancelled by its caller, a call that never happened. */
-  function endedAsCancelled(callId: string): void {
+  async function endedAsCancelled(callId: string): Promise<void> {
+    // The routing line may reach this process's copy of the log a moment after the page changed.
+    await vi.waitFor(() => expect(log.routing(callId).some((line) => line.outcome === 'missed')).toBe(true), { timeout: 10_000 });
     const final = log.routing(callId).filter((line) => line.outcome === 'missed');
     expect(final.map((line) => line.reason)).toEqual(['cancelled']);
     expect(log.routing(callId).some((line) => line.outcome === 'answered')).toBe(false);
@@ -81,7 +83,7 @@ describe.runIf(runs)('a restart while a call rings, in Chromium', () => {
     expect(await caller.waitForToast('signaling_lost', STOPS_RINGING_WITHIN_MS)).toContain('The connection dropped while calling');
     await caller.waitForMainView();
     await stopsRinging(callee, backAt);
-    endedAsCancelled(callId);
+    await endedAsCancelled(callId);
     await caller.waitForAttribute('connection-state', 'data-state', 'connected', STOPS_RINGING_WITHIN_MS);
     expect(await newestHistoryStatus(caller)).toBe('missed');
   }, 60_000);
@@ -94,7 +96,7 @@ describe.runIf(runs)('a restart while a call rings, in Chromium', () => {
 
     expect(await caller.waitForToast('signaling_lost', STOPS_RINGING_WITHIN_MS)).toContain('The connection dropped while calling');
     await stopsRinging(callee, backAt);
-    endedAsCancelled(callId);
+    await endedAsCancelled(callId);
     expect(await newestHistoryStatus(caller)).toBe('missed');
   }, 60_000);
 
@@ -106,6 +108,6 @@ describe.runIf(runs)('a restart while a call rings, in Chromium', () => {
     const backAt = await gateway.start();
 
     await stopsRinging(callee, backAt);
-    endedAsCancelled(callId);
+    await endedAsCancelled(callId);
   }, 60_000);
 });
