@@ -164,4 +164,20 @@ describe.runIf(runs)('calls while the tab is in the background, in Chromium', ()
     await erin.byTestId('dial-profile-id').fill('42');
     expect(await erin.page.locator('[data-testid="toast"][data-outcome="notifications_offer"]').count()).toBe(0);
   });
+
+  it('never covers a call: an offer still showing when a call rings goes away, and comes back after a later action', async () => {
+    const gus = await world.signIn('Gus Moreau', 'student', freshId(), await hookedContext(false));
+    const hana = await world.signIn('Hana Ito', 'tutor', freshId());
+    const offer = gus.page.locator('[data-testid="toast"][data-outcome="notifications_offer"]');
+    await gus.byTestId('dial-profile-id').click();
+    await offer.waitFor();
+
+    await hana.call(gus, 'voice');
+    await gus.waitForIncoming();
+    await offer.waitFor({ state: 'detached' });
+    await gus.byTestId('decline-call').click();
+    await gus.waitForMainView();
+    await gus.byTestId('dial-profile-id').click();
+    await offer.waitFor();
+  });
 });

@@ -217,6 +217,7 @@ export class App {
   private ring(call: Call): void {
     if (this.incoming.current) return;
     this.closeDialogs();
+    this.notifications.withdrawOffer();
     this.toasts.dismiss('call');
     this.learnName(call);
     this.incoming.show(call);
@@ -246,6 +247,7 @@ export class App {
 
   private showCall(call: Call): void {
     this.closeDialogs();
+    this.notifications.withdrawOffer();
     this.learnName(call);
     this.callScreen.attach(call);
     this.callScreen.setOwnConnection(this.client.connectionState);

@@ -64,6 +64,21 @@ export class CallNotifications {
     this.notify(`Missed ${call.type} call`, { body: `From ${this.nameOf(call)}`, tag: `callsignal-missed-${call.id ?? ''}` });
   }
 
+  /**
+   * A call takes the screen: an offer still showing would cover it, so it goes, and comes back
+   * after a later action (the person never answered it).
+   */
+  withdrawOffer(): void {
+    if (!this.props.toasts.isShowing(OFFER_TOAST_KEY)) return;
+    this.props.toasts.dismiss(OFFER_TOAST_KEY);
+    try {
+      localStorage.removeItem(ASKED_KEY);
+    } catch {
+      return;
+    }
+    this.offerAfterFirstAction();
+  }
+
   private offered(): boolean {
     try {
       return localStorage.getItem(ASKED_KEY) !== null;

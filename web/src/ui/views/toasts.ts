@@ -49,6 +49,10 @@ export class Toasts {
     return dismiss;
   }
 
+  isShowing(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
   dismiss(key: string): void {
     const toast = this.byKey.get(key);
     if (!toast) return;
