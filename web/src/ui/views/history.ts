@@ -40,7 +40,8 @@ export class HistoryView {
   private readonly more: HTMLButtonElement;
   private readonly missedBadge: HTMLElement;
   private readonly missedBadgeCount = h('span', { 'aria-hidden': 'true' });
-  private readonly missedBadgeLabel = h('span', { class: 'missed-badge-label' });
+  // Read out, not shown: the number alone is what the eye needs.
+  private readonly missedBadgeLabel = h('span', { class: 'visually-hidden' });
   private items: CallLog[] = [];
   private online = new Set<string>();
   private blocked = new Set<string>();
