@@ -1,5 +1,5 @@
 /**
- * The abuse limits' store-backed parts on a real store, as any container would run them: the socket
+ * The abuse limits' store-backed parts on a real store, as every container runs them: the socket
  * cap at `$connect` (including connects racing each other) and the counter of repeated rings.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,7 +92,7 @@ describe('repeated rings', () => {
   const pair = () => [profileKey('student', nextId++), profileKey('tutor', nextId++)] as const;
   const take = async (count: number, caller: ReturnType<typeof profileKey>, callee: ReturnType<typeof profileKey>) => {
     const taken: boolean[] = [];
-    // A fresh counter object each time: any container may take the next ring.
+    // A fresh counter object each time: whichever container takes the next ring counts it.
     for (let i = 0; i < count; i++) taken.push(await rings().take(caller, callee));
     return taken;
   };

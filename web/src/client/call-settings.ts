@@ -23,7 +23,7 @@ export function settingsOf(message: CallSettingsMessage): CallSettings {
 export class NewestSettings {
   private newestSentAt = Number.NEGATIVE_INFINITY;
 
-  /** The message's settings when they are at least as new as any seen before; otherwise undefined. */
+  /** The message's settings when they are no older than every one seen before; otherwise undefined. */
   accept(message: CallSettingsMessage): CallSettings | undefined {
     const sentAt = Date.parse(message.sent_at);
     if (sentAt < this.newestSentAt) return undefined;
