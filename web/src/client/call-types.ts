@@ -133,4 +133,9 @@ export interface Call extends Subscribable<CallEvents> {
   hangup(): void;
   setMuted(muted: boolean): void;
   setCameraEnabled(on: boolean): void;
+  /**
+   * Sends `track` (another microphone or camera) instead of the one of its kind, without a new
+   * offer; muted and camera-off carry over, the old track stops. Rejects once the call is over.
+   */
+  replaceLocalTrack(track: MediaStreamTrack): Promise<void>;
 }

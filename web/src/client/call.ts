@@ -236,6 +236,10 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     this.setCameraFlag(on);
   }
 
+  replaceLocalTrack(track: MediaStreamTrack): Promise<void> {
+    return this.negotiator.replaceLocalTrack(track);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // What the client drives (not part of `Call`)
   // ---------------------------------------------------------------------------------------------

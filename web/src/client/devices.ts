@@ -1,0 +1,309 @@
+/**
+ * The page's devices and the call's use of them: lists them (again on `devicechange`), switches the
+ * call's microphone or camera in place (`replaceTrack`, no renegotiation), sets noise suppression
+ * and echo cancellation, plays the peer on the chosen speaker, and falls back to the default when
+ * the device in use is unplugged. Choices are remembered for the next call (`DevicePreferenceStore`).
+ */
+import type { Call } from './call-types';
+import {
+  DEFAULT_DEVICE,
+  deviceGone,
+  deviceOptions,
+  lostDeviceWords,
+  optionOfTrack,
+  resolveChoice,
+  switchFailedWords,
+  withDevice,
+  type AudioProcessing,
+  type DeviceInfo,
+  type DeviceKind,
+  type DeviceOption,
+} from './device-choice';
+import type { DevicePreferences, DevicePreferenceStore } from './device-preferences';
+import { Emitter, type Unsubscribe } from './emitter';
+import { CallErrorCode, mediaError } from './errors';
+import { AUDIO, VIDEO, type GetUserMedia } from './media';
+
+export type InputKind = 'audioinput' | 'videoinput';
+
+export interface MediaDevicesLike {
+  enumerateDevices(): Promise<DeviceInfo[]>;
+  getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
+  addEventListener(type: 'devicechange', listener: () => void): void;
+  removeEventListener(type: 'devicechange', listener: () => void): void;
+}
+
+/** An element whose output device can be chosen (`HTMLMediaElement.setSinkId`, missing in some browsers). */
+interface SinkSelectable {
+  setSinkId(sinkId: string): Promise<void>;
+}
+
+export interface DeviceControlsEvents {
+  /** The lists or the selection changed (a device plugged in or out, labels revealed, a switch done). */
+  changed: undefined;
+  /** Something the person should know, in plain words (a device unplugged, a switch refused). */
+  notice: string;
+}
+
+const PREFERENCE_OF: Record<DeviceKind, 'microphone' | 'camera' | 'speaker'> = {
+  audioinput: 'microphone',
+  videoinput: 'camera',
+  audiooutput: 'speaker',
+};
+const TRACK_KIND: Record<InputKind, 'audio' | 'video'> = { audioinput: 'audio', videoinput: 'video' };
+
+/** Whether this browser lets a page pick the speaker; the choice is hidden where it does not. */
+export function speakerChoiceSupported(): boolean {
+  return typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+}
+
+export function processingOf(preferences: DevicePreferences): AudioProcessing {
+  return { noiseSuppression: preferences.noiseSuppression, echoCancellation: preferences.echoCancellation };
+}
+
+/**
+ * The call's `getUserMedia` with the remembered devices and processing: asked for `ideal`, so the
+ * browser opens the default instead when a remembered device is gone.
+ */
+export function withPreferredDevices(getUserMedia: GetUserMedia, preferences: DevicePreferenceStore): GetUserMedia {
+  return (constraints) => {
+    const chosen = preferences.current;
+    const audio = constraints.audio && withDevice(objectOr(constraints.audio), chosen.microphone, 'ideal', processingOf(chosen));
+    const video = constraints.video && withDevice(objectOr(constraints.video), chosen.camera, 'ideal');
+    return getUserMedia({ ...constraints, audio, video });
+  };
+}
+
+function objectOr(constraints: boolean | MediaTrackConstraints): MediaTrackConstraints {
+  return typeof constraints === 'object' ? constraints : {};
+}
+
+export class DeviceControls extends Emitter<DeviceControlsEvents> {
+  private devices: DeviceInfo[] = [];
+  private call: Call | undefined;
+  private speaker: (HTMLMediaElement & Partial<SinkSelectable>) | undefined;
+  private readonly watchedTracks = new Map<MediaStreamTrack, () => void>();
+  /** Switches one after another: two quick picks must not open devices side by side. */
+  private queue: Promise<void> = Promise.resolve();
+  private disposed = false;
+  private readonly onDeviceChange = () => void this.refresh().then(() => this.enqueue(() => this.replaceLost()));
+
+  constructor(
+    readonly preferences: DevicePreferenceStore,
+    private readonly media: MediaDevicesLike,
+  ) {
+    super();
+    media.addEventListener('devicechange', this.onDeviceChange);
+  }
+
+  /** The devices of `kind` to offer, "System default" first. */
+  options(kind: DeviceKind): DeviceOption[] {
+    return deviceOptions(this.devices, kind);
+  }
+
+  /**
+   * What the picker shows: in a call, the device the call's track uses; otherwise (and for the
+   * speaker) the remembered one, or the default when it is not connected now.
+   */
+  selected(kind: DeviceKind): { deviceId: string; rememberedMissing: boolean } {
+    const track = kind === 'audiooutput' ? undefined : this.liveTrack(kind);
+    if (track) return { deviceId: optionOfTrack(track.getSettings().deviceId, this.options(kind)), rememberedMissing: false };
+    // Before the browser lists real ids (no permission yet) nothing can be called missing.
+    if (this.options(kind).length === 1) return { deviceId: DEFAULT_DEVICE, rememberedMissing: false };
+    return resolveChoice(this.preferences.current[PREFERENCE_OF[kind]], this.options(kind));
+  }
+
+  /** The voice processing the microphone has now (in a call) or will have (the next call). */
+  get processing(): AudioProcessing {
+    const remembered = processingOf(this.preferences.current);
+    const settings = this.liveTrack('audioinput')?.getSettings();
+    return {
+      noiseSuppression: settings?.noiseSuppression ?? remembered.noiseSuppression,
+      echoCancellation: settingOn(settings?.echoCancellation, remembered.echoCancellation),
+    };
+  }
+
+  get speakerSupported(): boolean {
+    return speakerChoiceSupported() && this.options('audiooutput').length > 1;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.devices = await this.media.enumerateDevices();
+    } catch {
+      this.devices = [];
+    }
+    if (!this.disposed) this.emit('changed', undefined);
+  }
+
+  /**
+   * Follows `call`: picks switch its tracks, an unplugged device is replaced by the default, and
+   * `remoteAudio` plays on the remembered speaker. Call the returned function when the call leaves.
+   */
+  attach(call: Call, remoteAudio: HTMLMediaElement): Unsubscribe {
+    this.call = call;
+    this.speaker = remoteAudio;
+    void this.applySpeaker(this.preferences.current.speaker ?? DEFAULT_DEVICE, false);
+    const watch = () => {
+      const tracks = call.localStream?.getTracks() ?? [];
+      for (const [track, onEnded] of this.watchedTracks) {
+        if (tracks.includes(track)) continue;
+        track.removeEventListener('ended', onEnded);
+        this.watchedTracks.delete(track);
+      }
+      for (const track of tracks) this.watch(track);
+      this.emit('changed', undefined);
+    };
+    const unsubscribe = [call.on('localStream', watch), call.on('ended', () => this.unwatchAll())];
+    watch();
+    // Labels and ids appear once the call holds the permission.
+    void this.refresh();
+    return () => {
+      for (const stop of unsubscribe) stop();
+      this.unwatchAll();
+      this.call = undefined;
+      this.speaker = undefined;
+    };
+  }
+
+  /** Remembers `deviceId` for `kind` and, in a call, switches to it at once. */
+  choose(kind: DeviceKind, deviceId: string): Promise<void> {
+    this.preferences.update({ [PREFERENCE_OF[kind]]: deviceId });
+    return this.enqueue(async () => {
+      if (kind === 'audiooutput') await this.applySpeaker(deviceId, true);
+      else await this.switchInput(kind, deviceId);
+    });
+  }
+
+  /**
+   * Turns noise suppression or echo cancellation on or off, for this call and the next. Chromium
+   * accepts `applyConstraints` for them but keeps the processing the microphone was opened with,
+   * so when the track's settings did not follow, the same microphone is opened again with them.
+   */
+  setProcessing(change: Partial<AudioProcessing>): Promise<void> {
+    this.preferences.update(change);
+    return this.enqueue(async () => {
+      const track = this.liveTrack('audioinput');
+      if (!track) return;
+      const wanted = processingOf(this.preferences.current);
+      try {
+        await track.applyConstraints({ ...track.getConstraints(), ...wanted });
+      } catch {
+        // Refused outright: reopening below has the last word.
+      }
+      const settings = track.getSettings();
+      const followed =
+        (settings.noiseSuppression ?? wanted.noiseSuppression) === wanted.noiseSuppression &&
+        settingOn(settings.echoCancellation, wanted.echoCancellation) === wanted.echoCancellation;
+      if (!followed) await this.switchInput('audioinput', settings.deviceId ?? DEFAULT_DEVICE);
+      else this.emit('changed', undefined);
+    });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.media.removeEventListener('devicechange', this.onDeviceChange);
+    this.unwatchAll();
+    this.call = undefined;
+    this.speaker = undefined;
+    this.removeAllListeners();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private liveTrack(kind: InputKind): MediaStreamTrack | undefined {
+    if (!this.call || this.call.state === 'ended') return undefined;
+    return this.call.localStream?.getTracks().find((track) => track.kind === TRACK_KIND[kind] && track.readyState === 'live');
+  }
+
+  private async switchInput(kind: InputKind, deviceId: string): Promise<void> {
+    const call = this.call;
+    const old = this.liveTrack(kind) ?? call?.localStream?.getTracks().find((track) => track.kind === TRACK_KIND[kind]);
+    if (!call || !old || call.state === 'ended') return; // remembered for the next call
+    const processing = processingOf(this.preferences.current);
+    try {
+      const track = await this.open(kind, deviceId, processing, old);
+      this.watch(track);
+      await call.replaceLocalTrack(track);
+    } catch (error) {
+      if (isOver(call) || this.disposed) return;
+      const code = mediaError(error).code;
+      const reason = code === CallErrorCode.PermissionDenied ? 'permission_denied' : code === CallErrorCode.NoDevice ? 'no_device' : 'other';
+      this.emit('notice', switchFailedWords(kind, reason));
+    }
+    this.emit('changed', undefined);
+  }
+
+  private async open(kind: InputKind, deviceId: string, processing: AudioProcessing, old: MediaStreamTrack): Promise<MediaStreamTrack> {
+    const constraints: MediaStreamConstraints =
+      kind === 'audioinput' ? { audio: withDevice(AUDIO, deviceId, 'exact', processing) } : { video: withDevice(VIDEO, deviceId, 'exact') };
+    try {
+      return firstTrack(await this.media.getUserMedia(constraints));
+    } catch (error) {
+      // Some cameras (most phones') open one at a time: let the old one go and try once more.
+      if (!(error instanceof Error) || error.name !== 'NotReadableError') throw error;
+      old.stop();
+      return firstTrack(await this.media.getUserMedia(constraints));
+    }
+  }
+
+  /** After `devicechange` or a track that ended by itself: what was unplugged is replaced by the default. */
+  private async replaceLost(): Promise<void> {
+    for (const kind of ['audioinput', 'videoinput'] as const) {
+      const track = this.call?.localStream?.getTracks().find((candidate) => candidate.kind === TRACK_KIND[kind]);
+      if (!track || this.call?.state === 'ended') continue;
+      if (track.readyState === 'ended' || deviceGone(track.getSettings().deviceId, this.devices, kind)) {
+        this.emit('notice', lostDeviceWords(kind));
+        await this.switchInput(kind, DEFAULT_DEVICE);
+      }
+    }
+  }
+
+  private async applySpeaker(deviceId: string, picked: boolean): Promise<void> {
+    const element = this.speaker;
+    if (!element?.setSinkId) return;
+    try {
+      await element.setSinkId(deviceId);
+    } catch {
+      // A remembered speaker that is gone: the default plays, which is what the element does already.
+      if (picked) this.emit('notice', "That speaker couldn't be used. Sound plays on the default speaker.");
+    }
+    this.emit('changed', undefined);
+  }
+
+  private watch(track: MediaStreamTrack): void {
+    if (this.watchedTracks.has(track)) return;
+    // A track ends by itself when its device goes away (before or without a `devicechange`).
+    const onEnded = () => void this.enqueue(() => this.replaceLost());
+    track.addEventListener('ended', onEnded);
+    this.watchedTracks.set(track, onEnded);
+  }
+
+  private unwatchAll(): void {
+    for (const [track, onEnded] of this.watchedTracks) track.removeEventListener('ended', onEnded);
+    this.watchedTracks.clear();
+  }
+
+  private enqueue(run: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** Re-read after an await: the call may have ended meanwhile. */
+function isOver(call: Call): boolean {
+  return call.state === 'ended';
+}
+
+/** `echoCancellation` may also be a mode ('all', 'remote-only'): any of those is on. */
+function settingOn(value: boolean | string | undefined, fallback: boolean): boolean {
+  return value === undefined ? fallback : value !== false;
+}
+
+function firstTrack(stream: MediaStream): MediaStreamTrack {
+  const [track, ...rest] = stream.getTracks();
+  for (const extra of rest) extra.stop();
+  if (!track) throw Object.assign(new Error('The browser opened no device'), { name: 'NotFoundError' });
+  return track;
+}
