@@ -71,3 +71,11 @@ function safeLocalStorage(): PreferenceStorage | undefined {
     return undefined;
   }
 }
+
+let pageStore: DevicePreferenceStore | undefined;
+
+/** The one store of this page: the call's media and every device picker read and change the same choices. */
+export function pageDevicePreferences(): DevicePreferenceStore {
+  pageStore ??= new DevicePreferenceStore();
+  return pageStore;
+}
