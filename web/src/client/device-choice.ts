@@ -75,22 +75,57 @@ export interface AudioProcessing {
 }
 
 /**
- * `base` (the call's usual constraints) opened on `deviceId` with `processing`. `how` is `exact`
- * for a device just picked (a failure should say so), `ideal` for a remembered one (the browser
- * takes another when it is gone).
+ * `base` (the call's usual constraints) opened on `deviceId` (`DEFAULT_DEVICE`: the system's) with
+ * `processing`. Chromium ignores an `ideal` device id, and a plain processing value is only a wish
+ * it drops when the microphone is already open with other processing, hence `exact` for both:
+ * `processing: 'exact'` when the point is to change it (the toggle), `'ideal'` otherwise.
  */
 export function withDevice(
   base: MediaTrackConstraints,
-  deviceId: string | undefined,
-  how: 'exact' | 'ideal',
-  processing?: AudioProcessing,
+  deviceId: string,
+  processing?: { values: AudioProcessing; how: 'exact' | 'ideal' },
 ): MediaTrackConstraints {
-  const constraints: MediaTrackConstraints = { ...base, ...processing };
-  if (deviceId === undefined || deviceId === DEFAULT_DEVICE) return constraints;
+  const constraints: MediaTrackConstraints = { ...base };
+  if (processing) {
+    const { noiseSuppression, echoCancellation } = processing.values;
+    constraints.noiseSuppression = processing.how === 'exact' ? { exact: noiseSuppression } : noiseSuppression;
+    constraints.echoCancellation = processing.how === 'exact' ? { exact: echoCancellation } : echoCancellation;
+  }
+  if (deviceId === DEFAULT_DEVICE) return constraints;
   // A chosen camera is the answer to "which one": the usual front-camera hint would compete with it.
   delete constraints.facingMode;
-  constraints.deviceId = how === 'exact' ? { exact: deviceId } : { ideal: deviceId };
+  constraints.deviceId = { exact: deviceId };
   return constraints;
+}
+
+export interface RememberedDevices extends AudioProcessing {
+  microphone?: string | undefined;
+  camera?: string | undefined;
+}
+
+/**
+ * A call's `getUserMedia` constraints with the remembered microphone and camera when they are
+ * connected now (`devices`), the default otherwise, and the remembered voice processing.
+ */
+export function preferredConstraints(
+  constraints: MediaStreamConstraints,
+  remembered: RememberedDevices,
+  devices: readonly DeviceInfo[],
+): MediaStreamConstraints {
+  const { noiseSuppression, echoCancellation } = remembered;
+  const pick = (kind: 'audioinput' | 'videoinput', id: string | undefined) => resolveChoice(id, deviceOptions(devices, kind)).deviceId;
+  const audio =
+    constraints.audio &&
+    withDevice(objectOr(constraints.audio), pick('audioinput', remembered.microphone), {
+      values: { noiseSuppression, echoCancellation },
+      how: 'ideal',
+    });
+  const video = constraints.video && withDevice(objectOr(constraints.video), pick('videoinput', remembered.camera));
+  return { ...constraints, audio, video };
+}
+
+function objectOr(constraints: boolean | MediaTrackConstraints): MediaTrackConstraints {
+  return typeof constraints === 'object' ? constraints : {};
 }
 
 /** Plain words for a device that went away mid-call (the call goes on with the default). */

@@ -11,6 +11,7 @@ import {
   deviceOptions,
   lostDeviceWords,
   optionOfTrack,
+  preferredConstraints,
   resolveChoice,
   switchFailedWords,
   withDevice,
@@ -62,20 +63,18 @@ export function processingOf(preferences: DevicePreferences): AudioProcessing {
 }
 
 /**
- * The call's `getUserMedia` with the remembered devices and processing: asked for `ideal`, so the
- * browser opens the default instead when a remembered device is gone.
+ * The call's `getUserMedia` with the remembered devices (when connected now) and voice processing.
+ * Before the page has the permission the browser lists no ids, so the first call opens the defaults.
  */
-export function withPreferredDevices(getUserMedia: GetUserMedia, preferences: DevicePreferenceStore): GetUserMedia {
-  return (constraints) => {
-    const chosen = preferences.current;
-    const audio = constraints.audio && withDevice(objectOr(constraints.audio), chosen.microphone, 'ideal', processingOf(chosen));
-    const video = constraints.video && withDevice(objectOr(constraints.video), chosen.camera, 'ideal');
-    return getUserMedia({ ...constraints, audio, video });
+export function withPreferredDevices(
+  getUserMedia: GetUserMedia,
+  enumerateDevices: () => Promise<DeviceInfo[]>,
+  preferences: DevicePreferenceStore,
+): GetUserMedia {
+  return async (constraints) => {
+    const devices = await enumerateDevices().catch(() => []);
+    return getUserMedia(preferredConstraints(constraints, preferences.current, devices));
   };
-}
-
-function objectOr(constraints: boolean | MediaTrackConstraints): MediaTrackConstraints {
-  return typeof constraints === 'object' ? constraints : {};
 }
 
 export class DeviceControls extends Emitter<DeviceControlsEvents> {
@@ -113,14 +112,9 @@ export class DeviceControls extends Emitter<DeviceControlsEvents> {
     return resolveChoice(this.preferences.current[PREFERENCE_OF[kind]], this.options(kind));
   }
 
-  /** The voice processing the microphone has now (in a call) or will have (the next call). */
+  /** The voice processing asked for: the call's microphone follows it (see `setProcessing`), the next call opens with it. */
   get processing(): AudioProcessing {
-    const remembered = processingOf(this.preferences.current);
-    const settings = this.liveTrack('audioinput')?.getSettings();
-    return {
-      noiseSuppression: settings?.noiseSuppression ?? remembered.noiseSuppression,
-      echoCancellation: settingOn(settings?.echoCancellation, remembered.echoCancellation),
-    };
+    return processingOf(this.preferences.current);
   }
 
   get speakerSupported(): boolean {
@@ -195,7 +189,7 @@ export class DeviceControls extends Emitter<DeviceControlsEvents> {
       const followed =
         (settings.noiseSuppression ?? wanted.noiseSuppression) === wanted.noiseSuppression &&
         settingOn(settings.echoCancellation, wanted.echoCancellation) === wanted.echoCancellation;
-      if (!followed) await this.switchInput('audioinput', settings.deviceId ?? DEFAULT_DEVICE);
+      if (!followed) await this.switchInput('audioinput', settings.deviceId ?? DEFAULT_DEVICE, 'exact');
       else this.emit('changed', undefined);
     });
   }
@@ -216,11 +210,12 @@ export class DeviceControls extends Emitter<DeviceControlsEvents> {
     return this.call.localStream?.getTracks().find((track) => track.kind === TRACK_KIND[kind] && track.readyState === 'live');
   }
 
-  private async switchInput(kind: InputKind, deviceId: string): Promise<void> {
+  /** `processingHow`: `exact` when the switch is there to change the processing (see `withDevice`). */
+  private async switchInput(kind: InputKind, deviceId: string, processingHow: 'exact' | 'ideal' = 'ideal'): Promise<void> {
     const call = this.call;
     const old = this.liveTrack(kind) ?? call?.localStream?.getTracks().find((track) => track.kind === TRACK_KIND[kind]);
     if (!call || !old || call.state === 'ended') return; // remembered for the next call
-    const processing = processingOf(this.preferences.current);
+    const processing = { values: processingOf(this.preferences.current), how: processingHow };
     try {
       const track = await this.open(kind, deviceId, processing, old);
       this.watch(track);
@@ -234,9 +229,14 @@ export class DeviceControls extends Emitter<DeviceControlsEvents> {
     this.emit('changed', undefined);
   }
 
-  private async open(kind: InputKind, deviceId: string, processing: AudioProcessing, old: MediaStreamTrack): Promise<MediaStreamTrack> {
+  private async open(
+    kind: InputKind,
+    deviceId: string,
+    processing: Parameters<typeof withDevice>[2],
+    old: MediaStreamTrack,
+  ): Promise<MediaStreamTrack> {
     const constraints: MediaStreamConstraints =
-      kind === 'audioinput' ? { audio: withDevice(AUDIO, deviceId, 'exact', processing) } : { video: withDevice(VIDEO, deviceId, 'exact') };
+      kind === 'audioinput' ? { audio: withDevice(AUDIO, deviceId, processing) } : { video: withDevice(VIDEO, deviceId) };
     try {
       return firstTrack(await this.media.getUserMedia(constraints));
     } catch (error) {

@@ -86,7 +86,11 @@ export class App {
       token,
       iceServers: config.iceServers,
       // Calls open the microphone and camera picked last (see views/device-settings.ts).
-      getUserMedia: withPreferredDevices((constraints) => navigator.mediaDevices.getUserMedia(constraints), pageDevicePreferences()),
+      getUserMedia: withPreferredDevices(
+        (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+        () => navigator.mediaDevices.enumerateDevices(),
+        pageDevicePreferences(),
+      ),
       // The page's own origin answering again is the cue to reconnect at once (see ReachabilityWatch).
       probeUrl: CLIENT_CONFIG_FILE,
       // Locally, calls a conversation-required deployment refuses without a grant get one from the dev endpoint.
