@@ -55,7 +55,11 @@ describe('device choice', () => {
       video: { width: { ideal: 1280 }, deviceId: { exact: 'cam-usb' } },
     });
     // Unplugged since: the call opens the defaults rather than failing.
-    const unplugged = preferredConstraints({ audio: AUDIO, video: VIDEO }, remembered, LISTED.filter((d) => !d.deviceId.startsWith('cam-usb') && d.deviceId !== 'mic-headset'));
+    const unplugged = preferredConstraints(
+      { audio: AUDIO, video: VIDEO },
+      remembered,
+      LISTED.filter((d) => !d.deviceId.startsWith('cam-usb') && d.deviceId !== 'mic-headset'),
+    );
     expect(unplugged).toEqual({ audio: { ...AUDIO, noiseSuppression: false }, video: VIDEO });
     // A voice call stays a voice call; before permission nothing can be matched.
     expect(preferredConstraints({ audio: true, video: false }, remembered, BEFORE_PERMISSION)).toEqual({
@@ -76,8 +80,20 @@ describe('device choice', () => {
 
   it('tells an unplugged device in use from one still listed, never calling the default or an unknown id gone', () => {
     expect(deviceGone('cam-usb', LISTED, 'videoinput')).toBe(false);
-    expect(deviceGone('cam-usb', LISTED.filter((device) => device.deviceId !== 'cam-usb'), 'videoinput')).toBe(true);
-    expect(deviceGone('default', LISTED.filter((device) => device.deviceId !== 'default'), 'audioinput')).toBe(false);
+    expect(
+      deviceGone(
+        'cam-usb',
+        LISTED.filter((device) => device.deviceId !== 'cam-usb'),
+        'videoinput',
+      ),
+    ).toBe(true);
+    expect(
+      deviceGone(
+        'default',
+        LISTED.filter((device) => device.deviceId !== 'default'),
+        'audioinput',
+      ),
+    ).toBe(false);
     expect(deviceGone(undefined, LISTED, 'audioinput')).toBe(false);
     // An empty list (the browser listing nothing at the moment) is no proof.
     expect(deviceGone('cam-usb', [], 'videoinput')).toBe(false);

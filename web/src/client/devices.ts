@@ -189,8 +189,8 @@ export class DeviceControls extends Emitter<DeviceControlsEvents> {
       const followed =
         (settings.noiseSuppression ?? wanted.noiseSuppression) === wanted.noiseSuppression &&
         settingOn(settings.echoCancellation, wanted.echoCancellation) === wanted.echoCancellation;
-      if (!followed) await this.switchInput('audioinput', settings.deviceId ?? DEFAULT_DEVICE, 'exact');
-      else this.emit('changed', undefined);
+      if (!followed) await this.reopenMicrophone(track, settings.deviceId ?? DEFAULT_DEVICE, wanted);
+      this.emit('changed', undefined);
     });
   }
 
@@ -210,12 +210,38 @@ export class DeviceControls extends Emitter<DeviceControlsEvents> {
     return this.call.localStream?.getTracks().find((track) => track.kind === TRACK_KIND[kind] && track.readyState === 'live');
   }
 
-  /** `processingHow`: `exact` when the switch is there to change the processing (see `withDevice`). */
-  private async switchInput(kind: InputKind, deviceId: string, processingHow: 'exact' | 'ideal' = 'ideal'): Promise<void> {
+  /**
+   * The same microphone with other processing. Chromium opens no second source on a device with
+   * other echo cancellation, and a plain value yields to an open source's: so the old track lets go
+   * first (a moment of silence) and the values are `exact`. Where the browser cannot do them, the
+   * microphone comes back as near as it can.
+   */
+  private async reopenMicrophone(old: MediaStreamTrack, deviceId: string, values: AudioProcessing): Promise<void> {
+    const call = this.call;
+    if (!call) return;
+    old.stop();
+    const open = (how: 'exact' | 'ideal') =>
+      this.media.getUserMedia({ audio: withDevice(AUDIO, deviceId, { values, how }) }).then(firstTrack);
+    let track: MediaStreamTrack;
+    try {
+      track = await open('exact').catch(async () => {
+        const nearest = await open('ideal');
+        this.emit('notice', "This browser can't change that for this microphone.");
+        return nearest;
+      });
+    } catch {
+      if (!isOver(call) && !this.disposed) this.emit('notice', "The microphone couldn't be started again. Pick it in Devices to retry.");
+      return;
+    }
+    this.watch(track);
+    await call.replaceLocalTrack(track).catch(() => undefined); // rejected only once the call is over
+  }
+
+  private async switchInput(kind: InputKind, deviceId: string): Promise<void> {
     const call = this.call;
     const old = this.liveTrack(kind) ?? call?.localStream?.getTracks().find((track) => track.kind === TRACK_KIND[kind]);
     if (!call || !old || call.state === 'ended') return; // remembered for the next call
-    const processing = { values: processingOf(this.preferences.current), how: processingHow };
+    const processing = { values: processingOf(this.preferences.current), how: 'ideal' as const };
     try {
       const track = await this.open(kind, deviceId, processing, old);
       this.watch(track);
@@ -223,7 +249,8 @@ export class DeviceControls extends Emitter<DeviceControlsEvents> {
     } catch (error) {
       if (isOver(call) || this.disposed) return;
       const code = mediaError(error).code;
-      const reason = code === CallErrorCode.PermissionDenied ? 'permission_denied' : code === CallErrorCode.NoDevice ? 'no_device' : 'other';
+      const reason =
+        code === CallErrorCode.PermissionDenied ? 'permission_denied' : code === CallErrorCode.NoDevice ? 'no_device' : 'other';
       this.emit('notice', switchFailedWords(kind, reason));
     }
     this.emit('changed', undefined);

@@ -135,7 +135,10 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     }
     track.enabled = old.enabled;
     // No sender yet (before the offer): the swap in the stream is enough, the offer adds the new track.
-    await this.peerConnection?.getSenders().find((sender) => sender.track === old)?.replaceTrack(track);
+    await this.peerConnection
+      ?.getSenders()
+      .find((sender) => sender.track === old)
+      ?.replaceTrack(track);
     if (this.closed) {
       track.stop();
       throw new CallError(CallErrorCode.NegotiationFailed, 'The call is over');

@@ -13,7 +13,11 @@ import { FocusTrap } from '../focus-trap';
 import { icon } from '../icons';
 
 const LABELS: Record<DeviceKind, string> = { audioinput: 'Microphone', videoinput: 'Camera', audiooutput: 'Speaker' };
-const TEST_IDS: Record<DeviceKind, string> = { audioinput: 'microphone-choice', videoinput: 'camera-choice', audiooutput: 'speaker-choice' };
+const TEST_IDS: Record<DeviceKind, string> = {
+  audioinput: 'microphone-choice',
+  videoinput: 'camera-choice',
+  audiooutput: 'speaker-choice',
+};
 const REMEMBERED_MISSING: Record<DeviceKind, string> = {
   audioinput: "The microphone you picked before isn't connected. The system default is used.",
   videoinput: "The camera you picked before isn't connected. The system default is used.",
@@ -67,7 +71,11 @@ export class DeviceChoices {
       onchange: () => void this.controls.setProcessing({ echoCancellation: this.echoCancellation.checked }),
     });
     this.status = h('p', { class: 'device-status', 'data-testid': 'device-status', role: 'status' });
-    this.namesHint = h('p', { class: 'muted device-hint', hidden: true }, 'Device names appear once the browser has let this page use them (in a call).');
+    this.namesHint = h(
+      'p',
+      { class: 'muted device-hint', hidden: true },
+      'Device names appear once the browser has let this page use them (in a call).',
+    );
     this.element = h(
       'div',
       { class: 'device-choices' },
