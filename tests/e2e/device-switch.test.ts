@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireE2eEnvironment } from './support/environment';
 import { freshId, World } from './support/world';
+import { axeViolations, formatViolations, isBlocking } from './support/axe';
+import { stepsOutside } from './support/keyboard';
 import type { UserPage } from './support/user-page';
 
 const runs = requireE2eEnvironment('device switching');
@@ -102,6 +104,10 @@ describe.runIf(runs)('devices in a call', () => {
       'fake_device_2',
     ]);
     expect(await gina.byTestId('speaker-choice').isVisible()).toBe(true); // Chromium has setSinkId
+    // Tab stays in the panel, and axe finds nothing serious in it.
+    expect(await stepsOutside(gina.page, '[data-testid="device-settings"]', 8)).toEqual([]);
+    const serious = (await axeViolations(gina.page)).filter(isBlocking);
+    expect(serious, formatViolations(new Map([['device settings', serious]]))).toEqual([]);
 
     // Camera switch: the other camera goes out on the same sender, the old one is let go.
     await gina.page.evaluate(() => {
