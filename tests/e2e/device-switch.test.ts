@@ -96,14 +96,16 @@ describe.runIf(runs)('devices in a call', () => {
     await panel.waitFor({ state: 'visible' });
     expect(await toggle.getAttribute('aria-expanded')).toBe('true');
     expect(await gina.page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('microphone-choice');
-    await gina.page.waitForFunction(() => document.querySelectorAll('[data-testid="camera-choice"] option').length === 4);
-    expect(await gina.byTestId('camera-choice').locator('option').allTextContents()).toEqual([
+    await gina.page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="device-settings"] [data-testid="camera-choice"] option').length === 4,
+    );
+    expect(await gina.byTestId('device-settings').getByTestId('camera-choice').locator('option').allTextContents()).toEqual([
       'System default',
       'fake_device_0',
       'fake_device_1',
       'fake_device_2',
     ]);
-    expect(await gina.byTestId('speaker-choice').isVisible()).toBe(true); // Chromium has setSinkId
+    expect(await gina.byTestId('device-settings').getByTestId('speaker-choice').isVisible()).toBe(true); // Chromium has setSinkId
     // Tab stays in the panel, and axe finds nothing serious in it.
     expect(await stepsOutside(gina.page, '[data-testid="device-settings"]', 8)).toEqual([]);
     const serious = (await axeViolations(gina.page)).filter(isBlocking);
@@ -117,7 +119,7 @@ describe.runIf(runs)('devices in a call', () => {
         .find((s) => s.track?.kind === 'video')!;
       Object.assign(window, { previousCamera: sender.track });
     });
-    await gina.byTestId('camera-choice').selectOption({ label: 'fake_device_2' });
+    await gina.byTestId('device-settings').getByTestId('camera-choice').selectOption({ label: 'fake_device_2' });
     await gina.page.waitForFunction(() =>
       window.__peerConnections
         .at(-1)!
@@ -136,7 +138,7 @@ describe.runIf(runs)('devices in a call', () => {
     expect(await gina.page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('device-settings-toggle');
     await gina.byTestId('mute-toggle').click();
     await toggle.click();
-    await gina.byTestId('microphone-choice').selectOption({ label: 'Fake Audio Input 1' });
+    await gina.byTestId('device-settings').getByTestId('microphone-choice').selectOption({ label: 'Fake Audio Input 1' });
     await gina.page.waitForFunction(() =>
       window.__peerConnections
         .at(-1)!
@@ -167,14 +169,25 @@ describe.runIf(runs)('devices in a call', () => {
     await hugo.waitForMainView();
   }, 150_000);
 
-  it('turns noise suppression off mid-call (the microphone then reports it off), and the next call starts with it off', async () => {
+  it('picks a camera before calling, and turns noise suppression off mid-call (the microphone then reports it off) and for the next call', async () => {
     const iris = await world.signIn('Iris Novak', 'student', freshId());
     const jon = await world.signIn('Jon Berg', 'tutor', freshId());
+
+    // Before any call: the call settings hold the same choices, for the next call.
+    await iris.byTestId('open-settings').click();
+    const settings = iris.byTestId('settings-panel');
+    await iris.page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="settings-panel"] [data-testid="camera-choice"] option').length === 4,
+    );
+    await settings.getByTestId('camera-choice').selectOption({ label: 'fake_device_2' });
+    await iris.byTestId('close-settings').click();
+
     await connect(iris, jon);
+    expect((await sentTrack(iris, 'video'))?.label).toBe('fake_device_2');
     expect(await sentTrack(iris, 'audio')).toMatchObject({ noiseSuppression: true, echoCancellation: true });
 
     await iris.byTestId('device-settings-toggle').click();
-    const noiseSuppression = iris.byTestId('noise-suppression');
+    const noiseSuppression = iris.byTestId('device-settings').getByTestId('noise-suppression');
     expect(await noiseSuppression.isChecked()).toBe(true);
     await noiseSuppression.uncheck();
     await iris.page.waitForFunction(() =>
@@ -207,7 +220,7 @@ describe.runIf(runs)('devices in a call', () => {
     expect((await sentTrack(kim, 'video'))?.label).toBe('fake_device_0');
 
     await kim.byTestId('device-settings-toggle').click();
-    await kim.byTestId('camera-choice').selectOption({ label: 'fake_device_2' });
+    await kim.byTestId('device-settings').getByTestId('camera-choice').selectOption({ label: 'fake_device_2' });
     await kim.page.waitForFunction(() =>
       window.__peerConnections
         .at(-1)!
