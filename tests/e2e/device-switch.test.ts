@@ -105,7 +105,15 @@ describe.runIf(runs)('devices in a call', () => {
       'fake_device_1',
       'fake_device_2',
     ]);
-    expect(await gina.byTestId('device-settings').getByTestId('speaker-choice').isVisible()).toBe(true); // Chromium has setSinkId
+    // The speaker (Chromium has setSinkId): the peer's sound goes to the one picked.
+    const speaker = gina.byTestId('device-settings').getByTestId('speaker-choice');
+    await speaker.selectOption({ label: 'Fake Audio Output 1' });
+    const speakerId = await speaker.inputValue();
+    expect(speakerId).not.toBe('');
+    await gina.page.waitForFunction(
+      (id) => document.querySelector<HTMLAudioElement>('[data-testid="remote-audio"]')?.sinkId === id,
+      speakerId,
+    );
     // Tab stays in the panel, and axe finds nothing serious in it.
     expect(await stepsOutside(gina.page, '[data-testid="device-settings"]', 8)).toEqual([]);
     const serious = (await axeViolations(gina.page)).filter(isBlocking);
@@ -165,6 +173,10 @@ describe.runIf(runs)('devices in a call', () => {
     await connect(gina, hugo);
     expect((await sentTrack(gina, 'video'))?.label).toBe('fake_device_2');
     expect((await sentTrack(gina, 'audio'))?.label).toBe('Fake Audio Input 1');
+    await gina.page.waitForFunction(
+      (id) => document.querySelector<HTMLAudioElement>('[data-testid="remote-audio"]')?.sinkId === id,
+      speakerId,
+    );
     await gina.byTestId('end-call').click();
     await hugo.waitForMainView();
   }, 150_000);
