@@ -23,6 +23,7 @@ import {
   rateItemKey,
   ringPairRateItemKey,
 } from '../../shared/tables';
+import type { ConnectFeature } from '../../shared/connect-features';
 import type { ProfileKey } from '../../shared/profile';
 import type {
   CallChanges,
@@ -44,6 +45,7 @@ import {
   callFromItem,
   callIdFromIndexItem,
   lineFromItem,
+  socketFeaturesFromItem,
   socketFromIndexItem,
   startKeyFromCursor,
   timerFromIndexItem,
@@ -63,7 +65,10 @@ interface SocketItem {
   connection_id: string;
   profile_key: string;
   connected_at: string;
+  /** Absent when the socket declared none. */
+  features?: string[];
 }
+
 
 interface LineItem {
   pk: string;
@@ -125,6 +130,7 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
       connection_id: socket.connectionId,
       profile_key: socket.profileKey,
       connected_at: socket.connectedAt,
+      ...(socket.features.length > 0 ? { features: [...socket.features] } : {}),
       [TTL]: ttlEpochSeconds,
     };
     await this.db.send(new PutCommand({ TableName: this.tables.connections, Item: item }));
@@ -132,6 +138,31 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
 
   async deleteSocket(connectionId: string): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.tables.connections, Key: { pk: connectionItemKey(connectionId) } }));
+  }
+
+  /** A party has at most a profile's socket cap of sockets (10): one BatchGetItem, retried for keys it left. */
+  async featuresOf(connectionIds: readonly string[]): Promise<Map<string, readonly ConnectFeature[]>> {
+    const found = new Map<string, readonly ConnectFeature[]>();
+    let keys: Record<string, unknown>[] | undefined = [...new Set(connectionIds)].map((id) => ({ pk: connectionItemKey(id) }));
+    for (let attempt = 0; keys && keys.length > 0 && attempt < 5; attempt++) {
+      const result: BatchGetCommandOutput = await this.db.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.tables.connections]: {
+              Keys: keys,
+              ProjectionExpression: '#id, #features',
+              ExpressionAttributeNames: { '#id': 'connection_id', '#features': 'features' },
+            },
+          },
+        }),
+      );
+      for (const item of result.Responses?.[this.tables.connections] ?? []) {
+        const socket = socketFeaturesFromItem(item);
+        found.set(socket.connectionId, socket.features);
+      }
+      keys = result.UnprocessedKeys?.[this.tables.connections]?.Keys;
+    }
+    return found;
   }
 
   async socketsOf(profileKey: ProfileKey): Promise<LiveSocket[]> {

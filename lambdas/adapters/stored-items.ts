@@ -4,6 +4,7 @@
  * failure, not a field that is quietly undefined later).
  */
 import * as v from 'valibot';
+import { parseConnectFeatures, type ConnectFeature } from '../../shared/connect-features';
 import { CallLogSchema, ProfileIdSchema, ProfileTypeSchema, WHO_CAN_CALL } from '../../shared/protocol';
 import { parseProfileKey, profileKey, type ProfileKey } from '../../shared/profile';
 import { CALL_LOGS_TABLE } from '../../shared/tables';
@@ -62,6 +63,12 @@ const StoredLineSchema = v.object({
 /** A socket as the `by_profile` index projects it (its keys always come with it). */
 const IndexedSocketSchema = v.object({ connection_id: v.string(), profile_key: ProfileKeySchema, connected_at: v.string() });
 
+/** The features a socket's record holds (absent: none declared); names this version does not know are skipped. */
+const StoredSocketFeaturesSchema = v.object({
+  connection_id: v.string(),
+  features: v.optional(v.array(v.string()), []),
+});
+
 /** An entry of an index that projects only keys: the call it points at. */
 const IndexedCallIdSchema = v.object({ call_id: v.string() });
 
@@ -106,6 +113,11 @@ export function lineFromItem(item: unknown, profileKey: ProfileKey): LineRecord 
 export function socketFromIndexItem(item: unknown): LiveSocket {
   const socket = parseItem(IndexedSocketSchema, item, 'socket');
   return { connectionId: socket.connection_id, profileKey: socket.profile_key, connectedAt: socket.connected_at };
+}
+
+export function socketFeaturesFromItem(item: unknown): { connectionId: string; features: ConnectFeature[] } {
+  const socket = parseItem(StoredSocketFeaturesSchema, item, 'socket');
+  return { connectionId: socket.connection_id, features: parseConnectFeatures(socket.features.join(',')) };
 }
 
 export const callIdFromIndexItem = (item: unknown): string => parseItem(IndexedCallIdSchema, item, 'call index entry').call_id;

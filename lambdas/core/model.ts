@@ -1,4 +1,5 @@
 /** The core's view of the world: sockets, calls, and the ports through which it reaches them. */
+import type { ConnectFeature } from '../../shared/connect-features';
 import type { CallLog, CallStatus, ServerMessage } from '../../shared/protocol';
 import type { Identity } from '../../shared/identity';
 import type { ProfileKey } from '../../shared/profile';
@@ -10,6 +11,8 @@ export interface SocketRecord {
   connectionId: string;
   profileKey: ProfileKey;
   connectedAt: string;
+  /** What it declared at connect; written once with the record, never changed. */
+  features: readonly ConnectFeature[];
 }
 
 /** A socket as the profile's sockets are listed: what reaching it takes, and its age (for the socket cap). */
@@ -137,6 +140,8 @@ export interface CallGuard {
 export interface CallStore {
   putSocket(socket: SocketRecord, ttlEpochSeconds: number): Promise<void>;
   deleteSocket(connectionId: string): Promise<void>;
+  /** The features of each socket whose record is there (eventually consistent: a record is written once, at connect). */
+  featuresOf(connectionIds: readonly string[]): Promise<Map<string, readonly ConnectFeature[]>>;
   socketsOf(profileKey: ProfileKey): Promise<LiveSocket[]>;
   isOnline(profileKey: ProfileKey): Promise<boolean>;
 
