@@ -16,6 +16,7 @@ import {
   CALL_LOGS_TABLE,
   CONNECTIONS_TABLE,
   DEADLINE_SHARD,
+  QUALITY_ATTRIBUTES,
   RATE_TAT_ATTRIBUTE,
   connectionItemKey,
   lineItemKey,
@@ -23,6 +24,7 @@ import {
   rateItemKey,
   ringPairRateItemKey,
 } from '../../shared/tables';
+import type { CallQualitySummary } from '../../shared/call-quality';
 import type { ConnectFeature } from '../../shared/connect-features';
 import type { ProfileKey } from '../../shared/profile';
 import type {
@@ -36,6 +38,7 @@ import type {
   GcraStep,
   LineRecord,
   LiveSocket,
+  Party,
   RateCounter,
   RateTokenStore,
   SocketRecord,
@@ -270,6 +273,23 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
     );
     if (result instanceof Refused) return { won: false, ...(result.item ? { current: callFromItem(result.item) } : {}) };
     return { won: true, call: callFromItem(result.Attributes) };
+  }
+
+  async recordQuality(callId: string, party: Party, summary: CallQualitySummary): Promise<boolean> {
+    const written = await unlessConditionFails(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.callLogs,
+          Key: { call_id: callId },
+          UpdateExpression: 'SET #side = :summary',
+          // Never creates an item, and never replaces what that side sent first.
+          ConditionExpression: 'attribute_exists(call_id) AND attribute_not_exists(#side)',
+          ExpressionAttributeNames: { '#side': QUALITY_ATTRIBUTES[party] },
+          ExpressionAttributeValues: { ':summary': summary },
+        }),
+      ),
+    );
+    return !(written instanceof Refused);
   }
 
   async callsOf(profileKey: ProfileKey, limit: number, before?: string): Promise<{ items: CallRecord[]; more: boolean }> {

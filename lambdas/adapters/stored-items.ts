@@ -4,10 +4,11 @@
  * failure, not a field that is quietly undefined later).
  */
 import * as v from 'valibot';
+import { CallQualitySummarySchema } from '../../shared/call-quality';
 import { parseConnectFeatures, type ConnectFeature } from '../../shared/connect-features';
 import { CallLogSchema, ProfileIdSchema, ProfileTypeSchema, WHO_CAN_CALL } from '../../shared/protocol';
 import { parseProfileKey, profileKey, type ProfileKey } from '../../shared/profile';
-import { CALL_LOGS_TABLE } from '../../shared/tables';
+import { CALL_LOGS_TABLE, QUALITY_ATTRIBUTES } from '../../shared/tables';
 import type { CallOrigin, CallRecord, Dropped, DueTimer, IdKind, LineRecord, LiveSocket } from '../core/model';
 import type { StoredProfileSettings } from '../core/profile-settings';
 
@@ -45,6 +46,8 @@ const StoredCallSchema = v.pipe(
     deadline_shard: v.optional(v.string()),
     deadline_at: v.optional(v.string()),
     disconnected_party: v.optional(v.picklist(DROPPED)),
+    [QUALITY_ATTRIBUTES.caller]: v.optional(CallQualitySummarySchema),
+    [QUALITY_ATTRIBUTES.callee]: v.optional(CallQualitySummarySchema),
   }),
   v.forward(
     v.check((item) => item.callee_key !== undefined || item.hidden_from_callee === true, 'missing'),
@@ -100,9 +103,14 @@ function parseItem<S extends v.GenericSchema>(schema: S, item: unknown, what: st
 }
 
 export function callFromItem(item: unknown): CallRecord {
-  const { callee_key, ...call } = parseItem(StoredCallSchema, item, 'call');
-  // The callee is still a party of the call (to the core), only not listed as one for its history.
-  return { ...call, callee_key: callee_key ?? profileKey(call.callee_profile_type, call.callee_profile_id) };
+  const { callee_key, caller_quality, callee_quality, ...call } = parseItem(StoredCallSchema, item, 'call');
+  const quality = { ...(caller_quality ? { caller: caller_quality } : {}), ...(callee_quality ? { callee: callee_quality } : {}) };
+  return {
+    ...call,
+    // The callee is still a party of the call (to the core), only not listed as one for its history.
+    callee_key: callee_key ?? profileKey(call.callee_profile_type, call.callee_profile_id),
+    ...(caller_quality || callee_quality ? { quality } : {}),
+  };
 }
 
 export function lineFromItem(item: unknown, profileKey: ProfileKey): LineRecord {

@@ -1,4 +1,5 @@
 /** The core's view of the world: sockets, calls, and the ports through which it reaches them. */
+import type { CallQualitySummary } from '../../shared/call-quality';
 import type { ConnectFeature } from '../../shared/connect-features';
 import type { CallLog, CallStatus, ServerMessage } from '../../shared/protocol';
 import type { Identity } from '../../shared/identity';
@@ -159,6 +160,11 @@ export interface CallStore {
    * as it was); else, when the store says, the call as it found it.
    */
   updateCall(callId: string, guard: CallGuard, changes: CallChanges, returning?: 'after' | 'before'): Promise<CallWrite>;
+  /**
+   * Adds one side's end-of-call quality summary to the call's log, once: false when that side's is
+   * there already (or there is no such call).
+   */
+  recordQuality(callId: string, party: Party, summary: CallQualitySummary): Promise<boolean>;
   /** Calls the profile took part in, newest first. */
   callsOf(profileKey: ProfileKey, limit: number, before?: string): Promise<{ items: CallRecord[]; more: boolean }>;
   /**
