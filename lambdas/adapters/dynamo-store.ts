@@ -72,7 +72,6 @@ interface SocketItem {
   features?: string[];
 }
 
-
 interface LineItem {
   pk: string;
   call_id: string;

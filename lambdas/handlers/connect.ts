@@ -24,7 +24,10 @@ export async function handler(event: WebSocketEvent): Promise<APIGatewayProxyRes
   const now = clock.now();
   const opened = { connectionId: sender.connectionId, profileKey: sender.key, connectedAt: now.toISOString() };
   const features = parseConnectFeatures(event.queryStringParameters?.[FEATURES_QUERY_PARAMETER]);
-  await store.putSocket({ ...opened, features }, socketRecordExpiry(now.getTime(), tokenExpiryFromContext(event.requestContext.authorizer)));
+  await store.putSocket(
+    { ...opened, features },
+    socketRecordExpiry(now.getTime(), tokenExpiryFromContext(event.requestContext.authorizer)),
+  );
   const capped = await capSockets(runtime, opened, runtime.config.socketsPerProfile);
   logDecisions('$connect', started, event, decisionsOf(sender, capped));
   return capped.refuseOpened ? { statusCode: TOO_MANY_SOCKETS_STATUS, body: 'too_many_sockets' } : { statusCode: 200 };

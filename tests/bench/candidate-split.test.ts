@@ -4,7 +4,7 @@ import { candidateSplitCost } from './candidate-split';
 import { candidateBursts } from './workload/session-content';
 
 describe('the billed cost of splitting candidates for seed-format peers', () => {
-  it("counts one message per candidate and the end marker against one per burst, priced per API Gateway message", () => {
+  it('counts one message per candidate and the end marker against one per burst, priced per API Gateway message', () => {
     // The bench's side: two bursts of two candidates, the end marker in the second.
     const cost = candidateSplitCost(candidateBursts('x', 'caller'), 30, AWS_PRICES);
     expect(cost).toMatchObject({ batchedMessagesPerSide: 2, splitMessagesPerSide: 5, extraMessagesPerCall: 3 });

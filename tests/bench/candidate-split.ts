@@ -19,7 +19,11 @@ export interface CandidateSplitCost {
   shareOfCallMessages: number;
 }
 
-export function candidateSplitCost(bursts: readonly (readonly Candidate[])[], messagesPerCall: number, prices: AwsPrices): CandidateSplitCost {
+export function candidateSplitCost(
+  bursts: readonly (readonly Candidate[])[],
+  messagesPerCall: number,
+  prices: AwsPrices,
+): CandidateSplitCost {
   const batched = bursts.filter((burst) => burst.length > 0).length;
   const split = bursts.reduce((sum, burst) => sum + burst.length, 0) + 1;
   // A one-candidate burst already travels in the single form: it costs the same either way.

@@ -42,7 +42,13 @@ function socketOpened(profileKey: string): Promise<void> {
 
 /** Runs the seed client in the namespace until its call ends; its report. */
 async function seedPeer(args: readonly string[]): Promise<SeedPeerReport> {
-  const run = await world.gateway.inNamespace([process.execPath, '--import', 'tsx', join('tests', 'e2e', 'support', 'seed-peer.ts'), ...args]);
+  const run = await world.gateway.inNamespace([
+    process.execPath,
+    '--import',
+    'tsx',
+    join('tests', 'e2e', 'support', 'seed-peer.ts'),
+    ...args,
+  ]);
   const report = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as SeedPeerReport;
   expect(run.code, `${run.stderr}\n${run.stdout}`).toBe(0);
   return report;
@@ -70,9 +76,7 @@ async function signInCounting(): Promise<{ ada: UserPage; frames: { single: numb
 
 async function expectAudioBothWays(user: UserPage): Promise<void> {
   await user.waitForCallStatus('connected', 20_000);
-  await expect
-    .poll(async () => (await user.page.evaluate(inboundAudioPackets)) ?? 0, { timeout: 15_000 })
-    .toBeGreaterThan(10);
+  await expect.poll(async () => (await user.page.evaluate(inboundAudioPackets)) ?? 0, { timeout: 15_000 }).toBeGreaterThan(10);
 }
 
 /** Runs in the page: RTP packets received on the call's audio. */

@@ -79,7 +79,11 @@ describe('call_quality', () => {
   it("keeps each side's summary on the call's log, shown in both parties' history, and answers nothing", async () => {
     const { caller, callee, callId } = await endedCall();
     caller.send({ type: 'call_quality', call_id: callId, summary: summary() });
-    callee.send({ type: 'call_quality', call_id: callId, summary: summary({ rating: 'poor', relayed: true, local_candidate_type: 'relay' }) });
+    callee.send({
+      type: 'call_quality',
+      call_id: callId,
+      summary: summary({ rating: 'poor', relayed: true, local_candidate_type: 'relay' }),
+    });
     await settledQuality(callId, 2);
     expect(await caller.quietFor(100)).toEqual([]);
     expect(await callee.quietFor(0)).toEqual([]);
@@ -105,10 +109,12 @@ describe('call_quality', () => {
     await settledQuality(callId, 1);
     caller.send({ type: 'call_quality', call_id: callId, summary: summary({ rating: 'poor' }) });
     await vi.waitFor(() =>
-      expect(log.lines().filter((line) => line.call_id === callId && line.route === 'call_quality').map((line) => line.outcome)).toEqual([
-        'recorded',
-        'ignored',
-      ]),
+      expect(
+        log
+          .lines()
+          .filter((line) => line.call_id === callId && line.route === 'call_quality')
+          .map((line) => line.outcome),
+      ).toEqual(['recorded', 'ignored']),
     );
     expect(await historyItem(caller, callId)).toMatchObject({ quality: { caller: summary() } });
     expect((await historyItem(caller, callId))?.quality).not.toHaveProperty('callee');

@@ -3,7 +3,10 @@ import { forwardCandidates } from '../../lambdas/core/candidates';
 import { answeredCall, callee, caller, envelopeFrom, FROM_CALLEE, FROM_CALLER, NOW, ringingCall, stranger } from './fixtures';
 
 const one = { type: 'ice_candidate' as const, candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' } };
-const batch = { type: 'ice_candidate' as const, candidates: [{ candidate: 'candidate:1' }, { candidate: 'candidate:2' }, { candidate: '' }] };
+const batch = {
+  type: 'ice_candidate' as const,
+  candidates: [{ candidate: 'candidate:1' }, { candidate: 'candidate:2' }, { candidate: '' }],
+};
 const NO_BATCH_READERS: ReadonlySet<string> = new Set();
 
 describe('candidates', () => {
@@ -91,6 +94,8 @@ describe('candidates', () => {
   });
 
   it('are refused from anyone outside the call', () => {
-    expect(() => forwardCandidates(answeredCall(), stranger, one, NOW, NO_BATCH_READERS)).toThrow(expect.objectContaining({ code: 'not_a_participant' }));
+    expect(() => forwardCandidates(answeredCall(), stranger, one, NOW, NO_BATCH_READERS)).toThrow(
+      expect.objectContaining({ code: 'not_a_participant' }),
+    );
   });
 });

@@ -39,7 +39,9 @@ export function gatewayDialect(port: number, secret: string): Dialect {
       });
       // As the web client connects: it reads candidate batches (see `shared/connect-features.ts`).
       const features = `${FEATURES_QUERY_PARAMETER}=${featuresQueryValue(CLIENT_FEATURES)}`;
-      return BenchSocket.open(`ws://127.0.0.1:${port}/?token=${encodeURIComponent(token)}&${features}`, (message) => dialect.classify(message));
+      return BenchSocket.open(`ws://127.0.0.1:${port}/?token=${encodeURIComponent(token)}&${features}`, (message) =>
+        dialect.classify(message),
+      );
     },
     classify(message): Inbound | undefined {
       if (!isRecord(message)) return undefined;

@@ -53,8 +53,17 @@ interface Incoming {
 
 async function main(): Promise<void> {
   const [mode, websocketUrl, token, calleeType, calleeId] = process.argv.slice(2);
-  if ((mode !== 'answer' && mode !== 'call') || !websocketUrl || !token) throw new Error('usage: seed-peer.ts answer|call URL TOKEN [TYPE ID]');
-  const report: SeedPeerReport = { connected: false, rtpReceived: 0, singleCandidates: 0, endMarkers: 0, batches: 0, ended: false, errors: [] };
+  if ((mode !== 'answer' && mode !== 'call') || !websocketUrl || !token)
+    throw new Error('usage: seed-peer.ts answer|call URL TOKEN [TYPE ID]');
+  const report: SeedPeerReport = {
+    connected: false,
+    rtpReceived: 0,
+    singleCandidates: 0,
+    endMarkers: 0,
+    batches: 0,
+    ended: false,
+    errors: [],
+  };
   const finish = (code: number) => {
     process.stdout.write(`${JSON.stringify(report)}\n`);
     clearInterval(sending);
@@ -112,7 +121,11 @@ async function main(): Promise<void> {
   pc.onIceCandidate.subscribe((candidate) => (peer ? sendCandidate(candidate) : pendingLocal.push(candidate)));
   const learnPeer = (message: Incoming) => {
     if (peer || message.from_profile_id === undefined || !message.from_profile_type) return;
-    peer = { to_profile_id: message.from_profile_id, to_profile_type: message.from_profile_type, conversation_id: message.conversation_id ?? null };
+    peer = {
+      to_profile_id: message.from_profile_id,
+      to_profile_type: message.from_profile_type,
+      conversation_id: message.conversation_id ?? null,
+    };
     for (const candidate of pendingLocal.splice(0)) sendCandidate(candidate);
   };
   const remoteDescribed = async () => {
