@@ -103,7 +103,8 @@ function turn(read: ContextReader): TurnSettings {
   if (!(TURN_KINDS as readonly string[]).includes(kind)) throw new SettingError(contextKey('turn'), TURN_KINDS.join(', or '), kind);
   if (kind === 'kvs') {
     const channels = positiveNumber(contextKey('kvsTurnChannels'), read('kvsTurnChannels'), DEFAULT_KVS_TURN_CHANNELS, { integer: true });
-    if (channels > MAX_KVS_TURN_CHANNELS) throw new SettingError(contextKey('kvsTurnChannels'), `at most ${MAX_KVS_TURN_CHANNELS}`, channels);
+    if (channels > MAX_KVS_TURN_CHANNELS)
+      throw new SettingError(contextKey('kvsTurnChannels'), `at most ${MAX_KVS_TURN_CHANNELS}`, channels);
     return { kind, channels };
   }
   if (kind === 'rest') {
@@ -113,7 +114,11 @@ function turn(read: ContextReader): TurnSettings {
     }
     const secretArn = text(read, 'turnSecretArn');
     if (secretArn !== undefined && !SECRET_ARN.test(secretArn)) {
-      throw new SettingError(contextKey('turnSecretArn'), "a secret's complete ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-XXXXXX)", secretArn);
+      throw new SettingError(
+        contextKey('turnSecretArn'),
+        "a secret's complete ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-XXXXXX)",
+        secretArn,
+      );
     }
     return { kind, urls, ...(secretArn ? { secretArn } : {}) };
   }

@@ -34,7 +34,13 @@ export const RETRY_AFTER_FAILURE_SECONDS = 60;
 export const stunGrant = (urls: readonly string[]): IceGrant => ({ servers: urls.length > 0 ? [{ urls: [...urls] }] : [] });
 
 /** TURN REST API credentials (`username = expiry:profile`, credential = base64 HMAC-SHA1 of it with the shared secret). */
-export function turnRestGrant(secret: string, urls: readonly string[], key: ProfileKey, now: Date, ttlSeconds = TURN_REST_TTL_SECONDS): IceGrant {
+export function turnRestGrant(
+  secret: string,
+  urls: readonly string[],
+  key: ProfileKey,
+  now: Date,
+  ttlSeconds = TURN_REST_TTL_SECONDS,
+): IceGrant {
   const expiresAtSeconds = Math.floor(now.getTime() / 1000) + ttlSeconds;
   const username = `${expiresAtSeconds}:${key}`;
   const credential = createHmac('sha1', secret).update(username).digest('base64');

@@ -186,9 +186,39 @@ function costSection(result: BenchResult): string {
     `Scheduled sweeper, apart: ${sweeper.runsPerMonth.toLocaleString('en-US')} runs a month, ${num(sweeper.durationMedianMs, 1)} ms and ${num(sweeper.readUnitsPerRun, 1)} read units a run: ` +
       `${usd(sweeper.usdPerMonth)} a month (${usd(sweeper.usdPer1000CallsAtIllustrativeVolume)} per 1,000 calls at 100,000 calls a month).`,
     '',
+    turnCostSection(cost.relay),
+    '',
     'Assumptions:',
     '',
     ...cost.assumptions.map((assumption) => `- ${assumption}`),
+  ].join('\n');
+}
+
+/** TURN's cost per relayed minute, by option; per-minute figures need five decimals. */
+function turnCostSection(relay: BenchResult['cost']['relay']): string {
+  const perMinute = (value: number): string => `$${value.toFixed(5)}`;
+  return [
+    'TURN, per relayed minute (not in the total above: only calls that cannot go peer to peer relay):',
+    '',
+    table(
+      ['option', 'per relayed minute', 'per 1,000 relayed minutes', 'fixed'],
+      [
+        [
+          'Kinesis Video Streams TURN',
+          perMinute(relay.kvsUsdPerRelayedMinute),
+          usd(relay.kvsUsdPerRelayedMinute * 1000),
+          `${usd(relay.kvsUsdPerChannelMonth)} per channel a month`,
+        ],
+        [
+          `TURN server on EC2 (${num((relay.gbOutPerRelayedMinute * 1024 ** 3) / 1_000_000, 1)} MB out a minute)`,
+          perMinute(relay.ec2TurnUsdPerRelayedMinute),
+          usd(relay.ec2TurnUsdPerRelayedMinute * 1000),
+          'the instance',
+        ],
+      ],
+    ),
+    '',
+    ...relay.assumptions.map((assumption) => `- ${assumption}`),
   ].join('\n');
 }
 

@@ -80,7 +80,9 @@ describe('a fresh synth', () => {
 
   it("offers Kinesis Video Streams' STUN server of the stack's region, to ice_servers and in config.json", () => {
     expect(environmentOf(synth, ICE_SERVERS_FUNCTION.id)[ENV.stunUrls]).toEqual(KVS_STUN);
-    expect(clientIceServers(synth)).toEqual([{ urls: [`stun:stun.kinesisvideo.${'{"Ref":"AWS::Region"}'}.${'{"Ref":"AWS::URLSuffix"}'}:443`] }]);
+    expect(clientIceServers(synth)).toEqual([
+      { urls: [`stun:stun.kinesisvideo.${'{"Ref":"AWS::Region"}'}.${'{"Ref":"AWS::URLSuffix"}'}:443`] },
+    ]);
   });
 
   it('creates no TURN resources and grants nobody TURN credentials', () => {
@@ -176,7 +178,9 @@ describe('turn=rest', () => {
         PasswordLength: 48,
       });
       expect(iceGrants(synth)).toEqual({ [ICE_SERVERS_FUNCTION.id]: ['secretsmanager:GetSecretValue'] });
-      const reads = statementsOf(synth, ICE_SERVERS_FUNCTION.id).filter((statement) => JSON.stringify(statement.Resource).includes(secretId()));
+      const reads = statementsOf(synth, ICE_SERVERS_FUNCTION.id).filter((statement) =>
+        JSON.stringify(statement.Resource).includes(secretId()),
+      );
       expect(reads).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId() } }]);
     });
 
@@ -205,7 +209,9 @@ describe('turn=rest', () => {
         String(secret.Properties.Description).includes('TURN'),
       );
       expect(generated).toEqual([]);
-      const reads = statementsOf(synth, ICE_SERVERS_FUNCTION.id).filter((statement) => actionsOf(statement).includes('secretsmanager:GetSecretValue'));
+      const reads = statementsOf(synth, ICE_SERVERS_FUNCTION.id).filter((statement) =>
+        actionsOf(statement).includes('secretsmanager:GetSecretValue'),
+      );
       expect(reads).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: IMPORTED_SECRET_ARN }]);
       expect(environmentOf(synth, ICE_SERVERS_FUNCTION.id)[ENV.turnSecretArn]).toBe(IMPORTED_SECRET_ARN);
     });
@@ -219,9 +225,9 @@ describe('TURN context', () => {
     expect(() => from({ turn: 'coturn' })).toThrow(/turn/);
     expect(() => from({ turn: 'rest' })).toThrow(/turnUrls/);
     expect(() => from({ turn: 'rest', turnUrls: 'stun:turn.example.net:3478' })).toThrow(/turnUrls/);
-    expect(() => from({ turn: 'rest', turnUrls: 'turn:t.example:3478', turnSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x' })).toThrow(
-      /turnSecretArn/,
-    );
+    expect(() =>
+      from({ turn: 'rest', turnUrls: 'turn:t.example:3478', turnSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x' }),
+    ).toThrow(/turnSecretArn/);
     expect(() => from({ turn: 'kvs', kvsTurnChannels: '0' })).toThrow(/kvsTurnChannels/);
     expect(() => from({ stunUrls: 'turn:a.example:3478' })).toThrow(/stunUrls/);
   });

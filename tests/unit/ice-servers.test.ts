@@ -21,7 +21,10 @@ const NOW = new Date('2026-12-01T12:00:00.000Z');
 const KEY = profileKey('student', '456');
 const KVS_ANSWER = [
   {
-    Uris: ['turn:1-2-3-4.t-abc.kinesisvideo.eu-west-1.amazonaws.com:443?transport=udp', 'turns:1-2-3-4.t-abc.kinesisvideo.eu-west-1.amazonaws.com:443?transport=tcp'],
+    Uris: [
+      'turn:1-2-3-4.t-abc.kinesisvideo.eu-west-1.amazonaws.com:443?transport=udp',
+      'turns:1-2-3-4.t-abc.kinesisvideo.eu-west-1.amazonaws.com:443?transport=tcp',
+    ],
     Username: '1733054700:channel-user',
     Password: 'secret-a',
     Ttl: 300,
@@ -38,8 +41,18 @@ describe('KVS IceServerList to RTCIceServer', () => {
   });
 
   it('skips entries a browser could not use, and assumes the documented 5 minutes when Ttl is missing', () => {
-    const grant = kvsGrant([{ Uris: [], Username: 'u', Password: 'p' }, { Uris: ['turn:x:443'], Username: 'u' }, { Uris: ['turn:y:443'], Username: 'u', Password: 'p' }], 0);
-    expect(grant).toEqual({ servers: [{ urls: ['turn:y:443'], username: 'u', credential: 'p' }], expiresAtMs: KVS_CREDENTIAL_LIFETIME_SECONDS * 1000 });
+    const grant = kvsGrant(
+      [
+        { Uris: [], Username: 'u', Password: 'p' },
+        { Uris: ['turn:x:443'], Username: 'u' },
+        { Uris: ['turn:y:443'], Username: 'u', Password: 'p' },
+      ],
+      0,
+    );
+    expect(grant).toEqual({
+      servers: [{ urls: ['turn:y:443'], username: 'u', credential: 'p' }],
+      expiresAtMs: KVS_CREDENTIAL_LIFETIME_SECONDS * 1000,
+    });
     expect(kvsGrant([], 0)).toEqual({ servers: [] });
   });
 });
@@ -50,7 +63,9 @@ describe('TURN REST credentials', () => {
     const expiry = NOW.getTime() / 1000 + TURN_REST_TTL_SECONDS;
     const username = `${expiry}:${KEY}`;
     expect(grant).toEqual({
-      servers: [{ urls: ['turn:turn.example.net:3478'], username, credential: createHmac('sha1', 'shared').update(username).digest('base64') }],
+      servers: [
+        { urls: ['turn:turn.example.net:3478'], username, credential: createHmac('sha1', 'shared').update(username).digest('base64') },
+      ],
       expiresAtMs: expiry * 1000,
     });
   });
@@ -59,7 +74,11 @@ describe('TURN REST credentials', () => {
 describe('the answer', () => {
   it('says the shortest remaining lifetime of its credentials, so none is used past its end', () => {
     const answer = iceServersAnswer(
-      [stunGrant(['stun:stun.example.net:3478']), turnRestGrant('s', ['turn:a:3478'], KEY, NOW), kvsGrant(KVS_ANSWER, NOW.getTime() - 100_500)],
+      [
+        stunGrant(['stun:stun.example.net:3478']),
+        turnRestGrant('s', ['turn:a:3478'], KEY, NOW),
+        kvsGrant(KVS_ANSWER, NOW.getTime() - 100_500),
+      ],
       NOW.getTime(),
     );
     expect(answer.ttl).toBe(199);

@@ -14,10 +14,15 @@ describe('the ICE servers a call starts with', () => {
   it('are asked for before the first call and used once answered', async () => {
     const asked: number[] = [];
     const time = clock();
-    const set = new IceServerSet([STUN], async () => {
-      asked.push(time.now());
-      return { ice_servers: [STUN, TURN], ttl: 300 };
-    }, 1_000, time.now);
+    const set = new IceServerSet(
+      [STUN],
+      async () => {
+        asked.push(time.now());
+        return { ice_servers: [STUN, TURN], ttl: 300 };
+      },
+      1_000,
+      time.now,
+    );
     expect(await set.fresh()).toEqual([STUN, TURN]);
     expect(await set.fresh()).toEqual([STUN, TURN]);
     expect(asked).toHaveLength(1);
@@ -26,7 +31,12 @@ describe('the ICE servers a call starts with', () => {
   it('are asked for again once half their lifetime has passed', async () => {
     const time = clock();
     let answers = 0;
-    const set = new IceServerSet([STUN], async () => ({ ice_servers: [STUN, { ...TURN, credential: `c${++answers}` }], ttl: 300 }), 1_000, time.now);
+    const set = new IceServerSet(
+      [STUN],
+      async () => ({ ice_servers: [STUN, { ...TURN, credential: `c${++answers}` }], ttl: 300 }),
+      1_000,
+      time.now,
+    );
     await set.fresh();
     time.advance(149_000);
     expect((await set.fresh())[1]!.credential).toBe('c1');
@@ -37,10 +47,15 @@ describe('the ICE servers a call starts with', () => {
   it('start a call with what there is when the service does not answer, dropping credentials past their end', async () => {
     const time = clock();
     let fail = false;
-    const set = new IceServerSet([STUN], async (): Promise<IceServersAnswer> => {
-      if (fail) throw new Error('offline');
-      return { ice_servers: [STUN, TURN], ttl: 300 };
-    }, 1_000, time.now);
+    const set = new IceServerSet(
+      [STUN],
+      async (): Promise<IceServersAnswer> => {
+        if (fail) throw new Error('offline');
+        return { ice_servers: [STUN, TURN], ttl: 300 };
+      },
+      1_000,
+      time.now,
+    );
     await set.fresh();
     fail = true;
     time.advance(200_000);
