@@ -135,11 +135,12 @@ describe('device controls in a call', () => {
   });
 
   it('keeps the device it had when the browser refuses the new one, and says why', async () => {
-    const { call, controls, media, notices } = setUp();
+    const { call, controls, media, notices, preferences } = setUp();
     media.refuseWith = 'NotAllowedError';
     await controls.choose('videoinput', 'cam-usb');
     expect(call.tracks[1]).toMatchObject({ deviceId: 'cam-laptop', readyState: 'live' });
     expect(notices).toEqual(["The browser didn't allow that camera. The call keeps the one it had."]);
+    expect(preferences.current.camera).toBeUndefined(); // not the one to open next time either
   });
 
   it('opens one device at a time when picks come quickly, the last pick winning', async () => {

@@ -160,12 +160,12 @@ export class DeviceControls extends Emitter<DeviceControlsEvents> {
     };
   }
 
-  /** Remembers `deviceId` for `kind` and, in a call, switches to it at once. */
+  /** In a call, switches to `deviceId` at once; remembers it for the next call unless it would not open. */
   choose(kind: DeviceKind, deviceId: string): Promise<void> {
-    this.preferences.update({ [PREFERENCE_OF[kind]]: deviceId });
     return this.enqueue(async () => {
-      if (kind === 'audiooutput') await this.applySpeaker(deviceId, true);
-      else await this.switchInput(kind, deviceId);
+      const usable = kind === 'audiooutput' ? await this.applySpeaker(deviceId, true) : await this.switchInput(kind, deviceId);
+      // A device that would not open now is no better a choice for the next call.
+      if (usable) this.preferences.update({ [PREFERENCE_OF[kind]]: deviceId });
     });
   }
 
@@ -237,23 +237,27 @@ export class DeviceControls extends Emitter<DeviceControlsEvents> {
     await call.replaceLocalTrack(track).catch(() => undefined); // rejected only once the call is over
   }
 
-  private async switchInput(kind: InputKind, deviceId: string): Promise<void> {
+  /** False when the device could not be used (the user is told why). */
+  private async switchInput(kind: InputKind, deviceId: string): Promise<boolean> {
     const call = this.call;
     const old = this.liveTrack(kind) ?? call?.localStream?.getTracks().find((track) => track.kind === TRACK_KIND[kind]);
-    if (!call || !old || call.state === 'ended') return; // remembered for the next call
+    if (!call || !old || call.state === 'ended') return true; // nothing to switch: for the next call
     const processing = { values: processingOf(this.preferences.current), how: 'ideal' as const };
     try {
       const track = await this.open(kind, deviceId, processing, old);
       this.watch(track);
       await call.replaceLocalTrack(track);
     } catch (error) {
-      if (isOver(call) || this.disposed) return;
+      if (isOver(call) || this.disposed) return true;
       const code = mediaError(error).code;
       const reason =
         code === CallErrorCode.PermissionDenied ? 'permission_denied' : code === CallErrorCode.NoDevice ? 'no_device' : 'other';
       this.emit('notice', switchFailedWords(kind, reason));
+      this.emit('changed', undefined);
+      return false;
     }
     this.emit('changed', undefined);
+    return true;
   }
 
   private async open(
@@ -286,16 +290,20 @@ export class DeviceControls extends Emitter<DeviceControlsEvents> {
     }
   }
 
-  private async applySpeaker(deviceId: string, picked: boolean): Promise<void> {
+  /** False when the speaker could not be used. */
+  private async applySpeaker(deviceId: string, picked: boolean): Promise<boolean> {
     const element = this.speaker;
-    if (!element?.setSinkId) return;
+    if (!element?.setSinkId) return true;
+    let usable = true;
     try {
       await element.setSinkId(deviceId);
     } catch {
       // A remembered speaker that is gone: the default plays, which is what the element does already.
       if (picked) this.emit('notice', "That speaker couldn't be used. Sound plays on the default speaker.");
+      usable = false;
     }
     this.emit('changed', undefined);
+    return usable;
   }
 
   private watch(track: MediaStreamTrack): void {
