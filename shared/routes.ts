@@ -26,6 +26,8 @@ export interface FunctionAccess {
    * it adds to a call's log and never creates or deletes one.
    */
   callLogUpdates?: boolean;
+  /** Gets TURN credentials: reads the TURN REST secret, or asks Kinesis Video Streams (when the stack configures either). */
+  turnCredentials?: boolean;
 }
 
 export type RouteKey = '$connect' | '$disconnect' | '$default' | ClientMessageType;
@@ -112,7 +114,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   // Changes the sender's own settings and tells every socket of its profile (found through connections).
   route('call-settings', 'call_settings', { ...REPLY_ONLY, connections: 'read', profileSettings: 'readwrite', rateCounters: true }),
   route('call-history', 'call_history', { ...REPLY_ONLY, callLogs: 'read', rateCounters: true }),
-  route('ice-servers', 'ice_servers', REPLY_ONLY),
+  route('ice-servers', 'ice_servers', { ...REPLY_ONLY, turnCredentials: true }),
   // Adds a party's end-of-call quality summary to the call's log: reads the call, updates that one
   // attribute; it posts only refusals (no reply on success).
   route('call-quality', 'call_quality', { ...REPLY_ONLY, callLogs: 'read', callLogUpdates: true }),

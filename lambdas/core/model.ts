@@ -243,11 +243,16 @@ export interface CallSettings {
   profileTypes: readonly string[];
 }
 
-/** STUN and TURN servers for `ice_servers` (TURN credentials are signed with `turnSecret`). */
+/**
+ * STUN and TURN servers for `ice_servers`: TURN REST credentials signed with `turnSecret` (or the
+ * secret stored under `turnSecretArn`), and Kinesis Video Streams' managed TURN through its channels.
+ */
 export interface IceSettings {
   stunUrls: string[];
   turnUrls: string[];
   turnSecret: string | undefined;
+  turnSecretArn: string | undefined;
+  kvsChannelArns: string[];
 }
 
 export type OutboundMessage = ServerMessage;

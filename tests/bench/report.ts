@@ -190,9 +190,39 @@ function costSection(result: BenchResult): string {
       `${split.splitMessagesPerSide} messages instead of ${split.batchedMessagesPerSide} batches: ${num(split.extraMessagesPerCall, 0)} more billed messages per call, ` +
       `${usd(split.usdPer1000Calls)} per 1,000 calls (${num(split.shareOfCallMessages * 100, 1)}% of the messages of a call between two web clients).`,
     '',
+    turnCostSection(cost.relay),
+    '',
     'Assumptions:',
     '',
     ...cost.assumptions.map((assumption) => `- ${assumption}`),
+  ].join('\n');
+}
+
+/** TURN's cost per relayed minute, by option; per-minute figures need five decimals. */
+function turnCostSection(relay: BenchResult['cost']['relay']): string {
+  const perMinute = (value: number): string => `$${value.toFixed(5)}`;
+  return [
+    'TURN, per relayed minute (not in the total above: only calls that cannot go peer to peer relay):',
+    '',
+    table(
+      ['option', 'per relayed minute', 'per 1,000 relayed minutes', 'fixed'],
+      [
+        [
+          'Kinesis Video Streams TURN',
+          perMinute(relay.kvsUsdPerRelayedMinute),
+          usd(relay.kvsUsdPerRelayedMinute * 1000),
+          `${usd(relay.kvsUsdPerChannelMonth)} per channel a month`,
+        ],
+        [
+          `TURN server on EC2 (${num((relay.gbOutPerRelayedMinute * 1024 ** 3) / 1_000_000, 1)} MB out a minute)`,
+          perMinute(relay.ec2TurnUsdPerRelayedMinute),
+          usd(relay.ec2TurnUsdPerRelayedMinute * 1000),
+          'the instance',
+        ],
+      ],
+    ),
+    '',
+    ...relay.assumptions.map((assumption) => `- ${assumption}`),
   ].join('\n');
 }
 

@@ -3,6 +3,7 @@
  * Each test uses its own profiles, so calls of one test never make another's profiles busy.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewayMode } from '../support/gateway-mode';
 import { answer, candidate, offer, startHarness, type Harness } from '../support/harness';
 import { callInvariantViolations } from '../support/invariants';
 import type { TestSocket } from '../support/test-socket';
@@ -487,12 +488,13 @@ describe('queries', () => {
     expect(second.next).toBeUndefined();
   });
 
-  it('offers ICE servers (none configured here) with a lifetime', async () => {
+  it('offers the configured ICE servers with a lifetime (none locally; as deployed, the stack’s default STUN)', async () => {
     const [studentId] = ids();
     const socket = await h.connect('student', studentId);
     socket.send({ type: 'ice_servers' });
     const servers = await socket.next('ice_servers');
-    expect(servers.ice_servers).toEqual([]);
+    const deployedStun = [{ urls: [expect.stringMatching(/^stun:stun\.kinesisvideo\.[a-z0-9-]+\.amazonaws\.com:443$/)] }];
+    expect(servers.ice_servers).toEqual(gatewayMode() === 'as-deployed' ? deployedStun : []);
     expect(servers.ttl).toBeGreaterThan(0);
   });
 });
