@@ -36,6 +36,7 @@ export interface MediaDevicesLike {
 
 /** An element whose output device can be chosen (`HTMLMediaElement.setSinkId`, missing in some browsers). */
 interface SinkSelectable {
+  readonly sinkId: string;
   setSinkId(sinkId: string): Promise<void>;
 }
 
@@ -101,12 +102,14 @@ export class DeviceControls extends Emitter<DeviceControlsEvents> {
   }
 
   /**
-   * What the picker shows: in a call, the device the call's track uses; otherwise (and for the
-   * speaker) the remembered one, or the default when it is not connected now.
+   * What the picker shows: in a call, the device the call's track (or the peer's sound) uses;
+   * otherwise the remembered one, or the default when it is not connected now.
    */
   selected(kind: DeviceKind): { deviceId: string; rememberedMissing: boolean } {
     const track = kind === 'audiooutput' ? undefined : this.liveTrack(kind);
     if (track) return { deviceId: optionOfTrack(track.getSettings().deviceId, this.options(kind)), rememberedMissing: false };
+    const sink = kind === 'audiooutput' ? this.speaker?.sinkId : undefined;
+    if (sink !== undefined) return { deviceId: optionOfTrack(sink, this.options(kind)), rememberedMissing: false };
     // Before the browser lists real ids (no permission yet) nothing can be called missing.
     if (this.options(kind).length === 1) return { deviceId: DEFAULT_DEVICE, rememberedMissing: false };
     return resolveChoice(this.preferences.current[PREFERENCE_OF[kind]], this.options(kind));
@@ -166,6 +169,7 @@ export class DeviceControls extends Emitter<DeviceControlsEvents> {
       const usable = kind === 'audiooutput' ? await this.applySpeaker(deviceId, true) : await this.switchInput(kind, deviceId);
       // A device that would not open now is no better a choice for the next call.
       if (usable) this.preferences.update({ [PREFERENCE_OF[kind]]: deviceId });
+      this.emit('changed', undefined);
     });
   }
 
