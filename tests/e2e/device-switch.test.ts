@@ -188,6 +188,7 @@ describe.runIf(runs)('devices in a call', () => {
     // Before any call: the call settings hold the same choices, for the next call.
     await iris.byTestId('open-settings').click();
     const settings = iris.byTestId('settings-panel');
+    await settings.getByTestId('show-device-choices').click();
     await iris.page.waitForFunction(
       () => document.querySelectorAll('[data-testid="settings-panel"] [data-testid="camera-choice"] option').length === 4,
     );

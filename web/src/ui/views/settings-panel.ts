@@ -7,6 +7,7 @@ import { h } from '../dom';
 import { FocusTrap } from '../focus-trap';
 import { capitalize, displayName } from '../format';
 import { icon } from '../icons';
+import type { DeviceControls } from '../../client/devices';
 import { DeviceChoices, pageDeviceControls } from './device-settings';
 
 export interface SettingsPanelProps {
@@ -91,13 +92,7 @@ export class SettingsPanel {
         h('p', { class: 'muted' }, "Blocked people can't call you. They aren't told: to them, you just can't be reached."),
         this.list,
       ),
-      this.devices &&
-        h(
-          'section',
-          { class: 'devices' },
-          h('h3', {}, 'Microphone, camera and speaker'),
-          new DeviceChoices(this.devices, 'settings-devices').element,
-        ),
+      this.devices && foldedDeviceChoices(this.devices),
     );
     // Escape closes a modal dialog by itself; focus goes back to what opened it either way.
     this.focusTrap = new FocusTrap(this.element);
@@ -222,4 +217,27 @@ export class SettingsPanel {
       ),
     );
   }
+}
+
+/** Folded at first: most visits are about who can call, and a phone has no room for both at once. */
+function foldedDeviceChoices(devices: DeviceControls): HTMLElement {
+  const choices = new DeviceChoices(devices, 'settings-devices').element;
+  choices.id = 'settings-device-choices';
+  choices.hidden = true;
+  const unfold: HTMLButtonElement = h(
+    'button',
+    {
+      type: 'button',
+      class: 'disclosure',
+      'aria-expanded': 'false',
+      'aria-controls': choices.id,
+      'data-testid': 'show-device-choices',
+      onclick: () => {
+        choices.hidden = !choices.hidden;
+        unfold.setAttribute('aria-expanded', String(!choices.hidden));
+      },
+    },
+    'Microphone, camera and speaker',
+  );
+  return h('section', { class: 'devices' }, h('h3', {}, unfold), choices);
 }
