@@ -20,8 +20,8 @@ function sentVideo(user: UserPage): Promise<string> {
       ?.getSenders()
       .find((s) => s.track?.kind === 'video');
     const track = sender?.track;
-    if (!track || track.readyState !== 'live') return 'nothing';
-    return (track.getSettings() as { displaySurface?: string }).displaySurface ? 'screen' : 'camera';
+    if (track?.readyState !== 'live') return 'nothing';
+    return track.getSettings().displaySurface ? 'screen' : 'camera';
   });
 }
 
