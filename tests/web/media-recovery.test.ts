@@ -14,6 +14,8 @@ const ADA = { id: 2, type: 'tutor', name: 'Ada' };
 const ME = { id: 1, type: 'student', name: 'Me' };
 const ICE_RESTART_DELAY_MS = 40;
 const MEDIA_RECOVERY_MS = 400;
+const CALLEE_RESTART_WAIT_MS = 120;
+const TUTOR = { profile_id: 2, profile_type: 'tutor' } as const;
 
 beforeEach(async () => {
   FakePeerConnection.created.length = 0;
@@ -25,7 +27,13 @@ beforeEach(async () => {
     createPeerConnection: FakePeerConnection.factory,
     getUserMedia: fakeGetUserMedia().getUserMedia,
     socket: { backoff: { initialMs: 20, maxMs: 50, jitter: 0, random: Math.random } },
-    call: { batcher: { flushDelayMs: 15 }, resumeRetryMs: 20, iceRestartDelayMs: ICE_RESTART_DELAY_MS, mediaRecoveryMs: MEDIA_RECOVERY_MS },
+    call: {
+      batcher: { flushDelayMs: 15 },
+      resumeRetryMs: 20,
+      iceRestartDelayMs: ICE_RESTART_DELAY_MS,
+      mediaRecoveryMs: MEDIA_RECOVERY_MS,
+      calleeRestartWaitMs: CALLEE_RESTART_WAIT_MS,
+    },
   });
   client.connect();
   await until(() => client.socket.isOpen, 2_000, 'client connected');
@@ -56,13 +64,25 @@ async function connectedCall(): Promise<{ call: Call; pc: FakePeerConnection; id
   return { call, pc, id };
 }
 
+/** An outgoing video call to Ada, answered and connected. */
+async function connectedOutgoingCall(): Promise<{ call: Call; pc: FakePeerConnection; id: string }> {
+  const id = callId();
+  const call = client.placeCall(TUTOR, 'video');
+  await server.frame('call_invitation');
+  server.send({ type: 'call_answer', ...envelope(id, ADA), answer: { type: 'answer', sdp: 'v=0 callee answer' } });
+  await until(() => call.state === 'connecting', 1_000, 'answered');
+  const pc = FakePeerConnection.last();
+  pc.becomes('connected');
+  return { call, pc, id };
+}
+
 function ended(call: Call): Promise<CallEnd> {
   return new Promise((resolve) => call.on('ended', resolve));
 }
 
 describe('an interrupted media path', () => {
-  it('restarts ICE at once when the path fails, keeps the call up while reconnecting media, and clears the notice once connected', async () => {
-    const { call, pc } = await connectedCall();
+  it('the caller restarts ICE at once when the path fails, keeps the call up while reconnecting media, and clears the notice once connected', async () => {
+    const { call, pc } = await connectedOutgoingCall();
     const interruptions: boolean[] = [];
     call.on('mediaInterrupted', (interrupted) => interruptions.push(interrupted));
 
@@ -78,8 +98,8 @@ describe('an interrupted media path', () => {
     expect(call.state).toBe('connected');
   });
 
-  it('waits a moment before restarting a disconnected path, which often recovers by itself', async () => {
-    const { call, pc } = await connectedCall();
+  it('the caller waits a moment before restarting a disconnected path, which often recovers by itself', async () => {
+    const { call, pc } = await connectedOutgoingCall();
     pc.becomes('disconnected');
     expect(call.mediaInterrupted).toBe(true);
     pc.becomes('connected');
@@ -88,6 +108,26 @@ describe('an interrupted media path', () => {
 
     pc.becomes('disconnected');
     await until(() => pc.iceRestarts === 1, 1_000, 'ICE restarted');
+    expect(call.state).toBe('connected');
+  });
+
+  it('the callee leaves the restart to the caller when the caller’s restart offer comes', async () => {
+    const { call, pc, id } = await connectedCall();
+    pc.becomes('failed');
+    expect(pc.iceRestarts).toBe(0);
+    server.send({ type: 'call_renegotiate', ...envelope(id, ADA), description: { type: 'offer', sdp: 'v=0 caller restart' } });
+    await server.frame('call_renegotiate');
+    await sleep(CALLEE_RESTART_WAIT_MS * 2);
+    expect(pc.iceRestarts).toBe(0);
+    expect(call.mediaInterrupted).toBe(true);
+    pc.becomes('connected');
+    expect(call.mediaInterrupted).toBe(false);
+  });
+
+  it('the callee restarts ICE itself when no restart of the caller’s came (the caller cannot reach the server)', async () => {
+    const { call, pc } = await connectedCall();
+    pc.becomes('failed');
+    await until(() => pc.iceRestarts === 1, 1_000, 'ICE restarted by the callee');
     expect(call.state).toBe('connected');
   });
 

@@ -1,5 +1,6 @@
 /**
- * Screen sharing and a voice call turning video, between real Chromium pages through the UI, over
+ * Screen sharing, a voice call turning video, and both sides restarting ICE at once, between real
+ * Chromium pages through the UI, over
  * the real gateway in a loopback-only namespace. Every change after the answer is renegotiated
  * (`call_renegotiate`) or swaps the sent track; the other side's video element decoding frames is
  * what a person would see. Chromium's fake capture (`--use-fake-ui-for-media-stream` with
@@ -52,7 +53,12 @@ async function stageHas(user: UserPage, className: string, present: boolean): Pr
   );
 }
 
-describe.runIf(runs)('screen sharing and voice-to-video in Chromium', () => {
+/** The ICE username fragment of the peer's current description, as this page's connection holds it. */
+function remoteUfrag(user: UserPage): Promise<string | undefined> {
+  return user.page.evaluate(() => /a=ice-ufrag:(\S+)/.exec(window.__peerConnections.at(-1)?.remoteDescription?.sdp ?? '')?.[1]);
+}
+
+describe.runIf(runs)('renegotiation in Chromium: screen sharing, voice to video, ICE restart', () => {
   let world: World;
 
   beforeAll(async () => {
@@ -156,5 +162,37 @@ describe.runIf(runs)('screen sharing and voice-to-video in Chromium', () => {
 
     await femi.byTestId('end-call').click();
     await erin.waitForMainView();
+  }, 60_000);
+
+  it('restarts ICE on a live call: the caller’s restart gives both sides new credentials and media keeps flowing both ways', async () => {
+    const gina = await world.signIn('Gina Park', 'student', freshId());
+    const hugo = await world.signIn('Hugo Lind', 'tutor', freshId());
+    await connect(gina, hugo, 'video');
+    await Promise.all([gina.waitForVideoFrames('remote-video'), hugo.waitForVideoFrames('remote-video')]);
+    const before = { gina: await remoteUfrag(gina), hugo: await remoteUfrag(hugo) };
+
+    // What the call does when the caller sees the path fail (the callee waits for the caller's restart).
+    await gina.page.evaluate(() => window.__peerConnections.at(-1)?.restartIce());
+    for (const [user, old] of [
+      [gina, before.gina],
+      [hugo, before.hugo],
+    ] as const) {
+      await user.page.waitForFunction(
+        (old) => {
+          const pc = window.__peerConnections.at(-1);
+          const ufrag = /a=ice-ufrag:(\S+)/.exec(pc?.remoteDescription?.sdp ?? '')?.[1];
+          return pc?.signalingState === 'stable' && ufrag !== undefined && ufrag !== old;
+        },
+        old,
+        { timeout: 15_000 },
+      );
+    }
+    expect((await gina.media())?.connectionState).toBe('connected');
+    await waitForNewFrames(hugo, await remoteFrames(hugo));
+    await waitForNewFrames(gina, await remoteFrames(gina));
+    await gina.waitForCallStatus('connected');
+
+    await hugo.byTestId('end-call').click();
+    await gina.waitForMainView();
   }, 60_000);
 });
