@@ -61,7 +61,9 @@ Options:
   --turn               run a TURN server (coturn's turnserver, started and stopped with the
                        gateway) and hand out short-lived credentials for it in ice_servers
                        (sets TURN_URLS and TURN_SECRET; the secret is kept in the data dir)
-  --turn-address ADDR  with --turn: the address it listens and relays on (default 127.0.0.1)
+  --turn-address ADDR  with --turn: the address it listens on (default 127.0.0.1)
+  --turn-relay-address ADDR
+                       with --turn: the address its relayed ports are on (default: --turn-address)
   --help               show this help
 
 The handlers' own settings (PROFILE_TYPES, STUN_URLS, TURN_URLS, TURN_SECRET, JWT_SECRET, the
@@ -109,7 +111,7 @@ function abuseLimitFlags(values: AbuseLimitFlagValues): AbuseLimitSettings {
 interface StartOptions {
   gateway: LocalGatewayOptions;
   /** Set with --turn. */
-  turn: { address: string } | undefined;
+  turn: { address: string; relayAddress: string } | undefined;
 }
 
 function parseOptions(argv: string[], env: NodeJS.ProcessEnv): StartOptions | 'help' {
@@ -139,6 +141,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): StartOptions | 'h
       'container-idle': { type: 'string' },
       turn: { type: 'boolean' },
       'turn-address': { type: 'string' },
+      'turn-relay-address': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -153,9 +156,13 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): StartOptions | 'h
   for (const flag of ['cdk-out', 'max-containers', 'container-idle'] as const) {
     if (values[flag] !== undefined && !asDeployed) throw new UsageError(`--${flag} needs --as-deployed`);
   }
-  if (values['turn-address'] !== undefined && !values.turn) throw new UsageError('--turn-address needs --turn');
+  for (const flag of ['turn-address', 'turn-relay-address'] as const) {
+    if (values[flag] === undefined) continue;
+    if (!values.turn) throw new UsageError(`--${flag} needs --turn`);
+    if (isIP(values[flag]) === 0) throw new UsageError(`--${flag} needs an IP address, got "${values[flag]}"`);
+  }
   const turnAddress = values['turn-address'] ?? DEFAULT_TURN_ADDRESS;
-  if (isIP(turnAddress) === 0) throw new UsageError(`--turn-address needs an IP address, got "${turnAddress}"`);
+  const turnRelayAddress = values['turn-relay-address'] ?? turnAddress;
   const host = values.host ?? env.HOST;
   if (values['dev-login'] && values['no-dev-login']) throw new UsageError('--dev-login and --no-dev-login contradict each other');
   const devLogin = values['dev-login'] ? true : values['no-dev-login'] ? false : undefined;
@@ -203,7 +210,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): StartOptions | 'h
         }
       : {}),
   };
-  return { gateway, turn: values.turn ? { address: turnAddress } : undefined };
+  return { gateway, turn: values.turn ? { address: turnAddress, relayAddress: turnRelayAddress } : undefined };
 }
 
 /** Relative to where the command ran when inside it, else absolute. */
@@ -274,9 +281,13 @@ function banner(gateway: LocalGateway, turn: LocalTurnServer | undefined): strin
  * Starts coturn and points the handlers at it (they read TURN_URLS and TURN_SECRET as on AWS; as
  * deployed, the containers get them as overrides of the template's). Missing coturn is not fatal.
  */
-async function startTurn(address: string, dataDir: string, log: GatewayLog): Promise<LocalTurnServer | undefined> {
+async function startTurn(
+  addresses: NonNullable<StartOptions['turn']>,
+  dataDir: string,
+  log: GatewayLog,
+): Promise<LocalTurnServer | undefined> {
   try {
-    const turn = await startTurnServer({ dataDir, listenAddress: address, log });
+    const turn = await startTurnServer({ dataDir, listenAddress: addresses.address, relayAddress: addresses.relayAddress, log });
     Object.assign(process.env, turn.handlerEnvironment);
     log.info('turn_started', { turn_urls: turn.urls, relay_ports: `${turn.relayPorts.min}-${turn.relayPorts.max}` });
     return turn;
@@ -319,7 +330,7 @@ async function main(): Promise<void> {
   let turn: LocalTurnServer | undefined;
   if (parsed.turn) {
     try {
-      turn = await startTurn(parsed.turn.address, resolve(options.dataDir ?? DEFAULT_DATA_DIR), log);
+      turn = await startTurn(parsed.turn, resolve(options.dataDir ?? DEFAULT_DATA_DIR), log);
     } catch (error) {
       process.stderr.write(`Could not start the TURN server.\n${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(1);

@@ -39,8 +39,10 @@ export class TurnServerMissingError extends Error {
 
 export interface TurnServerOptions {
   dataDir: string;
-  /** Where it listens and relays from. Default 127.0.0.1. */
+  /** Where it listens for clients. Default 127.0.0.1. */
   listenAddress?: string;
+  /** Where its relayed ports are. Default: the listen address. */
+  relayAddress?: string;
   log: GatewayLog;
   /** Default: `turnserver` on PATH. */
   binary?: string;
@@ -51,6 +53,7 @@ export interface LocalTurnServer {
   urls: readonly string[];
   secretPath: string;
   listenAddress: string;
+  relayAddress: string;
   port: number;
   relayPorts: { min: number; max: number };
   /** `TURN_URLS` and `TURN_SECRET`, for the handlers. */
@@ -85,15 +88,16 @@ function relayPortRange(): { min: number; max: number } {
 /** The whole configuration, secret included, in an owner-only file rather than on a command line others can read. */
 function configuration(input: {
   address: string;
+  relayAddress: string;
   port: number;
   relayPorts: { min: number; max: number };
   secret: string;
   runDir: string;
 }): string {
-  const loopback = input.address === '127.0.0.1' || input.address === '::1';
+  const loopback = [input.address, input.relayAddress].some((address) => address === '127.0.0.1' || address === '::1');
   return [
     `listening-ip=${input.address}`,
-    `relay-ip=${input.address}`,
+    `relay-ip=${input.relayAddress}`,
     `listening-port=${input.port}`,
     `min-port=${input.relayPorts.min}`,
     `max-port=${input.relayPorts.max}`,
@@ -133,12 +137,13 @@ export async function startTurnServer(options: TurnServerOptions): Promise<Local
   const binary = findTurnBinary(options.binary);
   if (!binary) throw new TurnServerMissingError();
   const address = options.listenAddress ?? DEFAULT_TURN_ADDRESS;
+  const relayAddress = options.relayAddress ?? address;
   const { secret, path: secretPath } = await loadTurnSecret(options.dataDir);
   const port = await freeUdpAndTcpPort(address);
   const relayPorts = relayPortRange();
   const runDir = await mkdtemp(join(tmpdir(), 'callsignal-turn-'));
   const configPath = join(runDir, 'turnserver.conf');
-  await writeFile(configPath, configuration({ address, port, relayPorts, secret, runDir }), { mode: 0o600 });
+  await writeFile(configPath, configuration({ address, relayAddress, port, relayPorts, secret, runDir }), { mode: 0o600 });
 
   const recent: string[] = [];
   const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', binary, '-c', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -184,6 +189,7 @@ export async function startTurnServer(options: TurnServerOptions): Promise<Local
     urls,
     secretPath,
     listenAddress: address,
+    relayAddress,
     port,
     relayPorts,
     handlerEnvironment: { [ENV.turnUrls]: urls.join(','), [ENV.turnSecret]: secret },

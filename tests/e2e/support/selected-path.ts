@@ -1,0 +1,55 @@
+/** The path a live call's media takes, read from the browser's own statistics (getStats). */
+import type { UserPage } from './user-page';
+
+export interface CandidateFacts {
+  /** `host`, `srflx`, `prflx` or `relay`. */
+  type: string;
+  address: string;
+  /** For a relay candidate: the address the TURN server saw this browser at. */
+  relatedAddress: string | undefined;
+}
+
+export interface MediaPath {
+  local: CandidateFacts;
+  remote: CandidateFacts;
+  /** The local ICE username fragment: a new one after every ICE restart. */
+  localUfrag: string | undefined;
+}
+
+/** The selected candidate pair of the page's newest peer connection, once it has one. */
+export async function selectedPath(user: UserPage): Promise<MediaPath | undefined> {
+  return user.page.evaluate(async () => {
+    const pc = window.__peerConnections.at(-1);
+    if (!pc) return undefined;
+    type Report = {
+      id: string;
+      type: string;
+      selectedCandidatePairId?: string;
+      localCandidateId?: string;
+      remoteCandidateId?: string;
+      candidateType?: string;
+      address?: string;
+      relatedAddress?: string;
+      usernameFragment?: string;
+    };
+    const reports = new Map<string, Report>();
+    (await pc.getStats()).forEach((report: Report) => reports.set(report.id, report));
+    const transport = [...reports.values()].find((report) => report.type === 'transport' && report.selectedCandidatePairId);
+    const pair = transport?.selectedCandidatePairId ? reports.get(transport.selectedCandidatePairId) : undefined;
+    const local = pair?.localCandidateId ? reports.get(pair.localCandidateId) : undefined;
+    const remote = pair?.remoteCandidateId ? reports.get(pair.remoteCandidateId) : undefined;
+    if (!local || !remote) return undefined;
+    const facts = (candidate: Report) => ({
+      type: candidate.candidateType ?? '',
+      address: candidate.address ?? '',
+      relatedAddress: candidate.relatedAddress,
+    });
+    const ufrag = /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? '')?.[1];
+    return { local: facts(local), remote: facts(remote), localUfrag: ufrag };
+  });
+}
+
+/** Decoded inbound video frames so far on the page's newest peer connection. */
+export async function framesDecoded(user: UserPage): Promise<number> {
+  return (await user.media())?.inboundVideoFrames ?? 0;
+}
