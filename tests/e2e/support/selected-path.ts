@@ -33,7 +33,9 @@ export async function selectedPath(user: UserPage): Promise<MediaPath | undefine
       usernameFragment?: string;
     };
     const reports = new Map<string, Report>();
-    (await pc.getStats()).forEach((report: Report) => reports.set(report.id, report));
+    (await pc.getStats()).forEach((report: Report) => {
+      reports.set(report.id, report);
+    });
     const transport = [...reports.values()].find((report) => report.type === 'transport' && report.selectedCandidatePairId);
     const pair = transport?.selectedCandidatePairId ? reports.get(transport.selectedCandidatePairId) : undefined;
     const local = pair?.localCandidateId ? reports.get(pair.localCandidateId) : undefined;
