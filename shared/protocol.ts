@@ -185,6 +185,16 @@ export const CallSettingsQuerySchema = v.object({
   ),
 });
 
+/**
+ * (ext) A later offer or answer of an answered call (perfect negotiation: an ICE restart, a screen
+ * or camera added); forwarded to the other party's bound socket. The callee is the polite peer.
+ */
+export const CallRenegotiateSchema = v.object({
+  type: v.literal('call_renegotiate'),
+  call_id: CallIdSchema,
+  description: v.variant('type', [SessionDescriptionSchema('offer'), SessionDescriptionSchema('answer')]),
+});
+
 /** Every client message's schema by its `type`: the router's table, and the source of the types below. */
 export const CLIENT_MESSAGE_SCHEMAS = {
   call_invitation: CallInvitationSchema,
@@ -199,6 +209,7 @@ export const CLIENT_MESSAGE_SCHEMAS = {
   ice_servers: IceServersQuerySchema,
   call_invite_accept: CallInviteAcceptSchema,
   call_settings: CallSettingsQuerySchema,
+  call_renegotiate: CallRenegotiateSchema,
 } as const;
 
 type ClientSchemas = typeof CLIENT_MESSAGE_SCHEMAS;
@@ -328,6 +339,13 @@ export const CallResumedSchema = v.object({
   ...envelope,
 });
 
+/** (ext) The other party's `call_renegotiate`, as sent. */
+export const ServerCallRenegotiateSchema = v.object({
+  type: v.literal('call_renegotiate'),
+  ...envelope,
+  description: CallRenegotiateSchema.entries.description,
+});
+
 export const ErrorMessageSchema = v.object({
   type: v.literal('error'),
   code: v.picklist(ERROR_CODES),
@@ -424,6 +442,7 @@ export const ServerMessageSchema = v.variant('type', [
   CallHistorySchema,
   IceServersSchema,
   ServerCallSettingsSchema,
+  ServerCallRenegotiateSchema,
 ]);
 
 export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;

@@ -108,6 +108,9 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   route('call-settings', 'call_settings', { ...REPLY_ONLY, connections: 'read', profileSettings: 'readwrite', rateCounters: true }),
   route('call-history', 'call_history', { ...REPLY_ONLY, callLogs: 'read', rateCounters: true }),
   route('ice-servers', 'ice_servers', REPLY_ONLY),
+  // Later offers and answers of an answered call: it reads the call and posts to the peer's bound socket,
+  // nothing more (a peer found gone is left to that socket's own `$disconnect`).
+  route('call-renegotiate', 'call_renegotiate', { ...REPLY_ONLY, callLogs: 'read' }),
   // A callee's socket accepts a call the platform started (`call_invite`): it claims the call and tells the caller's sockets.
   route('call-invite-accept', 'call_invite_accept', CALL_STATE),
   // The platform's backend API: each route its own function, reaching only what it answers from.
