@@ -55,3 +55,23 @@ export async function selectedPath(user: UserPage): Promise<MediaPath | undefine
 export async function framesDecoded(user: UserPage): Promise<number> {
   return (await user.media())?.inboundVideoFrames ?? 0;
 }
+
+/** One line on the page's ICE: states, credentials, candidates and pairs, for a failure report. */
+export async function iceReport(user: UserPage): Promise<string> {
+  return user.page.evaluate(async () => {
+    const pc = window.__peerConnections.at(-1);
+    if (!pc) return 'no peer connection';
+    const parts: string[] = [];
+    (await pc.getStats()).forEach((report: { type: string; candidateType?: string; address?: string; port?: number; state?: string }) => {
+      if (report.type === 'local-candidate' || report.type === 'remote-candidate')
+        parts.push(`${report.type === 'local-candidate' ? 'local' : 'remote'} ${report.candidateType} ${report.address}:${report.port}`);
+      if (report.type === 'candidate-pair') parts.push(`pair ${report.state}`);
+    });
+    const ufrag = (sdp: string | undefined) => /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
+    return [
+      `${pc.connectionState}/${pc.iceConnectionState}/${pc.iceGatheringState}/${pc.signalingState}`,
+      `ufrag ${ufrag(pc.localDescription?.sdp)} (remote ${ufrag(pc.remoteDescription?.sdp)})`,
+      ...parts,
+    ].join('; ');
+  });
+}

@@ -36,6 +36,8 @@ export interface PeerNetwork {
   address: string;
   /** The middle's address on the other end of the peer's veth. */
   gatewayHop: string;
+  /** An address on the peer's link that nothing answers for. */
+  deadEnd: string;
   /** nsenter's arguments that enter this namespace. */
   enter: string;
   /** A script that runs Chromium in this namespace: pass it as playwright's executablePath. */
@@ -51,8 +53,9 @@ export interface SplitNetwork {
   /** Runs a shell script in the middle namespace; rejects when it fails. */
   inMiddle(script: string): Promise<string>;
   /**
-   * Takes the peer's route to the TURN server away, or gives it back: its media path breaks (or
-   * heals) while its signaling, to the gateway's address, carries on.
+   * Sends the peer's packets for the TURN server to a neighbour that never answers, or back to the
+   * middle: its media path breaks (packets vanish, as when a Wi-Fi link dies, rather than failing
+   * at once) or heals, while its signaling, to the gateway's address, carries on.
    */
   setTurnReachable(peer: PeerName, reachable: boolean): Promise<void>;
   close(): Promise<void>;
@@ -135,6 +138,7 @@ export async function buildSplitNetwork(options: { namespace: NamespaceMode; chr
       const subnet = `10.13.${index + 1}`;
       const address = `${subnet}.2`;
       const gatewayHop = `${subnet}.1`;
+      const deadEnd = `${subnet}.99`;
       const middleLink = `to-${name}`;
       await inMiddle(
         [
@@ -155,7 +159,7 @@ export async function buildSplitNetwork(options: { namespace: NamespaceMode; chr
       const chromium = join(dir, `chromium-${name}`);
       await writeFile(chromium, `#!/bin/sh\nexec nsenter ${enter} -- ${JSON.stringify(options.chromium)} "$@"\n`);
       await chmod(chromium, 0o755);
-      return { name, address, gatewayHop, enter, chromium, run };
+      return { name, address, gatewayHop, deadEnd, enter, chromium, run };
     };
     const peers: Record<PeerName, PeerNetwork> = { a: await addPeer('a', 0), b: await addPeer('b', 1) };
 
@@ -165,7 +169,7 @@ export async function buildSplitNetwork(options: { namespace: NamespaceMode; chr
       inMiddle,
       setTurnReachable: async (name, reachable) => {
         const peer = peers[name];
-        await peer.run(`ip route ${reachable ? 'replace' : 'del'} ${TURN_ADDRESS}/32 via ${peer.gatewayHop}`);
+        await peer.run(`ip route replace ${TURN_ADDRESS}/32 via ${reachable ? peer.gatewayHop : peer.deadEnd}`);
       },
       close,
     };
