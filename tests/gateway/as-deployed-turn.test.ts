@@ -15,7 +15,7 @@ import { asDeployedArgs } from '../support/gateway-mode';
 afterEach(stopGatewayCommands);
 
 describe.runIf(findTurnBinary() !== undefined)('npm start -- --as-deployed --turn', () => {
-  it('gives the containers TURN_URLS and TURN_SECRET: ice_servers offers the running coturn, with credentials made from the data dir's secret', async () => {
+  it('gives the containers TURN_URLS and TURN_SECRET: ice_servers offers the running coturn, with credentials made from the data dir’s secret', async () => {
     const gateway = await startGatewayCommand([...asDeployedArgs(), '--turn']);
     const servers = await iceServersOf(gateway);
     const turn = servers.find((server) => [server.urls].flat().some((url) => url.startsWith('turn:127.0.0.1:')));
