@@ -240,7 +240,7 @@ function turnLine(turn: LocalTurnServer | undefined): string[] {
   if (!turn) return [];
   return [
     `  TURN:       ${turn.urls.join(', ')}`,
-    `              (coturn, relaying on ports ${turn.relayPorts.min}-${turn.relayPorts.max}; ice_servers hands out`,
+    `              (coturn, relaying from ${turn.relayAddress} ports ${turn.relayPorts.min}-${turn.relayPorts.max}; ice_servers hands out`,
     `              short-lived credentials made with the secret in ${displayPath(turn.secretPath)})`,
   ];
 }
@@ -289,7 +289,7 @@ async function startTurn(
   try {
     const turn = await startTurnServer({ dataDir, listenAddress: addresses.address, relayAddress: addresses.relayAddress, log });
     Object.assign(process.env, turn.handlerEnvironment);
-    log.info('turn_started', { turn_urls: turn.urls, relay_ports: `${turn.relayPorts.min}-${turn.relayPorts.max}` });
+    log.info('turn_started', { turn_urls: turn.urls, relay: `${turn.relayAddress}:${turn.relayPorts.min}-${turn.relayPorts.max}` });
     return turn;
   } catch (error) {
     if (!(error instanceof TurnServerMissingError)) throw error;

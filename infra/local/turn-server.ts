@@ -5,7 +5,8 @@
  * short-lived TURN REST credentials the handlers mint from the shared secret in the data dir.
  *
  * It dies with the gateway however the gateway ends: `setpriv --pdeathsig` has the kernel kill it
- * when the process that started it exits, even on SIGKILL.
+ * when the thread that started it exits (spawn runs on Node's main thread, which lives as long as
+ * the process), even on SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -28,7 +29,8 @@ export const DEFAULT_TURN_ADDRESS = '127.0.0.1';
 const RELAY_PORTS_FROM = 61_000;
 const RELAY_PORTS_TO = 65_535;
 const RELAY_PORT_COUNT = 200;
-const START_TIMEOUT_MS = 10_000;
+/** Generous: it answers within a second, but the machine may be loaded. */
+const START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 3_000;
 
 export class TurnServerMissingError extends Error {
@@ -94,7 +96,7 @@ function configuration(input: {
   secret: string;
   runDir: string;
 }): string {
-  const loopback = [input.address, input.relayAddress].some((address) => address === '127.0.0.1' || address === '::1');
+  const loopback = [input.address, input.relayAddress].some((address) => address.startsWith('127.') || address === '::1');
   return [
     `listening-ip=${input.address}`,
     `relay-ip=${input.relayAddress}`,

@@ -18,7 +18,6 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import type { NamespaceMode } from './environment';
 import { runIn } from './isolated-gateway';
 
 export const GATEWAY_ADDRESS = '10.13.0.1';
@@ -66,12 +65,11 @@ type Holder = ChildProcessByStdio<Writable, null, Readable>;
 /** `ip link set lo up`, then wait on stdin: the namespace lives as long as the pipe. */
 const HOLD = 'ip link set lo up && exec cat >/dev/null';
 
-function enterArgs(mode: NamespaceMode, pid: number): string {
-  return mode === 'root' ? `--net=/proc/${pid}/ns/net` : `--preserve-credentials -U -n -t ${pid}`;
-}
+const enterArgs = (pid: number): string => `--net=/proc/${pid}/ns/net`;
 
-async function hold(mode: NamespaceMode, command: string, args: string[]): Promise<Holder> {
-  const child = spawn(command, [...args, 'sh', '-c', HOLD], { stdio: ['pipe', 'ignore', 'pipe'] });
+/** A new network namespace (as root: moving a veth's end into another namespace needs it). */
+async function hold(): Promise<Holder> {
+  const child = spawn('unshare', ['-n', 'sh', '-c', HOLD], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   await new Promise<void>((resolveSpawn, reject) => {
@@ -80,12 +78,12 @@ async function hold(mode: NamespaceMode, command: string, args: string[]): Promi
   });
   // The namespace exists once `lo` is up in it; a holder that failed has exited by then.
   for (let attempt = 0; attempt < 50 && child.exitCode === null; attempt++) {
-    const state = await runIn(enterArgs(mode, child.pid ?? 0), ['ip', '-o', 'link', 'show', 'lo']).catch(() => undefined);
+    const state = await runIn(enterArgs(child.pid ?? 0), ['ip', '-o', 'link', 'show', 'lo']).catch(() => undefined);
     if (state?.stdout.includes('UP')) return child;
     await new Promise((resolveWait) => setTimeout(resolveWait, 50));
   }
   child.stdin.end();
-  throw new Error(`could not make a network namespace (${command} ${args.join(' ')}): ${stderr}`);
+  throw new Error(`could not make a network namespace (unshare -n): ${stderr}`);
 }
 
 async function release(holder: Holder): Promise<void> {
@@ -103,7 +101,7 @@ async function runScript(enter: string, script: string): Promise<string> {
   return result.stdout;
 }
 
-export async function buildSplitNetwork(options: { namespace: NamespaceMode; chromium: string }): Promise<SplitNetwork> {
+export async function buildSplitNetwork(options: { chromium: string }): Promise<SplitNetwork> {
   const holders: Holder[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'callsignal-split-network-'));
   const close = async (): Promise<void> => {
@@ -111,15 +109,10 @@ export async function buildSplitNetwork(options: { namespace: NamespaceMode; chr
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const middle = await hold(options.namespace, 'unshare', options.namespace === 'root' ? ['-n'] : ['-r', '-n']);
+    const middle = await hold();
     holders.push(middle);
     const middlePid = middle.pid ?? 0;
-    const middleEnter = enterArgs(options.namespace, middlePid);
-    // As an unprivileged user, the peers' namespaces belong to the middle's user namespace, so links can move between them.
-    const peerHolder = (): Promise<Holder> =>
-      options.namespace === 'root'
-        ? hold(options.namespace, 'unshare', ['-n'])
-        : hold(options.namespace, 'nsenter', ['--preserve-credentials', '-U', '-t', String(middlePid), 'unshare', '-n']);
+    const middleEnter = enterArgs(middlePid);
     const inMiddle = (script: string): Promise<string> => runScript(middleEnter, script);
     await inMiddle(
       [
@@ -131,10 +124,10 @@ export async function buildSplitNetwork(options: { namespace: NamespaceMode; chr
     );
 
     const addPeer = async (name: PeerName, index: number): Promise<PeerNetwork> => {
-      const holder = await peerHolder();
+      const holder = await hold();
       holders.push(holder);
       const pid = holder.pid ?? 0;
-      const enter = enterArgs(options.namespace, pid);
+      const enter = enterArgs(pid);
       const subnet = `10.13.${index + 1}`;
       const address = `${subnet}.2`;
       const gatewayHop = `${subnet}.1`;

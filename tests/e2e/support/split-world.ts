@@ -43,7 +43,7 @@ export class SplitWorld {
     const environment = e2eEnvironment();
     if (!environment.chromium || environment.namespace !== 'root') throw new Error(environment.missing ?? 'needs root');
     await ensureWebClientBuilt();
-    const network = await buildSplitNetwork({ namespace: environment.namespace, chromium: environment.chromium });
+    const network = await buildSplitNetwork({ chromium: environment.chromium });
     let gateway: IsolatedGateway | undefined;
     const launched: Browser[] = [];
     try {
