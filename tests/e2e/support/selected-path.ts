@@ -56,16 +56,42 @@ export async function framesDecoded(user: UserPage): Promise<number> {
   return (await user.media())?.inboundVideoFrames ?? 0;
 }
 
-/** One line on the page's ICE: states, credentials, candidates and pairs, for a failure report. */
+/** One line on the page's ICE and video: states, credentials, candidates, pairs, RTP counters, for a failure report. */
 export async function iceReport(user: UserPage): Promise<string> {
   return user.page.evaluate(async () => {
     const pc = window.__peerConnections.at(-1);
     if (!pc) return 'no peer connection';
     const parts: string[] = [];
-    (await pc.getStats()).forEach((report: { type: string; candidateType?: string; address?: string; port?: number; state?: string }) => {
+    type Report = {
+      type: string;
+      kind?: string;
+      candidateType?: string;
+      address?: string;
+      port?: number;
+      state?: string;
+      packetsReceived?: number;
+      framesReceived?: number;
+      framesDecoded?: number;
+      keyFramesDecoded?: number;
+      pliCount?: number;
+      packetsSent?: number;
+      framesEncoded?: number;
+      keyFramesEncoded?: number;
+      qualityLimitationReason?: string;
+      targetBitrate?: number;
+    };
+    (await pc.getStats()).forEach((report: Report) => {
       if (report.type === 'local-candidate' || report.type === 'remote-candidate')
         parts.push(`${report.type === 'local-candidate' ? 'local' : 'remote'} ${report.candidateType} ${report.address}:${report.port}`);
       if (report.type === 'candidate-pair') parts.push(`pair ${report.state}`);
+      if (report.type === 'inbound-rtp' && report.kind === 'video')
+        parts.push(
+          `video in: ${report.packetsReceived} packets, ${report.framesReceived} frames, ${report.framesDecoded} decoded (${report.keyFramesDecoded} key), ${report.pliCount} PLI sent`,
+        );
+      if (report.type === 'outbound-rtp' && report.kind === 'video')
+        parts.push(
+          `video out: ${report.packetsSent} packets, ${report.framesEncoded} frames (${report.keyFramesEncoded} key), ${report.pliCount} PLI received, limited by ${report.qualityLimitationReason}, target ${report.targetBitrate} bit/s`,
+        );
     });
     const ufrag = (sdp: string | undefined) => /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
     return [
