@@ -94,6 +94,12 @@ export async function iceReport(user: UserPage): Promise<string> {
         );
     });
     const ufrag = (sdp: string | undefined) => /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
+    for (const transceiver of pc.getTransceivers()) {
+      const track = transceiver.sender.track;
+      parts.push(
+        `transceiver ${transceiver.mid} ${transceiver.direction} (now ${transceiver.currentDirection}), sending ${track ? `${track.kind} ${track.readyState}${track.enabled ? '' : ' disabled'}` : 'nothing'}`,
+      );
+    }
     return [
       `${pc.connectionState}/${pc.iceConnectionState}/${pc.iceGatheringState}/${pc.signalingState}`,
       `ufrag ${ufrag(pc.localDescription?.sdp)} (remote ${ufrag(pc.remoteDescription?.sdp)})`,
