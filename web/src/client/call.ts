@@ -50,6 +50,13 @@ export interface CallTimings {
   iceRestartDelayMs: number;
   /** How long an interrupted media path may keep retrying before the call ends. */
   mediaRecoveryMs: number;
+  /**
+   * How much longer the callee waits before restarting ICE itself: the caller restarts first, and
+   * the callee restarts only if no offer of the caller's came meanwhile. Both restarting at once
+   * makes the (polite) callee roll its own offer back, after which Chromium stops encoding the
+   * callee's video (seen in Chromium 150: the call goes on, the picture freezes).
+   */
+  calleeRestartWaitMs: number;
   batcher: Partial<CandidateBatcherOptions>;
 }
 
@@ -62,6 +69,7 @@ export const DEFAULT_CALL_TIMINGS: CallTimings = {
   resumeRetryMs: 250,
   iceRestartDelayMs: 2_000,
   mediaRecoveryMs: 30_000,
+  calleeRestartWaitMs: 4_000,
   batcher: {},
 };
 
@@ -471,13 +479,29 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     } else if (state === 'disconnected') {
       // Often recovers by itself within seconds (a Wi-Fi hiccup): restart only if it does not.
       this.interrupted();
-      this.armTimer('iceRestart', this.timings.iceRestartDelayMs, () => {
-        if (this.negotiator.connectionState !== 'connected') this.negotiator.restartIce();
-      });
+      this.scheduleIceRestart(this.timings.iceRestartDelayMs);
     } else if (state === 'failed') {
       this.interrupted();
-      this.clearTimer('iceRestart');
+      this.scheduleIceRestart(0);
+    }
+  }
+
+  /** The caller restarts after `delayMs`; the callee later still, and only if the caller's restart has not come. */
+  private scheduleIceRestart(delayMs: number): void {
+    const callee = this.direction === 'incoming';
+    const offersSoFar = this.negotiator.remoteOffersApplied;
+    const restart = () => {
+      const state = this.negotiator.connectionState;
+      if (state !== 'disconnected' && state !== 'failed') return;
+      if (callee && this.negotiator.remoteOffersApplied !== offersSoFar) return;
       this.negotiator.restartIce();
+    };
+    const wait = delayMs + (callee ? this.timings.calleeRestartWaitMs : 0);
+    if (wait === 0) {
+      this.clearTimer('iceRestart');
+      restart();
+    } else {
+      this.armTimer('iceRestart', wait, restart);
     }
   }
 

@@ -68,6 +68,7 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
   /** Candidates whose ICE ufrag the remote description does not have yet (an ICE restart's, ahead of its offer). */
   private readonly futureCandidates: IceCandidate[] = [];
   private negotiation: PerfectNegotiation | undefined;
+  private remoteOffers = 0;
   private video: VideoSender | undefined;
   private remoteDescriptionSet = false;
   private closed = false;
@@ -91,6 +92,11 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
 
   get connectionState(): RTCPeerConnectionState {
     return this.peerConnection?.connectionState ?? 'new';
+  }
+
+  /** Later offers of the peer's applied so far (an ICE restart of the peer's is one). */
+  get remoteOffersApplied(): number {
+    return this.remoteOffers;
   }
 
   get canShareScreen(): boolean {
@@ -268,7 +274,10 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     this.negotiation = new PerfectNegotiation(pc, {
       polite: this.options.polite ?? false,
       send: (description) => this.emit('renegotiate', description),
-      applied: () => this.retryFutureCandidates(pc),
+      applied: (description) => {
+        if (description.type === 'offer') this.remoteOffers++;
+        this.retryFutureCandidates(pc);
+      },
       // A refused renegotiation leaves the call as it was; the next change (or ICE restart) tries again.
       failed: () => undefined,
     });
