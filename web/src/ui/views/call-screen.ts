@@ -13,6 +13,7 @@ import { capitalize, displayName, formatDuration } from '../format';
 import { icon } from '../icons';
 import { DeviceSettings } from './device-settings';
 import { OwnMediaStatus, PeerMediaIndicators, peerSendsVideo } from './media-state';
+import { ShareControls } from './share-controls';
 
 export interface CallScreenProps {
   onHangup: (call: Call) => void;
@@ -54,6 +55,7 @@ export class CallScreen {
   private peerMedia = new PeerMediaIndicators();
   private ownMedia = new OwnMediaStatus();
   private endButton = h('button');
+  private shareControls: ShareControls | undefined;
 
   constructor(private readonly props: CallScreenProps) {}
 
@@ -64,7 +66,7 @@ export class CallScreen {
   attach(call: Call): void {
     this.detach();
     this.call = call;
-    this.mediaInterrupted = false;
+    this.mediaInterrupted = call.mediaInterrupted;
     const name = displayName(call.peer.name, call.peer.profileType, call.peer.profileId);
     const key = profileKey(call.peer.profileType, call.peer.profileId);
 
@@ -131,6 +133,7 @@ export class CallScreen {
       this.localVideo,
     );
 
+    this.shareControls = new ShareControls(call, this.stage);
     this.element.replaceChildren(
       h(
         'div',
@@ -149,6 +152,7 @@ export class CallScreen {
           this.ownMedia.element,
           h('div', { class: 'action' }, this.muteButton, h('span', { class: 'mute-label' })),
           h('div', { class: 'action', hidden: call.type !== 'video' }, this.cameraButton, h('span', { class: 'camera-label' })),
+          ...this.shareControls.actions,
           devices.control,
           h('div', { class: 'action' }, end, h('span', { class: 'end-label' }, 'End')),
         ),
@@ -165,6 +169,7 @@ export class CallScreen {
       call.on('remoteStream', (stream) => this.attachRemote(stream)),
       call.on('peerReconnecting', () => this.renderBanner()),
       call.on('peerMedia', () => this.renderPeerMedia()),
+      call.on('hasVideo', () => this.renderState()),
       // The callee's name is only known once it answers.
       call.on('peer', (peer) => {
         const known = displayName(peer.name, peer.profileType, peer.profileId);
@@ -200,6 +205,8 @@ export class CallScreen {
   detach(): void {
     for (const unsubscribe of this.subscriptions) unsubscribe();
     this.subscriptions = [];
+    this.shareControls?.dispose();
+    this.shareControls = undefined;
     clearInterval(this.timer);
     this.timer = undefined;
     for (const media of [this.remoteVideo, this.localVideo, this.remoteAudio]) media.srcObject = null;
@@ -237,14 +244,11 @@ export class CallScreen {
 
     // A disabled camera still sends (black) frames: the peer's own word decides, the track's frames otherwise.
     const remoteVideo =
-      call.type === 'video' &&
+      call.hasVideo &&
       peerSendsVideo(call.peerMedia) &&
       (call.remoteStream?.getVideoTracks().some((t) => t.readyState === 'live' && !t.muted) ?? false);
     this.stage.classList.toggle('has-remote-video', remoteVideo && (state === 'connected' || state === 'connecting'));
-    this.stage.classList.toggle(
-      'has-local-video',
-      call.type === 'video' && call.cameraOn && Boolean(call.localStream?.getVideoTracks().length),
-    );
+    this.stage.classList.toggle('has-local-video', call.hasVideo && call.cameraOn && Boolean(call.localStream?.getVideoTracks().length));
     const ringing = state === 'calling' || state === 'ringing';
     this.stage.classList.toggle('ringing', ringing);
     // Before an answer, ending is cancelling: say so.
@@ -310,7 +314,7 @@ export class CallScreen {
       : call.peerReconnecting
         ? `${name}'s connection dropped. Waiting for them to reconnect…`
         : this.mediaInterrupted
-          ? 'The connection is unstable…'
+          ? 'Reconnecting media…'
           : '';
     this.banner.textContent = message;
     this.banner.hidden = message === '';
