@@ -1,4 +1,5 @@
 /** The vocabulary of a call shared by the call, the client and the UI, and the call as they see it. */
+import type { QualitySample } from './call-quality';
 import type { PeerMediaState } from '../../../shared/peer-protocol';
 import type { ProfileId, ProfileRef } from '../../../shared/profile';
 import type { Subscribable } from './emitter';
@@ -72,6 +73,17 @@ export function profileRefOf({ profileId, profileType }: ProfileIdentity): Profi
 /** The peer's microphone and camera as the peer tells them, peer to peer; see `Call.peerMedia`. */
 export type { PeerMediaState };
 
+/** One in-call chat message, as both sides keep it for the call's duration (plain text). */
+export interface ChatEntry {
+  id: string;
+  text: string;
+  /** The sender's clock, ISO 8601. */
+  sentAt: string;
+  from: 'me' | 'peer';
+}
+
+export type { QualitySample };
+
 export interface CallEvents {
   state: CallState;
   localStream: MediaStream;
@@ -87,6 +99,12 @@ export interface CallEvents {
   /** The peer's name or avatar became known (the server stamps them on its messages). */
   peer: Peer;
   warning: CallError;
+  /** A chat message sent from here or received from the peer, in that order. */
+  chat: ChatEntry;
+  /** Chat can be sent (the data channel to the peer is open) or no longer can. */
+  chatAvailable: boolean;
+  /** A new reading of the connection's quality (every couple of seconds while connected). */
+  quality: QualitySample;
   ended: CallEnd;
 }
 
@@ -124,6 +142,11 @@ export interface Call extends Subscribable<CallEvents> {
   readonly peerMedia: PeerMediaState | undefined;
   readonly localStream: MediaStream | undefined;
   readonly remoteStream: MediaStream | undefined;
+  /** This call's chat so far, oldest first; emptied when the call ends (it is kept nowhere else). */
+  readonly chat: readonly ChatEntry[];
+  readonly chatAvailable: boolean;
+  /** The latest quality reading; undefined until the first, a couple of seconds after connecting. */
+  readonly quality: QualitySample | undefined;
 
   /** Answers an incoming call: opens the media and sends the answer. */
   accept(): Promise<void>;
@@ -133,4 +156,9 @@ export interface Call extends Subscribable<CallEvents> {
   hangup(): void;
   setMuted(muted: boolean): void;
   setCameraEnabled(on: boolean): void;
+  /**
+   * Sends a chat message to the peer, peer to peer; returns it as kept in `chat`, or undefined when
+   * it could not go (empty or too long text, the channel not open, the call over).
+   */
+  sendChat(text: string): ChatEntry | undefined;
 }

@@ -8,6 +8,7 @@
  *
  * Any state may go to `ended`, exactly once, with a reason (`CallEnd`).
  */
+import { MAX_CHAT_MESSAGE_CHARS } from '../../../shared/limits';
 import { PEER_PROTOCOL_VERSION, type PeerMessage } from '../../../shared/peer-protocol';
 import { sameProfile, type ProfileRef } from '../../../shared/profile';
 import type { ServerMessage, ServerMessageOf } from '../../../shared/protocol';
@@ -22,13 +23,16 @@ import {
   type CallEvents,
   type CallState,
   type CallType,
+  type ChatEntry,
   type Peer,
   type PeerMediaState,
+  type QualitySample,
 } from './call-types';
 import { Emitter } from './emitter';
 import { declinedReason, endedReason } from './end-reasons';
 import { CallError, CallErrorCode } from './errors';
 import type { Negotiator, SessionDescription } from './negotiator';
+import { QualityMonitor } from './quality-monitor';
 
 export interface CallTimings {
   /** An invitation not acknowledged (ringing or declined) by then fails the call. */
@@ -47,6 +51,8 @@ export interface CallTimings {
   /** The wait before asking again, times the attempts so far. */
   resumeRetryMs: number;
   batcher: Partial<CandidateBatcherOptions>;
+  /** How often a connected call's stats are read for its quality. */
+  qualitySampleMs: number;
 }
 
 export const DEFAULT_CALL_TIMINGS: CallTimings = {
@@ -57,6 +63,7 @@ export const DEFAULT_CALL_TIMINGS: CallTimings = {
   resumeAttempts: 3,
   resumeRetryMs: 250,
   batcher: {},
+  qualitySampleMs: 2_000,
 };
 
 export interface CallInit {
@@ -97,6 +104,11 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
   private readonly signals: CallSignals;
   private readonly timings: CallTimings;
   private readonly timers = new Map<TimerName, ReturnType<typeof setTimeout>>();
+  private readonly chatLog: ChatEntry[] = [];
+  private readonly chatIds = new Set<string>();
+  private chatAvailableValue = false;
+  private qualityValue: QualitySample | undefined;
+  private readonly qualityMonitor: QualityMonitor;
 
   constructor(init: CallInit) {
     super();
@@ -119,8 +131,23 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     });
     this.negotiator.on('connection', (state) => this.mediaStateChanged(state));
     // What the peer sees of our microphone and camera: told as the channel opens, then on each change.
-    this.negotiator.on('peerChannelOpen', () => this.tellPeerMediaState());
+    this.negotiator.on('peerChannelOpen', () => {
+      this.tellPeerMediaState();
+      this.setChatAvailable(true);
+    });
     this.negotiator.on('peerMessage', (message) => this.peerMessage(message));
+
+    this.qualityMonitor = new QualityMonitor({
+      getStats: async () => (await this.negotiator.getStats())?.values(),
+      // A picture is expected only while the peer says its camera is on (a disabled camera sends black frames).
+      receivingVideo: () => this.type === 'video' && (this.peerMediaValue === undefined || this.peerMediaValue.camera === 'on'),
+      onSample: (sample) => {
+        if (this.stateValue === 'ended') return;
+        this.qualityValue = sample;
+        this.emit('quality', sample);
+      },
+      intervalMs: this.timings.qualitySampleMs,
+    });
 
     if (init.direction === 'incoming') this.armRingTimer(init.ringMs ?? this.timings.defaultRingMs);
   }
@@ -167,6 +194,18 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
 
   get localStream(): MediaStream | undefined {
     return this.negotiator.localStream;
+  }
+
+  get chat(): readonly ChatEntry[] {
+    return this.chatLog;
+  }
+
+  get chatAvailable(): boolean {
+    return this.chatAvailableValue;
+  }
+
+  get quality(): QualitySample | undefined {
+    return this.qualityValue;
   }
 
   get remoteStream(): MediaStream | undefined {
@@ -234,6 +273,19 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     if (on && !this.negotiator.hasLocalTrack('video') && this.negotiator.localStream) return;
     this.negotiator.setTrackEnabled('video', on);
     this.setCameraFlag(on);
+  }
+
+  sendChat(text: string): ChatEntry | undefined {
+    const trimmed = text.trim();
+    if (this.stateValue === 'ended' || trimmed === '' || trimmed.length > MAX_CHAT_MESSAGE_CHARS) return undefined;
+    const entry: ChatEntry = { id: crypto.randomUUID(), text: trimmed, sentAt: new Date().toISOString(), from: 'me' };
+    const sent = this.negotiator.sendToPeer({ v: PEER_PROTOCOL_VERSION, type: 'chat', id: entry.id, text: entry.text, sent_at: entry.sentAt });
+    if (!sent) {
+      this.setChatAvailable(false);
+      return undefined;
+    }
+    this.addChat(entry);
+    return entry;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -392,6 +444,7 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
   private mediaStateChanged(state: RTCPeerConnectionState): void {
     if (this.stateValue === 'ended') return;
     if (state === 'connected') {
+      this.qualityMonitor.start();
       this.emit('mediaInterrupted', false);
       if (this.stateValue !== 'connected') {
         this.clearTimer('connect');
@@ -400,6 +453,7 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
       }
     } else if (state === 'disconnected') {
       // Often recovers by itself within seconds (a Wi-Fi hiccup); `failed` is final.
+      this.qualityMonitor.pause();
       this.emit('mediaInterrupted', true);
     } else if (state === 'failed') {
       this.fail(new CallError(CallErrorCode.ConnectionFailed, 'The media connection was lost'), 'end');
@@ -442,8 +496,15 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     if (this.stateValue === 'ended') return;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    const quality = this.qualityMonitor.stop();
+    // Another device of ours that took the call over reports it in our name when it ends there.
+    if (quality && end.reason !== 'resumed_elsewhere') this.signals.quality(quality);
     this.signals.close();
     this.negotiator.close();
+    // The chat lives only as long as the call.
+    this.chatLog.length = 0;
+    this.chatIds.clear();
+    this.chatAvailableValue = false;
     const connectedAt = this.connectedAtValue;
     this.endValue = {
       ...end,
@@ -512,7 +573,25 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
         this.emit('peerMedia', this.peerMediaValue);
         return;
       }
+      case 'chat':
+        // Ids are the sender's: a repeat (or a clash with one of ours) is dropped, not shown twice.
+        this.addChat({ id: message.id, text: message.text, sentAt: message.sent_at, from: 'peer' });
+        return;
     }
+  }
+
+  private addChat(entry: ChatEntry): void {
+    const key = `${entry.from}:${entry.id}`;
+    if (this.chatIds.has(key)) return;
+    this.chatIds.add(key);
+    this.chatLog.push(entry);
+    this.emit('chat', entry);
+  }
+
+  private setChatAvailable(available: boolean): void {
+    if (available === this.chatAvailableValue || this.stateValue === 'ended') return;
+    this.chatAvailableValue = available;
+    this.emit('chatAvailable', available);
   }
 
   private setPeerReconnecting(reconnecting: boolean): void {
