@@ -11,7 +11,9 @@ import { h } from '../dom';
 import { FocusTrap } from '../focus-trap';
 import { capitalize, displayName, formatDuration } from '../format';
 import { icon } from '../icons';
+import { CallChat } from './call-chat';
 import { OwnMediaStatus, PeerMediaIndicators, peerSendsVideo } from './media-state';
+import { QualityIndicator } from './quality-indicator';
 
 export interface CallScreenProps {
   onHangup: (call: Call) => void;
@@ -53,6 +55,8 @@ export class CallScreen {
   private peerMedia = new PeerMediaIndicators();
   private ownMedia = new OwnMediaStatus();
   private endButton = h('button');
+  private chat: CallChat | undefined;
+  private quality: QualityIndicator | undefined;
 
   constructor(private readonly props: CallScreenProps) {}
 
@@ -107,6 +111,8 @@ export class CallScreen {
 
     this.peerMedia = new PeerMediaIndicators();
     this.ownMedia = new OwnMediaStatus();
+    this.chat = new CallChat(call, () => displayName(call.peer.name, call.peer.profileType, call.peer.profileId));
+    this.quality = new QualityIndicator(call);
     this.names = [h('strong', { 'data-testid': 'call-peer-name' }, name), h('h2', { class: 'peer-name' }, name)];
     const [topName, stageName] = this.names as [HTMLElement, HTMLElement];
     const peerAvatar = h('div', { class: 'pulse' }, avatar(name, key, call.peer.avatar, 'xl'));
@@ -136,9 +142,10 @@ export class CallScreen {
         h(
           'div',
           { class: 'call-top' },
-          h('div', { class: 'call-title' }, topName, h('div', { class: 'call-sub' }, this.status), this.peerMedia.muted),
+          h('div', { class: 'call-title' }, topName, h('div', { class: 'call-sub' }, this.status), this.peerMedia.muted, this.quality.element),
         ),
         this.stage,
+        this.chat.panel,
         this.banner,
         this.reconnectButton,
         h(
@@ -147,6 +154,7 @@ export class CallScreen {
           this.ownMedia.element,
           h('div', { class: 'action' }, this.muteButton, h('span', { class: 'mute-label' })),
           h('div', { class: 'action', hidden: call.type !== 'video' }, this.cameraButton, h('span', { class: 'camera-label' })),
+          this.chat.toggle,
           h('div', { class: 'action' }, end, h('span', { class: 'end-label' }, 'End')),
         ),
         this.remoteAudio,
@@ -169,6 +177,7 @@ export class CallScreen {
         peerAvatar.replaceChildren(avatar(known, key, peer.avatar, 'xl'));
         this.renderBanner();
         this.renderPeerMedia();
+        this.chat?.renderNames();
       }),
       call.on('mediaInterrupted', (interrupted) => {
         this.mediaInterrupted = interrupted;
@@ -196,6 +205,9 @@ export class CallScreen {
   detach(): void {
     for (const unsubscribe of this.subscriptions) unsubscribe();
     this.subscriptions = [];
+    this.chat?.dispose();
+    this.quality?.dispose();
+    this.chat = this.quality = undefined;
     clearInterval(this.timer);
     this.timer = undefined;
     for (const media of [this.remoteVideo, this.localVideo, this.remoteAudio]) media.srcObject = null;
