@@ -70,7 +70,8 @@ export function countersOf(stats: Iterable<unknown>): StatsCounters {
     if (id !== undefined) byId.set(id, record);
   }
   const pair = selectedPair(records, byId);
-  const sumOf = (type: string, field: string) => records.filter((record) => record.type === type).reduce((sum, record) => sum + (numberField(record, field) ?? 0), 0);
+  const sumOf = (type: string, field: string) =>
+    records.filter((record) => record.type === type).reduce((sum, record) => sum + (numberField(record, field) ?? 0), 0);
 
   const pairRoundTrip = numberField(pair, 'currentRoundTripTime');
   // Without a pair figure, what the peer reports back about our RTP (RTCP receiver reports).

@@ -279,7 +279,13 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     const trimmed = text.trim();
     if (this.stateValue === 'ended' || trimmed === '' || trimmed.length > MAX_CHAT_MESSAGE_CHARS) return undefined;
     const entry: ChatEntry = { id: crypto.randomUUID(), text: trimmed, sentAt: new Date().toISOString(), from: 'me' };
-    const sent = this.negotiator.sendToPeer({ v: PEER_PROTOCOL_VERSION, type: 'chat', id: entry.id, text: entry.text, sent_at: entry.sentAt });
+    const sent = this.negotiator.sendToPeer({
+      v: PEER_PROTOCOL_VERSION,
+      type: 'chat',
+      id: entry.id,
+      text: entry.text,
+      sent_at: entry.sentAt,
+    });
     if (!sent) {
       this.setChatAvailable(false);
       return undefined;

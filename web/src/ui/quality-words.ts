@@ -42,7 +42,7 @@ export function sampleFigures(sample: QualitySample): [label: string, value: str
 }
 
 /** "Good connection · relayed" for a history row: what my own side saw, when it reported. */
-export function historyQualityWords(log: CallLog, outgoing: boolean): string | undefined {
+export function historyQualityWords(log: Pick<CallLog, 'quality'>, outgoing: boolean): string | undefined {
   const mine: CallQualitySummary | undefined = outgoing ? log.quality?.caller : log.quality?.callee;
   if (!mine) return undefined;
   return `${RATING_WORDS[mine.rating]} · ${mine.relayed ? 'relayed' : 'direct'}`;

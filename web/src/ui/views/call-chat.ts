@@ -79,7 +79,13 @@ export class CallChat {
     );
     const close = h(
       'button',
-      { class: 'icon-button chat-close', type: 'button', 'aria-label': 'Close chat', 'data-testid': 'chat-close', onclick: () => this.setOpen(false) },
+      {
+        class: 'icon-button chat-close',
+        type: 'button',
+        'aria-label': 'Close chat',
+        'data-testid': 'chat-close',
+        onclick: () => this.setOpen(false),
+      },
       icon('close', 'icon icon-sm'),
     );
     this.panel = h(
@@ -165,7 +171,13 @@ export class CallChat {
     return h(
       'li',
       { class: `chat-message from-${entry.from}`, 'data-testid': 'chat-message', 'data-from': entry.from },
-      h('span', { class: 'chat-meta' }, h('span', { class: 'chat-author' }, author), ' ', h('time', { datetime: entry.sentAt }, timeOf(entry.sentAt))),
+      h(
+        'span',
+        { class: 'chat-meta' },
+        h('span', { class: 'chat-author' }, author),
+        ' ',
+        h('time', { datetime: entry.sentAt }, timeOf(entry.sentAt)),
+      ),
       // Text, never markup: whatever the peer sends shows as typed.
       h('p', { class: 'chat-text', 'data-testid': 'chat-text' }, entry.text),
     );

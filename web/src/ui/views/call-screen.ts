@@ -142,7 +142,14 @@ export class CallScreen {
         h(
           'div',
           { class: 'call-top' },
-          h('div', { class: 'call-title' }, topName, h('div', { class: 'call-sub' }, this.status), this.peerMedia.muted, this.quality.element),
+          h(
+            'div',
+            { class: 'call-title' },
+            topName,
+            h('div', { class: 'call-sub' }, this.status),
+            this.peerMedia.muted,
+            this.quality.element,
+          ),
         ),
         this.stage,
         this.chat.panel,
