@@ -54,7 +54,7 @@ export class CallChat {
     );
     this.toggle = h('div', { class: 'action' }, this.toggleButton, h('span', {}, 'Chat'), this.announcer);
 
-    this.log = h('ol', { class: 'chat-log', 'data-testid': 'chat-log', role: 'log', 'aria-label': 'Messages' });
+    this.log = h('div', { class: 'chat-log', 'data-testid': 'chat-log', role: 'log', 'aria-label': 'Messages' });
     this.input = h('input', {
       id: inputId,
       class: 'chat-input',
@@ -169,7 +169,7 @@ export class CallChat {
   private renderEntry(entry: ChatEntry): HTMLElement {
     const author = entry.from === 'me' ? 'You' : this.peerName();
     return h(
-      'li',
+      'div',
       { class: `chat-message from-${entry.from}`, 'data-testid': 'chat-message', 'data-from': entry.from },
       h(
         'span',
