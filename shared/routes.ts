@@ -21,6 +21,11 @@ export interface FunctionAccess {
    * not otherwise write that table. Functions that may write it keep their counters anyway.
    */
   rateCounters?: boolean;
+  /**
+   * Updates items of `call_logs` (UpdateItem only), for a function that otherwise only reads it:
+   * it adds to a call's log and never creates or deletes one.
+   */
+  callLogUpdates?: boolean;
 }
 
 export type RouteKey = '$connect' | '$disconnect' | '$default' | ClientMessageType;
@@ -108,6 +113,9 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   route('call-settings', 'call_settings', { ...REPLY_ONLY, connections: 'read', profileSettings: 'readwrite', rateCounters: true }),
   route('call-history', 'call_history', { ...REPLY_ONLY, callLogs: 'read', rateCounters: true }),
   route('ice-servers', 'ice_servers', REPLY_ONLY),
+  // Adds a party's end-of-call quality summary to the call's log: reads the call, updates that one
+  // attribute; it posts only refusals (no reply on success).
+  route('call-quality', 'call_quality', { ...REPLY_ONLY, callLogs: 'read', callLogUpdates: true }),
   // A callee's socket accepts a call the platform started (`call_invite`): it claims the call and tells the caller's sockets.
   route('call-invite-accept', 'call_invite_accept', CALL_STATE),
   // The platform's backend API: each route its own function, reaching only what it answers from.

@@ -4,6 +4,8 @@
  * filters and queries on its fields, so all three read its shape here.
  */
 
+import type { CallQualityRating } from './call-quality';
+
 export type Outcome =
   | 'connected'
   | 'disconnected'
@@ -19,6 +21,8 @@ export type Outcome =
   | 'peer_reconnecting'
   | 'resumed'
   | 'replied'
+  /** A party's end-of-call quality summary was added to the call's log. */
+  | 'recorded'
   | 'ignored'
   | 'refused';
 
@@ -31,6 +35,9 @@ export interface RoutingDecision {
   reason: string | null;
   sockets_reached: number;
   gone_sockets: number;
+  /** (`recorded` lines) The summary's rating, and whether that side's media went through a TURN relay. */
+  rating?: CallQualityRating;
+  relayed?: boolean;
 }
 
 export interface RoutingLine extends RoutingDecision {

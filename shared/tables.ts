@@ -120,5 +120,11 @@ export const lineItemKey = (key: ProfileKey): string => `line#${key}`;
 export const rateItemKey = (rateClass: string, connectionId: string): string => `rate#${rateClass}#${connectionId}`;
 export const profileRateItemKey = (rateClass: string, key: ProfileKey): string => `rate#${rateClass}#profile#${key}`;
 export const ringPairRateItemKey = (callerKey: ProfileKey, calleeKey: ProfileKey): string => `rate#rings#${callerKey}>${calleeKey}`;
+/**
+ * The attributes of a `call_logs` item holding each side's end-of-call quality summary: one per
+ * side, top level, so that each is written once (`attribute_not_exists`) without touching the other.
+ */
+export const QUALITY_ATTRIBUTES = { caller: 'caller_quality', callee: 'callee_quality' } as const;
+
 /** The attribute of a rate counter item that holds its theoretical arrival time (epoch ms). */
 export const RATE_TAT_ATTRIBUTE = 'tat';

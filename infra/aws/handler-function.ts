@@ -193,6 +193,14 @@ export class HandlerFunction extends Construct {
         resourceArns: [resources.tables.connections.tableArn],
       });
     }
+    // A call's log gains a quality summary by UpdateItem on the table itself; the function writes nothing else there.
+    if (access.callLogUpdates && !mayWrite(access.callLogs)) {
+      Grant.addToPrincipal({
+        grantee: this.function,
+        actions: ['dynamodb:UpdateItem'],
+        resourceArns: [resources.tables.callLogs.tableArn],
+      });
+    }
     if (access.manageConnections) resources.managementApi.grantManageConnections(this.function);
     if (access.signingSecret) resources.signingSecret.grantRead(this.function);
   }

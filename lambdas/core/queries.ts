@@ -45,6 +45,7 @@ export function toCallLog(call: CallRecord): CallLog {
     duration_seconds: call.duration_seconds,
     participants: call.participants,
     created_at: call.created_at,
+    ...(call.quality ? { quality: call.quality } : {}),
   };
 }
 

@@ -104,9 +104,10 @@ describe('a seed-format call from invitation to end', () => {
       call_id: callId,
       candidates: [candidate(6000), candidate(6001), { candidate: '', sdpMid: '0', sdpMLineIndex: 0 }],
     });
-    const batch = await caller.next('ice_candidate');
-    expect(batch.candidates).toHaveLength(3);
-    expect(batch.candidates?.[2]?.candidate).toBe('');
+    // The caller declared no `candidate_batches`: the batch reaches it one seed-format candidate at a time.
+    const split = [await caller.next('ice_candidate'), await caller.next('ice_candidate'), await caller.next('ice_candidate')];
+    expect(split.map((message) => message.candidate?.candidate)).toEqual([candidate(6000).candidate, candidate(6001).candidate, '']);
+    expect(split.every((message) => message.candidates === undefined && message.call_id === callId)).toBe(true);
 
     await new Promise((resolve) => setTimeout(resolve, 1100));
     caller.send({ type: 'call_ended', conversation_id: 123, to_profile_id: tutorId, to_profile_type: 'tutor' });
