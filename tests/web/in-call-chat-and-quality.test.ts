@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_CHAT_MESSAGE_CHARS } from '../../shared/limits';
-import { CallClient, type Call, type ChatEntry } from '../../web/src/client';
+import { CallClient, type Call, type CallTimings, type ChatEntry } from '../../web/src/client';
 import {
   FakePeerConnection,
   ScriptedServer,
@@ -28,14 +28,16 @@ const recorded = (name: string): { first: Record<string, unknown>[]; second: Rec
     second: Record<string, unknown>[];
   };
 
-/** An answered incoming voice call from Ada, with its data channel (not open yet). */
-async function answeredCall(): Promise<{ call: Call; channel: FakeDataChannel; pc: FakePeerConnection; id: string }> {
+/** An answered incoming call from Ada (voice by default), with its data channel (not open yet). */
+async function answeredCall(
+  type: 'voice' | 'video' = 'voice',
+): Promise<{ call: Call; channel: FakeDataChannel; pc: FakePeerConnection; id: string }> {
   const id = callId();
   const incoming = new Promise<Call>((resolve) => client.on('incoming', resolve));
   server.send({
     type: 'call_invitation',
     ...envelope(id, { id: 2, type: 'tutor', name: 'Ada' }),
-    call_type: 'voice',
+    call_type: type,
     to_profile_id: 1,
     to_profile_type: 'student',
     offer: { type: 'offer', sdp: 'v=0 caller offer' },
@@ -55,19 +57,23 @@ const chatSent = (channel: FakeDataChannel) =>
 const peerChat = (id: string, text: string) => JSON.stringify({ v: 1, type: 'chat', id, text, sent_at: new Date().toISOString() });
 const texts = (chat: readonly ChatEntry[]) => chat.map(({ from, text }) => `${from}: ${text}`);
 
-beforeEach(async () => {
-  FakePeerConnection.created.length = 0;
-  server = await ScriptedServer.start();
+async function startClient(timings: Partial<CallTimings> = {}): Promise<void> {
   client = new CallClient({
     websocketUrl: server.url,
     token: 'token',
     createWebSocket: wsFactory,
     createPeerConnection: FakePeerConnection.factory,
     getUserMedia: fakeGetUserMedia().getUserMedia,
-    call: { batcher: { flushDelayMs: 15 }, qualitySampleMs: 20 },
+    call: { batcher: { flushDelayMs: 15 }, qualitySampleMs: 20, ...timings },
   });
   client.connect();
   await until(() => client.socket.isOpen, 2_000, 'client connected');
+}
+
+beforeEach(async () => {
+  FakePeerConnection.created.length = 0;
+  server = await ScriptedServer.start();
+  await startClient();
 });
 afterEach(async () => {
   client.close();
@@ -158,6 +164,39 @@ describe('call quality', () => {
     client.socket.send({ type: 'ping', ts: 'after the end' });
     await server.frame('ping');
     expect(server.framesOf('call_quality')).toHaveLength(1);
+  });
+
+  it('a video call is not rated on the video arriving before its bitrate has had time to ramp up', async () => {
+    // Not ramped up yet: for this client, not within 10 minutes.
+    client.close();
+    await startClient({ videoRampUpMs: 600_000 });
+    // A voice call's audio-only stats in a video call: what a starved video stream looks like.
+    const starved = recorded('voice-call');
+    const early = await answeredCall('video');
+    early.pc.statsReports.push(starved.first, starved.second);
+    early.pc.becomes('connected');
+    await until(() => early.call.quality !== undefined, 2_000, 'a quality sample');
+    expect(early.call.quality).toMatchObject({ rating: 'good', reading: { kbpsReceived: 25.3, receivingVideo: false } });
+    early.call.hangup();
+  });
+
+  it('a starved video stream makes a ramped-up video call poor, but not while the peer’s camera is off', async () => {
+    client.close();
+    await startClient({ videoRampUpMs: 0 });
+    const starved = recorded('voice-call');
+    const { call, pc, channel } = await answeredCall('video');
+    pc.statsReports.push(starved.first, starved.second);
+    pc.becomes('connected');
+    await until(() => call.quality !== undefined, 2_000, 'a quality sample');
+    expect(call.quality).toMatchObject({ rating: 'poor', reading: { receivingVideo: true } });
+
+    channel.opens();
+    channel.receives(JSON.stringify({ v: 1, type: 'media_state', microphone: 'on', camera: 'off' }));
+    pc.statsReports.push(starved.first, starved.second);
+    // The older report again, then the newer one: the next reading, taken with her camera off.
+    await until(() => call.quality?.reading.receivingVideo === false, 2_000, 'a reading with the camera off');
+    expect(call.quality?.rating).toBe('good');
+    call.hangup();
   });
 
   it('a call whose media never connected reports no quality', async () => {

@@ -32,7 +32,7 @@ import { Emitter } from './emitter';
 import { declinedReason, endedReason } from './end-reasons';
 import { CallError, CallErrorCode } from './errors';
 import type { Negotiator, SessionDescription } from './negotiator';
-import { QualityMonitor } from './quality-monitor';
+import { QUALITY_SAMPLE_INTERVAL_MS, QualityMonitor, VIDEO_RAMP_UP_MS } from './quality-monitor';
 
 export interface CallTimings {
   /** An invitation not acknowledged (ringing or declined) by then fails the call. */
@@ -53,6 +53,8 @@ export interface CallTimings {
   batcher: Partial<CandidateBatcherOptions>;
   /** How often a connected call's stats are read for its quality. */
   qualitySampleMs: number;
+  /** How long after connecting a video call's arriving bitrate starts to count in its rating. */
+  videoRampUpMs: number;
 }
 
 export const DEFAULT_CALL_TIMINGS: CallTimings = {
@@ -63,7 +65,8 @@ export const DEFAULT_CALL_TIMINGS: CallTimings = {
   resumeAttempts: 3,
   resumeRetryMs: 250,
   batcher: {},
-  qualitySampleMs: 2_000,
+  qualitySampleMs: QUALITY_SAMPLE_INTERVAL_MS,
+  videoRampUpMs: VIDEO_RAMP_UP_MS,
 };
 
 export interface CallInit {
@@ -139,8 +142,12 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
 
     this.qualityMonitor = new QualityMonitor({
       getStats: async () => (await this.negotiator.getStats())?.values(),
-      // A picture is expected only while the peer says its camera is on (a disabled camera sends black frames).
-      receivingVideo: () => this.type === 'video' && (this.peerMediaValue === undefined || this.peerMediaValue.camera === 'on'),
+      // A picture is expected only while the peer says its camera is on (a disabled camera sends black
+      // frames), and once the sender's bandwidth estimate has had time to ramp up.
+      receivingVideo: () =>
+        this.type === 'video' &&
+        (this.peerMediaValue === undefined || this.peerMediaValue.camera === 'on') &&
+        Date.now() - (this.connectedAtValue ?? Date.now()) >= this.timings.videoRampUpMs,
       onSample: (sample) => {
         if (this.stateValue === 'ended') return;
         this.qualityValue = sample;

@@ -7,6 +7,11 @@ import { countersOf, readingBetween, sampleOf, summarize, type QualitySample, ty
 
 /** A reading needs two reports: the first one comes this long after the call connects. */
 export const QUALITY_SAMPLE_INTERVAL_MS = 2_000;
+/**
+ * A video stream starts low and climbs as the sender's congestion control probes the path (Chromium
+ * on loopback: ~280 kbps 5 s in, ~350 kbps at 8 s): its bitrate is rated from then on, not before.
+ */
+export const VIDEO_RAMP_UP_MS = 8_000;
 
 export interface QualityMonitorOptions {
   /** The call's current stats; undefined once there is no peer connection. */
