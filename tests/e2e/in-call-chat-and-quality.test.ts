@@ -11,7 +11,6 @@ import { freshId, World } from './support/world';
 
 const runs = requireE2eEnvironment('in-call chat and connection quality');
 
-
 describe.runIf(runs)('in-call chat and connection quality, in Chromium', () => {
   let world: World;
 
@@ -46,9 +45,13 @@ describe.runIf(runs)('in-call chat and connection quality, in Chromium', () => {
   }
 
   const messagesOf = (user: UserPage) =>
-    user.page.locator('[data-testid="chat-message"]').evaluateAll((items) =>
-      items.map((item) => `${item.getAttribute('data-from') ?? ''}: ${item.querySelector('[data-testid="chat-text"]')?.textContent ?? ''}`),
-    );
+    user.page
+      .locator('[data-testid="chat-message"]')
+      .evaluateAll((items) =>
+        items.map(
+          (item) => `${item.getAttribute('data-from') ?? ''}: ${item.querySelector('[data-testid="chat-text"]')?.textContent ?? ''}`,
+        ),
+      );
 
   it('messages go both ways with Enter, in order, counted as unread while the chat is closed, and are gone after the call', async () => {
     const { caller: nina, callee: omar } = await connectedCall('voice');
@@ -71,17 +74,18 @@ describe.runIf(runs)('in-call chat and connection quality, in Chromium', () => {
     await omar.byTestId('chat-toggle').click();
     await omar.byTestId('chat-unread').waitFor({ state: 'hidden' });
     // Typed markup stays text: no image element, no script ran.
-    expect(await messagesOf(omar)).toEqual(['peer: Hi Omar, can you see my screen?', 'peer: <img src=x onerror="document.title=1"> Marked up']);
+    expect(await messagesOf(omar)).toEqual([
+      'peer: Hi Omar, can you see my screen?',
+      'peer: <img src=x onerror="document.title=1"> Marked up',
+    ]);
     expect(await omar.page.locator('[data-testid="chat-log"] img').count()).toBe(0);
     expect(await omar.page.title()).not.toBe('1');
 
     await omar.byTestId('chat-input').fill('Yes, all good');
     await omar.byTestId('chat-input').press('Enter');
-    await expect.poll(() => messagesOf(nina)).toEqual([
-      'me: Hi Omar, can you see my screen?',
-      'me: <img src=x onerror="document.title=1"> Marked up',
-      'peer: Yes, all good',
-    ]);
+    await expect
+      .poll(() => messagesOf(nina))
+      .toEqual(['me: Hi Omar, can you see my screen?', 'me: <img src=x onerror="document.title=1"> Marked up', 'peer: Yes, all good']);
     // Her chat was open: nothing unread.
     expect(await nina.byTestId('chat-unread').isHidden()).toBe(true);
     expect(await nina.page.getByRole('log', { name: 'Messages' }).count()).toBe(1);
