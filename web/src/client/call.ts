@@ -8,7 +8,6 @@
  *
  * Any state may go to `ended`, exactly once, with a reason (`CallEnd`).
  */
-import { MAX_CHAT_MESSAGE_CHARS } from '../../../shared/limits';
 import { PEER_PROTOCOL_VERSION, type PeerMessage } from '../../../shared/peer-protocol';
 import { sameProfile, type ProfileRef } from '../../../shared/profile';
 import type { ServerMessage, ServerMessageOf } from '../../../shared/protocol';
@@ -28,6 +27,7 @@ import {
   type PeerMediaState,
   type QualitySample,
 } from './call-types';
+import { ChatLog } from './chat-log';
 import { Emitter } from './emitter';
 import { declinedReason, endedReason } from './end-reasons';
 import { CallError, CallErrorCode } from './errors';
@@ -107,8 +107,7 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
   private readonly signals: CallSignals;
   private readonly timings: CallTimings;
   private readonly timers = new Map<TimerName, ReturnType<typeof setTimeout>>();
-  private readonly chatLog: ChatEntry[] = [];
-  private readonly chatIds = new Set<string>();
+  private readonly chatLog = new ChatLog();
   private chatAvailableValue = false;
   private qualityValue: QualitySample | undefined;
   private readonly qualityMonitor: QualityMonitor;
@@ -204,7 +203,7 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
   }
 
   get chat(): readonly ChatEntry[] {
-    return this.chatLog;
+    return this.chatLog.entries;
   }
 
   get chatAvailable(): boolean {
@@ -283,22 +282,14 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
   }
 
   sendChat(text: string): ChatEntry | undefined {
-    const trimmed = text.trim();
-    if (this.stateValue === 'ended' || trimmed === '' || trimmed.length > MAX_CHAT_MESSAGE_CHARS) return undefined;
-    const entry: ChatEntry = { id: crypto.randomUUID(), text: trimmed, sentAt: new Date().toISOString(), from: 'me' };
-    const sent = this.negotiator.sendToPeer({
-      v: PEER_PROTOCOL_VERSION,
-      type: 'chat',
-      id: entry.id,
-      text: entry.text,
-      sent_at: entry.sentAt,
-    });
-    if (!sent) {
+    const composed = this.stateValue === 'ended' ? undefined : this.chatLog.compose(text);
+    if (!composed) return undefined;
+    if (!this.negotiator.sendToPeer(composed.message)) {
       this.setChatAvailable(false);
       return undefined;
     }
-    this.addChat(entry);
-    return entry;
+    this.addChat(composed.entry);
+    return composed.entry;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -515,8 +506,7 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     this.signals.close();
     this.negotiator.close();
     // The chat lives only as long as the call.
-    this.chatLog.length = 0;
-    this.chatIds.clear();
+    this.chatLog.clear();
     this.chatAvailableValue = false;
     const connectedAt = this.connectedAtValue;
     this.endValue = {
@@ -587,18 +577,13 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
         return;
       }
       case 'chat':
-        // Ids are the sender's: a repeat (or a clash with one of ours) is dropped, not shown twice.
-        this.addChat({ id: message.id, text: message.text, sentAt: message.sent_at, from: 'peer' });
+        this.addChat(ChatLog.received(message));
         return;
     }
   }
 
   private addChat(entry: ChatEntry): void {
-    const key = `${entry.from}:${entry.id}`;
-    if (this.chatIds.has(key)) return;
-    this.chatIds.add(key);
-    this.chatLog.push(entry);
-    this.emit('chat', entry);
+    if (this.chatLog.add(entry)) this.emit('chat', entry);
   }
 
   private setChatAvailable(available: boolean): void {
