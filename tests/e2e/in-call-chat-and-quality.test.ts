@@ -10,6 +10,8 @@ import { UserPage } from './support/user-page';
 import { freshId, World } from './support/world';
 
 const runs = requireE2eEnvironment('in-call chat and connection quality');
+/** Against hangs, not a speed goal: two calls and a reload each, on a shared 2-core machine. */
+const CALL_TEST_TIMEOUT_MS = 120_000;
 
 describe.runIf(runs)('in-call chat and connection quality, in Chromium', () => {
   let world: World;
@@ -115,7 +117,7 @@ describe.runIf(runs)('in-call chat and connection quality, in Chromium', () => {
     expect(await messagesOf(nina)).toEqual([]);
     await nina.byTestId('end-call').click();
     await omar.waitForMainView();
-  }, 60_000);
+  }, CALL_TEST_TIMEOUT_MS);
 
   it('the call shows its connection quality in words with its figures on hover, and each side finds its own in history', async () => {
     const { caller: pia, callee: raj } = await connectedCall('video');
@@ -161,5 +163,5 @@ describe.runIf(runs)('in-call chat and connection quality, in Chromium', () => {
       expect(await quality.textContent()).toMatch(/^(Good|Fair|Poor) connection · direct$/);
     }
     expect(rajRating).toMatch(/connection$/);
-  }, 60_000);
+  }, CALL_TEST_TIMEOUT_MS);
 });
