@@ -90,6 +90,13 @@ try {
   await shot(sam, '22-in-call-chat-and-quality');
   await sam.byTestId('chat-close').click();
   await ada.byTestId('chat-close').click();
+  // Ada shares her screen (Chromium's fake capture): Sam sees it whole, with the connection's figures.
+  await ada.byTestId('share-screen').click();
+  await sam.waitForVideoFrames('remote-video', 40);
+  await sam.byTestId('quality-indicator').hover();
+  await sam.byTestId('quality-figures').waitFor();
+  await shot(sam, '23-in-call-shared-screen-and-quality', 1_000);
+  await ada.byTestId('share-screen').click();
   await sam.page.mouse.move(1, 1);
   await sam.byTestId('mute-toggle').click();
   await sam.byTestId('camera-toggle').click();
