@@ -52,7 +52,13 @@ export interface FunctionDefinition {
   entry: string;
   trigger: FunctionTrigger;
   access: FunctionAccess;
+  /** The WebSocket API a function that is not one of its routes posts to (the whiteboard sweeper); default the chat API. */
+  postsTo?: WebSocketApiName;
 }
+
+/** The WebSocket API whose sockets a function reaches: its route's API, or the one it names. */
+export const apiOf = (definition: FunctionDefinition): WebSocketApiName =>
+  definition.trigger.kind === 'route' ? definition.trigger.api : (definition.postsTo ?? 'chat');
 
 /** Whether a function may write the table: only such functions forget the records of sockets found gone. */
 export const mayWrite = (access: TableAccess): boolean => access === 'readwrite';
@@ -176,6 +182,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     entry: 'lambdas/handlers/session/session-sweeper.ts',
     trigger: { kind: 'schedule' },
     access: SESSION_STATE,
+    postsTo: 'whiteboard',
   },
 ];
 

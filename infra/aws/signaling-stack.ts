@@ -27,6 +27,7 @@ import { WebHosting } from './web-hosting';
 export const OUTPUTS = {
   websiteUrl: 'WebsiteUrl',
   webSocketUrl: 'WebSocketUrl',
+  whiteboardWebSocketUrl: 'WhiteboardWebSocketUrl',
   signingSecretArn: 'SigningSecretArn',
   dashboardName: 'DashboardName',
   platformApiUrl: 'PlatformApiUrl',
@@ -51,6 +52,10 @@ export interface SignalingStackProps extends StackProps {
   readonly ringTimeoutSeconds?: number;
   /** @default 60 (shared/limits.ts) */
   readonly resumeGraceSeconds?: number;
+  /** Whiteboard session calls: how long a call waits for the other member. @default 900 (shared/limits.ts) */
+  readonly sessionWaitLimitSeconds?: number;
+  /** Whiteboard session calls: how long both members may be gone. @default 60 (shared/limits.ts) */
+  readonly sessionRejoinGraceSeconds?: number;
   /** @default 30 (shared/limits.ts) */
   readonly livenessCheckSeconds?: number;
   /** @default the handlers' own default set */
@@ -95,6 +100,8 @@ export class SignalingStack extends Stack {
   readonly data: CallData;
   readonly signingSecret: SigningSecret;
   readonly api: SignalingApi;
+  /** The whiteboard API: session calls on a WebSocket API of their own. */
+  readonly whiteboardApi: SignalingApi;
   readonly platformApi: PlatformApi;
   readonly handlers: CallHandlers;
   readonly web: WebHosting;
@@ -117,6 +124,17 @@ export class SignalingStack extends Stack {
       manageAccountLogRole: props.manageAccountLogRole ?? true,
     });
 
+    this.whiteboardApi = new SignalingApi(this, 'Whiteboard', {
+      description: 'Whiteboard session calls: one route per session message type',
+      stageName: props.stageName ?? 'live',
+      throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
+      accessLogRetention: logRetention,
+      accessLogRemovalPolicy: keepLogs,
+      // The account's log role is one setting, made by the signaling API.
+      manageAccountLogRole: false,
+      ...(this.api.accountLogSetting ? { accountLogSetting: this.api.accountLogSetting } : {}),
+    });
+
     this.platformApi = new PlatformApi(this, 'Platform', {
       throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
       accessLogRetention: logRetention,
@@ -126,6 +144,7 @@ export class SignalingStack extends Stack {
 
     this.handlers = new CallHandlers(this, 'Handlers', {
       api: this.api,
+      whiteboardApi: this.whiteboardApi,
       platformApi: this.platformApi,
       resources: {
         tables: this.data.tables,
@@ -145,6 +164,8 @@ export class SignalingStack extends Stack {
           callPolicy: props.callPolicy ?? DEFAULT_CALL_POLICY,
           ...(props.callGrantMaxTtlSeconds !== undefined ? { callGrantMaxTtlSeconds: props.callGrantMaxTtlSeconds } : {}),
           ...(props.abuseLimits ? { abuseLimits: props.abuseLimits } : {}),
+          ...(props.sessionWaitLimitSeconds !== undefined ? { sessionWaitLimitSeconds: props.sessionWaitLimitSeconds } : {}),
+          ...(props.sessionRejoinGraceSeconds !== undefined ? { sessionRejoinGraceSeconds: props.sessionRejoinGraceSeconds } : {}),
         },
       },
       projectRoot: props.projectRoot,
@@ -161,8 +182,9 @@ export class SignalingStack extends Stack {
         devLogin: false,
         iceServers: props.stunUrls && props.stunUrls.length > 0 ? [{ urls: [...props.stunUrls] }] : [],
         callPolicy: props.callPolicy ?? DEFAULT_CALL_POLICY,
+        whiteboard_websocket_url: this.whiteboardApi.url,
       },
-      connectSources: [this.api.api.apiEndpoint],
+      connectSources: [this.api.api.apiEndpoint, this.whiteboardApi.api.apiEndpoint],
     });
 
     this.observability = new Observability(this, 'Observability', {
@@ -175,6 +197,10 @@ export class SignalingStack extends Stack {
     new CfnOutput(this, OUTPUTS.webSocketUrl, {
       value: this.api.url,
       description: 'The signaling endpoint; clients connect to it with ?token=<JWT>',
+    });
+    new CfnOutput(this, OUTPUTS.whiteboardWebSocketUrl, {
+      value: this.whiteboardApi.url,
+      description: 'The whiteboard API (session calls); clients connect to it with ?token=<JWT>',
     });
     new CfnOutput(this, OUTPUTS.signingSecretArn, {
       value: this.signingSecret.secret.secretArn,
