@@ -56,12 +56,20 @@ export interface ManagementApi {
   grantManageConnections(grantee: IGrantable & IConstruct): Grant;
 }
 
+/** Where TURN credentials come from (`infra/aws/ice-servers.ts`): what to tell the function and how to grant it. */
+export interface TurnCredentialsSource {
+  readonly turnEnvironment: Partial<Record<EnvName, string>>;
+  grantTurnCredentials(grantee: IGrantable): void;
+}
+
 /** The resources a handler may be bound to; the definition's `access` decides which it gets. */
 export interface HandlerResources {
   readonly tables: CallTables;
   readonly signingSecret: ISecret;
   readonly managementApi: ManagementApi;
   readonly settings: HandlerSettings;
+  /** @default no TURN */
+  readonly turnCredentials?: TurnCredentialsSource;
 }
 
 export interface HandlerFunctionProps {
@@ -115,6 +123,7 @@ export function handlerEnvironment(resources: HandlerResources, definition: Func
   if (settings.sessionRejoinGraceSeconds !== undefined) {
     environment[ENV.sessionRejoinGraceSeconds] = String(settings.sessionRejoinGraceSeconds);
   }
+  if (definition.access.turnCredentials && resources.turnCredentials) Object.assign(environment, resources.turnCredentials.turnEnvironment);
   const { maxLifetimeSeconds, issuer, audience } = settings.tokenPolicy;
   if (definition.trigger.kind === 'authorizer') environment[ENV.tokenMaxLifetimeSeconds] = String(maxLifetimeSeconds);
   // Whoever signs or verifies with the secret (connect tokens, call grants) asks for the same `iss` and `aud`.
@@ -203,8 +212,17 @@ export class HandlerFunction extends Construct {
         resourceArns: [resources.tables.connections.tableArn],
       });
     }
+    // A call's log gains a quality summary by UpdateItem on the table itself; the function writes nothing else there.
+    if (access.callLogUpdates && !mayWrite(access.callLogs)) {
+      Grant.addToPrincipal({
+        grantee: this.function,
+        actions: ['dynamodb:UpdateItem'],
+        resourceArns: [resources.tables.callLogs.tableArn],
+      });
+    }
     if (access.manageConnections) resources.managementApi.grantManageConnections(this.function);
     if (access.signingSecret) resources.signingSecret.grantRead(this.function);
+    if (access.turnCredentials) resources.turnCredentials?.grantTurnCredentials(this.function);
   }
 }
 

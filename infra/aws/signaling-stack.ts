@@ -17,6 +17,7 @@ import type { FunctionDefinition } from '../../shared/routes';
 import { CallHandlers } from './call-handlers';
 import { CallData } from './data';
 import type { HandlerSettings } from './handler-function';
+import { IceServers, type TurnSettings } from './ice-servers';
 import { Observability } from './observability';
 import { PlatformApi } from './platform-api';
 import { SignalingApi, type StageThrottle } from './signaling-api';
@@ -33,6 +34,7 @@ export const OUTPUTS = {
   platformApiUrl: 'PlatformApiUrl',
   platformInvokePolicyArn: 'PlatformInvokePolicyArn',
   platformRoleArn: 'PlatformRoleArn',
+  turnSecretArn: 'TurnSecretArn',
 } as const;
 
 export interface SignalingStackProps extends StackProps {
@@ -60,8 +62,10 @@ export interface SignalingStackProps extends StackProps {
   readonly livenessCheckSeconds?: number;
   /** @default the handlers' own default set */
   readonly profileTypes?: readonly string[];
-  /** @default none */
+  /** STUN servers offered by `ice_servers` and `config.json`; empty offers none. @default Kinesis Video Streams' STUN server of the stack's region */
   readonly stunUrls?: readonly string[];
+  /** TURN with short-lived credentials (see `infra/aws/ice-servers.ts`). @default none */
+  readonly turn?: TurnSettings;
   /** Who may call whom (see shared/call-policy.ts). @default 'open' */
   readonly callPolicy?: CallPolicy;
   /** The longest-lived call grant accepted, in seconds. @default 300 (shared/limits.ts) */
@@ -106,6 +110,7 @@ export class SignalingStack extends Stack {
   readonly handlers: CallHandlers;
   readonly web: WebHosting;
   readonly observability: Observability;
+  readonly iceServers: IceServers;
 
   constructor(scope: Construct, id: string, props: SignalingStackProps) {
     super(scope, id, props);
@@ -115,6 +120,10 @@ export class SignalingStack extends Stack {
 
     this.data = new CallData(this, 'Data', { retainUserData: retainData });
     this.signingSecret = new SigningSecret(this, 'SigningSecret');
+    this.iceServers = new IceServers(this, 'IceServers', {
+      ...(props.stunUrls ? { stunUrls: props.stunUrls } : {}),
+      ...(props.turn ? { turn: props.turn } : {}),
+    });
 
     this.api = new SignalingApi(this, 'Signaling', {
       stageName: props.stageName ?? 'live',
@@ -149,12 +158,13 @@ export class SignalingStack extends Stack {
       resources: {
         tables: this.data.tables,
         signingSecret: this.signingSecret.secret,
+        turnCredentials: this.iceServers,
         settings: {
           ringTimeoutSeconds: props.ringTimeoutSeconds ?? DEFAULT_RING_TIMEOUT_SECONDS,
           resumeGraceSeconds: props.resumeGraceSeconds ?? DEFAULT_RESUME_GRACE_SECONDS,
           livenessCheckSeconds: props.livenessCheckSeconds ?? DEFAULT_LIVENESS_CHECK_SECONDS,
           ...(props.profileTypes ? { profileTypes: props.profileTypes } : {}),
-          stunUrls: props.stunUrls ?? [],
+          stunUrls: this.iceServers.stunUrls,
           logLevel: props.logLevel ?? 'info',
           tokenPolicy: {
             maxLifetimeSeconds: props.tokenMaxLifetimeSeconds ?? DEFAULT_TOKEN_MAX_LIFETIME_SECONDS,
@@ -180,7 +190,7 @@ export class SignalingStack extends Stack {
       clientConfig: {
         websocketUrl: this.api.url,
         devLogin: false,
-        iceServers: props.stunUrls && props.stunUrls.length > 0 ? [{ urls: [...props.stunUrls] }] : [],
+        iceServers: this.iceServers.stunUrls.length > 0 ? [{ urls: [...this.iceServers.stunUrls] }] : [],
         callPolicy: props.callPolicy ?? DEFAULT_CALL_POLICY,
         whiteboard_websocket_url: this.whiteboardApi.url,
       },
@@ -214,6 +224,12 @@ export class SignalingStack extends Stack {
       value: this.platformApi.invokePolicy.managedPolicyArn,
       description: "Attach to the platform backend's role: execute-api:Invoke on the platform API's routes only",
     });
+    if (this.iceServers.turnSecret) {
+      new CfnOutput(this, OUTPUTS.turnSecretArn, {
+        value: this.iceServers.turnSecret.secretArn,
+        description: 'Secrets Manager secret holding the TURN REST shared secret; the TURN server must use the same value',
+      });
+    }
     if (this.platformApi.platformRole) {
       new CfnOutput(this, OUTPUTS.platformRoleArn, {
         value: this.platformApi.platformRole.roleArn,
