@@ -26,6 +26,8 @@ export const CHROMIUM_FLAGS = [
 export interface WorldOptions {
   /** Extra `npm start` flags, e.g. a short ring timeout. */
   gatewayArgs?: string[];
+  /** How many fake cameras Chromium offers (one unless told; its fake microphones are always three). */
+  fakeCameras?: number;
 }
 
 /** Unique profile ids per test run, so tests never see each other's calls. */
@@ -51,13 +53,14 @@ export class World {
       chromium: environment.chromium,
       ...(options.gatewayArgs ? { args: options.gatewayArgs } : {}),
     });
-    return World.over(gateway);
+    return World.over(gateway, options.fakeCameras);
   }
 
   /** A world over a gateway the test started itself (one it restarts, say); closing the world closes it. */
-  static async over(gateway: IsolatedGateway): Promise<World> {
+  static async over(gateway: IsolatedGateway, fakeCameras?: number): Promise<World> {
+    const args = fakeCameras === undefined ? CHROMIUM_FLAGS : CHROMIUM_FLAGS.map((flag) => fakeCamerasFlag(flag, fakeCameras));
     try {
-      const browser = await chromium.launch({ executablePath: gateway.chromiumInNamespace, args: CHROMIUM_FLAGS, timeout: 30_000 });
+      const browser = await chromium.launch({ executablePath: gateway.chromiumInNamespace, args, timeout: 30_000 });
       return new World(gateway, browser);
     } catch (error) {
       await gateway.close();
@@ -105,6 +108,10 @@ export class World {
     if (this.refusingBrowser) await (await this.refusingBrowser).close().catch(() => undefined);
     await this.gateway.close();
   }
+}
+
+function fakeCamerasFlag(flag: string, cameras: number): string {
+  return flag === '--use-fake-device-for-media-stream' ? `${flag}=device-count=${String(cameras)}` : flag;
 }
 
 /**

@@ -145,6 +145,11 @@ export interface Call extends Subscribable<CallEvents> {
   hangup(): void;
   setMuted(muted: boolean): void;
   setCameraEnabled(on: boolean): void;
+  /**
+   * Sends `track` (another microphone or camera) instead of the one of its kind, without a new
+   * offer; muted and camera-off carry over, the old track stops. Rejects once the call is over.
+   */
+  replaceLocalTrack(track: MediaStreamTrack): Promise<void>;
   /** Asks for a screen, window or tab and sends it in place of the camera; rejects with a `CallError` (the picker cancelled: permission_denied). */
   shareScreen(): Promise<void>;
   /** Back to the camera (or to no video in a voice call). The browser's own "Stop sharing" does the same. */

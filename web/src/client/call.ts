@@ -280,6 +280,10 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     this.setCameraFlag(on);
   }
 
+  replaceLocalTrack(track: MediaStreamTrack): Promise<void> {
+    return this.negotiator.replaceLocalTrack(track);
+  }
+
   async shareScreen(): Promise<void> {
     if (!this.answered) return;
     await this.negotiator.shareScreen();

@@ -5,8 +5,13 @@ import { CallError, CallErrorCode, mediaError } from './errors';
 export type GetUserMedia = (constraints: MediaStreamConstraints) => Promise<MediaStream>;
 export type GetDisplayMedia = (options: DisplayMediaStreamOptions) => Promise<MediaStream>;
 
-const AUDIO: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
-const VIDEO: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 }, facingMode: 'user' };
+export const AUDIO: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+export const VIDEO: MediaTrackConstraints = {
+  width: { ideal: 1280 },
+  height: { ideal: 720 },
+  frameRate: { ideal: 30 },
+  facingMode: 'user',
+};
 
 export interface AcquiredMedia {
   stream: MediaStream;

@@ -221,6 +221,33 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     return this.local?.getTracks().some((track) => track.kind === kind) ?? false;
   }
 
+  /**
+   * A device switch without renegotiation: `track` takes the place of the local track of its kind
+   * (`RTCRtpSender.replaceTrack`), keeps its enabled state (muted, camera off), and the old one stops.
+   */
+  async replaceLocalTrack(track: MediaStreamTrack): Promise<void> {
+    const stream = this.local;
+    const old = stream?.getTracks().find((candidate) => candidate.kind === track.kind);
+    if (this.closed || !stream || !old) {
+      track.stop();
+      throw new CallError(CallErrorCode.NegotiationFailed, this.closed ? 'The call is over' : `This call sends no ${track.kind}`);
+    }
+    track.enabled = old.enabled;
+    // No sender yet (before the offer): the swap in the stream is enough, the offer adds the new track.
+    await this.peerConnection
+      ?.getSenders()
+      .find((sender) => sender.track === old)
+      ?.replaceTrack(track);
+    if (this.closed) {
+      track.stop();
+      throw new CallError(CallErrorCode.NegotiationFailed, 'The call is over');
+    }
+    stream.removeTrack(old);
+    stream.addTrack(track);
+    old.stop();
+    this.emit('localStream', stream);
+  }
+
   /** Sends to the peer over the data channel; false while it is not open (see `peerChannelOpen`). */
   sendToPeer(message: PeerMessage): boolean {
     return this.peerChannel?.send(message) ?? false;

@@ -35,6 +35,8 @@ import { HistoryView } from './views/history';
 import { IncomingView } from './views/incoming';
 import { SettingsPanel } from './views/settings-panel';
 import { Toasts } from './views/toasts';
+import { withPreferredDevices } from '../client/devices';
+import { pageDevicePreferences } from '../client/device-preferences';
 
 /** Ends I caused: the screen closes at once. Others linger a moment so the user sees what happened. */
 const LOCAL_ENDS: ReadonlySet<CallEndReason> = new Set(['hangup', 'cancelled', 'declined', 'failed', 'superseded']);
@@ -83,6 +85,12 @@ export class App {
       websocketUrl: config.websocketUrl,
       token,
       iceServers: config.iceServers,
+      // Calls open the microphone and camera picked last (see views/device-settings.ts).
+      getUserMedia: withPreferredDevices(
+        (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+        () => navigator.mediaDevices.enumerateDevices(),
+        pageDevicePreferences(),
+      ),
       // The page's own origin answering again is the cue to reconnect at once (see ReachabilityWatch).
       probeUrl: CLIENT_CONFIG_FILE,
       // Locally, calls a conversation-required deployment refuses without a grant get one from the dev endpoint.

@@ -11,6 +11,7 @@ import { h } from '../dom';
 import { FocusTrap } from '../focus-trap';
 import { capitalize, displayName, formatDuration } from '../format';
 import { icon } from '../icons';
+import { DeviceSettings } from './device-settings';
 import { OwnMediaStatus, PeerMediaIndicators, peerSendsVideo } from './media-state';
 import { ShareControls } from './share-controls';
 
@@ -89,6 +90,7 @@ export class CallScreen {
     this.localVideo = h('video', { class: 'local-video', 'data-testid': 'local-video', autoplay: true, playsinline: true, muted: true });
     this.localVideo.muted = true;
     this.remoteAudio = h('audio', { autoplay: true, 'data-testid': 'remote-audio' });
+    const devices = new DeviceSettings(call, this.remoteAudio);
     this.muteButton = h('button', {
       class: 'round-button control',
       'data-testid': 'mute-toggle',
@@ -151,11 +153,13 @@ export class CallScreen {
           h('div', { class: 'action' }, this.muteButton, h('span', { class: 'mute-label' })),
           h('div', { class: 'action', hidden: call.type !== 'video' }, this.cameraButton, h('span', { class: 'camera-label' })),
           ...this.shareControls.actions,
+          devices.control,
           h('div', { class: 'action' }, end, h('span', { class: 'end-label' }, 'End')),
         ),
         this.remoteAudio,
       ),
     );
+    this.element.append(devices.panel, devices.notice);
 
     this.subscriptions = [
       call.on('state', () => this.renderState()),

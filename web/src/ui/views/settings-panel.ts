@@ -7,6 +7,8 @@ import { h } from '../dom';
 import { FocusTrap } from '../focus-trap';
 import { capitalize, displayName } from '../format';
 import { icon } from '../icons';
+import type { DeviceControls } from '../../client/devices';
+import { DeviceChoices, pageDeviceControls } from './device-settings';
 
 export interface SettingsPanelProps {
   /** Asked when the dialog opens: the settings may have changed on another device. */
@@ -47,6 +49,8 @@ export class SettingsPanel {
   /** Profiles whose Unblock is on its way to the server. */
   private readonly unblocking = new Set<string>();
   private readonly focusTrap: FocusTrap;
+  /** Microphone, camera and speaker for the next call (the call screen has its own, for the call on). */
+  private readonly devices = pageDeviceControls();
 
   constructor(private readonly props: SettingsPanelProps) {
     this.radios = CHOICES.map(({ value }) =>
@@ -88,6 +92,7 @@ export class SettingsPanel {
         h('p', { class: 'muted' }, "Blocked people can't call you. They aren't told: to them, you just can't be reached."),
         this.list,
       ),
+      this.devices && foldedDeviceChoices(this.devices),
     );
     // Escape closes a modal dialog by itself; focus goes back to what opened it either way.
     this.focusTrap = new FocusTrap(this.element);
@@ -109,6 +114,7 @@ export class SettingsPanel {
     this.element.showModal();
     this.focusTrap.hold(this.radios.find((radio) => radio.checked) ?? this.closeButton, opener);
     this.props.onOpen();
+    void this.devices?.refresh();
   }
 
   close(): void {
@@ -211,4 +217,27 @@ export class SettingsPanel {
       ),
     );
   }
+}
+
+/** Folded at first: most visits are about who can call, and a phone has no room for both at once. */
+function foldedDeviceChoices(devices: DeviceControls): HTMLElement {
+  const choices = new DeviceChoices(devices, 'settings-devices').element;
+  choices.id = 'settings-device-choices';
+  choices.hidden = true;
+  const unfold: HTMLButtonElement = h(
+    'button',
+    {
+      type: 'button',
+      class: 'disclosure',
+      'aria-expanded': 'false',
+      'aria-controls': choices.id,
+      'data-testid': 'show-device-choices',
+      onclick: () => {
+        choices.hidden = !choices.hidden;
+        unfold.setAttribute('aria-expanded', String(!choices.hidden));
+      },
+    },
+    'Microphone, camera and speaker',
+  );
+  return h('section', { class: 'devices' }, h('h3', {}, unfold), choices);
 }
