@@ -177,7 +177,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   },
   // The whiteboard API (PROTOCOL.md, "Whiteboard session calls"). Its sockets are recorded apart from
   // the chat API's; the same authorizer function guards its `$connect`.
-  sessionRoute('session-connect', '$connect', { ...NO_ACCESS, connections: 'readwrite' }),
+  // Closes the profile's oldest whiteboard sockets beyond its cap (counted apart from its chat sockets), telling each why first.
+  sessionRoute('session-connect', '$connect', { ...NO_ACCESS, connections: 'readwrite', manageConnections: true }),
   sessionRoute('session-disconnect', '$disconnect', SESSION_STATE),
   sessionRoute('session-default', '$default', REPLY_ONLY),
   // Verify the session grant (the signing secret); reading the session's call is all `session_state` does.

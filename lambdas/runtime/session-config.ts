@@ -1,6 +1,7 @@
 /** The whiteboard functions' settings, read from the environment once per container, failing fast. */
 import { ENV } from '../../shared/env';
 import {
+  DEFAULT_SOCKETS_PER_PROFILE,
   DEFAULT_SESSION_EARLY_JOIN_SECONDS,
   DEFAULT_SESSION_REJOIN_GRACE_SECONDS,
   DEFAULT_SESSION_WAIT_LIMIT_SECONDS,
@@ -23,6 +24,8 @@ export interface SessionRuntimeConfig extends SessionSettings {
   issuance: GrantIssuance;
   rateLimits: RateLimits;
   profileTypes: readonly string[];
+  /** Whiteboard sockets one profile may hold open (counted apart from its chat sockets). */
+  socketsPerProfile: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -51,5 +54,6 @@ export function readSessionConfig(env: Env = process.env): SessionRuntimeConfig 
     issuance: { ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) },
     rateLimits: rateLimits(env),
     profileTypes: parseProfileTypes(env[ENV.profileTypes]),
+    socketsPerProfile: positiveNumber(ENV.socketsPerProfile, env[ENV.socketsPerProfile], DEFAULT_SOCKETS_PER_PROFILE, { integer: true }),
   };
 }

@@ -18,12 +18,15 @@ import { DEV_SESSION_GRANT_PATH } from '../../shared/client-config';
 
 const WAIT_LIMIT_SECONDS = 2;
 const REJOIN_GRACE_SECONDS = 1;
+/** Sockets per profile: chat and whiteboard sockets are each capped at this many, counted apart. */
+const SOCKETS_PER_PROFILE = 3;
 let h: Harness;
 let nextId = 9100;
 const sockets: SessionSocket[] = [];
 
 beforeAll(async () => {
   h = await startHarness({
+    abuseLimits: { socketsPerProfile: SOCKETS_PER_PROFILE },
     sessionWaitLimitSeconds: WAIT_LIMIT_SECONDS,
     sessionRejoinGraceSeconds: REJOIN_GRACE_SECONDS,
     sweepIntervalMs: 100,
@@ -389,5 +392,20 @@ describe('where session grants come from', () => {
     const student = await whiteboard('student', studentId);
     student.send({ type: 'session_state', session_id: 'dev-lesson', session_grant: grant });
     expect((await student.next('session_call')).call).toBeNull();
+  });
+});
+
+describe('whiteboard sockets', () => {
+  it('are capped per profile apart from its chat sockets: the oldest beyond the cap is told and closed', async () => {
+    const tutorId = nextId++;
+    const chat = await Promise.all(Array.from({ length: SOCKETS_PER_PROFILE }, () => h.connect('tutor', tutorId)));
+    const boards: SessionSocket[] = [];
+    for (let index = 0; index < SOCKETS_PER_PROFILE; index++) boards.push(await whiteboard('tutor', tutorId));
+    // As many whiteboard sockets as the cap leave every chat socket open.
+    expect(chat.every((socket) => socket.ws.readyState === socket.ws.OPEN)).toBe(true);
+    await whiteboard('tutor', tutorId);
+    expect((await boards[0]!.next('error')).code).toBe('too_many_sockets');
+    await boards[0]!.closed;
+    expect(chat.every((socket) => socket.ws.readyState === socket.ws.OPEN)).toBe(true);
   });
 });
