@@ -25,6 +25,11 @@ export const MAX_ID_CHARS = 64;
  * `peer-protocol.ts`): 16 KiB is what every browser's SCTP stack takes in one message.
  */
 export const MAX_PEER_MESSAGE_CHARS = 16 * 1024;
+/**
+ * An in-call chat message's text (peer-protocol `chat`): a few paragraphs, well inside one peer
+ * message with its envelope even when every character is escaped in the JSON.
+ */
+export const MAX_CHAT_MESSAGE_CHARS = 2_000;
 
 /**
  * A party's end-of-call quality summary (`call_quality`) is taken until this long after its call

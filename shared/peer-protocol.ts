@@ -9,7 +9,7 @@
  * channel without breaking older clients.
  */
 import * as v from 'valibot';
-import { MAX_PEER_MESSAGE_CHARS } from './limits';
+import { MAX_CHAT_MESSAGE_CHARS, MAX_ID_CHARS, MAX_PEER_MESSAGE_CHARS } from './limits';
 
 /**
  * A negotiated channel with a fixed id: both sides create it before the offer and the answer, so
@@ -35,8 +35,22 @@ export const MediaStateSchema = v.object({
 export type MediaStateMessage = v.InferOutput<typeof MediaStateSchema>;
 export type PeerMediaState = Omit<MediaStateMessage, 'v' | 'type'>;
 
+/**
+ * One in-call chat message, plain text (shown as text, never as markup). Kept by both browsers for
+ * the call only; `id` (the sender's, unique within the call) lets a receiver drop a repeat.
+ */
+export const ChatSchema = v.object({
+  v: v.literal(PEER_PROTOCOL_VERSION),
+  type: v.literal('chat'),
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_CHARS)),
+  text: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_CHAT_MESSAGE_CHARS)),
+  /** The sender's clock (ISO 8601), shown beside the message; order is the channel's (ordered). */
+  sent_at: v.pipe(v.string(), v.isoTimestamp()),
+});
+export type ChatMessage = v.InferOutput<typeof ChatSchema>;
+
 /** Every message of this version; a new type is one more schema in this list. */
-export const PeerMessageSchema = v.variant('type', [MediaStateSchema]);
+export const PeerMessageSchema = v.variant('type', [MediaStateSchema, ChatSchema]);
 export type PeerMessage = v.InferOutput<typeof PeerMessageSchema>;
 
 /** A received message, or undefined for anything to ignore: too long, not JSON, another version or type, malformed. */

@@ -76,6 +76,21 @@ try {
   await Promise.all([sam.waitForCallStatus('connected'), ada.waitForCallStatus('connected')]);
   await sam.waitForVideoFrames('remote-video', 20);
   await shot(sam, '06-in-call-video', 1_500);
+  // Chat during the call (unread while closed, then open), and the connection's figures.
+  await ada.byTestId('chat-toggle').click();
+  await ada.byTestId('chat-input').fill('Can you see the slide?');
+  await ada.byTestId('chat-input').press('Enter');
+  await sam.waitForAttribute('chat-unread', 'data-count', '1');
+  await shot(sam, '21-in-call-chat-unread');
+  await sam.byTestId('chat-toggle').click();
+  await sam.byTestId('chat-input').fill('Yes, clearly');
+  await sam.byTestId('chat-input').press('Enter');
+  await sam.byTestId('quality-indicator').hover();
+  await sam.byTestId('quality-figures').waitFor();
+  await shot(sam, '22-in-call-chat-and-quality');
+  await sam.byTestId('chat-close').click();
+  await ada.byTestId('chat-close').click();
+  await sam.page.mouse.move(1, 1);
   await sam.byTestId('mute-toggle').click();
   await sam.byTestId('camera-toggle').click();
   await shot(sam, '07-in-call-muted-camera-off');

@@ -67,6 +67,8 @@ describe.runIf(runs)('visible keyboard focus in Chromium', () => {
       await sam.byTestId('accept-call').click();
       await Promise.all([sam.waitForCallStatus('connected'), ada.waitForCallStatus('connected')]);
       await sam.waitForVideoFrames('remote-video', 2);
+      // The connection quality is a control too, once its first reading is in.
+      await sam.byTestId('quality-indicator').waitFor({ state: 'visible' });
       // A still picture of the video, so the two pictures of a control differ only by its focus.
       await sam.page.evaluate(() => {
         for (const video of document.querySelectorAll('video')) video.pause();
@@ -86,12 +88,12 @@ describe.runIf(runs)('visible keyboard focus in Chromium', () => {
       );
       const atLeast = (minimum: number) => expect.toSatisfy((n: number) => n >= minimum);
       // Name, type, id, picture address, Sign in; header (2), dialer (4), a history row (3); Decline, Accept, Block;
-      // Mute, Camera, Devices, End (and any control a call adds); Close and a choice.
+      // the connection quality, Mute, Camera, Devices, Chat, End (and any control a call adds); Close and a choice.
       expect(summary).toEqual({
         'sign-in': { controls: 5, faint: [] },
         home: { controls: atLeast(9), faint: [] },
         'incoming call': { controls: 3, faint: [] },
-        'video call': { controls: atLeast(4), faint: [] },
+        'video call': { controls: atLeast(6), faint: [] },
         'call settings': { controls: atLeast(2), faint: [] },
       });
     },

@@ -171,6 +171,12 @@ export class FakePeerConnection {
     this.closed = true;
     this.connectionState = 'closed';
   }
+  /** What `getStats` reports: one report per call, the last one again and again; none is an empty report. */
+  readonly statsReports: Record<string, unknown>[][] = [];
+  async getStats(): Promise<Map<string, Record<string, unknown>>> {
+    const report = this.statsReports.length > 1 ? this.statsReports.shift() : this.statsReports[0];
+    return new Map((report ?? []).map((record, index) => [String(record.id ?? index), record]));
+  }
 
   // What the browser would do:
   gather(candidate: string): void {

@@ -5,6 +5,7 @@
  * this socket") and again with the id once it is known. Sending never throws, except for the
  * invitation and the answer, whose failure fails the call.
  */
+import type { CallQualitySummary } from '../../../shared/call-quality';
 import type { ClientMessageInput, IceCandidate } from '../../../shared/protocol';
 import { CandidateBatcher, type CandidateBatcherOptions } from './candidate-batcher';
 import type { CallType } from './call-types';
@@ -130,6 +131,11 @@ export class CallSignals {
     } catch {
       // Offline: the pending offer goes out again on `call_resumed`.
     }
+  }
+
+  /** What this side saw of the call's quality, once, as it ends (the server keeps it on the call's log). */
+  quality(summary: CallQualitySummary): void {
+    if (this.callId) this.trySend({ type: 'call_quality', call_id: this.callId, summary });
   }
 
   candidate(candidate: IceCandidate): void {

@@ -1,4 +1,5 @@
 /** The vocabulary of a call shared by the call, the client and the UI, and the call as they see it. */
+import type { QualitySample } from './call-quality';
 import type { PeerMediaState } from '../../../shared/peer-protocol';
 import type { ProfileId, ProfileRef } from '../../../shared/profile';
 import type { Subscribable } from './emitter';
@@ -72,6 +73,17 @@ export function profileRefOf({ profileId, profileType }: ProfileIdentity): Profi
 /** The peer's microphone and camera as the peer tells them, peer to peer; see `Call.peerMedia`. */
 export type { PeerMediaState };
 
+/** One in-call chat message, as both sides keep it for the call's duration (plain text). */
+export interface ChatEntry {
+  id: string;
+  text: string;
+  /** The sender's clock, ISO 8601. */
+  sentAt: string;
+  from: 'me' | 'peer';
+}
+
+export type { QualitySample };
+
 export interface CallEvents {
   state: CallState;
   localStream: MediaStream;
@@ -91,6 +103,12 @@ export interface CallEvents {
   /** The peer's name or avatar became known (the server stamps them on its messages). */
   peer: Peer;
   warning: CallError;
+  /** A chat message sent from here or received from the peer, in that order. */
+  chat: ChatEntry;
+  /** Chat can be sent (the data channel to the peer is open) or no longer can. */
+  chatAvailable: boolean;
+  /** A new reading of the connection's quality (every couple of seconds while connected). */
+  quality: QualitySample;
   ended: CallEnd;
 }
 
@@ -136,6 +154,11 @@ export interface Call extends Subscribable<CallEvents> {
   readonly sharingScreen: boolean;
   /** This browser can share a screen (`getDisplayMedia`). */
   readonly canShareScreen: boolean;
+  /** This call's chat so far, oldest first; emptied when the call ends (it is kept nowhere else). */
+  readonly chat: readonly ChatEntry[];
+  readonly chatAvailable: boolean;
+  /** The latest quality reading; undefined until the first, a couple of seconds after connecting. */
+  readonly quality: QualitySample | undefined;
 
   /** Answers an incoming call: opens the media and sends the answer. */
   accept(): Promise<void>;
@@ -156,4 +179,9 @@ export interface Call extends Subscribable<CallEvents> {
   stopSharing(): Promise<void>;
   /** A voice call turns video: opens the camera and sends it (the peer sees it); in a call with a camera, turns it on. */
   turnCameraOn(): Promise<void>;
+  /**
+   * Sends a chat message to the peer, peer to peer; returns it as kept in `chat`, or undefined when
+   * it could not go (empty or too long text, the channel not open, the call over).
+   */
+  sendChat(text: string): ChatEntry | undefined;
 }

@@ -22,13 +22,17 @@ import {
   type CallEvents,
   type CallState,
   type CallType,
+  type ChatEntry,
   type Peer,
   type PeerMediaState,
+  type QualitySample,
 } from './call-types';
+import { ChatLog } from './chat-log';
 import { Emitter } from './emitter';
 import { declinedReason, endedReason } from './end-reasons';
 import { CallError, CallErrorCode } from './errors';
 import type { Negotiator, SessionDescription } from './negotiator';
+import { QUALITY_SAMPLE_INTERVAL_MS, QualityMonitor, VIDEO_RAMP_UP_MS } from './quality-monitor';
 
 export interface CallTimings {
   /** An invitation not acknowledged (ringing or declined) by then fails the call. */
@@ -58,6 +62,10 @@ export interface CallTimings {
    */
   calleeRestartWaitMs: number;
   batcher: Partial<CandidateBatcherOptions>;
+  /** How often a connected call's stats are read for its quality. */
+  qualitySampleMs: number;
+  /** How long after connecting a video call's arriving bitrate starts to count in its rating. */
+  videoRampUpMs: number;
 }
 
 export const DEFAULT_CALL_TIMINGS: CallTimings = {
@@ -71,6 +79,8 @@ export const DEFAULT_CALL_TIMINGS: CallTimings = {
   mediaRecoveryMs: 30_000,
   calleeRestartWaitMs: 4_000,
   batcher: {},
+  qualitySampleMs: QUALITY_SAMPLE_INTERVAL_MS,
+  videoRampUpMs: VIDEO_RAMP_UP_MS,
 };
 
 export interface CallInit {
@@ -115,6 +125,10 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
   private readonly signals: CallSignals;
   private readonly timings: CallTimings;
   private readonly timers = new Map<TimerName, ReturnType<typeof setTimeout>>();
+  private readonly chatLog = new ChatLog();
+  private chatAvailableValue = false;
+  private qualityValue: QualitySample | undefined;
+  private readonly qualityMonitor: QualityMonitor;
 
   constructor(init: CallInit) {
     super();
@@ -138,7 +152,10 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     });
     this.negotiator.on('connection', (state) => this.mediaStateChanged(state));
     // What the peer sees of our microphone and camera: told as the channel opens, then on each change.
-    this.negotiator.on('peerChannelOpen', () => this.tellPeerMediaState());
+    this.negotiator.on('peerChannelOpen', () => {
+      this.tellPeerMediaState();
+      this.setChatAvailable(true);
+    });
     this.negotiator.on('peerMessage', (message) => this.peerMessage(message));
     this.negotiator.on('renegotiate', (description) => {
       if (description.type === 'offer') this.renegotiateRefusals = 0;
@@ -148,6 +165,22 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
       this.emit('sharingScreen', source === 'screen');
       this.tellPeerMediaState();
       this.refreshHasVideo();
+    });
+
+    this.qualityMonitor = new QualityMonitor({
+      getStats: async () => (await this.negotiator.getStats())?.values(),
+      // A picture is expected only while the peer says its camera is on (a disabled camera sends black
+      // frames), and once the sender's bandwidth estimate has had time to ramp up.
+      receivingVideo: () =>
+        this.type === 'video' &&
+        (this.peerMediaValue === undefined || this.peerMediaValue.camera === 'on') &&
+        Date.now() - (this.connectedAtValue ?? Date.now()) >= this.timings.videoRampUpMs,
+      onSample: (sample) => {
+        if (this.stateValue === 'ended') return;
+        this.qualityValue = sample;
+        this.emit('quality', sample);
+      },
+      intervalMs: this.timings.qualitySampleMs,
     });
 
     if (init.direction === 'incoming') this.armRingTimer(init.ringMs ?? this.timings.defaultRingMs);
@@ -211,6 +244,18 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
 
   get localStream(): MediaStream | undefined {
     return this.negotiator.localStream;
+  }
+
+  get chat(): readonly ChatEntry[] {
+    return this.chatLog.entries;
+  }
+
+  get chatAvailable(): boolean {
+    return this.chatAvailableValue;
+  }
+
+  get quality(): QualitySample | undefined {
+    return this.qualityValue;
   }
 
   get remoteStream(): MediaStream | undefined {
@@ -304,6 +349,17 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     this.negotiator.setTrackEnabled('video', true);
     this.setCameraFlag(true);
     this.refreshHasVideo();
+  }
+
+  sendChat(text: string): ChatEntry | undefined {
+    const composed = this.stateValue === 'ended' ? undefined : this.chatLog.compose(text);
+    if (!composed) return undefined;
+    if (!this.negotiator.sendToPeer(composed.message)) {
+      this.setChatAvailable(false);
+      return undefined;
+    }
+    this.addChat(composed.entry);
+    return composed.entry;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -475,6 +531,7 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
       this.clearTimer('iceRestart');
       this.clearTimer('mediaRecovery');
       this.setMediaInterrupted(false);
+      this.qualityMonitor.start();
       if (this.stateValue !== 'connected') {
         this.clearTimer('connect');
         this.connectedAtValue = Date.now();
@@ -482,9 +539,11 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
       }
     } else if (state === 'disconnected') {
       // Often recovers by itself within seconds (a Wi-Fi hiccup): restart only if it does not.
+      this.qualityMonitor.pause();
       this.interrupted();
       this.scheduleIceRestart(this.timings.iceRestartDelayMs);
     } else if (state === 'failed') {
+      this.qualityMonitor.pause();
       this.interrupted();
       this.scheduleIceRestart(0);
     }
@@ -567,8 +626,14 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     if (this.stateValue === 'ended') return;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    const quality = this.qualityMonitor.stop();
+    // Another device of ours that took the call over reports it in our name when it ends there.
+    if (quality && end.reason !== 'resumed_elsewhere') this.signals.quality(quality);
     this.signals.close();
     this.negotiator.close();
+    // The chat lives only as long as the call.
+    this.chatLog.clear();
+    this.chatAvailableValue = false;
     const connectedAt = this.connectedAtValue;
     this.endValue = {
       ...end,
@@ -642,6 +707,9 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
         this.emit('peerMedia', this.peerMediaValue);
         return;
       }
+      case 'chat':
+        this.addChat(ChatLog.received(message));
+        return;
     }
   }
 
@@ -657,6 +725,16 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     if (hasVideo === this.hasVideoValue) return;
     this.hasVideoValue = hasVideo;
     this.emit('hasVideo', hasVideo);
+  }
+
+  private addChat(entry: ChatEntry): void {
+    if (this.chatLog.add(entry)) this.emit('chat', entry);
+  }
+
+  private setChatAvailable(available: boolean): void {
+    if (available === this.chatAvailableValue || this.stateValue === 'ended') return;
+    this.chatAvailableValue = available;
+    this.emit('chatAvailable', available);
   }
 
   private setPeerReconnecting(reconnecting: boolean): void {

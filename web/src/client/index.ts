@@ -29,9 +29,11 @@ export {
   type CallEvents,
   type CallState,
   type CallType,
+  type ChatEntry,
   type Peer,
   type PeerMediaState,
   type ProfileIdentity,
+  type QualitySample,
 } from './call-types';
 export { CallError, CallErrorCode } from './errors';
 export { Emitter, type Listener, type Subscribable, type Unsubscribe } from './emitter';

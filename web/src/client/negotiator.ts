@@ -253,6 +253,11 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     return this.peerChannel?.send(message) ?? false;
   }
 
+  /** The peer connection's stats (call quality); undefined before it exists and once closed. */
+  async getStats(): Promise<RTCStatsReport | undefined> {
+    return this.closed ? undefined : this.peerConnection?.getStats();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

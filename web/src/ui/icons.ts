@@ -22,6 +22,11 @@ const PATHS = {
   settings: 'M4 21v-7M4 10V3M12 21v-9M12 8V3M20 21v-5M20 12V3M1 14h6M9 8h6M17 16h6',
   screen: 'M3 5a1 1 0 0 1 1-1h16a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1zM8 20h8M12 16v4',
   block: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18M5.64 5.64l12.72 12.72',
+  chat: 'M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z',
+  // Connection quality: the number of bars says it, so colour is never the only sign.
+  signalGood: 'M4 20v-3M9 20v-7M14 20V9M19 20V4',
+  signalFair: 'M4 20v-3M9 20v-7M14 20V9',
+  signalPoor: 'M4 20v-3M13 5l6 6M19 5l-6 6',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -11,8 +11,10 @@ import { h } from '../dom';
 import { FocusTrap } from '../focus-trap';
 import { capitalize, displayName, formatDuration } from '../format';
 import { icon } from '../icons';
+import { CallChat } from './call-chat';
 import { DeviceSettings } from './device-settings';
 import { OwnMediaStatus, PeerMediaIndicators, peerSendsVideo } from './media-state';
+import { QualityIndicator } from './quality-indicator';
 import { ShareControls } from './share-controls';
 
 export interface CallScreenProps {
@@ -56,6 +58,8 @@ export class CallScreen {
   private ownMedia = new OwnMediaStatus();
   private endButton = h('button');
   private shareControls: ShareControls | undefined;
+  private chat: CallChat | undefined;
+  private quality: QualityIndicator | undefined;
 
   constructor(private readonly props: CallScreenProps) {}
 
@@ -111,6 +115,8 @@ export class CallScreen {
 
     this.peerMedia = new PeerMediaIndicators();
     this.ownMedia = new OwnMediaStatus();
+    this.chat = new CallChat(call, () => displayName(call.peer.name, call.peer.profileType, call.peer.profileId));
+    this.quality = new QualityIndicator(call);
     this.names = [h('strong', { 'data-testid': 'call-peer-name' }, name), h('h2', { class: 'peer-name' }, name)];
     const [topName, stageName] = this.names as [HTMLElement, HTMLElement];
     const peerAvatar = h('div', { class: 'pulse' }, avatar(name, key, call.peer.avatar, 'xl'));
@@ -141,9 +147,17 @@ export class CallScreen {
         h(
           'div',
           { class: 'call-top' },
-          h('div', { class: 'call-title' }, topName, h('div', { class: 'call-sub' }, this.status), this.peerMedia.muted),
+          h(
+            'div',
+            { class: 'call-title' },
+            topName,
+            h('div', { class: 'call-sub' }, this.status),
+            this.peerMedia.muted,
+            this.quality.element,
+          ),
         ),
         this.stage,
+        this.chat.panel,
         this.banner,
         this.reconnectButton,
         h(
@@ -154,6 +168,7 @@ export class CallScreen {
           h('div', { class: 'action', hidden: call.type !== 'video' }, this.cameraButton, h('span', { class: 'camera-label' })),
           ...this.shareControls.actions,
           devices.control,
+          this.chat.toggle,
           h('div', { class: 'action' }, end, h('span', { class: 'end-label' }, 'End')),
         ),
         this.remoteAudio,
@@ -178,6 +193,7 @@ export class CallScreen {
         peerAvatar.replaceChildren(avatar(known, key, peer.avatar, 'xl'));
         this.renderBanner();
         this.renderPeerMedia();
+        this.chat?.renderNames();
       }),
       call.on('mediaInterrupted', (interrupted) => {
         this.mediaInterrupted = interrupted;
@@ -207,6 +223,9 @@ export class CallScreen {
     this.subscriptions = [];
     this.shareControls?.dispose();
     this.shareControls = undefined;
+    this.chat?.dispose();
+    this.quality?.dispose();
+    this.chat = this.quality = undefined;
     clearInterval(this.timer);
     this.timer = undefined;
     for (const media of [this.remoteVideo, this.localVideo, this.remoteAudio]) media.srcObject = null;

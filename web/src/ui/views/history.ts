@@ -12,6 +12,7 @@ import { describeHistoryEntry, type HistoryEntry } from '../history-outcome';
 import { icon } from '../icons';
 import type { KnownNames } from '../known-names';
 import type { MissedCall } from '../missed-calls';
+import { historyQualityWords } from '../quality-words';
 import type { Me } from '../session';
 
 export interface HistoryProps {
@@ -201,6 +202,7 @@ export class HistoryView {
           icon(direction === 'missed' ? 'missed' : direction === 'outgoing' ? 'outgoing' : 'incoming', 'icon icon-sm'),
           summary,
         ),
+        this.qualityLine(row),
       ),
       h(
         'time',
@@ -209,6 +211,12 @@ export class HistoryView {
       ),
       h('div', { class: 'history-actions' }, callBack('voice'), callBack('video'), blockButton),
     );
+  }
+
+  /** How the connection was, as my own side reported it at the end of the call. */
+  private qualityLine(row: Row): HTMLElement | null {
+    const words = historyQualityWords(row.log, row.outgoing);
+    return words === undefined ? null : h('span', { class: 'history-quality muted', 'data-testid': 'history-quality' }, words);
   }
 
   private row(log: CallLog): Row {
