@@ -5,6 +5,7 @@
  */
 import { httpRouteKey, PLATFORM_ROUTES, type HttpRoute } from './platform-api';
 import type { ClientMessageType } from './protocol';
+import type { SessionMessageType } from './session-protocol';
 
 export type TableAccess = 'none' | 'read' | 'readwrite';
 
@@ -22,6 +23,11 @@ export interface FunctionAccess {
    */
   rateCounters?: boolean;
   /**
+   * `whiteboard_call_history`: the whiteboard session calls (absent: none). Chat functions that claim
+   * lines read it, to judge a line a session call holds (stale or busy).
+   */
+  whiteboardCalls?: TableAccess;
+  /**
    * Updates items of `call_logs` (UpdateItem only), for a function that otherwise only reads it:
    * it adds to a call's log and never creates or deletes one.
    */
@@ -30,10 +36,17 @@ export interface FunctionAccess {
   turnCredentials?: boolean;
 }
 
-export type RouteKey = '$connect' | '$disconnect' | '$default' | ClientMessageType;
+export type RouteKey = '$connect' | '$disconnect' | '$default' | ClientMessageType | SessionMessageType;
+
+/**
+ * The WebSocket APIs: `chat` (the chat calls, PROTOCOL.md "Calls") and `whiteboard` (whiteboard
+ * session calls, its own API with its own routes, stage and management endpoint).
+ */
+export const WEBSOCKET_APIS = ['chat', 'whiteboard'] as const;
+export type WebSocketApiName = (typeof WEBSOCKET_APIS)[number];
 
 export type FunctionTrigger =
-  | { kind: 'route'; routeKey: RouteKey }
+  | { kind: 'route'; routeKey: RouteKey; api: WebSocketApiName }
   | { kind: 'authorizer'; identitySource: 'token' }
   | { kind: 'schedule' }
   /** A route of the platform's backend API (`shared/platform-api.ts`), IAM-authorized. */
@@ -46,7 +59,13 @@ export interface FunctionDefinition {
   entry: string;
   trigger: FunctionTrigger;
   access: FunctionAccess;
+  /** The WebSocket API a function that is not one of its routes posts to (the whiteboard sweeper); default the chat API. */
+  postsTo?: WebSocketApiName;
 }
+
+/** The WebSocket API whose sockets a function reaches: its route's API, or the one it names. */
+export const apiOf = (definition: FunctionDefinition): WebSocketApiName =>
+  definition.trigger.kind === 'route' ? definition.trigger.api : (definition.postsTo ?? 'chat');
 
 /** Whether a function may write the table: only such functions forget the records of sockets found gone. */
 export const mayWrite = (access: TableAccess): boolean => access === 'readwrite';
@@ -69,9 +88,29 @@ const REPLY_ONLY: FunctionAccess = { ...NO_ACCESS, manageConnections: true };
 const route = (id: string, routeKey: RouteKey, access: FunctionAccess): FunctionDefinition => ({
   id,
   entry: `lambdas/handlers/${id}.ts`,
-  trigger: { kind: 'route', routeKey },
+  trigger: { kind: 'route', routeKey, api: 'chat' },
   access,
 });
+
+/** A route of the whiteboard API; its handler lives under `lambdas/handlers/session/`. */
+const sessionRoute = (
+  id: string,
+  routeKey: '$connect' | '$disconnect' | '$default' | SessionMessageType,
+  access: FunctionAccess,
+): FunctionDefinition => ({
+  id,
+  entry: `lambdas/handlers/session/${id}.ts`,
+  trigger: { kind: 'route', routeKey, api: 'whiteboard' },
+  access,
+});
+
+/** Whiteboard handlers that move a session call: its item, the session's pointer, the members' lines and sockets. */
+const SESSION_STATE: FunctionAccess = {
+  ...NO_ACCESS,
+  connections: 'readwrite',
+  whiteboardCalls: 'readwrite',
+  manageConnections: true,
+};
 
 const platformRoute = (id: string, httpRoute: HttpRoute, access: FunctionAccess): FunctionDefinition => ({
   id,
@@ -93,7 +132,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   route('default', '$default', REPLY_ONLY),
   // Reads the signing secret to verify the platform's call grants (see shared/call-policy.ts), and the
   // callee's settings (who may call it, whom it blocked).
-  route('call-invitation', 'call_invitation', { ...CALL_STATE, signingSecret: true, profileSettings: 'read' }),
+  // It claims lines: one a whiteboard session call holds is judged from that call (read only).
+  route('call-invitation', 'call_invitation', { ...CALL_STATE, signingSecret: true, profileSettings: 'read', whiteboardCalls: 'read' }),
   route('call-answer', 'call_answer', CALL_STATE),
   // Candidates read the call, and write it too: a peer socket found gone starts that party's resume
   // grace (a guarded update of the call, as `$disconnect` would make) and its record is forgotten.
@@ -128,12 +168,35 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   platformRoute('platform-presence', PLATFORM_ROUTES.presence, { ...NO_ACCESS, connections: 'read' }),
   platformRoute('platform-call-logs', PLATFORM_ROUTES.callLogs, { ...NO_ACCESS, callLogs: 'read' }),
   // Rings as an invitation does: the callee's settings are read, the caller's repeated rings counted.
-  platformRoute('platform-call-invite', PLATFORM_ROUTES.callInvite, { ...CALL_STATE, profileSettings: 'read' }),
+  platformRoute('platform-call-invite', PLATFORM_ROUTES.callInvite, { ...CALL_STATE, profileSettings: 'read', whiteboardCalls: 'read' }),
   {
     id: 'sweeper',
     entry: 'lambdas/handlers/sweeper.ts',
     trigger: { kind: 'schedule' },
     access: CALL_STATE,
+  },
+  // The whiteboard API (PROTOCOL.md, "Whiteboard session calls"). Its sockets are recorded apart from
+  // the chat API's; the same authorizer function guards its `$connect`.
+  // Closes the profile's oldest whiteboard sockets beyond its cap (counted apart from its chat sockets), telling each why first.
+  sessionRoute('session-connect', '$connect', { ...NO_ACCESS, connections: 'readwrite', manageConnections: true }),
+  sessionRoute('session-disconnect', '$disconnect', SESSION_STATE),
+  sessionRoute('session-default', '$default', REPLY_ONLY),
+  // Verify the session grant (the signing secret); reading the session's call is all `session_state` does.
+  sessionRoute('session-state', 'session_state', { ...REPLY_ONLY, connections: 'read', whiteboardCalls: 'read', signingSecret: true }),
+  // Joining claims the member's line: a line a chat call holds is judged from `call_logs` (read only).
+  sessionRoute('session-join', 'session_join', { ...SESSION_STATE, callLogs: 'read', signingSecret: true }),
+  sessionRoute('session-signal', 'session_signal', { ...REPLY_ONLY, connections: 'read', whiteboardCalls: 'read' }),
+  sessionRoute('session-leave', 'session_leave', SESSION_STATE),
+  sessionRoute('session-end', 'session_end', SESSION_STATE),
+  sessionRoute('session-history', 'session_history', { ...REPLY_ONLY, whiteboardCalls: 'read', signingSecret: true }),
+  platformRoute('platform-session-grants', PLATFORM_ROUTES.sessionGrants, { ...NO_ACCESS, signingSecret: true }),
+  // Ends session calls at the window's end, the wait limit and the rejoin grace.
+  {
+    id: 'session-sweeper',
+    entry: 'lambdas/handlers/session/session-sweeper.ts',
+    trigger: { kind: 'schedule' },
+    access: SESSION_STATE,
+    postsTo: 'whiteboard',
   },
 ];
 
@@ -144,14 +207,27 @@ export function functionById(id: string): FunctionDefinition {
   return found;
 }
 
-/** The function a route key is routed to. */
-export function functionForRoute(routeKey: RouteKey): FunctionDefinition {
-  const found = FUNCTIONS.find((fn) => fn.trigger.kind === 'route' && fn.trigger.routeKey === routeKey);
-  if (!found) throw new Error(`No function for route ${routeKey} in the function table`);
+/** The function a route key of an API (the chat API unless named) is routed to. */
+export function functionForRoute(routeKey: RouteKey, api: WebSocketApiName = 'chat'): FunctionDefinition {
+  const found = FUNCTIONS.find((fn) => fn.trigger.kind === 'route' && fn.trigger.api === api && fn.trigger.routeKey === routeKey);
+  if (!found) throw new Error(`No function for route ${routeKey} of the ${api} API in the function table`);
   return found;
 }
 
-export const ROUTE_KEYS: readonly RouteKey[] = FUNCTIONS.flatMap((fn) => (fn.trigger.kind === 'route' ? [fn.trigger.routeKey] : []));
+/** The route keys of one WebSocket API, in function table order. */
+export const routeKeysOf = (api: WebSocketApiName): readonly RouteKey[] =>
+  FUNCTIONS.flatMap((fn) => (fn.trigger.kind === 'route' && fn.trigger.api === api ? [fn.trigger.routeKey] : []));
+
+/** The function definitions of one WebSocket API's routes, and everything that is not a route (authorizer, schedules, platform API). */
+export const functionsOfApi = (definitions: readonly FunctionDefinition[], api: WebSocketApiName): FunctionDefinition[] =>
+  definitions.filter((fn) => fn.trigger.kind !== 'route' || fn.trigger.api === api);
+
+/** The chat API's route keys. */
+export const ROUTE_KEYS: readonly RouteKey[] = routeKeysOf('chat');
+/** The whiteboard API's route keys. */
+export const WHITEBOARD_ROUTE_KEYS: readonly RouteKey[] = routeKeysOf('whiteboard');
+/** The path of the whiteboard API on the local gateway's port (on AWS it is an API of its own). */
+export const WHITEBOARD_LOCAL_PATH = '/whiteboard';
 
 /** The platform API's route keys (`POST /v1/presence`, …), in function table order. */
 export const HTTP_ROUTE_KEYS: readonly string[] = FUNCTIONS.flatMap((fn) => (fn.trigger.kind === 'http' ? [httpRouteKey(fn.trigger)] : []));

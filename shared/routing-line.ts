@@ -21,6 +21,9 @@ export type Outcome =
   | 'peer_reconnecting'
   | 'resumed'
   | 'replied'
+  /** Whiteboard session calls: a member joined (or rejoined) the session's call, or left it. */
+  | 'joined'
+  | 'left'
   /** A party's end-of-call quality summary was added to the call's log. */
   | 'recorded'
   | 'ignored'
@@ -35,6 +38,8 @@ export interface RoutingDecision {
   reason: string | null;
   sockets_reached: number;
   gone_sockets: number;
+  /** The whiteboard session of a session call's line (absent on chat calls' lines). */
+  session_id?: string;
   /** (`recorded` lines) The summary's rating, and whether that side's media went through a TURN relay. */
   rating?: CallQualityRating;
   relayed?: boolean;

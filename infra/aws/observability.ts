@@ -71,6 +71,8 @@ export const CALL_METRICS = {
 
 /** The saved Logs Insights queries; the call_id one carries a placeholder to replace. */
 export const CALL_ID_PLACEHOLDER = 'PASTE_CALL_ID_HERE';
+/** What to replace with the session's id in the saved "session call by session id" query. */
+export const SESSION_ID_PLACEHOLDER = 'PASTE_SESSION_ID_HERE';
 export const SAVED_QUERIES = {
   callRoute: {
     name: 'call route by call_id',
@@ -99,6 +101,28 @@ export const SAVED_QUERIES = {
       statsStatements: ['count(*) as occurrences, latest(@timestamp) as last_seen by msg, route, code'],
       sort: 'occurrences desc',
       limit: 100,
+    }),
+  },
+  sessionCall: {
+    name: 'session call by session id',
+    query: new QueryString({
+      fields: [
+        '@timestamp',
+        'route',
+        'call_id',
+        'outcome',
+        'reason',
+        'from',
+        'to',
+        'sockets_reached',
+        'gone_sockets',
+        'ms',
+        'connection_id',
+        '@log',
+      ],
+      filterStatements: ['msg = "routing"', `session_id = "${SESSION_ID_PLACEHOLDER}"`],
+      sort: '@timestamp asc',
+      limit: 200,
     }),
   },
   routingLatency: {

@@ -28,6 +28,7 @@ import { WebHosting } from './web-hosting';
 export const OUTPUTS = {
   websiteUrl: 'WebsiteUrl',
   webSocketUrl: 'WebSocketUrl',
+  whiteboardWebSocketUrl: 'WhiteboardWebSocketUrl',
   signingSecretArn: 'SigningSecretArn',
   dashboardName: 'DashboardName',
   platformApiUrl: 'PlatformApiUrl',
@@ -53,6 +54,10 @@ export interface SignalingStackProps extends StackProps {
   readonly ringTimeoutSeconds?: number;
   /** @default 60 (shared/limits.ts) */
   readonly resumeGraceSeconds?: number;
+  /** Whiteboard session calls: how long a call waits for the other member. @default 900 (shared/limits.ts) */
+  readonly sessionWaitLimitSeconds?: number;
+  /** Whiteboard session calls: how long both members may be gone. @default 60 (shared/limits.ts) */
+  readonly sessionRejoinGraceSeconds?: number;
   /** @default 30 (shared/limits.ts) */
   readonly livenessCheckSeconds?: number;
   /** @default the handlers' own default set */
@@ -99,6 +104,8 @@ export class SignalingStack extends Stack {
   readonly data: CallData;
   readonly signingSecret: SigningSecret;
   readonly api: SignalingApi;
+  /** The whiteboard API: session calls on a WebSocket API of their own. */
+  readonly whiteboardApi: SignalingApi;
   readonly platformApi: PlatformApi;
   readonly handlers: CallHandlers;
   readonly web: WebHosting;
@@ -126,6 +133,17 @@ export class SignalingStack extends Stack {
       manageAccountLogRole: props.manageAccountLogRole ?? true,
     });
 
+    this.whiteboardApi = new SignalingApi(this, 'Whiteboard', {
+      description: 'Whiteboard session calls: one route per session message type',
+      stageName: props.stageName ?? 'live',
+      throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
+      accessLogRetention: logRetention,
+      accessLogRemovalPolicy: keepLogs,
+      // The account's log role is one setting, made by the signaling API.
+      manageAccountLogRole: false,
+      ...(this.api.accountLogSetting ? { accountLogSetting: this.api.accountLogSetting } : {}),
+    });
+
     this.platformApi = new PlatformApi(this, 'Platform', {
       throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
       accessLogRetention: logRetention,
@@ -135,6 +153,7 @@ export class SignalingStack extends Stack {
 
     this.handlers = new CallHandlers(this, 'Handlers', {
       api: this.api,
+      whiteboardApi: this.whiteboardApi,
       platformApi: this.platformApi,
       resources: {
         tables: this.data.tables,
@@ -155,6 +174,8 @@ export class SignalingStack extends Stack {
           callPolicy: props.callPolicy ?? DEFAULT_CALL_POLICY,
           ...(props.callGrantMaxTtlSeconds !== undefined ? { callGrantMaxTtlSeconds: props.callGrantMaxTtlSeconds } : {}),
           ...(props.abuseLimits ? { abuseLimits: props.abuseLimits } : {}),
+          ...(props.sessionWaitLimitSeconds !== undefined ? { sessionWaitLimitSeconds: props.sessionWaitLimitSeconds } : {}),
+          ...(props.sessionRejoinGraceSeconds !== undefined ? { sessionRejoinGraceSeconds: props.sessionRejoinGraceSeconds } : {}),
         },
       },
       projectRoot: props.projectRoot,
@@ -171,8 +192,9 @@ export class SignalingStack extends Stack {
         devLogin: false,
         iceServers: this.iceServers.stunUrls.length > 0 ? [{ urls: [...this.iceServers.stunUrls] }] : [],
         callPolicy: props.callPolicy ?? DEFAULT_CALL_POLICY,
+        whiteboard_websocket_url: this.whiteboardApi.url,
       },
-      connectSources: [this.api.api.apiEndpoint],
+      connectSources: [this.api.api.apiEndpoint, this.whiteboardApi.api.apiEndpoint],
     });
 
     this.observability = new Observability(this, 'Observability', {
@@ -185,6 +207,10 @@ export class SignalingStack extends Stack {
     new CfnOutput(this, OUTPUTS.webSocketUrl, {
       value: this.api.url,
       description: 'The signaling endpoint; clients connect to it with ?token=<JWT>',
+    });
+    new CfnOutput(this, OUTPUTS.whiteboardWebSocketUrl, {
+      value: this.whiteboardApi.url,
+      description: 'The whiteboard API (session calls); clients connect to it with ?token=<JWT>',
     });
     new CfnOutput(this, OUTPUTS.signingSecretArn, {
       value: this.signingSecret.secret.secretArn,

@@ -37,6 +37,8 @@ Options:
   --data-dir DIR       where the store and the signing secret live (default .data)
   --ring-timeout S     seconds an invitation rings (env RING_TIMEOUT_SECONDS; default 45)
   --resume-grace S     seconds a dropped party has to resume a call (env RESUME_GRACE_SECONDS; default 60)
+  --session-wait-limit S   seconds a whiteboard session call waits for the other member (env SESSION_WAIT_LIMIT_SECONDS; default 900)
+  --session-rejoin-grace S seconds both members of a session call may be gone (env SESSION_REJOIN_GRACE_SECONDS; default 60)
   --platform-port N    the platform backend's API on 127.0.0.1 (default 0: a free one, printed below)
   --call-policy P      who may call whom: open (any profile) or conversation (a call needs the
                        platform's call grant) (env CALL_POLICY; default open)
@@ -124,6 +126,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): StartOptions | 'h
       'data-dir': { type: 'string' },
       'ring-timeout': { type: 'string' },
       'resume-grace': { type: 'string' },
+      'session-wait-limit': { type: 'string' },
+      'session-rejoin-grace': { type: 'string' },
       'call-policy': { type: 'string' },
       'platform-port': { type: 'string' },
       'sockets-per-profile': { type: 'string' },
@@ -193,6 +197,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): StartOptions | 'h
     dataDir: values['data-dir'],
     ringTimeoutSeconds: seconds('--ring-timeout', values['ring-timeout'] ?? env[ENV.ringTimeoutSeconds]),
     resumeGraceSeconds: seconds('--resume-grace', values['resume-grace'] ?? env[ENV.resumeGraceSeconds]),
+    sessionWaitLimitSeconds: seconds('--session-wait-limit', values['session-wait-limit'] ?? env[ENV.sessionWaitLimitSeconds]),
+    sessionRejoinGraceSeconds: seconds('--session-rejoin-grace', values['session-rejoin-grace'] ?? env[ENV.sessionRejoinGraceSeconds]),
     abuseLimits: abuseLimitFlags(values),
     idleTimeoutSeconds: seconds('--idle-timeout', values['idle-timeout']),
     maxConnectionSeconds: seconds('--max-connection', values['max-connection']),

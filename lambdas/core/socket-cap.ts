@@ -11,7 +11,8 @@ import type { Delivery, Messenger } from './messenger';
 import type { CallStore, LiveSocket, SocketPort } from './model';
 
 export interface SocketCapDeps {
-  store: CallStore;
+  /** A profile's sockets of one API (the chat API's, or the whiteboard API's as its own store lists them). */
+  store: Pick<CallStore, 'socketsOf' | 'deleteSocket'>;
   messenger: Messenger;
   /** Only for closing sockets. */
   sockets: SocketPort;

@@ -4,7 +4,7 @@ import { SIGNING_SECRET_TAG } from '../../infra/aws/signing-secret-tag';
 import { HANDLER_RUNTIME, NODE_OPTIONS } from '../../infra/aws/handler-function';
 import { ENV } from '../../shared/env';
 import { DEFAULT_LIVENESS_CHECK_SECONDS, DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_RING_TIMEOUT_SECONDS } from '../../shared/limits';
-import { FUNCTIONS, type FunctionDefinition } from '../../shared/routes';
+import { apiOf, FUNCTIONS, type FunctionDefinition } from '../../shared/routes';
 import { resourcesOfType, synthesize, type Synthesized } from './support/synth';
 
 let synth: Synthesized;
@@ -51,8 +51,10 @@ describe('handler environment', () => {
       const environment = environmentOf(definition);
       const endpoint = JSON.stringify(environment[ENV.managementEndpoint]);
       expect(endpoint).toContain('https://');
-      expect(endpoint).toContain(synth.logicalId(synth.stack.api.api));
-      expect(endpoint).toContain(`/${synth.stack.api.stage.stageName}`);
+      // Each is told the endpoint of the API whose sockets it reaches (the whiteboard API's for its functions).
+      const api = apiOf(definition) === 'whiteboard' ? synth.stack.whiteboardApi : synth.stack.api;
+      expect(endpoint, definition.id).toContain(synth.logicalId(api.api));
+      expect(endpoint).toContain(`/${api.stage.stageName}`);
       expect(environment).toMatchObject({
         [ENV.ringTimeoutSeconds]: String(DEFAULT_RING_TIMEOUT_SECONDS),
         [ENV.resumeGraceSeconds]: String(DEFAULT_RESUME_GRACE_SECONDS),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_KEYS, type TableKey } from '../../infra/aws/data';
-import { FUNCTIONS, type FunctionDefinition } from '../../shared/routes';
+import { apiOf, FUNCTIONS, type FunctionDefinition } from '../../shared/routes';
 import { resourcesOfType, synthesize, type Synthesized } from './support/synth';
 
 interface Statement {
@@ -109,8 +109,10 @@ describe('handler permissions', () => {
       }
       expect(manage, definition.id).toHaveLength(1);
       const resource = JSON.stringify(manage[0]!.Resource);
-      expect(resource).toContain(synth.logicalId(synth.stack.api.api));
-      expect(resource).toContain(`/${synth.stack.api.stage.stageName}/*/@connections/*`);
+      // On its own API's stage only (the whiteboard API's for its functions).
+      const api = apiOf(definition) === 'whiteboard' ? synth.stack.whiteboardApi : synth.stack.api;
+      expect(resource, definition.id).toContain(synth.logicalId(api.api));
+      expect(resource).toContain(`/${api.stage.stageName}/*/@connections/*`);
     }
   });
 
