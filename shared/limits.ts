@@ -26,6 +26,21 @@ export const MAX_ID_CHARS = 64;
  */
 export const MAX_PEER_MESSAGE_CHARS = 16 * 1024;
 
+/**
+ * The session call's shared whiteboard (`board-protocol.ts`), peer to peer. A stroke travels in
+ * chunks of at most `MAX_BOARD_POINTS_PER_MESSAGE` points, so even the largest chunk (four-digit
+ * coordinates) stays under `MAX_PEER_MESSAGE_CHARS`. The board as a whole is bounded so that the
+ * state handed to a rejoining member stays a few megabytes at most.
+ */
+export const MAX_BOARD_POINTS_PER_MESSAGE = 1_000;
+export const MAX_STROKE_POINTS = 4_000;
+export const MAX_BOARD_STROKES = 2_000;
+export const MAX_BOARD_POINTS = 200_000;
+/** Undone stroke ids per `remove` message. */
+export const MAX_BOARD_REMOVALS_PER_MESSAGE = 200;
+/** Undone strokes remembered (so a late chunk cannot bring one back); the oldest are forgotten first. */
+export const MAX_BOARD_TOMBSTONES = 4_000;
+
 /** Connection limits of API Gateway WebSocket APIs. */
 export const IDLE_TIMEOUT_SECONDS = 10 * 60;
 export const MAX_CONNECTION_SECONDS = 2 * 60 * 60;
