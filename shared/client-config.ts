@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { CALL_POLICIES, DEFAULT_CALL_POLICY } from './call-policy';
 import { CallTypeSchema, ConversationIdSchema, IceServerSchema, ProfileRefSchema } from './protocol';
+import { SessionIdSchema } from './session-protocol';
 
 export const CLIENT_CONFIG_FILE = 'config.json';
 /** `POST` signs a dev token; served by the local gateway only, which also serves the page at its root. */
@@ -21,9 +22,31 @@ export const ClientConfigSchema = v.object({
   iceServers: v.optional(v.array(IceServerSchema), []),
   /** Who may call whom: under `conversation` a call needs the platform's call grant (locally: `POST /dev/call-grant`). */
   callPolicy: v.optional(v.picklist(CALL_POLICIES), DEFAULT_CALL_POLICY),
+  /** The whiteboard API (session calls): `ws://…/whiteboard` locally, `wss://…/{stage}` of its own API on AWS; `?token=…` appended. */
+  whiteboard_websocket_url: v.optional(v.pipe(v.string(), v.regex(/^wss?:\/\//))),
 });
 
 export type ClientConfig = v.InferOutput<typeof ClientConfigSchema>;
+
+/** `POST` (with the page's token as `Authorization: Bearer`) mints a session grant, exactly where `/dev/call-grant` is served. */
+export const DEV_SESSION_GRANT_PATH = '/dev/session-grant';
+
+/**
+ * What the page asks `POST /dev/session-grant` for: a session with the signed-in profile as one of
+ * its members; the window defaults to now until an hour from now.
+ */
+export const DevSessionGrantRequestSchema = v.object({
+  session_id: SessionIdSchema,
+  tutor: ProfileRefSchema,
+  student: ProfileRefSchema,
+  starts_at: v.optional(v.pipe(v.string(), v.isoTimestamp())),
+  ends_at: v.optional(v.pipe(v.string(), v.isoTimestamp())),
+});
+export type DevSessionGrantRequest = v.InferInput<typeof DevSessionGrantRequestSchema>;
+/** The dev session's window when the page names none. */
+export const DEV_SESSION_WINDOW_SECONDS = 60 * 60;
+/** The same answer as the platform's `POST /v1/session-grants`. */
+export type { SessionGrantResponse as DevSessionGrantResponse } from './platform-api';
 
 /** What the page asks `POST /dev/call-grant` for: the callee, and optionally the conversation and the kind of call. */
 export const DevCallGrantRequestSchema = v.object({

@@ -51,6 +51,12 @@ export const ENV = {
   callPolicy: 'CALL_POLICY',
   /** The longest lifetime (`exp` − `iat`, seconds) a call grant may have. */
   callGrantMaxTtlSeconds: 'CALL_GRANT_MAX_TTL_SECONDS',
+  /** Whiteboard session calls: their table, the whiteboard API's @connections endpoint, their timers (`shared/limits.ts`). */
+  whiteboardCallHistoryTable: 'WHITEBOARD_CALL_HISTORY_TABLE',
+  whiteboardManagementEndpoint: 'WHITEBOARD_MANAGEMENT_ENDPOINT',
+  sessionWaitLimitSeconds: 'SESSION_WAIT_LIMIT_SECONDS',
+  sessionRejoinGraceSeconds: 'SESSION_REJOIN_GRACE_SECONDS',
+  sessionEarlyJoinSeconds: 'SESSION_EARLY_JOIN_SECONDS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

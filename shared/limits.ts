@@ -131,3 +131,15 @@ export const DEFAULT_CALL_GRANT_MAX_TTL_SECONDS = 5 * 60;
 export const CALL_GRANT_CLOCK_SKEW_SECONDS = 30;
 /** A grant is a few hundred characters; this bounds what the verifier is asked to parse. */
 export const MAX_CALL_GRANT_CHARS = 4_096;
+
+/**
+ * Whiteboard session calls (overridable per deployment through the environment): how long a call
+ * waits for the other member before it ends (`wait_limit`, never past the window's end), and how
+ * long both members may be gone at once (dropped sockets) before it ends (`everyone_left`).
+ */
+export const DEFAULT_SESSION_WAIT_LIMIT_SECONDS = 15 * 60;
+export const DEFAULT_SESSION_REJOIN_GRACE_SECONDS = 60;
+/** How long before its window a session grant is good: members may join a little early. */
+export const DEFAULT_SESSION_EARLY_JOIN_SECONDS = 10 * 60;
+/** The longest window a session grant may cover (`ends_at` − `starts_at`). */
+export const MAX_SESSION_WINDOW_SECONDS = 12 * 60 * 60;

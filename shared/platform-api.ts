@@ -8,6 +8,7 @@ import * as v from 'valibot';
 import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_PRESENCE_PROFILES } from './limits';
 import { PROFILE_ID_PATTERN } from './profile';
 import { CallIdSchema, CallTypeSchema, GrantConversationIdSchema, ProfileRefSchema, ProfileTypeSchema } from './protocol';
+import { SessionIdSchema } from './session-protocol';
 
 export const PLATFORM_API_VERSION = 'v1';
 /** The HTTP API's one stage: its URL is the API's own, with no stage in the path. */
@@ -28,6 +29,7 @@ export const PLATFORM_ROUTES = {
   presence: { method: 'POST', path: `/${PLATFORM_API_VERSION}/presence` },
   callLogs: { method: 'GET', path: `/${PLATFORM_API_VERSION}/profiles/{profile_type}/{profile_id}/calls` },
   callInvite: { method: 'POST', path: `/${PLATFORM_API_VERSION}/calls/invite` },
+  sessionGrants: { method: 'POST', path: `/${PLATFORM_API_VERSION}/session-grants` },
 } as const satisfies Record<string, HttpRoute>;
 
 /** API Gateway's route key of an HTTP route: `POST /v1/presence`. */
@@ -117,6 +119,28 @@ export interface CallInviteResponse {
   end_reason?: 'offline' | 'busy';
 }
 
+// --- POST /v1/session-grants --------------------------------------------------------------------
+
+/** A whiteboard session: its id, its two members and its window (ISO-8601). */
+export const SessionGrantRequestSchema = v.pipe(
+  v.object({
+    session_id: SessionIdSchema,
+    tutor: ProfileRefSchema,
+    student: ProfileRefSchema,
+    starts_at: v.pipe(v.string(), v.isoTimestamp('starts_at must be an ISO-8601 time')),
+    ends_at: v.pipe(v.string(), v.isoTimestamp('ends_at must be an ISO-8601 time')),
+  }),
+  v.check((request) => Date.parse(request.ends_at) > Date.parse(request.starts_at), 'ends_at must be after starts_at'),
+);
+export type SessionGrantRequest = v.InferOutput<typeof SessionGrantRequestSchema>;
+
+export interface SessionGrantResponse {
+  /** For both members: each presents it in `session_join`, `session_state` and `session_history`. */
+  grant: string;
+  /** The window's end: the grant's `exp`. */
+  expires_at: string;
+}
+
 // --- Errors --------------------------------------------------------------------------------------
 
 export const PLATFORM_ERROR_CODES = [
@@ -126,6 +150,8 @@ export const PLATFORM_ERROR_CODES = [
   'already_in_call',
   'rate_limited',
   'ttl_too_long',
+  /** A session grant's window is longer than the service takes, or its two members are one profile. */
+  'invalid_session',
   'internal',
 ] as const;
 export type PlatformErrorCode = (typeof PLATFORM_ERROR_CODES)[number];

@@ -5,6 +5,7 @@
  */
 import { httpRouteKey, PLATFORM_ROUTES, type HttpRoute } from './platform-api';
 import type { ClientMessageType } from './protocol';
+import type { SessionMessageType } from './session-protocol';
 
 export type TableAccess = 'none' | 'read' | 'readwrite';
 
@@ -21,12 +22,24 @@ export interface FunctionAccess {
    * not otherwise write that table. Functions that may write it keep their counters anyway.
    */
   rateCounters?: boolean;
+  /**
+   * `whiteboard_call_history`: the whiteboard session calls (absent: none). Chat functions that claim
+   * lines read it, to judge a line a session call holds (stale or busy).
+   */
+  whiteboardCalls?: TableAccess;
 }
 
-export type RouteKey = '$connect' | '$disconnect' | '$default' | ClientMessageType;
+export type RouteKey = '$connect' | '$disconnect' | '$default' | ClientMessageType | SessionMessageType;
+
+/**
+ * The WebSocket APIs: `chat` (the chat calls, PROTOCOL.md "Calls") and `whiteboard` (whiteboard
+ * session calls, its own API with its own routes, stage and management endpoint).
+ */
+export const WEBSOCKET_APIS = ['chat', 'whiteboard'] as const;
+export type WebSocketApiName = (typeof WEBSOCKET_APIS)[number];
 
 export type FunctionTrigger =
-  | { kind: 'route'; routeKey: RouteKey }
+  | { kind: 'route'; routeKey: RouteKey; api: WebSocketApiName }
   | { kind: 'authorizer'; identitySource: 'token' }
   | { kind: 'schedule' }
   /** A route of the platform's backend API (`shared/platform-api.ts`), IAM-authorized. */
@@ -62,9 +75,29 @@ const REPLY_ONLY: FunctionAccess = { ...NO_ACCESS, manageConnections: true };
 const route = (id: string, routeKey: RouteKey, access: FunctionAccess): FunctionDefinition => ({
   id,
   entry: `lambdas/handlers/${id}.ts`,
-  trigger: { kind: 'route', routeKey },
+  trigger: { kind: 'route', routeKey, api: 'chat' },
   access,
 });
+
+/** A route of the whiteboard API; its handler lives under `lambdas/handlers/session/`. */
+const sessionRoute = (
+  id: string,
+  routeKey: '$connect' | '$disconnect' | '$default' | SessionMessageType,
+  access: FunctionAccess,
+): FunctionDefinition => ({
+  id,
+  entry: `lambdas/handlers/session/${id}.ts`,
+  trigger: { kind: 'route', routeKey, api: 'whiteboard' },
+  access,
+});
+
+/** Whiteboard handlers that move a session call: its item, the session's pointer, the members' lines and sockets. */
+const SESSION_STATE: FunctionAccess = {
+  ...NO_ACCESS,
+  connections: 'readwrite',
+  whiteboardCalls: 'readwrite',
+  manageConnections: true,
+};
 
 const platformRoute = (id: string, httpRoute: HttpRoute, access: FunctionAccess): FunctionDefinition => ({
   id,
@@ -122,6 +155,27 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     trigger: { kind: 'schedule' },
     access: CALL_STATE,
   },
+  // The whiteboard API (PROTOCOL.md, "Whiteboard session calls"). Its sockets are recorded apart from
+  // the chat API's; the same authorizer function guards its `$connect`.
+  sessionRoute('session-connect', '$connect', { ...NO_ACCESS, connections: 'readwrite' }),
+  sessionRoute('session-disconnect', '$disconnect', SESSION_STATE),
+  sessionRoute('session-default', '$default', REPLY_ONLY),
+  // Verify the session grant (the signing secret); reading the session's call is all `session_state` does.
+  sessionRoute('session-state', 'session_state', { ...REPLY_ONLY, connections: 'read', whiteboardCalls: 'read', signingSecret: true }),
+  // Joining claims the member's line: a line a chat call holds is judged from `call_logs` (read only).
+  sessionRoute('session-join', 'session_join', { ...SESSION_STATE, callLogs: 'read', signingSecret: true }),
+  sessionRoute('session-signal', 'session_signal', { ...REPLY_ONLY, connections: 'read', whiteboardCalls: 'read' }),
+  sessionRoute('session-leave', 'session_leave', SESSION_STATE),
+  sessionRoute('session-end', 'session_end', SESSION_STATE),
+  sessionRoute('session-history', 'session_history', { ...REPLY_ONLY, whiteboardCalls: 'read', signingSecret: true }),
+  platformRoute('platform-session-grants', PLATFORM_ROUTES.sessionGrants, { ...NO_ACCESS, signingSecret: true }),
+  // Ends session calls at the window's end, the wait limit and the rejoin grace.
+  {
+    id: 'session-sweeper',
+    entry: 'lambdas/handlers/session/session-sweeper.ts',
+    trigger: { kind: 'schedule' },
+    access: SESSION_STATE,
+  },
 ];
 
 /** The function with this id; throws on an id the table does not have (a wiring fault). */
@@ -131,14 +185,27 @@ export function functionById(id: string): FunctionDefinition {
   return found;
 }
 
-/** The function a route key is routed to. */
-export function functionForRoute(routeKey: RouteKey): FunctionDefinition {
-  const found = FUNCTIONS.find((fn) => fn.trigger.kind === 'route' && fn.trigger.routeKey === routeKey);
-  if (!found) throw new Error(`No function for route ${routeKey} in the function table`);
+/** The function a route key of an API (the chat API unless named) is routed to. */
+export function functionForRoute(routeKey: RouteKey, api: WebSocketApiName = 'chat'): FunctionDefinition {
+  const found = FUNCTIONS.find((fn) => fn.trigger.kind === 'route' && fn.trigger.api === api && fn.trigger.routeKey === routeKey);
+  if (!found) throw new Error(`No function for route ${routeKey} of the ${api} API in the function table`);
   return found;
 }
 
-export const ROUTE_KEYS: readonly RouteKey[] = FUNCTIONS.flatMap((fn) => (fn.trigger.kind === 'route' ? [fn.trigger.routeKey] : []));
+/** The route keys of one WebSocket API, in function table order. */
+export const routeKeysOf = (api: WebSocketApiName): readonly RouteKey[] =>
+  FUNCTIONS.flatMap((fn) => (fn.trigger.kind === 'route' && fn.trigger.api === api ? [fn.trigger.routeKey] : []));
+
+/** The function definitions of one WebSocket API's routes, and everything that is not a route (authorizer, schedules, platform API). */
+export const functionsOfApi = (definitions: readonly FunctionDefinition[], api: WebSocketApiName): FunctionDefinition[] =>
+  definitions.filter((fn) => fn.trigger.kind !== 'route' || fn.trigger.api === api);
+
+/** The chat API's route keys. */
+export const ROUTE_KEYS: readonly RouteKey[] = routeKeysOf('chat');
+/** The whiteboard API's route keys. */
+export const WHITEBOARD_ROUTE_KEYS: readonly RouteKey[] = routeKeysOf('whiteboard');
+/** The path of the whiteboard API on the local gateway's port (on AWS it is an API of its own). */
+export const WHITEBOARD_LOCAL_PATH = '/whiteboard';
 
 /** The platform API's route keys (`POST /v1/presence`, …), in function table order. */
 export const HTTP_ROUTE_KEYS: readonly string[] = FUNCTIONS.flatMap((fn) => (fn.trigger.kind === 'http' ? [httpRouteKey(fn.trigger)] : []));

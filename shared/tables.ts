@@ -40,7 +40,10 @@ export interface TableDefinition {
 /**
  * `connections` holds three kinds of item under one partition key `pk`:
  * - a socket: `conn#{connectionId}`, with the profile it belongs to (indexed by `profile_key`);
- * - a profile's line: `line#{profileKey}`, the one call the profile is in, claimed by conditional writes;
+ * - a profile's line: `line#{profileKey}`, the one call the profile is in, claimed by conditional writes
+ *   (with `system: "whiteboard"` when a whiteboard session call holds it);
+ * - a whiteboard socket `wbconn#{connectionId}` (indexed under `whiteboard#{profileKey}`) and a
+ *   session's open call `session#{sessionId}` (see below);
  * - a shared rate counter, a GCRA theoretical arrival time (`tat`, epoch ms) moved by conditional
  *   writes, expiring (TTL) once its bucket is full again: a socket's `rate#{class}#{connectionId}`,
  *   a profile's `rate#{class}#profile#{profileKey}`, and the unanswered rings of one caller to one
@@ -110,7 +113,33 @@ export const PROFILE_SETTINGS_TABLE = {
   indexes: [],
 } as const satisfies TableDefinition;
 
-export const TABLES = [CONNECTIONS_TABLE, CALL_LOGS_TABLE, PROFILE_SETTINGS_TABLE] as const;
+/**
+ * `whiteboard_call_history` holds one item per whiteboard session call (its state while open, its
+ * log afterwards), apart from `call_logs`: the two systems' calls have different members, states
+ * and histories. Call ids are ULIDs, so `by_session` lists a session's calls in time order.
+ */
+export const WHITEBOARD_CALL_HISTORY_TABLE = {
+  localName: 'whiteboard_call_history',
+  envName: ENV.whiteboardCallHistoryTable,
+  partitionKey: { name: 'call_id', type: 'S' },
+  indexes: [
+    {
+      indexName: 'by_session',
+      partitionKey: { name: 'session_id', type: 'S' },
+      sortKey: { name: 'call_id', type: 'S' },
+      projection: { type: 'KEYS_ONLY' },
+    },
+    /** Sparse: only open calls carry `deadline_shard`: the window's end, the wait limit, the rejoin grace. */
+    {
+      indexName: 'by_deadline',
+      partitionKey: { name: 'deadline_shard', type: 'S' },
+      sortKey: { name: 'deadline_at', type: 'S' },
+      projection: { type: 'KEYS_ONLY' },
+    },
+  ],
+} as const satisfies TableDefinition;
+
+export const TABLES = [CONNECTIONS_TABLE, CALL_LOGS_TABLE, PROFILE_SETTINGS_TABLE, WHITEBOARD_CALL_HISTORY_TABLE] as const;
 
 /** All pending timers share one index partition; enough for one region's call rate, paged through by the sweeper. */
 export const DEADLINE_SHARD = 'pending';
@@ -120,5 +149,15 @@ export const lineItemKey = (key: ProfileKey): string => `line#${key}`;
 export const rateItemKey = (rateClass: string, connectionId: string): string => `rate#${rateClass}#${connectionId}`;
 export const profileRateItemKey = (rateClass: string, key: ProfileKey): string => `rate#${rateClass}#profile#${key}`;
 export const ringPairRateItemKey = (callerKey: ProfileKey, calleeKey: ProfileKey): string => `rate#rings#${callerKey}>${calleeKey}`;
+/**
+ * Whiteboard sockets live in `connections` too, under a prefix of their own and indexed under a
+ * profile index key of their own, so a chat lookup of a profile's sockets never returns one and
+ * the reverse. A session's open call is its pointer item, put only if absent (one open call per session).
+ */
+export const whiteboardSocketItemKey = (connectionId: string): string => `wbconn#${connectionId}`;
+export const whiteboardProfileIndexKey = (key: ProfileKey): string => `whiteboard#${key}`;
+export const sessionPointerItemKey = (sessionId: string): string => `session#${sessionId}`;
+/** The `system` of a line held by a whiteboard session call (absent: a chat call holds it). */
+export const WHITEBOARD_LINE_SYSTEM = 'whiteboard';
 /** The attribute of a rate counter item that holds its theoretical arrival time (epoch ms). */
 export const RATE_TAT_ATTRIBUTE = 'tat';
