@@ -11,12 +11,8 @@
  * board handed to a member who rejoins is nothing but these same messages, sent again.
  */
 import * as v from 'valibot';
-import {
-  MAX_BOARD_POINTS_PER_MESSAGE,
-  MAX_BOARD_REMOVALS_PER_MESSAGE,
-  MAX_BOARD_STROKES,
-  MAX_PEER_MESSAGE_CHARS,
-} from './limits';
+import { MAX_BOARD_POINTS_PER_MESSAGE, MAX_BOARD_REMOVALS_PER_MESSAGE, MAX_BOARD_STROKES, MAX_PEER_MESSAGE_CHARS } from './limits';
+import { SESSION_ROLES, type SessionRole } from './session-protocol';
 
 /**
  * A negotiated channel of its own (the call's `callsignal` channel has id 0): a board handed over
@@ -32,8 +28,9 @@ export const BOARD_HEIGHT = 1_000;
 export const MIN_STROKE_WIDTH = 1;
 export const MAX_STROKE_WIDTH = 80;
 
-export const BOARD_AUTHORS = ['tutor', 'student'] as const;
-export type BoardAuthor = (typeof BOARD_AUTHORS)[number];
+/** Strokes are the session members', by role. */
+export const BOARD_AUTHORS = SESSION_ROLES;
+export type BoardAuthor = SessionRole;
 
 /** `eraser` strokes take away what was drawn before them (in board order), down to the paper. */
 export const BOARD_TOOLS = ['pen', 'eraser'] as const;

@@ -184,7 +184,15 @@ export class BoardModel {
     if (!stroke) {
       // A stroke whose start never came is left to the whole board the next channel brings.
       if (chunk.from !== 0 || chunk.points.length === 0 || this.ordered.length >= MAX_BOARD_STROKES) return NONE;
-      stroke = { id: chunk.id, author: chunk.author, clock: chunk.clock, tool: chunk.tool, colour: chunk.colour, width: chunk.width, points: [] };
+      stroke = {
+        id: chunk.id,
+        author: chunk.author,
+        clock: chunk.clock,
+        tool: chunk.tool,
+        colour: chunk.colour,
+        width: chunk.width,
+        points: [],
+      };
       this.insert(stroke);
     } else if (stroke.author !== chunk.author || stroke.clock !== chunk.clock) {
       return NONE;
