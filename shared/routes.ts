@@ -119,7 +119,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   route('default', '$default', REPLY_ONLY),
   // Reads the signing secret to verify the platform's call grants (see shared/call-policy.ts), and the
   // callee's settings (who may call it, whom it blocked).
-  route('call-invitation', 'call_invitation', { ...CALL_STATE, signingSecret: true, profileSettings: 'read' }),
+  // It claims lines: one a whiteboard session call holds is judged from that call (read only).
+  route('call-invitation', 'call_invitation', { ...CALL_STATE, signingSecret: true, profileSettings: 'read', whiteboardCalls: 'read' }),
   route('call-answer', 'call_answer', CALL_STATE),
   // Candidates read the call, and write it too: a peer socket found gone starts that party's resume
   // grace (a guarded update of the call, as `$disconnect` would make) and its record is forgotten.
@@ -148,7 +149,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   platformRoute('platform-presence', PLATFORM_ROUTES.presence, { ...NO_ACCESS, connections: 'read' }),
   platformRoute('platform-call-logs', PLATFORM_ROUTES.callLogs, { ...NO_ACCESS, callLogs: 'read' }),
   // Rings as an invitation does: the callee's settings are read, the caller's repeated rings counted.
-  platformRoute('platform-call-invite', PLATFORM_ROUTES.callInvite, { ...CALL_STATE, profileSettings: 'read' }),
+  platformRoute('platform-call-invite', PLATFORM_ROUTES.callInvite, { ...CALL_STATE, profileSettings: 'read', whiteboardCalls: 'read' }),
   {
     id: 'sweeper',
     entry: 'lambdas/handlers/sweeper.ts',

@@ -19,6 +19,9 @@ export type Outcome =
   | 'peer_reconnecting'
   | 'resumed'
   | 'replied'
+  /** Whiteboard session calls: a member joined (or rejoined) the session's call, or left it. */
+  | 'joined'
+  | 'left'
   | 'ignored'
   | 'refused';
 
@@ -31,6 +34,8 @@ export interface RoutingDecision {
   reason: string | null;
   sockets_reached: number;
   gone_sockets: number;
+  /** The whiteboard session of a session call's line (absent on chat calls' lines). */
+  session_id?: string;
 }
 
 export interface RoutingLine extends RoutingDecision {

@@ -71,6 +71,7 @@ interface LineItem {
   caller_key: string;
   callee_key: string;
   claimed_at: string;
+  system?: string;
 }
 
 const isConditionFailure = (error: unknown): boolean =>
@@ -167,6 +168,7 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
       caller_key: line.callerKey,
       callee_key: line.calleeKey,
       claimed_at: line.claimedAt,
+      ...(line.system !== undefined ? { system: line.system } : {}),
     };
     const written = await unlessConditionFails(() =>
       this.db.send(

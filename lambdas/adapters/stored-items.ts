@@ -6,7 +6,7 @@
 import * as v from 'valibot';
 import { CallLogSchema, ProfileIdSchema, ProfileTypeSchema, WHO_CAN_CALL } from '../../shared/protocol';
 import { parseProfileKey, profileKey, type ProfileKey } from '../../shared/profile';
-import { CALL_LOGS_TABLE } from '../../shared/tables';
+import { CALL_LOGS_TABLE, WHITEBOARD_LINE_SYSTEM } from '../../shared/tables';
 import type { CallOrigin, CallRecord, Dropped, DueTimer, IdKind, LineRecord, LiveSocket } from '../core/model';
 import type { StoredProfileSettings } from '../core/profile-settings';
 
@@ -57,6 +57,7 @@ const StoredLineSchema = v.object({
   caller_key: ProfileKeySchema,
   callee_key: ProfileKeySchema,
   claimed_at: v.string(),
+  system: v.optional(v.literal(WHITEBOARD_LINE_SYSTEM)),
 });
 
 /** A socket as the `by_profile` index projects it (its keys always come with it). */
@@ -100,7 +101,14 @@ export function callFromItem(item: unknown): CallRecord {
 
 export function lineFromItem(item: unknown, profileKey: ProfileKey): LineRecord {
   const line = parseItem(StoredLineSchema, item, 'line');
-  return { profileKey, callId: line.call_id, callerKey: line.caller_key, calleeKey: line.callee_key, claimedAt: line.claimed_at };
+  return {
+    profileKey,
+    callId: line.call_id,
+    callerKey: line.caller_key,
+    calleeKey: line.callee_key,
+    claimedAt: line.claimed_at,
+    ...(line.system !== undefined ? { system: line.system } : {}),
+  };
 }
 
 export function socketFromIndexItem(item: unknown): LiveSocket {

@@ -14,7 +14,7 @@ import { callerBound, notAParticipant, partyOf } from './rules';
 import { CallFinder } from './find-call';
 import { Invitations } from './invite';
 import { InvitedCalls, type StartedCall } from './invited-calls';
-import { LineClaims } from './lines';
+import { LineClaims, type SessionLineHolders } from './lines';
 import type { Messenger } from './messenger';
 import type { CallRecord, CallSettings, CallStore, Clock, Sender } from './model';
 import type { ProfileSettingsStore } from './profile-settings';
@@ -44,6 +44,8 @@ export interface CallServiceDeps {
   rings: RepeatedRings;
   /** Waits between looks at a call another handler is still writing. */
   sleep?: (ms: number) => Promise<void>;
+  /** Judges lines held by whiteboard session calls (functions that may read their table). */
+  sessionLineHolders?: SessionLineHolders;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -70,7 +72,7 @@ export class CallService {
     this.messenger = messenger;
     this.applier = new Applier(store, messenger);
     this.calls = new CallFinder(store, sleep);
-    const lines = new LineClaims(store, this.applier, clock, sleep);
+    const lines = new LineClaims(store, this.applier, clock, sleep, deps.sessionLineHolders);
     this.invitations = new Invitations({
       store,
       messenger,

@@ -1,13 +1,34 @@
 /**
  * Line claims: a profile is in at most one call, held by its line (`line#{profile key}`), claimed
  * by a conditional write. A line held by another call is judged (`transitions/glare.ts`): stale
- * lines are taken over, glare is settled by call id, anything else is busy.
+ * lines are taken over, glare is settled by call id, anything else is busy. The line is shared by
+ * the two call systems: a whiteboard session call marks the lines it holds (`system`), and its
+ * call is looked up in its own table (`SessionLineHolders`).
  */
 import type { Applier } from './apply';
-import type { Clock, CallStore, LineRecord } from './model';
+import type { CallRecord, Clock, CallStore, LineRecord } from './model';
 import { glareLost, judgeLineHolder } from './transitions/glare';
 
 export type ClaimOutcome = 'claimed' | 'yield' | 'busy';
+
+/** Where a line held by a whiteboard session call finds its call: whether it is still open (undefined: no such call). */
+export interface SessionLineHolders {
+  isOpen(callId: string): Promise<boolean | undefined>;
+}
+
+/**
+ * A session call as the line judge reads it: an open one is like an answered chat call (busy, never
+ * glare), one that is over leaves a stale line. No way to look (`holders` absent): busy.
+ */
+async function judgedSessionHolder(
+  holders: SessionLineHolders | undefined,
+  callId: string,
+): Promise<Pick<CallRecord, 'status' | 'expires_at'> | undefined | 'unknown'> {
+  if (!holders) return 'unknown';
+  const open = await holders.isOpen(callId);
+  if (open === undefined) return undefined;
+  return { status: open ? 'answered' : 'ended', expires_at: '' };
+}
 
 const MAX_CLAIM_ATTEMPTS = 20;
 const CLAIM_WAIT_MS = 50;
@@ -18,6 +39,7 @@ export class LineClaims {
     private readonly applier: Applier,
     private readonly clock: Clock,
     private readonly sleep: (ms: number) => Promise<void>,
+    private readonly sessionHolders?: SessionLineHolders,
   ) {}
 
   /** Claims `line` for our call. */
@@ -31,8 +53,10 @@ export class LineClaims {
         replacing = undefined; // freed meanwhile
         continue;
       }
-      const holderCall = await this.store.getCall(holder.callId);
-      switch (judgeLineHolder(line, holder, holderCall, this.clock.now())) {
+      const holderCall = holder.system === undefined ? await this.store.getCall(holder.callId) : undefined;
+      const judged = holder.system === undefined ? holderCall : await judgedSessionHolder(this.sessionHolders, holder.callId);
+      if (judged === 'unknown') return 'busy';
+      switch (judgeLineHolder(line, holder, judged, this.clock.now())) {
         case 'busy':
           return 'busy';
         case 'yield':

@@ -2,6 +2,8 @@
 import type { CallLog, CallStatus, ServerMessage } from '../../shared/protocol';
 import type { Identity } from '../../shared/identity';
 import type { ProfileKey } from '../../shared/profile';
+import type { SessionServerMessage } from '../../shared/session-protocol';
+import type { WHITEBOARD_LINE_SYSTEM } from '../../shared/tables';
 
 export type IdKind = 'number' | 'string';
 
@@ -75,6 +77,8 @@ export interface LineRecord {
   callerKey: ProfileKey;
   calleeKey: ProfileKey;
   claimedAt: string;
+  /** Set when a whiteboard session call holds the line (its `callId` is then of `whiteboard_call_history`). */
+  system?: typeof WHITEBOARD_LINE_SYSTEM;
 }
 
 export type ClaimResult = { claimed: true } | { claimed: false; holder: LineRecord | undefined };
@@ -239,4 +243,5 @@ export interface IceSettings {
   turnSecret: string | undefined;
 }
 
-export type OutboundMessage = ServerMessage;
+/** What the messenger delivers: the chat API's messages, or the whiteboard API's (each API posts only to its own sockets). */
+export type OutboundMessage = ServerMessage | SessionServerMessage;

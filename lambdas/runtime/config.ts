@@ -23,6 +23,8 @@ export interface RuntimeConfig extends CallSettings, IceSettings {
   connectionsTable: string;
   callLogsTable: string;
   profileSettingsTable: string;
+  /** Set where whiteboard session calls are deployed: chat functions that claim lines judge a session call's line from it. */
+  whiteboardCallHistoryTable: string | undefined;
   managementEndpoint: string;
   rateLimits: RateLimits;
   /** Sockets one profile may hold open (the oldest beyond it are closed). */
@@ -58,7 +60,7 @@ function rate(env: Env, name: string, fallback: Rate, burstName?: string): Rate 
   return { perSecond, burst: burstName === undefined ? keptRatio : count(env, burstName, keptRatio) };
 }
 
-function rateLimits(env: Env): RateLimits {
+export function rateLimits(env: Env): RateLimits {
   const { socket, profile } = DEFAULT_RATE_LIMITS;
   const lookups = rate(env, ENV.rateLimitLookups, profile.lookups, ENV.rateLimitLookupsBurst);
   const candidates = rate(env, ENV.rateLimitCandidates, socket.candidates);
@@ -82,6 +84,7 @@ export function readConfig(env: Env = process.env): RuntimeConfig {
     connectionsTable: required(env, ENV.connectionsTable),
     callLogsTable: required(env, ENV.callLogsTable),
     profileSettingsTable: required(env, ENV.profileSettingsTable),
+    whiteboardCallHistoryTable: optionalText(env, ENV.whiteboardCallHistoryTable),
     managementEndpoint: required(env, ENV.managementEndpoint),
     ringTimeoutSeconds: seconds(env, ENV.ringTimeoutSeconds, DEFAULT_RING_TIMEOUT_SECONDS),
     resumeGraceSeconds: seconds(env, ENV.resumeGraceSeconds, DEFAULT_RESUME_GRACE_SECONDS),

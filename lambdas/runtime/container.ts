@@ -11,6 +11,7 @@ import { mayCountRates, mayWrite, type FunctionDefinition } from '../../shared/r
 import { DynamoCallStore } from '../adapters/dynamo-store';
 import { ManagementApiSockets } from '../adapters/management-api';
 import { DynamoProfileSettings } from '../adapters/profile-settings-store';
+import { DynamoSessionStore } from '../adapters/session-store';
 import { Admission } from '../core/admission';
 import { CallService } from '../core/calls';
 import { Messenger } from '../core/messenger';
@@ -56,6 +57,11 @@ export function createRuntime(config: RuntimeConfig, definition: FunctionDefinit
   const writesConnections = mayWrite(definition.access.connections);
   const messenger = new Messenger(sockets, writesConnections ? (id) => store.deleteSocket(id) : undefined);
   const newCallId = monotonicFactory();
+  // A chat function that claims lines judges one a whiteboard session call holds from that call's table.
+  const sessionLineHolders =
+    definition.access.whiteboardCalls !== undefined && definition.access.whiteboardCalls !== 'none' && config.whiteboardCallHistoryTable
+      ? new DynamoSessionStore({ connections: config.connectionsTable, whiteboardCalls: config.whiteboardCallHistoryTable }, dynamodb)
+      : undefined;
   return {
     definition,
     config,
@@ -79,6 +85,7 @@ export function createRuntime(config: RuntimeConfig, definition: FunctionDefinit
       clock: systemClock,
       newCallId: () => newCallId(),
       rings: new RepeatedRings(store, config.pairRings, systemClock, (error) => logFailure(definition.id, null, error)),
+      ...(sessionLineHolders ? { sessionLineHolders } : {}),
     }),
   };
 }
