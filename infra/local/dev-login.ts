@@ -9,6 +9,7 @@ import * as v from 'valibot';
 import type { CallPolicy } from '../../shared/call-policy';
 import { CLIENT_CONFIG_FILE, type ClientConfig } from '../../shared/client-config';
 import { TokenClaimsSchema, type TokenClaims } from '../../shared/identity';
+import { WHITEBOARD_LOCAL_PATH } from '../../shared/routes';
 import { readBody, sendJson } from './http-util';
 
 export { DEV_CALL_GRANT_PATH, DEV_TOKEN_PATH } from '../../shared/client-config';
@@ -85,6 +86,8 @@ export function handleConfig(
     devLogin: settings.devLogin,
     iceServers: [],
     callPolicy: settings.callPolicy,
+    // The whiteboard API: its own route table, on the same port under its own path.
+    whiteboard_websocket_url: `ws://${host}${WHITEBOARD_LOCAL_PATH}`,
   };
   sendJson(response, 200, config);
 }

@@ -33,8 +33,10 @@ export interface DeployedLimits {
 export interface GatewayFunctions {
   /** The `$connect` REQUEST authorizer; without one every connection is let in, as on API Gateway. */
   authorizer: LoadedFunction | undefined;
-  /** By route key, including `$connect`, `$disconnect` and `$default`. */
+  /** The chat API's, by route key, including `$connect`, `$disconnect` and `$default`. */
   routes: ReadonlyMap<string, LoadedFunction>;
+  /** The whiteboard API's (its own route table), by route key; empty when the table has none. */
+  whiteboardRoutes: ReadonlyMap<string, LoadedFunction>;
   scheduled: readonly LoadedFunction[];
   /** The platform API's routes (`http` triggers), in function table order. */
   http: readonly HttpFunction[];
@@ -92,6 +94,7 @@ export async function loadFunctions(projectRoot: string, definitions: readonly F
 export function byTrigger(entries: readonly { definition: FunctionDefinition; fn: LoadedFunction }[]): GatewayFunctions {
   let authorizer: LoadedFunction | undefined;
   const routes = new Map<string, LoadedFunction>();
+  const whiteboardRoutes = new Map<string, LoadedFunction>();
   const scheduled: LoadedFunction[] = [];
   const http: HttpFunction[] = [];
   for (const { definition, fn } of entries) {
@@ -107,11 +110,14 @@ export function byTrigger(entries: readonly { definition: FunctionDefinition; fn
       }
       http.push({ route: { method: trigger.method, path: trigger.path }, fn });
     } else {
-      if (routes.has(trigger.routeKey)) throw new Error(`Route ${trigger.routeKey} has two functions`);
-      routes.set(trigger.routeKey, fn);
+      const table = trigger.api === 'whiteboard' ? whiteboardRoutes : routes;
+      if (table.has(trigger.routeKey)) throw new Error(`Route ${trigger.routeKey} of the ${trigger.api} API has two functions`);
+      table.set(trigger.routeKey, fn);
     }
   }
   const absent = REQUIRED_ROUTES.filter((routeKey) => !routes.has(routeKey));
   if (absent.length > 0) throw new Error(`The function table has no function for ${absent.join(', ')}`);
-  return { authorizer, routes, scheduled, http };
+  const absentWhiteboard = whiteboardRoutes.size === 0 ? [] : REQUIRED_ROUTES.filter((routeKey) => !whiteboardRoutes.has(routeKey));
+  if (absentWhiteboard.length > 0) throw new Error(`The function table has no whiteboard API function for ${absentWhiteboard.join(', ')}`);
+  return { authorizer, routes, whiteboardRoutes, scheduled, http };
 }

@@ -30,7 +30,7 @@ import {
   MAX_CONNECTION_SECONDS,
 } from '../../shared/limits';
 import { parseProfileTypes } from '../../shared/profile';
-import { FUNCTIONS } from '../../shared/routes';
+import { FUNCTIONS, WHITEBOARD_LOCAL_PATH } from '../../shared/routes';
 import { parseCallPolicy, type CallPolicy } from '../../shared/call-policy';
 import { DEFAULT_CALL_GRANT_MAX_TTL_SECONDS, DEFAULT_CALL_GRANT_TTL_SECONDS } from '../../shared/limits';
 import { PLATFORM_STAGE } from '../../shared/platform-api';
@@ -39,6 +39,10 @@ import { signCallGrant, type GrantIssuance } from '../../lambdas/auth/call-grant
 import { signToken, verifyToken } from '../../lambdas/auth/token';
 import { CONFIG_PATH, DEV_CALL_GRANT_PATH, DEV_TOKEN_PATH, handleConfig, handleDevToken } from './dev-login';
 import { handleDevCallGrant } from './dev-call-grant';
+import { handleDevSessionGrant } from './dev-session-grant';
+import { DEV_SESSION_GRANT_PATH } from '../../shared/client-config';
+import { signSessionGrant } from '../../lambdas/auth/session-grant';
+import { DEFAULT_SESSION_EARLY_JOIN_SECONDS } from '../../shared/limits';
 import { scheduledEvent, type ApiDescription } from './events';
 import { DEFAULT_CDK_OUT, ensureCdkOut } from './as-deployed/cdk-out';
 import { handlerSettingOverrides, type FunctionCredentials } from './as-deployed/container-environment';
@@ -73,7 +77,9 @@ export type { AsDeployedOptions, ProblemLine };
 /** The stage in source mode; as deployed, the template's. */
 export const STAGE = 'local';
 const API_ID = 'local';
-const apiOnStage = (stage: string): ApiDescription => ({ apiId: API_ID, stage, region: LOCAL_REGION, accountId: '000000000000' });
+/** The whiteboard API's id: a WebSocket API of its own, with its own @connections endpoint. */
+export const WHITEBOARD_API_ID = 'whiteboard';
+const apiOnStage = (stage: string, apiId = API_ID): ApiDescription => ({ apiId, stage, region: LOCAL_REGION, accountId: '000000000000' });
 
 export interface LocalGatewayOptions {
   /** Default 8080; 0 picks a free port. */
@@ -92,6 +98,9 @@ export interface LocalGatewayOptions {
   dataDir?: string;
   ringTimeoutSeconds?: number;
   resumeGraceSeconds?: number;
+  /** Whiteboard session calls: how long a call waits for the other member, and how long both may be gone (`SESSION_*`). */
+  sessionWaitLimitSeconds?: number;
+  sessionRejoinGraceSeconds?: number;
   /** Socket cap, rate limits, repeated-ring limit: those given override the environment (and, as deployed, the template). */
   abuseLimits?: AbuseLimitSettings;
   /** `POST /dev/token` signs a token for any profile. Default true on loopback; beyond it, say so. */
@@ -144,6 +153,10 @@ export interface LocalGateway {
   httpUrl: string;
   /** `ws://host:port/`; connect with `?token=…`. */
   websocketUrl: string;
+  /** The whiteboard API: `ws://host:port/whiteboard`; connect with `?token=…`. */
+  whiteboardWebsocketUrl: string;
+  /** The whiteboard API's own @connections endpoint (loopback, SigV4 only). */
+  whiteboardManagementEndpoint: string;
   /** What `ApiGatewayManagementApiClient` takes as `endpoint`: a loopback port of its own, SigV4 only. */
   managementEndpoint: string;
   stage: string;
@@ -180,6 +193,8 @@ interface Settings {
   dataDir: string;
   ringTimeoutSeconds: number;
   resumeGraceSeconds: number;
+  sessionWaitLimitSeconds: number | undefined;
+  sessionRejoinGraceSeconds: number | undefined;
   devLogin: boolean;
   idleTimeoutSeconds: number;
   maxConnectionSeconds: number;
@@ -234,6 +249,12 @@ function resolveSettings(options: LocalGatewayOptions): Settings {
     dataDir: resolve(options.dataDir ?? DEFAULT_DATA_DIR),
     ringTimeoutSeconds: positive('ringTimeoutSeconds', options.ringTimeoutSeconds, DEFAULT_RING_TIMEOUT_SECONDS),
     resumeGraceSeconds: positive('resumeGraceSeconds', options.resumeGraceSeconds, DEFAULT_RESUME_GRACE_SECONDS),
+    sessionWaitLimitSeconds:
+      options.sessionWaitLimitSeconds === undefined ? undefined : positive('sessionWaitLimitSeconds', options.sessionWaitLimitSeconds, 1),
+    sessionRejoinGraceSeconds:
+      options.sessionRejoinGraceSeconds === undefined
+        ? undefined
+        : positive('sessionRejoinGraceSeconds', options.sessionRejoinGraceSeconds, 1),
     devLogin: options.devLogin ?? true,
     idleTimeoutSeconds: positive('idleTimeoutSeconds', options.idleTimeoutSeconds, IDLE_TIMEOUT_SECONDS),
     maxConnectionSeconds: positive('maxConnectionSeconds', options.maxConnectionSeconds, MAX_CONNECTION_SECONDS),
@@ -394,6 +415,16 @@ async function start(settings: Settings): Promise<LocalGateway> {
     );
     undo.push(() => management.close());
     const managementEndpoint = `${management.url}/${api.stage}`;
+    const whiteboardApi = apiOnStage(deployed ? (deployed.stack.whiteboardStageName ?? api.stage) : STAGE, WHITEBOARD_API_ID);
+    let handleWhiteboardManagement: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
+    const whiteboardManagement = await listenOnLoopback(
+      createServer((request, response) => {
+        if (!handleWhiteboardManagement) return sendText(response, 503, 'Starting\n');
+        handleWhiteboardManagement(request, response).catch(failed(request, response));
+      }),
+    );
+    undo.push(() => whiteboardManagement.close());
+    const whiteboardManagementEndpoint = `${whiteboardManagement.url}/${whiteboardApi.stage}`;
     // The platform's backend API, like @connections, on a loopback port of its own.
     let handlePlatform: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
     const platform = await listenOnLoopback(
@@ -463,6 +494,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
         }),
       );
       applyHandlerEnvironment(abuseLimitEnvironment(settings.abuseLimits));
+      applyHandlerEnvironment(sessionEnvironment(whiteboardManagementEndpoint, settings));
       if (settings.logLevelGiven) process.env[ENV.logLevel] = settings.logLevel;
       if (settings.callPolicy) process.env[ENV.callPolicy] = settings.callPolicy;
       handlersLoaded = true;
@@ -476,6 +508,14 @@ async function start(settings: Settings): Promise<LocalGateway> {
       invoker,
       log,
       limits: { idleTimeoutMs: settings.idleTimeoutSeconds * 1000, maxConnectionMs: settings.maxConnectionSeconds * 1000 },
+    });
+    const whiteboardSockets = new WebSocketApi({
+      api: whiteboardApi,
+      functions: { ...functions, routes: functions.whiteboardRoutes },
+      invoker,
+      log,
+      limits: { idleTimeoutMs: settings.idleTimeoutSeconds * 1000, maxConnectionMs: settings.maxConnectionSeconds * 1000 },
+      path: WHITEBOARD_LOCAL_PATH,
     });
     const sign = (claims: TokenClaims, ttlSeconds?: number) => signToken(secret, claims, ttlSeconds, issuance);
     const profileTypes = parseProfileTypes(deployedSetting(ENV.profileTypes, 'authorizer'));
@@ -507,8 +547,24 @@ async function start(settings: Settings): Promise<LocalGateway> {
     };
     handlePlatform = (request, response) => handlePlatformRequest(request, response, functions.http, invoker, platformAccess);
 
-    handleUpgrade = (request, socket, head) => websocketApi.handleUpgrade(request, socket, head);
+    handleUpgrade = (request, socket, head) =>
+      (isWhiteboardPath(request.url, whiteboardApi.stage) ? whiteboardSockets : websocketApi).handleUpgrade(request, socket, head);
     handleManagement = (request, response) => handleManagementRequest(request, response, api.stage, websocketApi, managementAccess);
+    const whiteboardManagementAccess: ManagementAccess = { ...managementAccess, identity: localAwsIdentity(WHITEBOARD_API_ID) };
+    handleWhiteboardManagement = (request, response) =>
+      handleManagementRequest(request, response, whiteboardApi.stage, whiteboardSockets, whiteboardManagementAccess);
+    const devSessionGrant = {
+      enabled: settings.devLogin,
+      profileTypes,
+      earlyJoinSeconds: positiveNumber(
+        ENV.sessionEarlyJoinSeconds,
+        deployedSetting(ENV.sessionEarlyJoinSeconds, 'platform-session-grants'),
+        DEFAULT_SESSION_EARLY_JOIN_SECONDS,
+      ),
+      memberOf: devCallGrant.callerOf,
+      signGrant: (claims: Parameters<typeof signSessionGrant>[1], window: Parameters<typeof signSessionGrant>[2]) =>
+        signSessionGrant(secret, claims, window, new Date(), issuance),
+    };
     handleRequest = async (request, response) => {
       const { pathname } = new URL(request.url ?? '/', 'http://gateway.invalid');
       if (isManagementPath(pathname, api.stage)) {
@@ -520,6 +576,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
       }
       if (pathname === DEV_TOKEN_PATH) return handleDevToken(request, response, devLogin);
       if (pathname === DEV_CALL_GRANT_PATH) return handleDevCallGrant(request, response, devCallGrant);
+      if (pathname === DEV_SESSION_GRANT_PATH) return handleDevSessionGrant(request, response, devSessionGrant);
       if (pathname === CONFIG_PATH) {
         return handleConfig(request, response, { devLogin: settings.devLogin, fallbackHost: authority, callPolicy });
       }
@@ -547,7 +604,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
       (closing ??= (async () => {
         await Promise.all(periodic.map((task) => task.stop()));
         // Sockets first, while the store and the management API still answer `$disconnect`.
-        await websocketApi.closeAll(CLOSE_GRACE_MS);
+        await Promise.all([websocketApi.closeAll(CLOSE_GRACE_MS), whiteboardSockets.closeAll(CLOSE_GRACE_MS)]);
         await invoker.drain(DRAIN_MS);
         // The same steps that undo a failed start: containers, the HTTP server, the store, the data dir lock.
         for (const step of [...undo].reverse()) {
@@ -559,6 +616,8 @@ async function start(settings: Settings): Promise<LocalGateway> {
     const gateway: LocalGateway = {
       httpUrl: `http://${authority}/`,
       websocketUrl: `ws://${authority}/`,
+      whiteboardWebsocketUrl: `ws://${authority}${WHITEBOARD_LOCAL_PATH}`,
+      whiteboardManagementEndpoint,
       managementEndpoint,
       stage: api.stage,
       secret,
@@ -582,6 +641,8 @@ async function start(settings: Settings): Promise<LocalGateway> {
       http_url: gateway.httpUrl,
       websocket_url: gateway.websocketUrl,
       management_endpoint: managementEndpoint,
+      whiteboard_websocket_url: gateway.whiteboardWebsocketUrl,
+      whiteboard_management_endpoint: whiteboardManagementEndpoint,
       platform_api_url: platform.url,
       call_policy: callPolicy,
       dynamodb_endpoint: store.endpoint,
@@ -612,4 +673,25 @@ async function start(settings: Settings): Promise<LocalGateway> {
     for (const step of undo.reverse()) await step().catch(() => undefined);
     throw error;
   }
+}
+
+/** Whether an upgrade is for the whiteboard API: its path, alone or under the stage. */
+function isWhiteboardPath(url: string | undefined, stage: string): boolean {
+  const { pathname } = new URL(url ?? '/', 'http://gateway.invalid');
+  const under = (base: string): boolean => pathname === base || pathname === `${base}/`;
+  return under(WHITEBOARD_LOCAL_PATH) || under(`/${stage}${WHITEBOARD_LOCAL_PATH}`);
+}
+
+/** Source mode: what the whiteboard handlers read besides the chat handlers' environment. */
+function sessionEnvironment(
+  whiteboardManagementEndpoint: string,
+  settings: Pick<Settings, 'sessionWaitLimitSeconds' | 'sessionRejoinGraceSeconds'>,
+): Record<string, string> {
+  return {
+    [ENV.whiteboardManagementEndpoint]: whiteboardManagementEndpoint,
+    ...(settings.sessionWaitLimitSeconds !== undefined ? { [ENV.sessionWaitLimitSeconds]: String(settings.sessionWaitLimitSeconds) } : {}),
+    ...(settings.sessionRejoinGraceSeconds !== undefined
+      ? { [ENV.sessionRejoinGraceSeconds]: String(settings.sessionRejoinGraceSeconds) }
+      : {}),
+  };
 }

@@ -34,6 +34,8 @@ export interface WebSocketApiSettings {
   invoker: Invoker;
   log: GatewayLog;
   limits: ConnectionLimits;
+  /** The path this API answers upgrades on (besides under its stage); default `/`. */
+  path?: string;
 }
 
 /** Finds open sockets for the management API. */
@@ -146,8 +148,9 @@ export class WebSocketApi implements ConnectionDirectory {
 
   private isOpenPath(request: IncomingMessage): boolean {
     const { pathname } = new URL(request.url ?? '/', 'http://gateway.invalid');
-    const stagePath = `/${this.settings.api.stage}`;
-    return pathname === '/' || pathname === stagePath || pathname === `${stagePath}/`;
+    const base = this.settings.path ?? '/';
+    const stagePath = `/${this.settings.api.stage}${base === '/' ? '' : base}`;
+    return pathname === base || pathname === `${base}/` || pathname === stagePath || pathname === `${stagePath}/`;
   }
 
   private newConnectionId(): string {

@@ -61,6 +61,8 @@ export interface DeployedStack {
   readonly stackName: string;
   /** The WebSocket API's stage: the management API's path and the execute-api ARNs use it. */
   readonly stageName: string;
+  /** The whiteboard API's stage, when the stack has one. */
+  readonly whiteboardStageName?: string;
   /** One per entry of the function table, in its order. */
   readonly functions: readonly DeployedFunction[];
   /** Table logical id → local table name. */
