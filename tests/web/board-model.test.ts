@@ -38,7 +38,8 @@ function deliver(messages: readonly BoardMessage[], to: BoardModel): void {
 }
 
 /** What a person sees: the strokes bottom to top, by id, with their points. */
-const view = (model: BoardModel) => model.strokes.map((s) => ({ id: s.id, author: s.author, tool: s.tool, colour: s.colour, points: s.points }));
+const view = (model: BoardModel) =>
+  model.strokes.map((s) => ({ id: s.id, author: s.author, tool: s.tool, colour: s.colour, points: s.points }));
 
 /** Draws a line of `count` points from (x, y) to the right; returns the messages it sent. */
 function drawLine(model: BoardModel, style: StrokeStyle, x: number, y: number, count = 3): BoardMessage[] {
@@ -194,7 +195,7 @@ describe('the board handed to a member who rejoins', () => {
     expect(tutor.snapshot().at(-1)).toEqual({ v: 1, type: 'synced', strokes: 2 });
   });
 
-  it("lets the rejoiner undo its own strokes it drew before the reload", () => {
+  it('lets the rejoiner undo its own strokes it drew before the reload', () => {
     const tutor = board('tutor');
     const student = board('student');
     deliver(drawLine(student, RED, 10, 90), tutor);
@@ -232,7 +233,18 @@ it('refuses new strokes once the board holds as many as it may', () => {
 });
 
 it('ignores what is not a board message of this version: unknown types, off-board points, odd coordinates, oversize frames', () => {
-  const chunk = { v: 1, type: 'stroke', id: 'a', author: 'tutor', clock: 1, tool: 'pen', colour: '#000000', width: 4, from: 0, points: [1, 2] };
+  const chunk = {
+    v: 1,
+    type: 'stroke',
+    id: 'a',
+    author: 'tutor',
+    clock: 1,
+    tool: 'pen',
+    colour: '#000000',
+    width: 4,
+    from: 0,
+    points: [1, 2],
+  };
   expect(parseBoardMessage(JSON.stringify(chunk))).toEqual(chunk);
   expect(parseBoardMessage(JSON.stringify({ ...chunk, v: 2 }))).toBeUndefined();
   expect(parseBoardMessage(JSON.stringify({ ...chunk, type: 'laser' }))).toBeUndefined();
