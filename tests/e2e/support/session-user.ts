@@ -54,6 +54,19 @@ export class SessionUser {
     await this.page.mouse.up();
   }
 
+  /** Draws one stroke through `points` (fractions of the board's size), in `colour`. */
+  async drawPath(colour: string, points: readonly (readonly [number, number])[]): Promise<void> {
+    await this.page.getByTestId(`board-colour-${colour}`).click();
+    const box = await this.page.getByTestId('board-canvas').boundingBox();
+    if (!box) throw new Error('the board is not on screen');
+    const [first, ...rest] = points;
+    if (!first) return;
+    await this.page.mouse.move(box.x + box.width * first[0], box.y + box.height * first[1]);
+    await this.page.mouse.down();
+    for (const [x, y] of rest) await this.page.mouse.move(box.x + box.width * x, box.y + box.height * y, { steps: 3 });
+    await this.page.mouse.up();
+  }
+
   async waitForStrokes(count: number, timeout = STEP_TIMEOUT_MS): Promise<void> {
     await this.page.waitForFunction(
       (count) => document.querySelector('[data-testid="board-canvas"]')?.getAttribute('data-strokes') === String(count),

@@ -6,7 +6,14 @@ export const roleName = (role: SessionRole): string => (role === 'tutor' ? 'the 
 
 const capitalized = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
-export function phaseWords(phase: SessionPhase, other: string, joining: boolean): string {
+const ENDED_WORDS: Record<SessionEndReason, string> = {
+  ended_by_member: 'The call was ended for both.',
+  everyone_left: 'Everyone left, so the call ended.',
+  window_closed: "The session's time is up: the call has ended.",
+  wait_limit: 'No one else joined in time: the call has ended.',
+};
+
+export function phaseWords(phase: SessionPhase, other: string, joining: boolean, endReason?: SessionEndReason): string {
   if (joining) return 'Joining the call…';
   switch (phase) {
     case 'loading':
@@ -22,7 +29,7 @@ export function phaseWords(phase: SessionPhase, other: string, joining: boolean)
     case 'active':
       return `In the call with ${other}.`;
     case 'ended':
-      return 'The call has ended.';
+      return endReason ? ENDED_WORDS[endReason] : 'The call has ended.';
   }
 }
 

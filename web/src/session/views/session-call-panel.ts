@@ -102,7 +102,7 @@ export class SessionCallPanel {
     const joining = call.joining;
     this.element.dataset.phase = phase;
     this.status.dataset.state = phase;
-    this.status.textContent = phaseWords(phase, this.otherName(), joining);
+    this.status.textContent = phaseWords(phase, this.otherName(), joining, call.view?.end_reason);
     const canJoin = phase === 'none' || phase === 'ended' || phase === 'ringing' || phase === 'open';
     this.joinButton.hidden = !canJoin;
     this.joinButton.disabled = joining;

@@ -58,7 +58,8 @@ export class SessionHistoryView {
     const when = h('time', { datetime: item.started_at, title: formatFullDate(item.started_at) }, formatWhen(item.started_at));
     const kind = item.call_type === 'video' ? 'Video call' : 'Voice call';
     const outcome = item.status === 'ended' ? endWords(item.end_reason) : item.status === 'active' ? 'In progress' : 'Waiting';
-    const duration = item.duration_seconds === null ? 'never both in it' : formatDuration(item.duration_seconds);
+    const duration =
+      item.status !== 'ended' ? 'now' : item.duration_seconds === null ? 'never both in it' : formatDuration(item.duration_seconds);
     return h(
       'li',
       {
