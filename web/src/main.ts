@@ -1,6 +1,5 @@
 /** Entry point of the page: config, session, then either the sign-in card or the app. */
 import { readSessionLink, takeFragmentGrant } from './session/session-link';
-import { startSessionPage } from './session/session-page';
 import { App } from './ui/app';
 import { renderSignIn } from './ui/views/sign-in';
 import { devSignIn, forgetSession, lastDevLogin, loadConfig, restoreSession, type AppConfig, type Session } from './ui/session';
@@ -28,16 +27,19 @@ async function boot(): Promise<void> {
 
   const startApp = (session: Session): void => {
     if (sessionLink) {
-      void startSessionPage({
-        root,
-        config,
-        session,
-        link: sessionLink,
-        onSignedOut: () => {
-          forgetSession();
-          showSignIn();
-        },
-      });
+      // Loaded only here: the chat calls' page never downloads the session page and its board.
+      void import('./session/session-page').then(({ startSessionPage }) =>
+        startSessionPage({
+          root,
+          config,
+          session,
+          link: sessionLink,
+          onSignedOut: () => {
+            forgetSession();
+            showSignIn();
+          },
+        }),
+      );
       return;
     }
     document.title = 'Callsignal';
