@@ -58,7 +58,10 @@ export class SessionCall extends Emitter<SessionCallEvents> {
   private viewValue: SessionCallView | null | undefined;
   /** The call this page is in, or 'starting' while its first `session_join` has no answer yet. */
   private joined: string | 'starting' | undefined;
-  private joinSentForView = false;
+  /** A `session_join` went out on the socket open now (presence belongs to a socket: a new one joins again). */
+  private joinedOnSocket = false;
+  /** The first generation this page's latest join can make; views and signals of earlier ones are another socket's. */
+  private minGeneration = 1;
   private media: MediaStream | undefined;
   private link: PeerLink | undefined;
   private mutedValue = false;
@@ -70,7 +73,10 @@ export class SessionCall extends Emitter<SessionCallEvents> {
     super();
     this.memoryKey = `callsignal.session-call.${options.sessionId}`;
     this.joined = options.memory?.getItem(this.memoryKey) ?? undefined;
-    options.socket.on('open', () => this.send({ type: 'session_state', ...this.vouched() }));
+    options.socket.on('open', () => {
+      this.joinedOnSocket = false;
+      this.send({ type: 'session_state', ...this.vouched() });
+    });
     options.socket.on('message', (message) => this.received(message));
   }
 
@@ -126,8 +132,10 @@ export class SessionCall extends Emitter<SessionCallEvents> {
   async join(callType: CallType = 'video'): Promise<void> {
     const type = this.viewValue && this.viewValue.status !== 'ended' ? this.viewValue.call_type : callType;
     await this.openMedia(type);
-    this.joined = this.viewValue && this.viewValue.status !== 'ended' ? this.viewValue.call_id : 'starting';
-    this.joinSentForView = true;
+    const open = this.viewValue && this.viewValue.status !== 'ended' ? this.viewValue : undefined;
+    this.joined = open ? open.call_id : 'starting';
+    this.joinedOnSocket = true;
+    this.minGeneration = (open?.generation ?? 0) + 1;
     this.send({ type: 'session_join', ...this.vouched(), call_type: type });
     this.emit('changed', undefined);
   }
@@ -221,13 +229,9 @@ export class SessionCall extends Emitter<SessionCallEvents> {
     if (this.joined === 'starting' && view.members[this.me].present) this.joined = view.call_id;
     if (this.joined === view.call_id) {
       this.options.memory?.setItem(this.memoryKey, view.call_id);
-      if (!view.members[this.me].present) {
-        // Back after a reload or a lost socket: into the same call again, once per absence.
-        if (!this.joinSentForView) void this.rejoin(view);
-      } else {
-        this.joinSentForView = false;
-        this.followGeneration(view);
-      }
+      // Back after a reload or a lost socket: into the same call again, once per socket.
+      if (!this.joinedOnSocket) void this.rejoin(view);
+      else if (view.members[this.me].present) this.followGeneration(view);
     } else if (this.joined !== undefined && this.joined !== 'starting') {
       // The call this page was in is over and another one is open: not ours until joined.
       this.hangUpHere(false);
@@ -236,7 +240,8 @@ export class SessionCall extends Emitter<SessionCallEvents> {
   }
 
   private async rejoin(view: SessionCallView): Promise<void> {
-    this.joinSentForView = true;
+    this.joinedOnSocket = true;
+    this.minGeneration = view.generation + 1;
     try {
       await this.openMedia(view.call_type);
     } catch (error) {
@@ -250,7 +255,7 @@ export class SessionCall extends Emitter<SessionCallEvents> {
   /** Both members in the call on a generation this page has no peer connection for: a new one. */
   private followGeneration(view: SessionCallView): void {
     const other = view.members[otherRole(this.me)];
-    if (!other.present || view.offerer === null) return;
+    if (!other.present || view.offerer === null || view.generation < this.minGeneration || !this.media) return;
     if (this.link && this.link.generation >= view.generation) return;
     const link = this.newLink(view.generation, view.call_type);
     if (view.offerer === this.me) link.offer();
@@ -259,7 +264,8 @@ export class SessionCall extends Emitter<SessionCallEvents> {
   private signalled(message: SessionServerMessageOf<'session_signal'>): void {
     const view = this.viewValue;
     if (!view || view.call_id !== message.call_id || this.joined !== message.call_id) return;
-    if (this.link && message.generation < this.link.generation) return; // a replaced peer connection's
+    // A replaced peer connection's, or one from before this page's latest join.
+    if ((this.link && message.generation < this.link.generation) || message.generation < this.minGeneration || !this.media) return;
     if (message.from_name && message.from_name !== this.peerNameValue) {
       this.peerNameValue = message.from_name;
       this.emit('changed', undefined);
@@ -275,7 +281,8 @@ export class SessionCall extends Emitter<SessionCallEvents> {
 
   private newLink(generation: number, callType: CallType): PeerLink {
     this.closeLink();
-    const media = this.media ?? new MediaStream();
+    const media = this.media;
+    if (!media) throw new Error('A peer connection needs the call’s devices open');
     const link = new PeerLink({
       generation,
       callType,
@@ -321,7 +328,7 @@ export class SessionCall extends Emitter<SessionCallEvents> {
   /** This page is out of the call: no peer connection, devices closed, nothing to rejoin. */
   private hangUpHere(announce = true): void {
     this.joined = undefined;
-    this.joinSentForView = false;
+    this.joinedOnSocket = false;
     this.options.memory?.removeItem(this.memoryKey);
     this.closeLink();
     this.stopMedia();

@@ -3,20 +3,15 @@
  * socket, the video beside the shared board, and the session's call history. Signed in as on the
  * chat calls' page; the session grant comes from the platform or, locally, the dev endpoint.
  */
-import { MessageSocket } from '../client';
 import { SharedBoard } from '../board/shared-board';
 import { BOARD_COLOURS, BoardToolbar, DEFAULT_BOARD_SIZE } from '../board/board-toolbar';
 import { h } from '../ui/dom';
 import { icon } from '../ui/icons';
 import { tokenSource, type AppConfig, type Session } from '../ui/session';
 import { ConfirmDialog } from '../ui/views/confirm-dialog';
-import {
-  parseSessionServerMessage,
-  type SessionClientMessageInput,
-  type SessionRole,
-  type SessionServerMessage,
-} from '../../../shared/session-protocol';
+import type { SessionRole } from '../../../shared/session-protocol';
 import { SessionCall } from './session-call';
+import { createSessionSocket } from './session-socket';
 import { forgetGrant, roleOf, sessionGrant, type SessionLink } from './session-link';
 import { otherRole } from './session-phase';
 import { roleName } from './session-words';
@@ -60,17 +55,8 @@ export async function startSessionPage({ root, config, session, link, onSignedOu
     return;
   }
 
-  const socket = new MessageSocket<SessionServerMessage, SessionClientMessageInput>(
-    { url, token },
-    {
-      parse: parseSessionServerMessage,
-      // The whiteboard API has no ping route: asking for the session's state keeps the socket alive, and refreshes the view.
-      ping: () => ({ type: 'session_state', session_id: link.sessionId, session_grant: grant }),
-      answersPing: (message) => message.type === 'session_call' || (message.type === 'error' && message.request_type === 'session_state'),
-      isTokenExpired: (message) => message.type === 'error' && message.code === 'token_expired',
-      ignoredWhileReplaced: () => false,
-    },
-  );
+  const socket = createSessionSocket({ url, token, sessionId: link.sessionId, grant });
+
   const call = new SessionCall({ sessionId: link.sessionId, grant, me, socket, iceServers: config.iceServers, memory: sessionStorage });
   new SessionScreen(root, {
     link,
