@@ -2,7 +2,8 @@
  * The CDK app: one signaling stack, checked by cdk-nag at synth.
  *
  * Settings come from context (`-c key=value` or cdk.json): stackName, stageName, webDist, retainData,
- * ringTimeoutSeconds, resumeGraceSeconds, livenessCheckSeconds, profileTypes, stunUrls, alarmTopicArn, bundleAwsSdk,
+ * ringTimeoutSeconds, resumeGraceSeconds, livenessCheckSeconds, profileTypes, stunUrls, turn (turnUrls, turnSecretArn,
+ * kvsTurnChannels), alarmTopicArn, bundleAwsSdk,
  * manageAccountLogRole, callPolicy, callGrantMaxTtlSeconds, platformPrincipalArn, and the abuse limits of
  * shared/abuse-limits.ts (socketsPerProfile, pairRingLimit, …). See the README (Deploying to AWS).
  */
@@ -43,7 +44,8 @@ new SignalingStack(app, settings.stackName, {
   ringTimeoutSeconds: settings.ringTimeoutSeconds,
   resumeGraceSeconds: settings.resumeGraceSeconds,
   livenessCheckSeconds: settings.livenessCheckSeconds,
-  stunUrls: settings.stunUrls,
+  ...(settings.stunUrls ? { stunUrls: settings.stunUrls } : {}),
+  turn: settings.turn,
   manageAccountLogRole: settings.manageAccountLogRole,
   bundleAwsSdk: settings.bundleAwsSdk,
   tokenMaxLifetimeSeconds: settings.tokenMaxLifetimeSeconds,

@@ -22,6 +22,10 @@ export const ENV = {
   /** Comma-separated TURN URLs and the shared secret for short-lived TURN credentials (TURN REST API). */
   turnUrls: 'TURN_URLS',
   turnSecret: 'TURN_SECRET',
+  /** On AWS: the ARN of the Secrets Manager secret holding that shared secret (read once per container). */
+  turnSecretArn: 'TURN_SECRET_ARN',
+  /** Comma-separated ARNs of the Kinesis Video Streams signaling channels whose managed TURN `ice_servers` hands out. */
+  kvsChannelArns: 'KVS_CHANNEL_ARNS',
   logLevel: 'LOG_LEVEL',
   /** Connect tokens whose `exp − iat` is longer than this are refused (defaults in `shared/limits.ts`). */
   tokenMaxLifetimeSeconds: 'TOKEN_MAX_LIFETIME_SECONDS',

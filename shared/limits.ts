@@ -41,6 +41,12 @@ export const MAX_BOARD_REMOVALS_PER_MESSAGE = 200;
 /** Undone strokes remembered (so a late chunk cannot bring one back); the oldest are forgotten first. */
 export const MAX_BOARD_TOMBSTONES = 4_000;
 
+/**
+ * A party's end-of-call quality summary (`call_quality`) is taken until this long after its call
+ * ended: the client sends it as the call ends, and may have to reconnect first.
+ */
+export const CALL_QUALITY_WINDOW_SECONDS = 10 * 60;
+
 /** Connection limits of API Gateway WebSocket APIs. */
 export const IDLE_TIMEOUT_SECONDS = 10 * 60;
 export const MAX_CONNECTION_SECONDS = 2 * 60 * 60;

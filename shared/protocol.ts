@@ -3,6 +3,7 @@
  * The same schemas validate on the server (handlers) and in the browser (call client).
  */
 import * as v from 'valibot';
+import { CallQualitySummarySchema } from './call-quality';
 import { ERROR_CODES } from './errors';
 import {
   MAX_BLOCKED_PROFILES,
@@ -185,6 +186,16 @@ export const CallSettingsQuerySchema = v.object({
   ),
 });
 
+/**
+ * (ext) One side's end-of-call quality summary, sent once when its call ends (the call may be over
+ * already). Kept on the call's log under the sender's side; no reply on success.
+ */
+export const CallQualitySchema = v.object({
+  type: v.literal('call_quality'),
+  call_id: CallIdSchema,
+  summary: CallQualitySummarySchema,
+});
+
 /** Every client message's schema by its `type`: the router's table, and the source of the types below. */
 export const CLIENT_MESSAGE_SCHEMAS = {
   call_invitation: CallInvitationSchema,
@@ -199,6 +210,7 @@ export const CLIENT_MESSAGE_SCHEMAS = {
   ice_servers: IceServersQuerySchema,
   call_invite_accept: CallInviteAcceptSchema,
   call_settings: CallSettingsQuerySchema,
+  call_quality: CallQualitySchema,
 } as const;
 
 type ClientSchemas = typeof CLIENT_MESSAGE_SCHEMAS;
@@ -369,6 +381,13 @@ export const CallLogSchema = v.object({
   duration_seconds: v.nullable(v.number()),
   participants: v.array(v.object({ profile_id: v.string(), profile_type: v.string(), name: v.nullable(v.string()) })),
   created_at: IsoTimeSchema,
+  /** (ext) Each side's end-of-call quality summary (`call_quality`), where that side sent one. */
+  quality: v.optional(
+    v.object({
+      caller: v.optional(CallQualitySummarySchema),
+      callee: v.optional(CallQualitySummarySchema),
+    }),
+  ),
 });
 export type CallLog = v.InferOutput<typeof CallLogSchema>;
 

@@ -27,6 +27,13 @@ export interface FunctionAccess {
    * lines read it, to judge a line a session call holds (stale or busy).
    */
   whiteboardCalls?: TableAccess;
+  /**
+   * Updates items of `call_logs` (UpdateItem only), for a function that otherwise only reads it:
+   * it adds to a call's log and never creates or deletes one.
+   */
+  callLogUpdates?: boolean;
+  /** Gets TURN credentials: reads the TURN REST secret, or asks Kinesis Video Streams (when the stack configures either). */
+  turnCredentials?: boolean;
 }
 
 export type RouteKey = '$connect' | '$disconnect' | '$default' | ClientMessageType | SessionMessageType;
@@ -52,7 +59,13 @@ export interface FunctionDefinition {
   entry: string;
   trigger: FunctionTrigger;
   access: FunctionAccess;
+  /** The WebSocket API a function that is not one of its routes posts to (the whiteboard sweeper); default the chat API. */
+  postsTo?: WebSocketApiName;
 }
+
+/** The WebSocket API whose sockets a function reaches: its route's API, or the one it names. */
+export const apiOf = (definition: FunctionDefinition): WebSocketApiName =>
+  definition.trigger.kind === 'route' ? definition.trigger.api : (definition.postsTo ?? 'chat');
 
 /** Whether a function may write the table: only such functions forget the records of sockets found gone. */
 export const mayWrite = (access: TableAccess): boolean => access === 'readwrite';
@@ -141,7 +154,10 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   // Changes the sender's own settings and tells every socket of its profile (found through connections).
   route('call-settings', 'call_settings', { ...REPLY_ONLY, connections: 'read', profileSettings: 'readwrite', rateCounters: true }),
   route('call-history', 'call_history', { ...REPLY_ONLY, callLogs: 'read', rateCounters: true }),
-  route('ice-servers', 'ice_servers', REPLY_ONLY),
+  route('ice-servers', 'ice_servers', { ...REPLY_ONLY, turnCredentials: true }),
+  // Adds a party's end-of-call quality summary to the call's log: reads the call, updates that one
+  // attribute; it posts only refusals (no reply on success).
+  route('call-quality', 'call_quality', { ...REPLY_ONLY, callLogs: 'read', callLogUpdates: true }),
   // A callee's socket accepts a call the platform started (`call_invite`): it claims the call and tells the caller's sockets.
   route('call-invite-accept', 'call_invite_accept', CALL_STATE),
   // The platform's backend API: each route its own function, reaching only what it answers from.
@@ -176,6 +192,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     entry: 'lambdas/handlers/session/session-sweeper.ts',
     trigger: { kind: 'schedule' },
     access: SESSION_STATE,
+    postsTo: 'whiteboard',
   },
 ];
 

@@ -4,6 +4,8 @@
  * filters and queries on its fields, so all three read its shape here.
  */
 
+import type { CallQualityRating } from './call-quality';
+
 export type Outcome =
   | 'connected'
   | 'disconnected'
@@ -22,6 +24,8 @@ export type Outcome =
   /** Whiteboard session calls: a member joined (or rejoined) the session's call, or left it. */
   | 'joined'
   | 'left'
+  /** A party's end-of-call quality summary was added to the call's log. */
+  | 'recorded'
   | 'ignored'
   | 'refused';
 
@@ -36,6 +40,9 @@ export interface RoutingDecision {
   gone_sockets: number;
   /** The whiteboard session of a session call's line (absent on chat calls' lines). */
   session_id?: string;
+  /** (`recorded` lines) The summary's rating, and whether that side's media went through a TURN relay. */
+  rating?: CallQualityRating;
+  relayed?: boolean;
 }
 
 export interface RoutingLine extends RoutingDecision {

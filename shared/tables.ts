@@ -159,5 +159,11 @@ export const whiteboardProfileIndexKey = (key: ProfileKey): string => `whiteboar
 export const sessionPointerItemKey = (sessionId: string): string => `session#${sessionId}`;
 /** The `system` of a line held by a whiteboard session call (absent: a chat call holds it). */
 export const WHITEBOARD_LINE_SYSTEM = 'whiteboard';
+/**
+ * The attributes of a `call_logs` item holding each side's end-of-call quality summary: one per
+ * side, top level, so that each is written once (`attribute_not_exists`) without touching the other.
+ */
+export const QUALITY_ATTRIBUTES = { caller: 'caller_quality', callee: 'callee_quality' } as const;
+
 /** The attribute of a rate counter item that holds its theoretical arrival time (epoch ms). */
 export const RATE_TAT_ATTRIBUTE = 'tat';

@@ -11,6 +11,7 @@ import {
   DEFAULT_TOKEN_MAX_LIFETIME_SECONDS,
 } from '../../shared/limits';
 import { commaList, positiveNumber, SettingError } from '../../shared/settings';
+import { DEFAULT_KVS_TURN_CHANNELS, MAX_KVS_TURN_CHANNELS, TURN_KINDS, type TurnSettings } from './ice-servers';
 
 export interface AppSettings {
   readonly stackName: string;
@@ -22,7 +23,10 @@ export interface AppSettings {
   readonly resumeGraceSeconds: number;
   readonly livenessCheckSeconds: number;
   readonly profileTypes: readonly string[] | undefined;
-  readonly stunUrls: readonly string[];
+  /** STUN servers; undefined keeps the stack's default (Kinesis Video Streams' for the region), empty (`none`) offers none. */
+  readonly stunUrls: readonly string[] | undefined;
+  /** TURN: none, Kinesis Video Streams' managed TURN, or a TURN REST service. */
+  readonly turn: TurnSettings;
   readonly alarmTopicArn: string | undefined;
   readonly bundleAwsSdk: boolean;
   readonly manageAccountLogRole: boolean;
@@ -82,6 +86,45 @@ function principalArn(read: ContextReader, key: string): string | undefined {
   return value;
 }
 
+/** `none` turns STUN off; unset keeps the default. */
+function stunUrls(read: ContextReader): string[] | undefined {
+  if (read('stunUrls') === 'none') return [];
+  const urls = list(read, 'stunUrls');
+  const wrong = urls?.find((url) => !/^stuns?:/.test(url));
+  if (wrong !== undefined) throw new SettingError(contextKey('stunUrls'), 'STUN URLs (stun:host:port), or none', wrong);
+  return urls;
+}
+
+/** A Secrets Manager secret's complete ARN (with its six-character suffix), so its grant needs no wildcard. */
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
+
+function turn(read: ContextReader): TurnSettings {
+  const kind = text(read, 'turn') ?? 'none';
+  if (!(TURN_KINDS as readonly string[]).includes(kind)) throw new SettingError(contextKey('turn'), TURN_KINDS.join(', or '), kind);
+  if (kind === 'kvs') {
+    const channels = positiveNumber(contextKey('kvsTurnChannels'), read('kvsTurnChannels'), DEFAULT_KVS_TURN_CHANNELS, { integer: true });
+    if (channels > MAX_KVS_TURN_CHANNELS)
+      throw new SettingError(contextKey('kvsTurnChannels'), `at most ${MAX_KVS_TURN_CHANNELS}`, channels);
+    return { kind, channels };
+  }
+  if (kind === 'rest') {
+    const urls = list(read, 'turnUrls') ?? [];
+    if (urls.length === 0 || urls.some((url) => !/^turns?:/.test(url))) {
+      throw new SettingError(contextKey('turnUrls'), 'TURN URLs (turn:host:port, turns:host:port) with turn=rest', read('turnUrls'));
+    }
+    const secretArn = text(read, 'turnSecretArn');
+    if (secretArn !== undefined && !SECRET_ARN.test(secretArn)) {
+      throw new SettingError(
+        contextKey('turnSecretArn'),
+        "a secret's complete ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-XXXXXX)",
+        secretArn,
+      );
+    }
+    return { kind, urls, ...(secretArn ? { secretArn } : {}) };
+  }
+  return { kind: 'none' };
+}
+
 export function readAppSettings(read: ContextReader): AppSettings {
   const stackName = text(read, 'stackName') ?? DEFAULT_STACK_NAME;
   // CloudFormation's rule for stack names.
@@ -95,7 +138,8 @@ export function readAppSettings(read: ContextReader): AppSettings {
     resumeGraceSeconds: seconds(read, 'resumeGraceSeconds', DEFAULT_RESUME_GRACE_SECONDS),
     livenessCheckSeconds: seconds(read, 'livenessCheckSeconds', DEFAULT_LIVENESS_CHECK_SECONDS),
     profileTypes: list(read, 'profileTypes'),
-    stunUrls: list(read, 'stunUrls') ?? [],
+    stunUrls: stunUrls(read),
+    turn: turn(read),
     alarmTopicArn: text(read, 'alarmTopicArn'),
     bundleAwsSdk: flag(read, 'bundleAwsSdk', false),
     manageAccountLogRole: flag(read, 'manageAccountLogRole', true),

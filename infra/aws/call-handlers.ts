@@ -9,7 +9,7 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { FUNCTIONS, TOKEN_QUERY_PARAMETER, type FunctionDefinition } from '../../shared/routes';
+import { apiOf, FUNCTIONS, TOKEN_QUERY_PARAMETER, type FunctionDefinition } from '../../shared/routes';
 import { HandlerFunction, type HandlerResources } from './handler-function';
 import type { PlatformApi } from './platform-api';
 import { pascalCase, type SignalingApi } from './signaling-api';
@@ -22,6 +22,8 @@ export const SWEEP_INTERVAL = Duration.minutes(1);
 
 export interface CallHandlersProps {
   readonly api: SignalingApi;
+  /** The whiteboard API: its routes, and the sockets its functions post to. */
+  readonly whiteboardApi: SignalingApi;
   /** Where the platform API's functions (`http` triggers) are routed. */
   readonly platformApi: PlatformApi;
   readonly resources: Omit<HandlerResources, 'managementApi'>;
@@ -49,6 +51,7 @@ export class CallHandlers extends Construct {
     super(scope, id);
     const definitions = props.definitions ?? FUNCTIONS;
     const resources: HandlerResources = { ...props.resources, managementApi: props.api };
+    const whiteboardResources: HandlerResources = { ...props.resources, managementApi: props.whiteboardApi };
 
     const functions = new Map<string, HandlerFunction>();
     for (const definition of definitions) {
@@ -57,7 +60,7 @@ export class CallHandlers extends Construct {
         // Suffixed: a construct id of "Default" would vanish from the logical ids of the `default` handler.
         new HandlerFunction(this, `${pascalCase(definition.id)}Handler`, {
           definition,
-          resources,
+          resources: apiOf(definition) === 'whiteboard' ? whiteboardResources : resources,
           projectRoot: props.projectRoot,
           logRetention: props.logRetention,
           logRemovalPolicy: props.logRemovalPolicy,
@@ -77,12 +80,20 @@ export class CallHandlers extends Construct {
           identitySource: [AUTHORIZER_IDENTITY_SOURCE],
         })
       : undefined;
+    const whiteboardAuthorizer = authorizerFunction
+      ? new WebSocketLambdaAuthorizer('WhiteboardConnectAuthorizer', authorizerFunction.function, {
+          identitySource: [AUTHORIZER_IDENTITY_SOURCE],
+        })
+      : undefined;
 
     for (const handler of functions.values()) {
       const { trigger } = handler.definition;
       if (trigger.kind === 'route') {
-        const authorizer = trigger.routeKey === '$connect' ? connectAuthorizer : undefined;
-        props.api.addHandlerRoute(trigger.routeKey, handler.definition.id, handler.function, authorizer);
+        const api = trigger.api === 'whiteboard' ? props.whiteboardApi : props.api;
+        // The same authorizer function guards both APIs' `$connect` (each API has its own authorizer resource).
+        const authorizer =
+          trigger.routeKey !== '$connect' ? undefined : trigger.api === 'whiteboard' ? whiteboardAuthorizer : connectAuthorizer;
+        api.addHandlerRoute(trigger.routeKey, handler.definition.id, handler.function, authorizer);
       } else if (trigger.kind === 'http') {
         props.platformApi.addHandlerRoute(trigger, handler.definition.id, handler.function);
       } else if (trigger.kind === 'schedule') {

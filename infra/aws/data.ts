@@ -6,16 +6,26 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableV2, type Attribute, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import type { FunctionAccess, TableAccess } from '../../shared/routes';
-import { CALL_LOGS_TABLE, CONNECTIONS_TABLE, PROFILE_SETTINGS_TABLE, type KeyAttribute, type TableDefinition } from '../../shared/tables';
+import {
+  CALL_LOGS_TABLE,
+  CONNECTIONS_TABLE,
+  PROFILE_SETTINGS_TABLE,
+  WHITEBOARD_CALL_HISTORY_TABLE,
+  type KeyAttribute,
+  type TableDefinition,
+} from '../../shared/tables';
 
 /** The keys of `FunctionAccess` that name a table: each function's access is declared per table key. */
-export type TableKey = { [K in keyof FunctionAccess]-?: FunctionAccess[K] extends TableAccess ? K : never }[keyof FunctionAccess];
+export type TableKey = {
+  [K in keyof FunctionAccess]-?: NonNullable<FunctionAccess[K]> extends TableAccess ? K : never;
+}[keyof FunctionAccess];
 
 /** Which shared definition each access key refers to; `satisfies` keeps it total over `TableKey`. */
 export const TABLE_DEFINITIONS = {
   connections: CONNECTIONS_TABLE,
   callLogs: CALL_LOGS_TABLE,
   profileSettings: PROFILE_SETTINGS_TABLE,
+  whiteboardCalls: WHITEBOARD_CALL_HISTORY_TABLE,
 } as const satisfies Record<TableKey, TableDefinition>;
 
 export const TABLE_KEYS = Object.keys(TABLE_DEFINITIONS) as TableKey[];
@@ -78,6 +88,8 @@ export class CallData extends Construct {
       callLogs: tableFrom(this, 'CallLogs', TABLE_DEFINITIONS.callLogs, userData, true),
       // What users chose (a block list lost would let blocked callers ring again): backed up, kept.
       profileSettings: tableFrom(this, 'ProfileSettings', TABLE_DEFINITIONS.profileSettings, userData, true),
+      // The whiteboard session calls' history: kept and backed up as call_logs is.
+      whiteboardCalls: tableFrom(this, 'WhiteboardCallHistory', TABLE_DEFINITIONS.whiteboardCalls, userData, true),
     };
   }
 }

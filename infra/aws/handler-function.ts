@@ -14,7 +14,7 @@ import { abuseLimitEnvironment, type AbuseLimitSettings } from '../../shared/abu
 import type { CallPolicy } from '../../shared/call-policy';
 import { ENV, type EnvName } from '../../shared/env';
 import type { LogLevel as LogLevelName } from '../../shared/settings';
-import { mayWrite, type FunctionDefinition } from '../../shared/routes';
+import { apiOf, mayWrite, type FunctionDefinition } from '../../shared/routes';
 import { TABLE_DEFINITIONS, TABLE_KEYS, type CallTables } from './data';
 import { nagRef } from './nag';
 
@@ -43,6 +43,9 @@ export interface HandlerSettings {
   readonly callGrantMaxTtlSeconds?: number;
   /** Socket cap, rate limits and repeated-ring limit; each unset one keeps the handlers' default. */
   readonly abuseLimits?: AbuseLimitSettings;
+  /** Whiteboard session calls' wait limit and rejoin grace; unset keeps the handlers' defaults. */
+  readonly sessionWaitLimitSeconds?: number;
+  readonly sessionRejoinGraceSeconds?: number;
 }
 
 /** Where a function may post to sockets, and how to grant it. */
@@ -53,12 +56,20 @@ export interface ManagementApi {
   grantManageConnections(grantee: IGrantable & IConstruct): Grant;
 }
 
+/** Where TURN credentials come from (`infra/aws/ice-servers.ts`): what to tell the function and how to grant it. */
+export interface TurnCredentialsSource {
+  readonly turnEnvironment: Partial<Record<EnvName, string>>;
+  grantTurnCredentials(grantee: IGrantable): void;
+}
+
 /** The resources a handler may be bound to; the definition's `access` decides which it gets. */
 export interface HandlerResources {
   readonly tables: CallTables;
   readonly signingSecret: ISecret;
   readonly managementApi: ManagementApi;
   readonly settings: HandlerSettings;
+  /** @default no TURN */
+  readonly turnCredentials?: TurnCredentialsSource;
 }
 
 export interface HandlerFunctionProps {
@@ -106,6 +117,13 @@ export function handlerEnvironment(resources: HandlerResources, definition: Func
   if (settings.profileTypes !== undefined) environment[ENV.profileTypes] = settings.profileTypes.join(',');
   if (settings.stunUrls.length > 0) environment[ENV.stunUrls] = settings.stunUrls.join(',');
   if (definition.access.signingSecret) environment[ENV.jwtSecretArn] = resources.signingSecret.secretArn;
+  // A whiteboard function reaches the whiteboard API's sockets (its `managementApi`), under a name of its own.
+  if (apiOf(definition) === 'whiteboard') environment[ENV.whiteboardManagementEndpoint] = resources.managementApi.endpoint;
+  if (settings.sessionWaitLimitSeconds !== undefined) environment[ENV.sessionWaitLimitSeconds] = String(settings.sessionWaitLimitSeconds);
+  if (settings.sessionRejoinGraceSeconds !== undefined) {
+    environment[ENV.sessionRejoinGraceSeconds] = String(settings.sessionRejoinGraceSeconds);
+  }
+  if (definition.access.turnCredentials && resources.turnCredentials) Object.assign(environment, resources.turnCredentials.turnEnvironment);
   const { maxLifetimeSeconds, issuer, audience } = settings.tokenPolicy;
   if (definition.trigger.kind === 'authorizer') environment[ENV.tokenMaxLifetimeSeconds] = String(maxLifetimeSeconds);
   // Whoever signs or verifies with the secret (connect tokens, call grants) asks for the same `iss` and `aud`.
@@ -174,8 +192,9 @@ export class HandlerFunction extends Construct {
     const { access } = this.definition;
     for (const key of TABLE_KEYS) {
       const table = resources.tables[key];
-      if (access[key] === 'none') continue;
-      if (access[key] === 'read') table.grantReadData(this.function);
+      const declared = access[key] ?? 'none';
+      if (declared === 'none') continue;
+      if (declared === 'read') table.grantReadData(this.function);
       else table.grantReadWriteData(this.function);
       const { indexes, localName } = TABLE_DEFINITIONS[key];
       if (indexes.length > 0) {
@@ -193,8 +212,17 @@ export class HandlerFunction extends Construct {
         resourceArns: [resources.tables.connections.tableArn],
       });
     }
+    // A call's log gains a quality summary by UpdateItem on the table itself; the function writes nothing else there.
+    if (access.callLogUpdates && !mayWrite(access.callLogs)) {
+      Grant.addToPrincipal({
+        grantee: this.function,
+        actions: ['dynamodb:UpdateItem'],
+        resourceArns: [resources.tables.callLogs.tableArn],
+      });
+    }
     if (access.manageConnections) resources.managementApi.grantManageConnections(this.function);
     if (access.signingSecret) resources.signingSecret.grantRead(this.function);
+    if (access.turnCredentials) resources.turnCredentials?.grantTurnCredentials(this.function);
   }
 }
 

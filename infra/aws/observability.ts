@@ -35,6 +35,10 @@ const INVITATION_ROUTE: RouteKey = 'call_invitation';
 /** The platform API's route that starts calls (seed 000's invite). */
 const PLATFORM_INVITE_ROUTE = httpRouteKey(PLATFORM_ROUTES.callInvite);
 
+/** The route whose `recorded` lines carry each side's end-of-call quality (`rating`, `relayed`). */
+const QUALITY_ROUTE: RouteKey = 'call_quality';
+const QUALITY_OUTCOME: Outcome = 'recorded';
+
 /** The route whose lines count started calls in this function's log group, if it has one. */
 function startingRoute(definition: FunctionDefinition): string | undefined {
   const { trigger } = definition;
@@ -59,10 +63,16 @@ export const CALL_METRICS = {
   missed: 'CallsMissed',
   goneSockets: 'GoneSockets',
   handlerFailures: 'HandlerFailures',
+  /** End-of-call summaries, one per side that sent one, by `rating` (good / fair / poor). */
+  qualityReports: 'CallQualityReports',
+  /** Of those, the ones whose media went through a TURN relay. */
+  relayedReports: 'RelayedCallQualityReports',
 } as const;
 
 /** The saved Logs Insights queries; the call_id one carries a placeholder to replace. */
 export const CALL_ID_PLACEHOLDER = 'PASTE_CALL_ID_HERE';
+/** What to replace with the session's id in the saved "session call by session id" query. */
+export const SESSION_ID_PLACEHOLDER = 'PASTE_SESSION_ID_HERE';
 export const SAVED_QUERIES = {
   callRoute: {
     name: 'call route by call_id',
@@ -91,6 +101,28 @@ export const SAVED_QUERIES = {
       statsStatements: ['count(*) as occurrences, latest(@timestamp) as last_seen by msg, route, code'],
       sort: 'occurrences desc',
       limit: 100,
+    }),
+  },
+  sessionCall: {
+    name: 'session call by session id',
+    query: new QueryString({
+      fields: [
+        '@timestamp',
+        'route',
+        'call_id',
+        'outcome',
+        'reason',
+        'from',
+        'to',
+        'sockets_reached',
+        'gone_sockets',
+        'ms',
+        'connection_id',
+        '@log',
+      ],
+      filterStatements: ['msg = "routing"', `session_id = "${SESSION_ID_PLACEHOLDER}"`],
+      sort: '@timestamp asc',
+      limit: 200,
     }),
   },
   routingLatency: {
@@ -164,10 +196,10 @@ export class Observability extends Construct {
     return new Metric({ namespace: this.namespace, metricName, statistic: 'Sum', period: PERIOD, label });
   }
 
-  /** One line per reason, whichever reasons occur. */
-  private byReason(metricName: string, label: string): MathExpression {
+  /** One line per reason (or another dimension), whichever values occur. */
+  private byReason(metricName: string, label: string, dimension = 'reason'): MathExpression {
     return new MathExpression({
-      expression: `SEARCH('{${this.namespace},reason} MetricName="${metricName}"', 'Sum', ${PERIOD.toSeconds()})`,
+      expression: `SEARCH('{${this.namespace},${dimension}} MetricName="${metricName}"', 'Sum', ${PERIOD.toSeconds()})`,
       usingMetrics: {},
       label,
       period: PERIOD,
@@ -214,6 +246,16 @@ export class Observability extends Construct {
         add('GoneSockets', CALL_METRICS.goneSockets, FilterPattern.all(ROUTING, FilterPattern.numberValue(field('gone_sockets'), '>', 0)), {
           metricValue: field('gone_sockets'),
         });
+      }
+      if (definition.trigger.kind === 'route' && definition.trigger.routeKey === QUALITY_ROUTE) {
+        add('QualityReports', CALL_METRICS.qualityReports, FilterPattern.all(ROUTING, outcomeIs(QUALITY_OUTCOME)), {
+          dimensions: { rating: field('rating') },
+        });
+        add(
+          'RelayedReports',
+          CALL_METRICS.relayedReports,
+          FilterPattern.all(ROUTING, outcomeIs(QUALITY_OUTCOME), FilterPattern.booleanValue(field('relayed'), true)),
+        );
       }
       add('HandlerFailures', CALL_METRICS.handlerFailures, FilterPattern.stringValue(field('msg'), '=', 'handler_failed'));
     }
@@ -290,6 +332,14 @@ export class Observability extends Construct {
         ],
       }),
       new AlarmStatusWidget({ title: 'Alarms', width: 12, alarms: this.alarms }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Call quality (end-of-call summaries, one per side), and relayed ones',
+        width: 24,
+        left: [this.byReason(CALL_METRICS.qualityReports, 'summaries', 'rating')],
+        right: [this.metric(CALL_METRICS.relayedReports, 'relayed')],
+      }),
     );
     this.dashboard.addWidgets(
       new GraphWidget({

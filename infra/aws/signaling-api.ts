@@ -38,6 +38,10 @@ export interface SignalingApiProps {
    * the account's role is managed elsewhere.
    */
   readonly manageAccountLogRole: boolean;
+  /** @default the chat calls' description */
+  readonly description?: string;
+  /** The account's log role setting made by another API of the stack: this stage waits for it too. */
+  readonly accountLogSetting?: CfnAccount;
 }
 
 /** The access log line: one JSON object per connect, message and disconnect. */
@@ -62,12 +66,14 @@ export class SignalingApi extends Construct implements ManagementApi {
   readonly api: WebSocketApi;
   readonly stage: WebSocketStage;
   readonly accessLogs: LogGroup;
+  /** The account's API Gateway log role setting, when this API made it. */
+  accountLogSetting: CfnAccount | undefined;
 
   constructor(scope: Construct, id: string, props: SignalingApiProps) {
     super(scope, id);
 
     this.api = new WebSocketApi(this, 'Api', {
-      description: 'Call signaling: one route per client message type',
+      description: props.description ?? 'Call signaling: one route per client message type',
       routeSelectionExpression: ROUTE_SELECTION_EXPRESSION,
     });
 
@@ -88,6 +94,7 @@ export class SignalingApi extends Construct implements ManagementApi {
     });
 
     if (props.manageAccountLogRole) this.setAccountLogRole();
+    if (props.accountLogSetting) this.stage.node.addDependency(props.accountLogSetting);
 
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',
@@ -139,6 +146,7 @@ export class SignalingApi extends Construct implements ManagementApi {
     // stages refuse access logging without it ("CloudWatch Logs role ARN must be set in account settings").
     const account = new CfnAccount(this, 'AccountLogSetting', { cloudWatchRoleArn: role.roleArn });
     account.node.addDependency(role);
+    this.accountLogSetting = account;
     // The stage must not be created before the account can log.
     this.stage.node.addDependency(account);
     Validations.of(role).acknowledge({

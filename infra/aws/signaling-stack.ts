@@ -17,6 +17,7 @@ import type { FunctionDefinition } from '../../shared/routes';
 import { CallHandlers } from './call-handlers';
 import { CallData } from './data';
 import type { HandlerSettings } from './handler-function';
+import { IceServers, type TurnSettings } from './ice-servers';
 import { Observability } from './observability';
 import { PlatformApi } from './platform-api';
 import { SignalingApi, type StageThrottle } from './signaling-api';
@@ -27,11 +28,13 @@ import { WebHosting } from './web-hosting';
 export const OUTPUTS = {
   websiteUrl: 'WebsiteUrl',
   webSocketUrl: 'WebSocketUrl',
+  whiteboardWebSocketUrl: 'WhiteboardWebSocketUrl',
   signingSecretArn: 'SigningSecretArn',
   dashboardName: 'DashboardName',
   platformApiUrl: 'PlatformApiUrl',
   platformInvokePolicyArn: 'PlatformInvokePolicyArn',
   platformRoleArn: 'PlatformRoleArn',
+  turnSecretArn: 'TurnSecretArn',
 } as const;
 
 export interface SignalingStackProps extends StackProps {
@@ -51,12 +54,18 @@ export interface SignalingStackProps extends StackProps {
   readonly ringTimeoutSeconds?: number;
   /** @default 60 (shared/limits.ts) */
   readonly resumeGraceSeconds?: number;
+  /** Whiteboard session calls: how long a call waits for the other member. @default 900 (shared/limits.ts) */
+  readonly sessionWaitLimitSeconds?: number;
+  /** Whiteboard session calls: how long both members may be gone. @default 60 (shared/limits.ts) */
+  readonly sessionRejoinGraceSeconds?: number;
   /** @default 30 (shared/limits.ts) */
   readonly livenessCheckSeconds?: number;
   /** @default the handlers' own default set */
   readonly profileTypes?: readonly string[];
-  /** @default none */
+  /** STUN servers offered by `ice_servers` and `config.json`; empty offers none. @default Kinesis Video Streams' STUN server of the stack's region */
   readonly stunUrls?: readonly string[];
+  /** TURN with short-lived credentials (see `infra/aws/ice-servers.ts`). @default none */
+  readonly turn?: TurnSettings;
   /** Who may call whom (see shared/call-policy.ts). @default 'open' */
   readonly callPolicy?: CallPolicy;
   /** The longest-lived call grant accepted, in seconds. @default 300 (shared/limits.ts) */
@@ -95,10 +104,13 @@ export class SignalingStack extends Stack {
   readonly data: CallData;
   readonly signingSecret: SigningSecret;
   readonly api: SignalingApi;
+  /** The whiteboard API: session calls on a WebSocket API of their own. */
+  readonly whiteboardApi: SignalingApi;
   readonly platformApi: PlatformApi;
   readonly handlers: CallHandlers;
   readonly web: WebHosting;
   readonly observability: Observability;
+  readonly iceServers: IceServers;
 
   constructor(scope: Construct, id: string, props: SignalingStackProps) {
     super(scope, id, props);
@@ -108,6 +120,10 @@ export class SignalingStack extends Stack {
 
     this.data = new CallData(this, 'Data', { retainUserData: retainData });
     this.signingSecret = new SigningSecret(this, 'SigningSecret');
+    this.iceServers = new IceServers(this, 'IceServers', {
+      ...(props.stunUrls ? { stunUrls: props.stunUrls } : {}),
+      ...(props.turn ? { turn: props.turn } : {}),
+    });
 
     this.api = new SignalingApi(this, 'Signaling', {
       stageName: props.stageName ?? 'live',
@@ -115,6 +131,17 @@ export class SignalingStack extends Stack {
       accessLogRetention: logRetention,
       accessLogRemovalPolicy: keepLogs,
       manageAccountLogRole: props.manageAccountLogRole ?? true,
+    });
+
+    this.whiteboardApi = new SignalingApi(this, 'Whiteboard', {
+      description: 'Whiteboard session calls: one route per session message type',
+      stageName: props.stageName ?? 'live',
+      throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
+      accessLogRetention: logRetention,
+      accessLogRemovalPolicy: keepLogs,
+      // The account's log role is one setting, made by the signaling API.
+      manageAccountLogRole: false,
+      ...(this.api.accountLogSetting ? { accountLogSetting: this.api.accountLogSetting } : {}),
     });
 
     this.platformApi = new PlatformApi(this, 'Platform', {
@@ -126,16 +153,18 @@ export class SignalingStack extends Stack {
 
     this.handlers = new CallHandlers(this, 'Handlers', {
       api: this.api,
+      whiteboardApi: this.whiteboardApi,
       platformApi: this.platformApi,
       resources: {
         tables: this.data.tables,
         signingSecret: this.signingSecret.secret,
+        turnCredentials: this.iceServers,
         settings: {
           ringTimeoutSeconds: props.ringTimeoutSeconds ?? DEFAULT_RING_TIMEOUT_SECONDS,
           resumeGraceSeconds: props.resumeGraceSeconds ?? DEFAULT_RESUME_GRACE_SECONDS,
           livenessCheckSeconds: props.livenessCheckSeconds ?? DEFAULT_LIVENESS_CHECK_SECONDS,
           ...(props.profileTypes ? { profileTypes: props.profileTypes } : {}),
-          stunUrls: props.stunUrls ?? [],
+          stunUrls: this.iceServers.stunUrls,
           logLevel: props.logLevel ?? 'info',
           tokenPolicy: {
             maxLifetimeSeconds: props.tokenMaxLifetimeSeconds ?? DEFAULT_TOKEN_MAX_LIFETIME_SECONDS,
@@ -145,6 +174,8 @@ export class SignalingStack extends Stack {
           callPolicy: props.callPolicy ?? DEFAULT_CALL_POLICY,
           ...(props.callGrantMaxTtlSeconds !== undefined ? { callGrantMaxTtlSeconds: props.callGrantMaxTtlSeconds } : {}),
           ...(props.abuseLimits ? { abuseLimits: props.abuseLimits } : {}),
+          ...(props.sessionWaitLimitSeconds !== undefined ? { sessionWaitLimitSeconds: props.sessionWaitLimitSeconds } : {}),
+          ...(props.sessionRejoinGraceSeconds !== undefined ? { sessionRejoinGraceSeconds: props.sessionRejoinGraceSeconds } : {}),
         },
       },
       projectRoot: props.projectRoot,
@@ -159,10 +190,11 @@ export class SignalingStack extends Stack {
       clientConfig: {
         websocketUrl: this.api.url,
         devLogin: false,
-        iceServers: props.stunUrls && props.stunUrls.length > 0 ? [{ urls: [...props.stunUrls] }] : [],
+        iceServers: this.iceServers.stunUrls.length > 0 ? [{ urls: [...this.iceServers.stunUrls] }] : [],
         callPolicy: props.callPolicy ?? DEFAULT_CALL_POLICY,
+        whiteboard_websocket_url: this.whiteboardApi.url,
       },
-      connectSources: [this.api.api.apiEndpoint],
+      connectSources: [this.api.api.apiEndpoint, this.whiteboardApi.api.apiEndpoint],
     });
 
     this.observability = new Observability(this, 'Observability', {
@@ -176,6 +208,10 @@ export class SignalingStack extends Stack {
       value: this.api.url,
       description: 'The signaling endpoint; clients connect to it with ?token=<JWT>',
     });
+    new CfnOutput(this, OUTPUTS.whiteboardWebSocketUrl, {
+      value: this.whiteboardApi.url,
+      description: 'The whiteboard API (session calls); clients connect to it with ?token=<JWT>',
+    });
     new CfnOutput(this, OUTPUTS.signingSecretArn, {
       value: this.signingSecret.secret.secretArn,
       description: 'Secrets Manager secret holding the HS256 key that signs connect tokens',
@@ -188,6 +224,12 @@ export class SignalingStack extends Stack {
       value: this.platformApi.invokePolicy.managedPolicyArn,
       description: "Attach to the platform backend's role: execute-api:Invoke on the platform API's routes only",
     });
+    if (this.iceServers.turnSecret) {
+      new CfnOutput(this, OUTPUTS.turnSecretArn, {
+        value: this.iceServers.turnSecret.secretArn,
+        description: 'Secrets Manager secret holding the TURN REST shared secret; the TURN server must use the same value',
+      });
+    }
     if (this.platformApi.platformRole) {
       new CfnOutput(this, OUTPUTS.platformRoleArn, {
         value: this.platformApi.platformRole.roleArn,

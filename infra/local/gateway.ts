@@ -49,7 +49,7 @@ import { handlerSettingOverrides, type FunctionCredentials } from './as-deployed
 import type { ContainerInfo } from './as-deployed/container-pool';
 import { startDeployedFunctions } from './as-deployed/deployed-functions';
 import { DEFAULT_CONTAINER_IDLE_SECONDS, DEFAULT_MAX_CONTAINERS, type AsDeployedOptions } from './as-deployed/options';
-import { localAwsIdentity, PLATFORM_API_ID } from './as-deployed/local-identity';
+import { localAwsIdentity, PLATFORM_API_ID, WHITEBOARD_API_ID } from './as-deployed/local-identity';
 import { readDeployedStack, type DeployedStack } from './as-deployed/template';
 import { findMissingEntries, loadFunctions, MissingHandlersError, type GatewayFunctions } from './functions';
 import { applyHandlerEnvironment, handlerEnvironment } from './handler-environment';
@@ -77,8 +77,6 @@ export type { AsDeployedOptions, ProblemLine };
 /** The stage in source mode; as deployed, the template's. */
 export const STAGE = 'local';
 const API_ID = 'local';
-/** The whiteboard API's id: a WebSocket API of its own, with its own @connections endpoint. */
-export const WHITEBOARD_API_ID = 'whiteboard';
 const apiOnStage = (stage: string, apiId = API_ID): ApiDescription => ({ apiId, stage, region: LOCAL_REGION, accountId: '000000000000' });
 
 export interface LocalGatewayOptions {
@@ -455,7 +453,10 @@ async function start(settings: Settings): Promise<LocalGateway> {
         storeEndpoint: store.endpoint,
         signingSecret: secret,
         managementEndpoint,
+        whiteboardManagementEndpoint,
         overrides: handlerSettingOverrides(process.env, {
+          sessionWaitLimitSeconds: settings.sessionWaitLimitSeconds,
+          sessionRejoinGraceSeconds: settings.sessionRejoinGraceSeconds,
           ringTimeoutSeconds: settings.ringTimeoutGiven ? settings.ringTimeoutSeconds : undefined,
           resumeGraceSeconds: settings.resumeGraceGiven ? settings.resumeGraceSeconds : undefined,
           logLevel: settings.logLevelGiven ? settings.logLevel : undefined,

@@ -16,6 +16,7 @@ import {
   CALL_LOGS_TABLE,
   CONNECTIONS_TABLE,
   DEADLINE_SHARD,
+  QUALITY_ATTRIBUTES,
   RATE_TAT_ATTRIBUTE,
   connectionItemKey,
   lineItemKey,
@@ -23,6 +24,8 @@ import {
   rateItemKey,
   ringPairRateItemKey,
 } from '../../shared/tables';
+import type { CallQualitySummary } from '../../shared/call-quality';
+import type { ConnectFeature } from '../../shared/connect-features';
 import type { ProfileKey } from '../../shared/profile';
 import type {
   CallChanges,
@@ -35,6 +38,7 @@ import type {
   GcraStep,
   LineRecord,
   LiveSocket,
+  Party,
   RateCounter,
   RateTokenStore,
   SocketRecord,
@@ -44,6 +48,7 @@ import {
   callFromItem,
   callIdFromIndexItem,
   lineFromItem,
+  socketFeaturesFromItem,
   socketFromIndexItem,
   startKeyFromCursor,
   timerFromIndexItem,
@@ -63,6 +68,8 @@ interface SocketItem {
   connection_id: string;
   profile_key: string;
   connected_at: string;
+  /** Absent when the socket declared none. */
+  features?: string[];
 }
 
 interface LineItem {
@@ -126,6 +133,7 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
       connection_id: socket.connectionId,
       profile_key: socket.profileKey,
       connected_at: socket.connectedAt,
+      ...(socket.features.length > 0 ? { features: [...socket.features] } : {}),
       [TTL]: ttlEpochSeconds,
     };
     await this.db.send(new PutCommand({ TableName: this.tables.connections, Item: item }));
@@ -133,6 +141,31 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
 
   async deleteSocket(connectionId: string): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.tables.connections, Key: { pk: connectionItemKey(connectionId) } }));
+  }
+
+  /** A party has at most a profile's socket cap of sockets (10): one BatchGetItem, retried for keys it left. */
+  async featuresOf(connectionIds: readonly string[]): Promise<Map<string, readonly ConnectFeature[]>> {
+    const found = new Map<string, readonly ConnectFeature[]>();
+    let keys: Record<string, unknown>[] | undefined = [...new Set(connectionIds)].map((id) => ({ pk: connectionItemKey(id) }));
+    for (let attempt = 0; keys && keys.length > 0 && attempt < 5; attempt++) {
+      const result: BatchGetCommandOutput = await this.db.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.tables.connections]: {
+              Keys: keys,
+              ProjectionExpression: '#id, #features',
+              ExpressionAttributeNames: { '#id': 'connection_id', '#features': 'features' },
+            },
+          },
+        }),
+      );
+      for (const item of result.Responses?.[this.tables.connections] ?? []) {
+        const socket = socketFeaturesFromItem(item);
+        found.set(socket.connectionId, socket.features);
+      }
+      keys = result.UnprocessedKeys?.[this.tables.connections]?.Keys;
+    }
+    return found;
   }
 
   async socketsOf(profileKey: ProfileKey): Promise<LiveSocket[]> {
@@ -241,6 +274,23 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
     );
     if (result instanceof Refused) return { won: false, ...(result.item ? { current: callFromItem(result.item) } : {}) };
     return { won: true, call: callFromItem(result.Attributes) };
+  }
+
+  async recordQuality(callId: string, party: Party, summary: CallQualitySummary): Promise<boolean> {
+    const written = await unlessConditionFails(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.callLogs,
+          Key: { call_id: callId },
+          UpdateExpression: 'SET #side = :summary',
+          // Never creates an item, and never replaces what that side sent first.
+          ConditionExpression: 'attribute_exists(call_id) AND attribute_not_exists(#side)',
+          ExpressionAttributeNames: { '#side': QUALITY_ATTRIBUTES[party] },
+          ExpressionAttributeValues: { ':summary': summary },
+        }),
+      ),
+    );
+    return !(written instanceof Refused);
   }
 
   async callsOf(profileKey: ProfileKey, limit: number, before?: string): Promise<{ items: CallRecord[]; more: boolean }> {

@@ -4,9 +4,11 @@
  * failure, not a field that is quietly undefined later).
  */
 import * as v from 'valibot';
+import { CallQualitySummarySchema } from '../../shared/call-quality';
+import { parseConnectFeatures, type ConnectFeature } from '../../shared/connect-features';
 import { CallLogSchema, ProfileIdSchema, ProfileTypeSchema, WHO_CAN_CALL } from '../../shared/protocol';
 import { parseProfileKey, profileKey, type ProfileKey } from '../../shared/profile';
-import { CALL_LOGS_TABLE, WHITEBOARD_LINE_SYSTEM } from '../../shared/tables';
+import { CALL_LOGS_TABLE, QUALITY_ATTRIBUTES, WHITEBOARD_LINE_SYSTEM } from '../../shared/tables';
 import type { CallOrigin, CallRecord, Dropped, DueTimer, IdKind, LineRecord, LiveSocket } from '../core/model';
 import type { StoredProfileSettings } from '../core/profile-settings';
 
@@ -44,6 +46,8 @@ const StoredCallSchema = v.pipe(
     deadline_shard: v.optional(v.string()),
     deadline_at: v.optional(v.string()),
     disconnected_party: v.optional(v.picklist(DROPPED)),
+    [QUALITY_ATTRIBUTES.caller]: v.optional(CallQualitySummarySchema),
+    [QUALITY_ATTRIBUTES.callee]: v.optional(CallQualitySummarySchema),
   }),
   v.forward(
     v.check((item) => item.callee_key !== undefined || item.hidden_from_callee === true, 'missing'),
@@ -62,6 +66,12 @@ const StoredLineSchema = v.object({
 
 /** A socket as the `by_profile` index projects it (its keys always come with it). */
 const IndexedSocketSchema = v.object({ connection_id: v.string(), profile_key: ProfileKeySchema, connected_at: v.string() });
+
+/** The features a socket's record holds (absent: none declared); names this version does not know are skipped. */
+const StoredSocketFeaturesSchema = v.object({
+  connection_id: v.string(),
+  features: v.optional(v.array(v.string()), []),
+});
 
 /** An entry of an index that projects only keys: the call it points at. */
 const IndexedCallIdSchema = v.object({ call_id: v.string() });
@@ -94,9 +104,14 @@ function parseItem<S extends v.GenericSchema>(schema: S, item: unknown, what: st
 }
 
 export function callFromItem(item: unknown): CallRecord {
-  const { callee_key, ...call } = parseItem(StoredCallSchema, item, 'call');
-  // The callee is still a party of the call (to the core), only not listed as one for its history.
-  return { ...call, callee_key: callee_key ?? profileKey(call.callee_profile_type, call.callee_profile_id) };
+  const { callee_key, caller_quality, callee_quality, ...call } = parseItem(StoredCallSchema, item, 'call');
+  const quality = { ...(caller_quality ? { caller: caller_quality } : {}), ...(callee_quality ? { callee: callee_quality } : {}) };
+  return {
+    ...call,
+    // The callee is still a party of the call (to the core), only not listed as one for its history.
+    callee_key: callee_key ?? profileKey(call.callee_profile_type, call.callee_profile_id),
+    ...(caller_quality || callee_quality ? { quality } : {}),
+  };
 }
 
 export function lineFromItem(item: unknown, profileKey: ProfileKey): LineRecord {
@@ -114,6 +129,11 @@ export function lineFromItem(item: unknown, profileKey: ProfileKey): LineRecord 
 export function socketFromIndexItem(item: unknown): LiveSocket {
   const socket = parseItem(IndexedSocketSchema, item, 'socket');
   return { connectionId: socket.connection_id, profileKey: socket.profile_key, connectedAt: socket.connected_at };
+}
+
+export function socketFeaturesFromItem(item: unknown): { connectionId: string; features: ConnectFeature[] } {
+  const socket = parseItem(StoredSocketFeaturesSchema, item, 'socket');
+  return { connectionId: socket.connection_id, features: parseConnectFeatures(socket.features.join(',')) };
 }
 
 export const callIdFromIndexItem = (item: unknown): string => parseItem(IndexedCallIdSchema, item, 'call index entry').call_id;

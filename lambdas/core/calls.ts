@@ -8,7 +8,7 @@ import type { ClientMessageOf } from '../../shared/protocol';
 import type { RoutingDecision } from '../../shared/routing-line';
 import { Applier, type Applied } from './apply';
 import type { PolicyPassed } from './call-policy';
-import { forwardCandidates } from './candidates';
+import { candidateRecipients, forwardCandidates } from './candidates';
 import { notRinging, ProtocolError } from './errors';
 import { callerBound, notAParticipant, partyOf } from './rules';
 import { CallFinder } from './find-call';
@@ -20,6 +20,7 @@ import type { CallRecord, CallSettings, CallStore, Clock, Sender } from './model
 import type { ProfileSettingsStore } from './profile-settings';
 import type { RepeatedRings } from './repeated-rings';
 import { callDecision, senderDecision } from './routing';
+import { SocketFeatures } from './socket-features';
 import { Sweeper, type SweepReport } from './sweep';
 import { answer, assertAnswerable } from './transitions/answer';
 import { decline } from './transitions/decline';
@@ -61,6 +62,7 @@ export class CallService {
   private readonly sweeper: Sweeper;
   private readonly rings: RepeatedRings;
   private readonly messenger: Messenger;
+  private readonly socketFeatures: SocketFeatures;
 
   constructor(deps: CallServiceDeps) {
     const { store, messenger, settings, clock } = deps;
@@ -71,6 +73,7 @@ export class CallService {
     this.rings = deps.rings;
     this.messenger = messenger;
     this.applier = new Applier(store, messenger);
+    this.socketFeatures = new SocketFeatures(store);
     this.calls = new CallFinder(store, sleep);
     const lines = new LineClaims(store, this.applier, clock, sleep, deps.sessionLineHolders);
     this.invitations = new Invitations({
@@ -157,7 +160,9 @@ export class CallService {
   /** Forwards candidates by the call as stored now; a peer they find gone has dropped. */
   async candidates(sender: Sender, message: ClientMessageOf<'ice_candidate'>): Promise<RoutingDecision[]> {
     const call = await this.calls.require(sender, message.call_id);
-    const forwarded = await this.applier.settle(forwardCandidates(call, sender, message, this.clock.now()));
+    // Only a batch needs to know who reads batches: one candidate is the seed's shape already.
+    const batchReaders = message.candidates ? await this.socketFeatures.batchReaders(candidateRecipients(call, sender)) : new Set<string>();
+    const forwarded = await this.applier.settle(forwardCandidates(call, sender, message, this.clock.now(), batchReaders));
     const drop = partiesDropped(forwarded.call, forwarded.lost, this.clock.now(), this.settings);
     return [...forwarded.decisions, ...(await this.applier.decide(drop))];
   }

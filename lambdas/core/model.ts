@@ -1,4 +1,6 @@
 /** The core's view of the world: sockets, calls, and the ports through which it reaches them. */
+import type { CallQualitySummary } from '../../shared/call-quality';
+import type { ConnectFeature } from '../../shared/connect-features';
 import type { CallLog, CallStatus, ServerMessage } from '../../shared/protocol';
 import type { Identity } from '../../shared/identity';
 import type { ProfileKey } from '../../shared/profile';
@@ -12,6 +14,8 @@ export interface SocketRecord {
   connectionId: string;
   profileKey: ProfileKey;
   connectedAt: string;
+  /** What it declared at connect; written once with the record, never changed. */
+  features: readonly ConnectFeature[];
 }
 
 /** A socket as the profile's sockets are listed: what reaching it takes, and its age (for the socket cap). */
@@ -141,6 +145,8 @@ export interface CallGuard {
 export interface CallStore {
   putSocket(socket: SocketRecord, ttlEpochSeconds: number): Promise<void>;
   deleteSocket(connectionId: string): Promise<void>;
+  /** The features of each socket whose record is there (eventually consistent: a record is written once, at connect). */
+  featuresOf(connectionIds: readonly string[]): Promise<Map<string, readonly ConnectFeature[]>>;
   socketsOf(profileKey: ProfileKey): Promise<LiveSocket[]>;
   isOnline(profileKey: ProfileKey): Promise<boolean>;
 
@@ -158,6 +164,11 @@ export interface CallStore {
    * as it was); else, when the store says, the call as it found it.
    */
   updateCall(callId: string, guard: CallGuard, changes: CallChanges, returning?: 'after' | 'before'): Promise<CallWrite>;
+  /**
+   * Adds one side's end-of-call quality summary to the call's log, once: false when that side's is
+   * there already (or there is no such call).
+   */
+  recordQuality(callId: string, party: Party, summary: CallQualitySummary): Promise<boolean>;
   /** Calls the profile took part in, newest first. */
   callsOf(profileKey: ProfileKey, limit: number, before?: string): Promise<{ items: CallRecord[]; more: boolean }>;
   /**
@@ -236,11 +247,16 @@ export interface CallSettings {
   profileTypes: readonly string[];
 }
 
-/** STUN and TURN servers for `ice_servers` (TURN credentials are signed with `turnSecret`). */
+/**
+ * STUN and TURN servers for `ice_servers`: TURN REST credentials signed with `turnSecret` (or the
+ * secret stored under `turnSecretArn`), and Kinesis Video Streams' managed TURN through its channels.
+ */
 export interface IceSettings {
   stunUrls: string[];
   turnUrls: string[];
   turnSecret: string | undefined;
+  turnSecretArn: string | undefined;
+  kvsChannelArns: string[];
 }
 
 /** What the messenger delivers: the chat API's messages, or the whiteboard API's (each API posts only to its own sockets). */

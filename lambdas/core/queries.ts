@@ -1,9 +1,8 @@
-/** Read-only answers to a socket: call history, ICE servers (presence is `presence.ts`'s). */
-import { createHmac } from 'node:crypto';
+/** Read-only answers to a socket: call history (presence is `presence.ts`'s, ICE servers `ice-servers.ts`'s). */
 import { DEFAULT_HISTORY_LIMIT } from '../../shared/limits';
-import type { CallLog, ClientMessageOf, IceServer, ServerMessageOf } from '../../shared/protocol';
+import type { CallLog, ClientMessageOf, ServerMessageOf } from '../../shared/protocol';
 import type { ProfileKey } from '../../shared/profile';
-import type { CallRecord, CallStore, IceSettings, Sender } from './model';
+import type { CallRecord, CallStore, Sender } from './model';
 
 export async function history(
   store: CallStore,
@@ -45,19 +44,6 @@ export function toCallLog(call: CallRecord): CallLog {
     duration_seconds: call.duration_seconds,
     participants: call.participants,
     created_at: call.created_at,
+    ...(call.quality ? { quality: call.quality } : {}),
   };
-}
-
-/** TURN credentials live this long (TURN REST API: `username = expiry:profile`, HMAC-SHA1 credential). */
-export const TURN_CREDENTIAL_TTL_SECONDS = 12 * 60 * 60;
-
-export function iceServers(settings: IceSettings, sender: Sender, now: Date): ServerMessageOf<'ice_servers'> {
-  const servers: IceServer[] = [];
-  if (settings.stunUrls.length > 0) servers.push({ urls: settings.stunUrls });
-  if (settings.turnUrls.length > 0 && settings.turnSecret) {
-    const username = `${Math.floor(now.getTime() / 1000) + TURN_CREDENTIAL_TTL_SECONDS}:${sender.key}`;
-    const credential = createHmac('sha1', settings.turnSecret).update(username).digest('base64');
-    servers.push({ urls: settings.turnUrls, username, credential });
-  }
-  return { type: 'ice_servers', ice_servers: servers, ttl: TURN_CREDENTIAL_TTL_SECONDS };
 }

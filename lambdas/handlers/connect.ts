@@ -3,6 +3,7 @@
  * its token expires), and the profile's oldest sockets beyond its cap are closed.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { FEATURES_QUERY_PARAMETER, parseConnectFeatures } from '../../shared/connect-features';
 import { tokenExpiryFromContext } from '../../shared/identity';
 import { functionForRoute } from '../../shared/routes';
 import type { RoutingDecision } from '../../shared/routing-line';
@@ -22,7 +23,11 @@ export async function handler(event: WebSocketEvent): Promise<APIGatewayProxyRes
   const sender = senderOf(event);
   const now = clock.now();
   const opened = { connectionId: sender.connectionId, profileKey: sender.key, connectedAt: now.toISOString() };
-  await store.putSocket(opened, socketRecordExpiry(now.getTime(), tokenExpiryFromContext(event.requestContext.authorizer)));
+  const features = parseConnectFeatures(event.queryStringParameters?.[FEATURES_QUERY_PARAMETER]);
+  await store.putSocket(
+    { ...opened, features },
+    socketRecordExpiry(now.getTime(), tokenExpiryFromContext(event.requestContext.authorizer)),
+  );
   const capped = await capSockets(runtime, opened, runtime.config.socketsPerProfile);
   logDecisions('$connect', started, event, decisionsOf(sender, capped));
   return capped.refuseOpened ? { statusCode: TOO_MANY_SOCKETS_STATUS, body: 'too_many_sockets' } : { statusCode: 200 };

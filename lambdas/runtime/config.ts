@@ -93,6 +93,8 @@ export function readConfig(env: Env = process.env): RuntimeConfig {
     stunUrls: commaList(ENV.stunUrls, env[ENV.stunUrls]),
     turnUrls: commaList(ENV.turnUrls, env[ENV.turnUrls]),
     turnSecret: env[ENV.turnSecret] || undefined,
+    turnSecretArn: optionalText(env, ENV.turnSecretArn),
+    kvsChannelArns: commaList(ENV.kvsChannelArns, env[ENV.kvsChannelArns]),
     tokenPolicy: {
       maxLifetimeSeconds: positiveNumber(
         ENV.tokenMaxLifetimeSeconds,

@@ -1,7 +1,8 @@
 /**
  * The documented on-demand prices the cost model uses: us-east-1, list prices, first pricing tier,
  * no free tier. Printed with every cost figure, so a reader can check them against the pricing pages
- * (aws.amazon.com/api-gateway/pricing, /lambda/pricing, /dynamodb/pricing/on-demand).
+ * (aws.amazon.com/api-gateway/pricing, /lambda/pricing, /dynamodb/pricing/on-demand,
+ * /kinesis/video-streams/pricing, /ec2/pricing/on-demand for data transfer).
  */
 export const AWS_PRICES = {
   region: 'us-east-1',
@@ -20,6 +21,16 @@ export const AWS_PRICES = {
     /** On-demand, Standard table class (prices since November 2024). */
     perMillionWriteUnits: 0.625,
     perMillionReadUnits: 0.125,
+  },
+  kinesisVideoWebRtc: {
+    /** TURN streaming minutes (media relayed by KVS TURN), metered in 1-minute increments. */
+    perThousandTurnMinutes: 0.12,
+    /** A signaling channel counts as active in a month when anything connects to it (GetIceServerConfig included). */
+    perActiveChannelMonth: 0.03,
+  },
+  dataTransfer: {
+    /** Out from EC2 to the internet, first 10 TB a month (after the account's 100 GB free); in is free. */
+    perGbOutToInternet: 0.09,
   },
 } as const;
 

@@ -6,10 +6,13 @@
  * month, apart. Every assumption is returned as text, to be printed next to the figures.
  */
 import { AWS_PRICES, type AwsPrices } from './aws-prices';
+import { candidateSplitCost, type CandidateSplitCost } from './candidate-split';
+import { candidateBursts } from './workload/session-content';
 import type { LambdaSettings } from './lambda-settings';
 import type { PerCallSummary } from './per-call-counts';
 import type { SweepResult } from './relays/relay-protocol';
 import { dynamoTotals } from './meters/snapshots';
+import { relayCost, type RelayCost } from './relay-cost';
 import { median } from './stats';
 
 export const CALL_MINUTES = 5;
@@ -46,6 +49,10 @@ export interface CostModel {
   lambdaGbSecondsPerCall: number;
   lambdaGbSecondsPerCallWithAwsLatency: number;
   sweeper: SweeperCost;
+  /** Billed messages a call to a seed-format peer adds (its candidates split, one per message). */
+  candidateSplit: CandidateSplitCost;
+  /** What TURN adds per relayed minute, by option (not in the per-call total: most calls relay nothing). */
+  relay: RelayCost;
   assumptions: string[];
 }
 
@@ -146,6 +153,8 @@ export function costModel(
       usdPerMonth: sweeperPerMonth,
       usdPer1000CallsAtIllustrativeVolume: sweeperPerMonth / (ILLUSTRATIVE_CALLS_PER_MONTH / 1000),
     },
+    candidateSplit: candidateSplitCost(candidateBursts('x', 'caller'), messages, prices),
+    relay: relayCost(prices),
     assumptions: [
       `Prices: ${prices.region} list prices, first tier, no free tier: API Gateway WebSocket $${apiGateway.perMillionMessages} per million messages (32 KB steps) and $${apiGateway.perMillionConnectionMinutes} per million connection-minutes; Lambda $${lambda.perMillionRequests} per million requests and $${lambda.perGbSecondArm64} per GB-s (arm64); DynamoDB on demand $${dynamodb.perMillionWriteUnits} per million write units and $${dynamodb.perMillionReadUnits} per million read units.`,
       `A call: ${SOCKETS_PER_CALL} sockets (caller, callee) open for ${CALL_MINUTES} minutes, each connecting (authorizer + $connect) and disconnecting once, and each sending one keep-alive ping (the client pings every 5 minutes).`,

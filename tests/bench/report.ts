@@ -179,16 +179,50 @@ function costSection(result: BenchResult): string {
     '',
     usd(cost.usdPer1000CallsWithAwsLatency),
   ]);
-  const { sweeper } = cost;
+  const { sweeper, candidateSplit: split } = cost;
   return [
     table(['item', 'per call', 'unit', 'price (us-east-1)', 'per 1,000 calls'], rows),
     '',
     `Scheduled sweeper, apart: ${sweeper.runsPerMonth.toLocaleString('en-US')} runs a month, ${num(sweeper.durationMedianMs, 1)} ms and ${num(sweeper.readUnitsPerRun, 1)} read units a run: ` +
       `${usd(sweeper.usdPerMonth)} a month (${usd(sweeper.usdPer1000CallsAtIllustrativeVolume)} per 1,000 calls at 100,000 calls a month).`,
     '',
+    `Seed-format peers: a call between this web client and a client that did not declare \`candidate_batches\` carries the web client's candidates one per message, ` +
+      `${split.splitMessagesPerSide} messages instead of ${split.batchedMessagesPerSide} batches: ${num(split.extraMessagesPerCall, 0)} more billed messages per call, ` +
+      `${usd(split.usdPer1000Calls)} per 1,000 calls (${num(split.shareOfCallMessages * 100, 1)}% of the messages of a call between two web clients).`,
+    '',
+    turnCostSection(cost.relay),
+    '',
     'Assumptions:',
     '',
     ...cost.assumptions.map((assumption) => `- ${assumption}`),
+  ].join('\n');
+}
+
+/** TURN's cost per relayed minute, by option; per-minute figures need five decimals. */
+function turnCostSection(relay: BenchResult['cost']['relay']): string {
+  const perMinute = (value: number): string => `$${value.toFixed(5)}`;
+  return [
+    'TURN, per relayed minute (not in the total above: only calls that cannot go peer to peer relay):',
+    '',
+    table(
+      ['option', 'per relayed minute', 'per 1,000 relayed minutes', 'fixed'],
+      [
+        [
+          'Kinesis Video Streams TURN',
+          perMinute(relay.kvsUsdPerRelayedMinute),
+          usd(relay.kvsUsdPerRelayedMinute * 1000),
+          `${usd(relay.kvsUsdPerChannelMonth)} per channel a month`,
+        ],
+        [
+          `TURN server on EC2 (${num((relay.gbOutPerRelayedMinute * 1024 ** 3) / 1_000_000, 1)} MB out a minute)`,
+          perMinute(relay.ec2TurnUsdPerRelayedMinute),
+          usd(relay.ec2TurnUsdPerRelayedMinute * 1000),
+          'the instance',
+        ],
+      ],
+    ),
+    '',
+    ...relay.assumptions.map((assumption) => `- ${assumption}`),
   ].join('\n');
 }
 

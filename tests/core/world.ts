@@ -15,6 +15,7 @@ import { ensureTables, startStore, type LocalStore } from '../../infra/local/sto
 import { createLog } from '../../infra/local/log';
 import type { ServerMessage } from '../../shared/protocol';
 import { DEFAULT_PAIR_RING_LIMIT, DEFAULT_PAIR_RING_WINDOW_SECONDS } from '../../shared/limits';
+import { CLIENT_FEATURES } from '../../shared/connect-features';
 import { profileKey } from '../../shared/profile';
 import { PROFILE_SETTINGS_TABLE, TABLES } from '../../shared/tables';
 
@@ -115,7 +116,8 @@ export async function startWorld(): Promise<World> {
       sockets.open.add(connectionId);
       // The socket record's TTL is real time: far enough ahead for any clock the test moves.
       await db.putSocket(
-        { connectionId, profileKey: sender.key, connectedAt: clock.now().toISOString() },
+        // Sockets of this project's client, which reads candidate batches.
+        { connectionId, profileKey: sender.key, connectedAt: clock.now().toISOString(), features: CLIENT_FEATURES },
         Math.floor(Date.now() / 1000) + 86_400,
       );
       return sender;

@@ -90,6 +90,28 @@ describe('call metrics', () => {
   });
 });
 
+describe('call quality metrics', () => {
+  it("count each side's recorded end-of-call summary by rating, and the relayed ones, from the call_quality handler only", () => {
+    const qualityLogGroup = synth.logicalId(synth.stack.handlers.functions.get('call-quality')!.logGroup);
+    const reports = filtersFor(CALL_METRICS.qualityReports);
+    expect(reports.map(logGroupOf)).toEqual([qualityLogGroup]);
+    expect(reports[0]!.FilterPattern).toBe('{ ($.msg = "routing") && ($.outcome = "recorded") }');
+    expect((reports[0]!.MetricTransformations as Array<{ Dimensions: unknown; MetricValue: string }>)[0]).toMatchObject({
+      Dimensions: [{ Key: 'rating', Value: '$.rating' }],
+      MetricValue: '1',
+    });
+    const relayed = filtersFor(CALL_METRICS.relayedReports);
+    expect(relayed.map(logGroupOf)).toEqual([qualityLogGroup]);
+    expect(relayed[0]!.FilterPattern).toBe('{ ($.msg = "routing") && ($.outcome = "recorded") && ($.relayed IS TRUE) }');
+  });
+
+  it('are graphed on the dashboard, summaries by rating next to the relayed ones', () => {
+    const dashboard = JSON.stringify(resourcesOfType(synth.template, 'AWS::CloudWatch::Dashboard'));
+    expect(dashboard).toMatch(new RegExp(`,rating\\}.*${CALL_METRICS.qualityReports}`));
+    expect(dashboard).toContain(CALL_METRICS.relayedReports);
+  });
+});
+
 describe('alarms, dashboard and outputs', () => {
   it('alarms on handler errors and throttles of every function, handler failures and integration errors', () => {
     const alarms = Object.values(resourcesOfType(synth.template, 'AWS::CloudWatch::Alarm')).map((alarm) =>

@@ -56,7 +56,11 @@ describe('handler permissions', () => {
         const actions = tableActions(definition, key);
         const label = `${definition.id} on ${key} (${definition.access[key]})`;
         // A function that may not write `connections` but keeps rate counters there may update items, nothing more.
-        const counterWrites = key === 'connections' && definition.access.rateCounters ? ['dynamodb:UpdateItem'] : [];
+        // Likewise a function that adds to call logs (a quality summary) may update their items, nothing more.
+        const counterWrites =
+          (key === 'connections' && definition.access.rateCounters) || (key === 'callLogs' && definition.access.callLogUpdates)
+            ? ['dynamodb:UpdateItem']
+            : [];
         if (definition.access[key] === 'none') expect(actions, label).toEqual(counterWrites);
         if (definition.access[key] === 'read') {
           expect(actions, label).toEqual(expect.arrayContaining(READS));
@@ -82,6 +86,18 @@ describe('handler permissions', () => {
       expect(updates, definition.id).toHaveLength(1);
       expect(updates[0]!.Resource, definition.id).toEqual({ 'Fn::GetAtt': [tableId('connections'), 'Arn'] });
     }
+  });
+
+  it('lets the call_quality handler update call logs on the table itself, and nothing else write them', () => {
+    const updating = FUNCTIONS.filter((definition) => definition.access.callLogUpdates);
+    expect(updating.map((definition) => definition.id)).toEqual(['call-quality']);
+    const onCallLogs = statementsOf(updating[0]!).filter((statement) => mentions(statement, tableId('callLogs')));
+    const writes = onCallLogs.filter((statement) => actionsOf(statement).some((action) => WRITES.includes(action)));
+    expect(writes).toHaveLength(1);
+    expect(actionsOf(writes[0]!)).toEqual(['dynamodb:UpdateItem']);
+    expect(writes[0]!.Resource).toEqual({ 'Fn::GetAtt': [tableId('callLogs'), 'Arn'] });
+    expect(tableActions(updating[0]!, 'connections')).toEqual([]);
+    expect(tableActions(updating[0]!, 'profileSettings')).toEqual([]);
   });
 
   it('lets only the handlers that post manage connections, on this stage only', () => {

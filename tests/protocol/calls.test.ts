@@ -3,6 +3,7 @@
  * Each test uses its own profiles, so calls of one test never make another's profiles busy.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewayMode } from '../support/gateway-mode';
 import { answer, candidate, offer, startHarness, type Harness } from '../support/harness';
 import { callInvariantViolations } from '../support/invariants';
 import type { TestSocket } from '../support/test-socket';
@@ -104,9 +105,10 @@ describe('a seed-format call from invitation to end', () => {
       call_id: callId,
       candidates: [candidate(6000), candidate(6001), { candidate: '', sdpMid: '0', sdpMLineIndex: 0 }],
     });
-    const batch = await caller.next('ice_candidate');
-    expect(batch.candidates).toHaveLength(3);
-    expect(batch.candidates?.[2]?.candidate).toBe('');
+    // The caller declared no `candidate_batches`: the batch reaches it one seed-format candidate at a time.
+    const split = [await caller.next('ice_candidate'), await caller.next('ice_candidate'), await caller.next('ice_candidate')];
+    expect(split.map((message) => message.candidate?.candidate)).toEqual([candidate(6000).candidate, candidate(6001).candidate, '']);
+    expect(split.every((message) => message.candidates === undefined && message.call_id === callId)).toBe(true);
 
     await new Promise((resolve) => setTimeout(resolve, 1100));
     caller.send({ type: 'call_ended', conversation_id: 123, to_profile_id: tutorId, to_profile_type: 'tutor' });
@@ -486,12 +488,13 @@ describe('queries', () => {
     expect(second.next).toBeUndefined();
   });
 
-  it('offers ICE servers (none configured here) with a lifetime', async () => {
+  it('offers the configured ICE servers with a lifetime (none locally; as deployed, the stack’s default STUN)', async () => {
     const [studentId] = ids();
     const socket = await h.connect('student', studentId);
     socket.send({ type: 'ice_servers' });
     const servers = await socket.next('ice_servers');
-    expect(servers.ice_servers).toEqual([]);
+    const deployedStun = [{ urls: [expect.stringMatching(/^stun:stun\.kinesisvideo\.[a-z0-9-]+\.amazonaws\.com:443$/)] }];
+    expect(servers.ice_servers).toEqual(gatewayMode() === 'as-deployed' ? deployedStun : []);
     expect(servers.ttl).toBeGreaterThan(0);
   });
 });

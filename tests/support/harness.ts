@@ -35,11 +35,17 @@ export async function startHarness(options: Partial<LocalGatewayOptions> = {}) {
     async token(claims: TokenClaims, ttlSeconds?: number): Promise<string> {
       return (await signToken(gateway.secret, claims, ttlSeconds)).token;
     },
-    /** Opens a socket signed in as the profile. */
-    async connect(profileType: string, profileId: string | number, name = `${profileType} ${profileId}`): Promise<TestSocket> {
+    /** Opens a socket signed in as the profile (declaring `features` at connect, if given). */
+    async connect(
+      profileType: string,
+      profileId: string | number,
+      name = `${profileType} ${profileId}`,
+      features?: string,
+    ): Promise<TestSocket> {
       const socket = await TestSocket.open(
         gateway.websocketUrl,
         (await signToken(gateway.secret, { profile_type: profileType, profile_id: profileId, name })).token,
+        features,
       );
       sockets.push(socket);
       return socket;

@@ -1,5 +1,6 @@
 /** A real WebSocket client for tests: sends frames, and waits for the server's messages by type. */
 import WebSocket from 'ws';
+import { FEATURES_QUERY_PARAMETER } from '../../shared/connect-features';
 import type { ServerMessage, ServerMessageOf, ServerMessageType } from '../../shared/protocol';
 
 const DEFAULT_WAIT_MS = 3_000;
@@ -21,8 +22,10 @@ export class TestSocket {
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
   }
 
-  static open(websocketUrl: string, token: string): Promise<TestSocket> {
-    const ws = new WebSocket(`${websocketUrl}?token=${encodeURIComponent(token)}`);
+  /** `features`: the connect parameter's value (see `shared/connect-features.ts`); none by default, as a seed client. */
+  static open(websocketUrl: string, token: string, features?: string): Promise<TestSocket> {
+    const declared = features === undefined ? '' : `&${FEATURES_QUERY_PARAMETER}=${encodeURIComponent(features)}`;
+    const ws = new WebSocket(`${websocketUrl}?token=${encodeURIComponent(token)}${declared}`);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new TestSocket(ws)));
       ws.once('unexpected-response', (_request, response) => reject(new Error(`upgrade refused: ${response.statusCode}`)));

@@ -500,4 +500,15 @@ describe('queries', () => {
     await placeCall('voice');
     expect(FakePeerConnection.last().configuration.iceServers).toEqual([{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'c' }]);
   });
+
+  it('waits for the ICE servers still being asked for before making a call’s peer connection', async () => {
+    await server.frame('ice_servers');
+    const call = client.placeCall(TUTOR, 'voice');
+    await sleep(50);
+    expect(FakePeerConnection.created).toHaveLength(0);
+    server.send({ type: 'ice_servers', ice_servers: [{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'c' }], ttl: 600 });
+    await server.frame('call_invitation');
+    expect(call.state).toBe('calling');
+    expect(FakePeerConnection.last().configuration.iceServers).toEqual([{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'c' }]);
+  });
 });

@@ -27,6 +27,7 @@ export interface ContainerEnvironmentInput {
   dynamodbEndpoint: string;
   secretsManagerEndpoint: string;
   managementEndpoint: string;
+  whiteboardManagementEndpoint: string;
   /** Stands in for the runtime's own `/var/runtime/node_modules` (the AWS SDK). */
   nodePath: string;
 }
@@ -37,6 +38,8 @@ const WIRING: readonly EnvName[] = [
   ENV.callLogsTable,
   ENV.profileSettingsTable,
   ENV.managementEndpoint,
+  ENV.whiteboardManagementEndpoint,
+  ENV.whiteboardCallHistoryTable,
   ENV.jwtSecret,
   ENV.jwtSecretArn,
 ];
@@ -51,6 +54,8 @@ export interface GatewayHandlerSettings {
   callPolicy?: CallPolicy | undefined;
   /** Only those given (flags or options). */
   abuseLimits?: AbuseLimitSettings;
+  sessionWaitLimitSeconds?: number | undefined;
+  sessionRejoinGraceSeconds?: number | undefined;
 }
 
 /**
@@ -68,6 +73,10 @@ export function handlerSettingOverrides(gatewayEnvironment: NodeJS.ProcessEnv, s
   if (settings.logLevel !== undefined) overrides[ENV.logLevel] = settings.logLevel;
   if (settings.callPolicy !== undefined) overrides[ENV.callPolicy] = settings.callPolicy;
   Object.assign(overrides, abuseLimitEnvironment(settings.abuseLimits ?? {}));
+  if (settings.sessionWaitLimitSeconds !== undefined) overrides[ENV.sessionWaitLimitSeconds] = String(settings.sessionWaitLimitSeconds);
+  if (settings.sessionRejoinGraceSeconds !== undefined) {
+    overrides[ENV.sessionRejoinGraceSeconds] = String(settings.sessionRejoinGraceSeconds);
+  }
   return overrides;
 }
 
@@ -78,6 +87,10 @@ export function containerEnvironment(input: ContainerEnvironmentInput): Record<s
   return {
     ...environment,
     [ENV.managementEndpoint]: input.managementEndpoint,
+    // Told only to the functions the template tells it to (those that post to the whiteboard API).
+    ...(environment[ENV.whiteboardManagementEndpoint] !== undefined
+      ? { [ENV.whiteboardManagementEndpoint]: input.whiteboardManagementEndpoint }
+      : {}),
     AWS_REGION: input.region,
     AWS_DEFAULT_REGION: input.region,
     // The key tells the IAM checks which function's role is calling.

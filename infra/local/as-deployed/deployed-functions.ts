@@ -31,6 +31,8 @@ export interface DeployedFunctionsOptions {
   signingSecret: string;
   /** The gateway's own @connections API, on the template's stage. */
   managementEndpoint: string;
+  /** The whiteboard API's @connections endpoint, for the functions that post to its sockets. */
+  whiteboardManagementEndpoint: string;
   /** Handler settings the gateway was given, over the template's (`handlerSettingOverrides`). */
   overrides: Readonly<Record<string, string>>;
   maxContainers: number;
@@ -166,6 +168,7 @@ export async function startDeployedFunctions(options: DeployedFunctionsOptions):
           dynamodbEndpoint: proxy.url,
           secretsManagerEndpoint: secrets.url,
           managementEndpoint: options.managementEndpoint,
+          whiteboardManagementEndpoint: options.whiteboardManagementEndpoint,
           nodePath: join(PROJECT_ROOT, 'node_modules'),
         }),
         timeoutSeconds: fn.timeoutSeconds,

@@ -15,6 +15,9 @@ export interface LocalAwsIdentity {
   readonly apiId: string;
 }
 
+/** The whiteboard API's id (its WebSocket API's `Ref`), in both modes. */
+export const WHITEBOARD_API_ID = 'whiteboard';
+
 /** The platform API's id (the HTTP API's `Ref`), in both modes. */
 export const PLATFORM_API_ID = 'platform';
 

@@ -22,7 +22,7 @@ import {
 import { matchTables } from './deployed-tables';
 import type { PolicyStatement } from './iam';
 import { resolveString, type LocalResource, type ResolutionScope } from './intrinsics';
-import { functionArn, PLATFORM_API_ID, roleArn, secretArn, tableArn, type LocalAwsIdentity } from './local-identity';
+import { functionArn, PLATFORM_API_ID, roleArn, secretArn, tableArn, WHITEBOARD_API_ID, type LocalAwsIdentity } from './local-identity';
 import { managedPolicyStatements, rolePolicies } from './role-policies';
 
 export interface HandlerReference {
@@ -117,11 +117,26 @@ function single(ids: string[], what: string, stackName: string): string {
   return only;
 }
 
-function webSocketApi(template: StackTemplate): string {
+/** The whiteboard API's construct (`infra/aws/signaling-stack.ts`): a WebSocket API of its own. */
+const WHITEBOARD_API_PATH = '/Whiteboard/Api/Resource';
+
+const isWhiteboardApi = (template: StackTemplate, logicalId: string): boolean =>
+  template.constructPaths.get(logicalId)?.endsWith(WHITEBOARD_API_PATH) ?? false;
+
+/** The chat calls' WebSocket API, and the whiteboard API when the stack has one. */
+function webSocketApis(template: StackTemplate): { chat: string; whiteboard: string | undefined } {
   const apis = logicalIdsOfType(template, 'AWS::ApiGatewayV2::Api').filter(
     (id) => template.resources.get(id)?.Properties.ProtocolType === 'WEBSOCKET',
   );
-  return single(apis, 'WebSocket APIs', template.stackName);
+  const whiteboard = apis.filter((id) => isWhiteboardApi(template, id));
+  return {
+    chat: single(
+      apis.filter((id) => !isWhiteboardApi(template, id)),
+      'WebSocket APIs besides the whiteboard API',
+      template.stackName,
+    ),
+    whiteboard: whiteboard.length === 0 ? undefined : single(whiteboard, 'whiteboard APIs', template.stackName),
+  };
 }
 
 function signingSecret(template: StackTemplate, scope: ResolutionScope): string {
@@ -177,9 +192,10 @@ function localNames(
         break;
       }
       case 'AWS::ApiGatewayV2::Api': {
-        const endpoint = `wss://${identity.apiId}.execute-api.${identity.region}.${identity.urlSuffix}`;
+        const apiId = isWhiteboardApi(template, logicalId) ? WHITEBOARD_API_ID : identity.apiId;
+        const endpoint = `wss://${apiId}.execute-api.${identity.region}.${identity.urlSuffix}`;
         if (resource.Properties.ProtocolType === 'WEBSOCKET')
-          resources.set(logicalId, { ref: identity.apiId, attributes: { ApiId: identity.apiId, ApiEndpoint: endpoint } });
+          resources.set(logicalId, { ref: apiId, attributes: { ApiId: apiId, ApiEndpoint: endpoint } });
         if (resource.Properties.ProtocolType === 'HTTP') {
           const platformEndpoint = `https://${PLATFORM_API_ID}.execute-api.${identity.region}.${identity.urlSuffix}`;
           resources.set(logicalId, { ref: PLATFORM_API_ID, attributes: { ApiId: PLATFORM_API_ID, ApiEndpoint: platformEndpoint } });
@@ -262,15 +278,19 @@ export async function readDeployedStack(cdkOutDir: string, options: ReadDeployed
   const resourceTypes = new Map([...template.resources].map(([logicalId, resource]) => [logicalId, resource.Type]));
   const scope: ResolutionScope = { identity, stackName: template.stackName, resources, parameters: template.parameters, resourceTypes };
 
-  const apiId = webSocketApi(template);
-  const stageId = single(
-    logicalIdsOfType(template, 'AWS::ApiGatewayV2::Stage').filter(
-      (id) => refTarget(template.resources.get(id)?.Properties.ApiId) === apiId,
-    ),
-    `stages of the WebSocket API ${apiId}`,
-    template.stackName,
-  );
-  const stageName = resolveString(template.resources.get(stageId)?.Properties.StageName, scope, `${stageId}.Properties.StageName`);
+  const apis = webSocketApis(template);
+  const stageNameOf = (apiId: string): string => {
+    const stageId = single(
+      logicalIdsOfType(template, 'AWS::ApiGatewayV2::Stage').filter(
+        (id) => refTarget(template.resources.get(id)?.Properties.ApiId) === apiId,
+      ),
+      `stages of the WebSocket API ${apiId}`,
+      template.stackName,
+    );
+    return resolveString(template.resources.get(stageId)?.Properties.StageName, scope, `${stageId}.Properties.StageName`);
+  };
+  const stageName = stageNameOf(apis.chat);
+  const whiteboardStageName = apis.whiteboard === undefined ? undefined : stageNameOf(apis.whiteboard);
   const secretId = signingSecret(template, scope);
   const secret = resources.get(secretId);
   const secretName = secretNames.get(secretId);
@@ -324,6 +344,7 @@ export async function readDeployedStack(cdkOutDir: string, options: ReadDeployed
   return {
     stackName: template.stackName,
     stageName,
+    ...(whiteboardStageName !== undefined ? { whiteboardStageName } : {}),
     functions,
     platformInvokeStatements: platformPolicy ? managedPolicyStatements(template, platformPolicy, scope) : [],
     tables: Object.fromEntries([...tables].map(([logicalId, definition]) => [logicalId, definition.localName])),

@@ -5,6 +5,7 @@
  * CandidateBatcher), and `ping` for keep-alive.
  */
 import { signToken } from '../../../lambdas/auth/token';
+import { CLIENT_FEATURES, FEATURES_QUERY_PARAMETER, featuresQueryValue } from '../../../shared/connect-features';
 import type { ClientMessageInput } from '../../../shared/protocol';
 import { BenchSocket } from '../workload/bench-socket';
 import type { Inbound } from '../workload/inbox';
@@ -36,7 +37,11 @@ export function gatewayDialect(port: number, secret: string): Dialect {
         profile_id: party.profileId,
         name: `Bench ${party.id}`,
       });
-      return BenchSocket.open(`ws://127.0.0.1:${port}/?token=${encodeURIComponent(token)}`, (message) => dialect.classify(message));
+      // As the web client connects: it reads candidate batches (see `shared/connect-features.ts`).
+      const features = `${FEATURES_QUERY_PARAMETER}=${featuresQueryValue(CLIENT_FEATURES)}`;
+      return BenchSocket.open(`ws://127.0.0.1:${port}/?token=${encodeURIComponent(token)}&${features}`, (message) =>
+        dialect.classify(message),
+      );
     },
     classify(message): Inbound | undefined {
       if (!isRecord(message)) return undefined;

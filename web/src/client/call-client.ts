@@ -12,6 +12,7 @@ import { profileRefOf, type Call, type CallType, type Peer } from './call-types'
 import { Emitter } from './emitter';
 import { NewestSettings, settingsOf, type CallSettings, type CallSettingsChange } from './call-settings';
 import { CallError, CallErrorCode } from './errors';
+import { IceServerSet } from './ice-server-set';
 import type { GetUserMedia } from './media';
 import { Negotiator, type PeerConnectionFactory, type SessionDescription } from './negotiator';
 import type { CallVouching } from './call-signals';
@@ -34,6 +35,8 @@ export interface CallClientOptions {
   token: TokenSource;
   /** ICE servers to start with; replaced by the server's `ice_servers` answer when it offers some. */
   iceServers?: RTCIceServer[];
+  /** How long a call waits for fresh ICE servers when its set is stale (default 1.5 s); then it starts with what it has. */
+  iceRefreshWaitMs?: number;
   /** Seams for other runtimes and tests; the browser's own are the defaults. */
   createWebSocket?: WebSocketFactory;
   createPeerConnection?: PeerConnectionFactory;
@@ -116,8 +119,7 @@ export class CallClient extends Emitter<CallClientEvents> {
   private readonly calls = new Set<CallMachine>();
   private readonly unknown = new UnknownCalls();
   private readonly settings = new NewestSettings();
-  private iceServers: RTCIceServer[];
-  private iceServersRefreshAt = 0;
+  private readonly ice: IceServerSet;
   private closed = false;
   private readonly online = () => this.socket.reconnectNow();
   private readonly reachability: ReachabilityWatch | undefined;
@@ -125,8 +127,12 @@ export class CallClient extends Emitter<CallClientEvents> {
   constructor(options: CallClientOptions) {
     super();
     this.options = options;
-    this.iceServers = options.iceServers ?? [];
     this.queries = new PendingQueries(options.queryTimeoutMs ?? 10_000);
+    this.ice = new IceServerSet(
+      options.iceServers ?? [],
+      () => this.queries.ask('ice_servers', () => this.socket.send({ type: 'ice_servers' }, { queue: false })),
+      options.iceRefreshWaitMs,
+    );
     this.socket = new SignalingSocket({
       ...options.socket,
       url: options.websocketUrl,
@@ -277,11 +283,25 @@ export class CallClient extends Emitter<CallClientEvents> {
   };
 
   private negotiator(type: CallType): Negotiator {
+    const createPeerConnection = this.options.createPeerConnection ?? ((configuration) => new RTCPeerConnection(configuration));
+    const getUserMedia = this.options.getUserMedia ?? ((constraints) => navigator.mediaDevices.getUserMedia(constraints));
     return new Negotiator({
       callType: type,
-      iceServers: this.iceServers,
-      createPeerConnection: this.options.createPeerConnection ?? ((configuration) => new RTCPeerConnection(configuration)),
-      getUserMedia: this.options.getUserMedia ?? ((constraints) => navigator.mediaDevices.getUserMedia(constraints)),
+      iceServers: this.ice.servers,
+      // The servers current when the connection is made; a refresh still under way when it was made
+      // (the callee's side) lands before gathering starts, which waits for the media below.
+      createPeerConnection: (configuration) => {
+        const pc = createPeerConnection({ ...configuration, iceServers: this.ice.servers });
+        const madeWith = this.ice.servers;
+        void this.ice.fresh().then((servers) => {
+          if (servers !== madeWith && pc.iceGatheringState === 'new' && pc.signalingState !== 'closed') {
+            pc.setConfiguration({ ...pc.getConfiguration(), iceServers: servers });
+          }
+        });
+        return pc;
+      },
+      // Before each call the media open while stale servers are asked for again: gathering starts after both.
+      getUserMedia: async (constraints) => (await Promise.all([getUserMedia(constraints), this.ice.fresh()]))[0],
     });
   }
 
@@ -319,7 +339,7 @@ export class CallClient extends Emitter<CallClientEvents> {
     // Re-binding the call comes first: the peer is waiting on it.
     if (reason !== 'first') for (const call of [...this.calls]) call.socketReopened();
     if (reason === 'reconnected') void this.recheckPeers();
-    if (Date.now() >= this.iceServersRefreshAt) void this.refreshIceServers();
+    void this.ice.refresh();
     this.emit('connected', { reason });
   }
 
@@ -343,17 +363,6 @@ export class CallClient extends Emitter<CallClientEvents> {
     for (const { call, newsCount } of asked) {
       const entry = presence.find((candidate) => sameProfile(candidate, profileRefOf(call.peer)));
       if (entry) call.peerPresenceLearned(entry.online, newsCount);
-    }
-  }
-
-  /** TURN credentials expire: ask again once half their lifetime has passed. */
-  private async refreshIceServers(): Promise<void> {
-    try {
-      const answer = await this.queries.ask('ice_servers', () => this.socket.send({ type: 'ice_servers' }, { queue: false }));
-      if (answer.ice_servers.length > 0) this.iceServers = answer.ice_servers;
-      this.iceServersRefreshAt = Date.now() + (answer.ttl * 1000) / 2;
-    } catch {
-      // The configured servers stay in use.
     }
   }
 
@@ -458,6 +467,8 @@ export class CallClient extends Emitter<CallClientEvents> {
       return;
     }
 
+    // Asked while it rings, so a stale set is fresh by the time the callee accepts.
+    void this.ice.refresh();
     const call = new CallMachine({
       direction: 'incoming',
       type: message.call_type,

@@ -13,6 +13,7 @@
  * frames and how to keep it alive (`SocketProtocol`); `SignalingSocket` is the chat API's.
  */
 import * as v from 'valibot';
+import { CLIENT_FEATURES, FEATURES_QUERY_PARAMETER, featuresQueryValue } from '../../../shared/connect-features';
 import { MAX_CONNECTION_SECONDS, MAX_FRAME_BYTES, PING_INTERVAL_SECONDS } from '../../../shared/limits';
 import { parseServerMessage, type ClientMessageInput, type ServerMessage } from '../../../shared/protocol';
 import { TOKEN_QUERY_PARAMETER } from '../../../shared/routes';
@@ -280,7 +281,9 @@ export class MessageSocket<In extends { type: string }, Out extends { type: stri
     }
 
     const separator = this.options.url.includes('?') ? '&' : '?';
-    const ws = this.options.createWebSocket(`${this.options.url}${separator}${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token)}`);
+    const ws = this.options.createWebSocket(
+      `${this.options.url}${separator}${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token)}&${FEATURES_QUERY_PARAMETER}=${featuresQueryValue(CLIENT_FEATURES)}`,
+    );
     const connection: Connection = { ws, token, opened: false, finished: false, evicted: false, openedAt: 0, timers: [] };
     if (reason === 'rotated') this.replacement = connection;
     else this.current = connection;
