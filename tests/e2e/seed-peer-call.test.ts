@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { WebSocket as PageSocket } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FEATURES_QUERY_PARAMETER } from '../../shared/connect-features';
 import { loadSigningSecret } from '../../infra/local/signing-secret-file';
 import { signToken } from '../../lambdas/auth/token';
 import type { SeedPeerReport } from './support/seed-peer';
@@ -58,20 +59,22 @@ async function seedPeer(args: readonly string[]): Promise<SeedPeerReport> {
  * Ada signed in on a new page, and the `ice_candidate` frames her page's socket receives, counted
  * as they arrive (the listener is on before the page opens its socket).
  */
-async function signInCounting(): Promise<{ ada: UserPage; frames: { single: number; batches: number } }> {
+async function signInCounting(): Promise<{ ada: UserPage; frames: { single: number; batches: number }; socketUrls: string[] }> {
   const page = await world.openPage();
   const frames = { single: 0, batches: 0 };
-  page.on('websocket', (socket: PageSocket) =>
+  const socketUrls: string[] = [];
+  page.on('websocket', (socket: PageSocket) => {
+    socketUrls.push(socket.url());
     socket.on('framereceived', ({ payload }) => {
       const message = JSON.parse(String(payload)) as { type?: string; candidate?: unknown; candidates?: unknown };
       if (message.type !== 'ice_candidate') return;
       if (message.candidates !== undefined) frames.batches++;
       if (message.candidate !== undefined) frames.single++;
-    }),
-  );
+    });
+  });
   const ada = new UserPage(page, { name: 'Ada', profileType: 'tutor', profileId: String(freshId()) });
   await ada.signIn();
-  return { ada, frames };
+  return { ada, frames, socketUrls };
 }
 
 async function expectAudioBothWays(user: UserPage): Promise<void> {
@@ -95,7 +98,11 @@ function inboundAudioPackets(): Promise<number | undefined> {
 describe('a seed-format client and this web client', () => {
   it('connect when the web client calls the seed client, each getting candidates in its own shape', async () => {
     const seedId = freshId();
-    const { ada, frames } = await signInCounting();
+    const { ada, frames, socketUrls } = await signInCounting();
+    // The web client says at connect that it reads batches (the seed client, connecting without it, gets them split).
+    const declared = socketUrls.map((url) => new URL(url).searchParams.get(FEATURES_QUERY_PARAMETER)?.split(','));
+    expect(declared.length).toBeGreaterThan(0);
+    expect(declared.every((features) => features?.includes('candidate_batches'))).toBe(true);
     const online = socketOpened(`student_${seedId}`);
     const seed = seedPeer(['answer', websocketUrl, await seedToken(seedId)]);
     await online;

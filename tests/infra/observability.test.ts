@@ -140,10 +140,11 @@ describe('alarms, dashboard and outputs', () => {
 
   it("outputs the website URL, WebSocket URL, secret ARN, dashboard name and the platform API's URL and invoke policy", () => {
     const outputs = synth.template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    // The platform role exists only when a principal may assume it (`platformPrincipalArn`).
+    // The platform role exists only when a principal may assume it (`platformPrincipalArn`), the TURN
+    // secret only when TURN REST is chosen (`turn=rest`).
     expect(Object.keys(outputs).sort()).toEqual(
       Object.values(OUTPUTS)
-        .filter((name) => name !== OUTPUTS.platformRoleArn)
+        .filter((name) => name !== OUTPUTS.platformRoleArn && name !== OUTPUTS.turnSecretArn)
         .sort(),
     );
     expect(JSON.stringify(outputs[OUTPUTS.webSocketUrl]!.Value)).toContain('wss://');
