@@ -1,5 +1,5 @@
 /**
- * The session call's shared whiteboard, peer to peer (PROTOCOL.md, "The whiteboard channel"): what
+ * The session call's shared whiteboard, peer to peer (PROTOCOL.md, "The whiteboard channel (session calls)"): what
  * the two browsers of a session call send each other over a data channel of their own, never
  * through the server.
  *
