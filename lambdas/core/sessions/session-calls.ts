@@ -34,6 +34,8 @@ export interface SessionCallDeps {
 const MAX_ATTEMPTS = 5;
 /** Another join is writing the call the session's pointer names: look again this much later. */
 const BEING_WRITTEN_WAIT_MS = 50;
+/** A pointer still naming no call after this many looks was left by a join that died: it is cleared. */
+const ORPHANED_POINTER_LOOKS = 10;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** One refusal for every way a grant fails: an outsider learns nothing (no call id, no member). */
@@ -65,11 +67,14 @@ export class SessionCalls {
     const { grant, role } = await this.requireMember(sender, message.session_id, message.session_grant);
     const { clock, sessions, settings } = this.deps;
     const joiner = { role, socket: sender.connectionId, name: sender.identity.name, avatar: sender.identity.avatar };
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    let claimed: string | undefined;
+    let pointerWithoutCall = 0;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS + ORPHANED_POINTER_LOOKS; attempt++) {
       const pointed = await sessions.openCallOf(grant.sessionId);
       const current = pointed === undefined ? undefined : await sessions.getCall(pointed);
       if (pointed !== undefined && current === undefined) {
-        await this.sleep(BEING_WRITTEN_WAIT_MS); // the joiner that set the pointer is writing the call
+        if (++pointerWithoutCall >= ORPHANED_POINTER_LOOKS) await sessions.clearSession(grant.sessionId, pointed);
+        else await this.sleep(BEING_WRITTEN_WAIT_MS); // the joiner that set the pointer is writing the call
         continue;
       }
       if (current && !isOpen(current)) {
@@ -78,13 +83,12 @@ export class SessionCalls {
         continue;
       }
       const callId = current?.call_id ?? this.deps.newCallId();
+      if (claimed !== undefined && claimed !== callId) await this.deps.lines.release({ profileKey: sender.key, callId: claimed });
       await this.claimLine(sender.key, callId);
+      claimed = callId;
       const now = clock.now();
       if (!current) {
-        if (!(await sessions.pointSession(grant.sessionId, callId))) {
-          await this.deps.lines.release({ profileKey: sender.key, callId });
-          continue; // the other member opened it first: join that one
-        }
+        if (!(await sessions.pointSession(grant.sessionId, callId))) continue; // the other member opened it first: join that one
         const opened = openCall(
           {
             callId,
@@ -107,6 +111,8 @@ export class SessionCalls {
         return this.joined(sender, next, current[role].ever_joined ? 'resumed' : outcome);
       }
     }
+    // Not joined after all: a line held for a call the member is not in would make it busy for nothing.
+    if (claimed !== undefined) await this.deps.lines.release({ profileKey: sender.key, callId: claimed });
     throw new ProtocolError('internal', 'The session call kept changing; please retry');
   }
 
@@ -138,25 +144,28 @@ export class SessionCalls {
 
   /** `session_leave`: this member leaves; the call stays open for the other (or ends, when nobody is left). */
   async leave(sender: Sender, message: SessionClientMessageOf<'session_leave'>): Promise<RoutingDecision[]> {
+    const known = await this.memberCall(sender, message.call_id);
     const now = this.deps.clock.now();
     const changed = await this.change(message.call_id, (call) => {
       const role = roleOf(call, sender.key);
       if (!role) throw notInCall(message.call_id);
       return leave(call, role, now, this.deps.settings);
     });
-    if (!changed) throw notInCall(message.call_id);
+    // A member that was not present (left already, or the call is over): nothing to do, nothing to say.
+    if (!changed) return [this.decision(known, known.session_id, sender.key, null, 'ignored', 'not_present')];
     const { call, delivery } = changed;
     return [this.decision(call, call.session_id, sender.key, null, call.status === 'ended' ? 'ended' : 'left', call.end_reason, delivery)];
   }
 
   /** `session_end`: ends the call for both members. */
   async end(sender: Sender, message: SessionClientMessageOf<'session_end'>): Promise<RoutingDecision[]> {
+    const known = await this.memberCall(sender, message.call_id);
     const now = this.deps.clock.now();
     const changed = await this.change(message.call_id, (call) => {
       if (!roleOf(call, sender.key)) throw notInCall(message.call_id);
       return isOpen(call) ? end(call, 'ended_by_member', now, this.deps.settings) : undefined;
     });
-    if (!changed) throw notInCall(message.call_id);
+    if (!changed) return [this.decision(known, known.session_id, sender.key, null, 'ignored', 'already_ended')];
     const { call, delivery } = changed;
     return [this.decision(call, call.session_id, sender.key, null, 'ended', 'ended_by_member', delivery)];
   }
@@ -275,6 +284,13 @@ export class SessionCalls {
     });
     if (outcome !== 'claimed')
       throw new ProtocolError('already_in_call', 'You are already in a call; end it before joining the session call');
+  }
+
+  /** The call, when the sender's profile is one of its members; else the refusal an outsider gets. */
+  private async memberCall(sender: Sender, callId: string): Promise<SessionCallRecord> {
+    const call = await this.deps.sessions.getCall(callId);
+    if (!call || !roleOf(call, sender.key)) throw notInCall(callId);
+    return call;
   }
 
   private async openCall(sessionId: string): Promise<SessionCallRecord | undefined> {
