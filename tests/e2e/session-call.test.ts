@@ -5,7 +5,9 @@
  * as they were, the tutor ends the call for both, and the session's history shows it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, formatViolations, isBlocking } from './support/axe';
 import { requireE2eEnvironment } from './support/environment';
+import { layoutProblems } from './support/layout-problems';
 import { SessionUser, type SessionMembers } from './support/session-user';
 import { freshId, World } from './support/world';
 
@@ -81,5 +83,37 @@ describe.runIf(runs)('whiteboard session calls in Chromium', () => {
       await user.page.waitForFunction(() => document.querySelector('[data-testid="session-history-item"][data-status="ended"]') !== null);
       expect(await user.history()).toEqual([{ status: 'ended', endReason: 'ended_by_member' }]);
     }
+  });
+
+  it('meets the accessibility bar in a call with strokes on the board, on desktop and at phone size', async () => {
+    const members: SessionMembers = { sessionId: `reading-${freshId()}`, tutorId: freshId(), studentId: freshId() };
+    const tutor = await SessionUser.open(await world.newContext(), members, 'tutor', 'Ada Tutor');
+    const student = await SessionUser.open(await world.newContext(), members, 'student', 'Sam Student');
+    await student.waitForPhase('none');
+    await student.page.getByTestId('session-start-call').click();
+    await tutor.waitForPhase('ringing');
+    await tutor.page.getByTestId('session-start-call').click();
+    await Promise.all([tutor.waitForPhase('active'), student.waitForPhase('active')]);
+    await tutor.draw('green', ...TUTOR_LINE);
+    await student.waitForStrokes(1);
+
+    await student.page.setViewportSize({ width: 390, height: 844 });
+    const byScreen = new Map([
+      ['tutor, desktop', (await axeViolations(tutor.page)).filter(isBlocking)],
+      ['student, 390x844', (await axeViolations(student.page)).filter(isBlocking)],
+    ]);
+    expect([...byScreen.values()].flat(), formatViolations(byScreen)).toEqual([]);
+    expect(await layoutProblems(student.page)).toEqual([]);
+    // Every board tool is a labelled, pressed-or-not button reached by the keyboard.
+    await student.page.getByTestId('board-eraser').focus();
+    await student.page.keyboard.press('Enter');
+    expect(await student.page.getByTestId('board-eraser').getAttribute('aria-pressed')).toBe('true');
+    await student.page.keyboard.press('Tab');
+    await student.page.keyboard.press('Space');
+    expect(await student.page.getByTestId('board-colour-black').getAttribute('aria-pressed')).toBe('true');
+    expect(await student.page.getByTestId('board-eraser').getAttribute('aria-pressed')).toBe('false');
+    await student.page.getByTestId('session-end-call').click();
+    await student.page.getByTestId('confirm-action').click();
+    await tutor.waitForPhase('ended');
   });
 });
