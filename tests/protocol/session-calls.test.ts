@@ -293,16 +293,23 @@ describe('busy across the two call systems', () => {
   it('declines a chat call busy to a profile in a whiteboard call, and rings it again once it left', async () => {
     const session = await newSession();
     const tutorBoard = await whiteboard('tutor', session.tutorId);
+    const studentBoard = await whiteboard('student', session.studentId);
     const tutorChat = await h.connect('tutor', session.tutorId);
     join(tutorBoard, session);
-    const { call } = await tutorBoard.next('session_call');
+    await tutorBoard.next('session_call');
+    // Both there: the call is connected, so no wait limit ends it while the chat call is placed.
+    join(studentBoard, session);
+    const { call } = await tutorBoard.next('session_call', withStatus('active'));
 
     const caller = await h.connect('student', nextId++);
     caller.send({ type: 'call_invitation', call_type: 'voice', to_profile_id: session.tutorId, to_profile_type: 'tutor', offer: offer() });
     expect((await caller.next('call_declined')).reason).toBe('busy');
 
+    // The tutor leaves: the call stays open for the student, and the tutor's line is free again.
     tutorBoard.send({ type: 'session_leave', call_id: call?.call_id });
-    await tutorBoard.next('session_call', withStatus('ended'));
+    expect((await studentBoard.next('session_call', (message) => message.call?.members.tutor.present === false)).call?.status).toBe(
+      'waiting',
+    );
     caller.send({ type: 'call_invitation', call_type: 'voice', to_profile_id: session.tutorId, to_profile_type: 'tutor', offer: offer() });
     expect((await tutorChat.next('call_invitation')).from_profile_type).toBe('student');
   });
