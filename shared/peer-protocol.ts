@@ -21,6 +21,7 @@ export const PEER_PROTOCOL_VERSION = 1;
 export const MICROPHONE_STATES = ['on', 'off'] as const;
 /** `none`: no camera to turn on (a voice call, or a video call from a device without one). */
 export const CAMERA_STATES = ['on', 'off', 'none'] as const;
+export const SCREEN_STATES = ['on', 'off'] as const;
 
 /** The sender's own microphone and camera: sent when the channel opens and after every change. */
 export const MediaStateSchema = v.object({
@@ -28,6 +29,8 @@ export const MediaStateSchema = v.object({
   type: v.literal('media_state'),
   microphone: v.picklist(MICROPHONE_STATES),
   camera: v.picklist(CAMERA_STATES),
+  /** The sender's screen goes in its video (in place of its camera); absent is `off` (older clients). */
+  screen: v.optional(v.picklist(SCREEN_STATES)),
 });
 export type MediaStateMessage = v.InferOutput<typeof MediaStateSchema>;
 export type PeerMediaState = Omit<MediaStateMessage, 'v' | 'type'>;

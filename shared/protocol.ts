@@ -187,6 +187,16 @@ export const CallSettingsQuerySchema = v.object({
 });
 
 /**
+ * (ext) A later offer or answer of an answered call (perfect negotiation: an ICE restart, a screen
+ * or camera added); forwarded to the other party's bound socket. The callee is the polite peer.
+ */
+export const CallRenegotiateSchema = v.object({
+  type: v.literal('call_renegotiate'),
+  call_id: CallIdSchema,
+  description: v.variant('type', [SessionDescriptionSchema('offer'), SessionDescriptionSchema('answer')]),
+});
+
+/**
  * (ext) One side's end-of-call quality summary, sent once when its call ends (the call may be over
  * already). Kept on the call's log under the sender's side; no reply on success.
  */
@@ -210,6 +220,7 @@ export const CLIENT_MESSAGE_SCHEMAS = {
   ice_servers: IceServersQuerySchema,
   call_invite_accept: CallInviteAcceptSchema,
   call_settings: CallSettingsQuerySchema,
+  call_renegotiate: CallRenegotiateSchema,
   call_quality: CallQualitySchema,
 } as const;
 
@@ -340,6 +351,13 @@ export const CallResumedSchema = v.object({
   ...envelope,
 });
 
+/** (ext) The other party's `call_renegotiate`, as sent. */
+export const ServerCallRenegotiateSchema = v.object({
+  type: v.literal('call_renegotiate'),
+  ...envelope,
+  description: CallRenegotiateSchema.entries.description,
+});
+
 export const ErrorMessageSchema = v.object({
   type: v.literal('error'),
   code: v.picklist(ERROR_CODES),
@@ -443,6 +461,7 @@ export const ServerMessageSchema = v.variant('type', [
   CallHistorySchema,
   IceServersSchema,
   ServerCallSettingsSchema,
+  ServerCallRenegotiateSchema,
 ]);
 
 export type ServerMessage = v.InferOutput<typeof ServerMessageSchema>;

@@ -155,6 +155,9 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   route('call-settings', 'call_settings', { ...REPLY_ONLY, connections: 'read', profileSettings: 'readwrite', rateCounters: true }),
   route('call-history', 'call_history', { ...REPLY_ONLY, callLogs: 'read', rateCounters: true }),
   route('ice-servers', 'ice_servers', { ...REPLY_ONLY, turnCredentials: true }),
+  // Later offers and answers of an answered call: it reads the call and posts to the peer's bound socket,
+  // nothing more (a peer found gone is left to that socket's own `$disconnect`).
+  route('call-renegotiate', 'call_renegotiate', { ...REPLY_ONLY, callLogs: 'read' }),
   // Adds a party's end-of-call quality summary to the call's log: reads the call, updates that one
   // attribute; it posts only refusals (no reply on success).
   route('call-quality', 'call_quality', { ...REPLY_ONLY, callLogs: 'read', callLogUpdates: true }),

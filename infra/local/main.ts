@@ -3,7 +3,8 @@
  * line (gateway and handlers alike); the human-readable banner goes to stderr.
  */
 import { parseArgs } from 'node:util';
-import { isAbsolute, join, relative } from 'node:path';
+import { isIP } from 'node:net';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { readAbuseLimits, type AbuseLimitName, type AbuseLimitSettings } from '../../shared/abuse-limits';
 import { ENV } from '../../shared/env';
 import { parseCallPolicy, type CallPolicy } from '../../shared/call-policy';
@@ -17,8 +18,9 @@ import {
   type LocalGatewayOptions,
 } from './gateway';
 import { isLoopbackHostname } from './host-check';
-import { createLog, errorFields, logLevelFromEnvironment } from './log';
+import { createLog, errorFields, logLevelFromEnvironment, type GatewayLog } from './log';
 import { DEFAULT_DATA_DIR } from './paths';
+import { DEFAULT_TURN_ADDRESS, startTurnServer, TurnServerMissingError, type LocalTurnServer } from './turn-server';
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -56,6 +58,12 @@ Options:
   --cdk-out DIR        with --as-deployed: this cloud assembly, used as it is
   --max-containers N   with --as-deployed: containers per function at most (default 10)
   --container-idle S   with --as-deployed: recycle a container idle this long (default 300)
+  --turn               run a TURN server (coturn's turnserver, started and stopped with the
+                       gateway) and hand out short-lived credentials for it in ice_servers
+                       (sets TURN_URLS and TURN_SECRET; the secret is kept in the data dir)
+  --turn-address ADDR  with --turn: the address it listens on (default 127.0.0.1)
+  --turn-relay-address ADDR
+                       with --turn: the address its relayed ports are on (default: --turn-address)
   --help               show this help
 
 The handlers' own settings (PROFILE_TYPES, STUN_URLS, TURN_URLS, TURN_SECRET, JWT_SECRET, the
@@ -100,7 +108,13 @@ function abuseLimitFlags(values: AbuseLimitFlagValues): AbuseLimitSettings {
   }
 }
 
-function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptions | 'help' {
+interface StartOptions {
+  gateway: LocalGatewayOptions;
+  /** Set with --turn. */
+  turn: { address: string; relayAddress: string } | undefined;
+}
+
+function parseOptions(argv: string[], env: NodeJS.ProcessEnv): StartOptions | 'help' {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -125,6 +139,9 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
       'cdk-out': { type: 'string' },
       'max-containers': { type: 'string' },
       'container-idle': { type: 'string' },
+      turn: { type: 'boolean' },
+      'turn-address': { type: 'string' },
+      'turn-relay-address': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -139,6 +156,13 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
   for (const flag of ['cdk-out', 'max-containers', 'container-idle'] as const) {
     if (values[flag] !== undefined && !asDeployed) throw new UsageError(`--${flag} needs --as-deployed`);
   }
+  for (const flag of ['turn-address', 'turn-relay-address'] as const) {
+    if (values[flag] === undefined) continue;
+    if (!values.turn) throw new UsageError(`--${flag} needs --turn`);
+    if (isIP(values[flag]) === 0) throw new UsageError(`--${flag} needs an IP address, got "${values[flag]}"`);
+  }
+  const turnAddress = values['turn-address'] ?? DEFAULT_TURN_ADDRESS;
+  const turnRelayAddress = values['turn-relay-address'] ?? turnAddress;
   const host = values.host ?? env.HOST;
   if (values['dev-login'] && values['no-dev-login']) throw new UsageError('--dev-login and --no-dev-login contradict each other');
   const devLogin = values['dev-login'] ? true : values['no-dev-login'] ? false : undefined;
@@ -161,7 +185,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
   if (maxContainers !== undefined && (!Number.isInteger(maxContainers) || maxContainers < 1)) {
     throw new UsageError(`--max-containers needs a whole number of at least 1, got "${values['max-containers']}"`);
   }
-  return {
+  const gateway: LocalGatewayOptions = {
     port,
     host,
     allowedHosts: values['allowed-host'] ?? [],
@@ -186,6 +210,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LocalGatewayOptio
         }
       : {}),
   };
+  return { gateway, turn: values.turn ? { address: turnAddress, relayAddress: turnRelayAddress } : undefined };
 }
 
 /** Relative to where the command ran when inside it, else absolute. */
@@ -211,7 +236,16 @@ function policyNote(gateway: LocalGateway): string {
     : " (a call needs the platform's call grant)";
 }
 
-function banner(gateway: LocalGateway): string {
+function turnLine(turn: LocalTurnServer | undefined): string[] {
+  if (!turn) return [];
+  return [
+    `  TURN:       ${turn.urls.join(', ')}`,
+    `              (coturn, relaying from ${turn.relayAddress} ports ${turn.relayPorts.min}-${turn.relayPorts.max}; ice_servers hands out`,
+    `              short-lived credentials made with the secret in ${displayPath(turn.secretPath)})`,
+  ];
+}
+
+function banner(gateway: LocalGateway, turn: LocalTurnServer | undefined): string {
   const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
   const dataDirArgument = gateway.dataDir === DEFAULT_DATA_DIR ? '' : ` --data-dir ${shellQuote(displayPath(gateway.dataDir))}`;
   const sample = { profile_id: 456, profile_type: 'student', name: 'John Doe' };
@@ -226,6 +260,7 @@ function banner(gateway: LocalGateway): string {
     `              with the key in ${displayPath(gateway.platformKey.path)})`,
     `  Calls:      policy ${gateway.callPolicy}${policyNote(gateway)}`,
     ...modeLines(gateway),
+    ...turnLine(turn),
     '',
     'Get a token:',
     ...(gateway.devLogin
@@ -242,18 +277,40 @@ function banner(gateway: LocalGateway): string {
   return lines.join('\n');
 }
 
-async function main(): Promise<void> {
-  let options: LocalGatewayOptions | 'help';
+/**
+ * Starts coturn and points the handlers at it (they read TURN_URLS and TURN_SECRET as on AWS; as
+ * deployed, the containers get them as overrides of the template's). Missing coturn is not fatal.
+ */
+async function startTurn(
+  addresses: NonNullable<StartOptions['turn']>,
+  dataDir: string,
+  log: GatewayLog,
+): Promise<LocalTurnServer | undefined> {
   try {
-    options = parseOptions(process.argv.slice(2), process.env);
+    const turn = await startTurnServer({ dataDir, listenAddress: addresses.address, relayAddress: addresses.relayAddress, log });
+    Object.assign(process.env, turn.handlerEnvironment);
+    log.info('turn_started', { turn_urls: turn.urls, relay: `${turn.relayAddress}:${turn.relayPorts.min}-${turn.relayPorts.max}` });
+    return turn;
+  } catch (error) {
+    if (!(error instanceof TurnServerMissingError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  let parsed: StartOptions | 'help';
+  try {
+    parsed = parseOptions(process.argv.slice(2), process.env);
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
     process.exit(2);
   }
-  if (options === 'help') {
+  if (parsed === 'help') {
     process.stdout.write(USAGE);
     return;
   }
+  const options = parsed.gateway;
   const log = createLog(options.quiet ? 'warn' : (logLevelFromEnvironment() ?? 'info'));
 
   // A handler's stray promise must not take the whole service down (on AWS it would only end one invocation).
@@ -270,10 +327,21 @@ async function main(): Promise<void> {
     }
   }
 
+  let turn: LocalTurnServer | undefined;
+  if (parsed.turn) {
+    try {
+      turn = await startTurn(parsed.turn, resolve(options.dataDir ?? DEFAULT_DATA_DIR), log);
+    } catch (error) {
+      process.stderr.write(`Could not start the TURN server.\n${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    }
+  }
+
   let gateway: LocalGateway;
   try {
     gateway = await startLocalGateway(options);
   } catch (error) {
+    await turn?.close();
     const detail =
       error instanceof MissingHandlersError
         ? `These handler modules do not exist yet:\n${error.missing.map((entry) => `  ${entry}`).join('\n')}`
@@ -283,7 +351,7 @@ async function main(): Promise<void> {
     process.stderr.write(`Could not start the local gateway.\n${detail}\n`);
     process.exit(1);
   }
-  process.stderr.write(banner(gateway));
+  process.stderr.write(banner(gateway, turn));
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -293,13 +361,16 @@ async function main(): Promise<void> {
     }
     stopping = true;
     log.info('gateway_stopping', { signal });
-    gateway.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error('shutdown_failed', errorFields(error));
-        process.exit(1);
-      },
-    );
+    gateway
+      .close()
+      .then(() => turn?.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error('shutdown_failed', errorFields(error));
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -9,6 +9,7 @@ import type { RoutingDecision } from '../../shared/routing-line';
 import { Applier, type Applied } from './apply';
 import type { PolicyPassed } from './call-policy';
 import { candidateRecipients, forwardCandidates } from './candidates';
+import { forwardRenegotiation } from './renegotiation';
 import { notRinging, ProtocolError } from './errors';
 import { callerBound, notAParticipant, partyOf } from './rules';
 import { CallFinder } from './find-call';
@@ -165,6 +166,12 @@ export class CallService {
     const forwarded = await this.applier.settle(forwardCandidates(call, sender, message, this.clock.now(), batchReaders));
     const drop = partiesDropped(forwarded.call, forwarded.lost, this.clock.now(), this.settings);
     return [...forwarded.decisions, ...(await this.applier.decide(drop))];
+  }
+
+  /** Forwards a later offer or answer by the call as stored now; it writes nothing. */
+  async renegotiate(sender: Sender, message: ClientMessageOf<'call_renegotiate'>): Promise<RoutingDecision[]> {
+    const call = await this.calls.require(sender, message.call_id);
+    return (await this.applier.settle(forwardRenegotiation(call, sender, message, this.clock.now()))).decisions;
   }
 
   async decline(sender: Sender, message: ClientMessageOf<'call_declined'>): Promise<RoutingDecision[]> {

@@ -90,6 +90,10 @@ export class FakePeerConnection {
   ontrack: ((event: { track: FakeTrack; streams: FakeStream[] }) => void) | null = null;
   onconnectionstatechange: (() => void) | null = null;
   connectionState: RTCPeerConnectionState = 'new';
+  signalingState: RTCSignalingState = 'stable';
+  onnegotiationneeded: (() => void) | null = null;
+  /** `restartIce()` calls: what asks for new ICE credentials. */
+  iceRestarts = 0;
   localDescription: RTCSessionDescriptionInit | null = null;
   remoteDescription: RTCSessionDescriptionInit | null = null;
   readonly addedCandidates: RTCIceCandidateInit[] = [];
@@ -140,13 +144,23 @@ export class FakePeerConnection {
     if (!this.remoteDescription) throw new Error('InvalidStateError: no remote offer');
     return { type: 'answer', sdp: 'v=0 answer' };
   }
-  async setLocalDescription(description: RTCSessionDescriptionInit): Promise<void> {
-    this.localDescription = description;
+  async setLocalDescription(description?: RTCSessionDescriptionInit): Promise<void> {
+    // Without a description (perfect negotiation) the browser makes the offer or answer the state calls for.
+    const answering = this.signalingState === 'have-remote-offer';
+    this.localDescription = description ?? {
+      type: answering ? 'answer' : 'offer',
+      sdp: `v=0 renegotiated ${answering ? 'answer' : 'offer'}`,
+    };
+    this.signalingState = this.localDescription.type === 'offer' ? 'have-local-offer' : 'stable';
   }
   async setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
     if (this.remoteDescriptionDelayMs > 0) await sleep(this.remoteDescriptionDelayMs);
     if (description.sdp === 'broken') throw new Error('OperationError: bad sdp');
     this.remoteDescription = description;
+    this.signalingState = description.type === 'offer' ? 'have-remote-offer' : 'stable';
+  }
+  restartIce(): void {
+    this.iceRestarts++;
   }
   async addIceCandidate(candidate: RTCIceCandidateInit): Promise<void> {
     // Like a browser: a candidate before the remote description is an error.
@@ -164,6 +178,10 @@ export class FakePeerConnection {
   }
   endGathering(): void {
     this.onicecandidate?.({ candidate: null });
+  }
+  /** The browser found a change to negotiate (a track added, an ICE restart asked for). */
+  needsNegotiation(): void {
+    this.onnegotiationneeded?.();
   }
   becomes(state: RTCPeerConnectionState): void {
     this.connectionState = state;

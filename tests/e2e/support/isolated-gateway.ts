@@ -40,6 +40,8 @@ export interface IsolatedGatewayOptions {
   chromium: string;
   /** Extra CLI flags for `npm start`, for example `['--ring-timeout', '5']`. */
   args?: string[];
+  /** Run in the network namespace of this process (one a test built) instead of a fresh loopback-only one. */
+  joinNamespaceOf?: number;
 }
 
 export interface IsolatedGateway {
@@ -61,7 +63,12 @@ export interface IsolatedGateway {
 }
 
 export async function startIsolatedGateway(options: IsolatedGatewayOptions): Promise<IsolatedGateway> {
-  const unshare = options.namespace === 'root' ? ['-n'] : ['-r', '-n'];
+  const root = options.namespace === 'root';
+  const existing = options.joinNamespaceOf;
+  const [launch, launchArgs]: [string, string[]] =
+    existing === undefined
+      ? ['unshare', root ? ['-n'] : ['-r', '-n']]
+      : ['nsenter', root ? [`--net=/proc/${existing}/ns/net`] : ['--preserve-credentials', '-U', '-n', '-t', String(existing)]];
   // Its own data dir: never the developer's `.data/` (its secret, or the lock of a running `npm start`).
   const dir = await mkdtemp(join(tmpdir(), 'callsignal-e2e-'));
   // Exactly what `npm start` runs (tsx infra/local/main.ts), in memory, on a free port of the namespace.
@@ -77,7 +84,7 @@ export async function startIsolatedGateway(options: IsolatedGatewayOptions): Pro
     join(dir, 'data'),
     ...(options.args ?? []),
   ];
-  const child = spawn('unshare', [...unshare, 'sh', '-c', SUPERVISOR, 'sh', ...command], {
+  const child = spawn(launch, [...launchArgs, 'sh', '-c', SUPERVISOR, 'sh', ...command], {
     cwd: ROOT,
     // stdin stays open for the supervisor: it closes when this process dies, however it dies.
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -111,7 +111,7 @@ export class World {
  * Runs in every page before the app: keeps each RTCPeerConnection the app creates in
  * `window.__peerConnections`, so a test can read the real sender tracks and stats.
  */
-function recordPeerConnections(): void {
+export function recordPeerConnections(): void {
   const Native = window.RTCPeerConnection;
   const created: RTCPeerConnection[] = [];
   Object.defineProperty(window, '__peerConnections', { value: created });

@@ -13,7 +13,7 @@ import { Emitter } from './emitter';
 import { NewestSettings, settingsOf, type CallSettings, type CallSettingsChange } from './call-settings';
 import { CallError, CallErrorCode } from './errors';
 import { IceServerSet } from './ice-server-set';
-import type { GetUserMedia } from './media';
+import type { GetDisplayMedia, GetUserMedia } from './media';
 import { Negotiator, type PeerConnectionFactory, type SessionDescription } from './negotiator';
 import type { CallVouching } from './call-signals';
 import { DEFAULT_REACHABILITY, headProbe, ReachabilityWatch, type ReachabilityOptions, type ReachabilityProbe } from './reachability';
@@ -41,6 +41,7 @@ export interface CallClientOptions {
   createWebSocket?: WebSocketFactory;
   createPeerConnection?: PeerConnectionFactory;
   getUserMedia?: GetUserMedia;
+  getDisplayMedia?: GetDisplayMedia;
   socket?: Partial<Omit<SignalingSocketOptions, 'url' | 'token' | 'createWebSocket'>>;
   call?: Partial<CallTimings>;
   /** How long presence, history and ICE server queries may take. */
@@ -199,7 +200,7 @@ export class CallClient extends Emitter<CallClientEvents> {
       direction: 'outgoing',
       type,
       peer: { profileId: to.profile_id, profileType: to.profile_type, name: to.name ?? null, avatar: null },
-      negotiator: this.negotiator(type),
+      negotiator: this.negotiator(type, false),
       transport: this.transport,
       ...(this.options.call ? { timings: this.options.call } : {}),
     });
@@ -282,11 +283,20 @@ export class CallClient extends Emitter<CallClientEvents> {
     },
   };
 
-  private negotiator(type: CallType): Negotiator {
+  /** `polite`: the callee, who yields when both sides renegotiate at once. */
+  private negotiator(type: CallType, polite: boolean): Negotiator {
+    const display = globalThis.navigator?.mediaDevices;
+    const getDisplayMedia =
+      this.options.getDisplayMedia ??
+      (typeof display?.getDisplayMedia === 'function'
+        ? (options: DisplayMediaStreamOptions) => display.getDisplayMedia(options)
+        : undefined);
     const createPeerConnection = this.options.createPeerConnection ?? ((configuration) => new RTCPeerConnection(configuration));
     const getUserMedia = this.options.getUserMedia ?? ((constraints) => navigator.mediaDevices.getUserMedia(constraints));
     return new Negotiator({
       callType: type,
+      polite,
+      ...(getDisplayMedia ? { getDisplayMedia } : {}),
       iceServers: this.ice.servers,
       // The servers current when the connection is made; a refresh still under way when it was made
       // (the callee's side) lands before gathering starts, which waits for the media below.
@@ -476,7 +486,7 @@ export class CallClient extends Emitter<CallClientEvents> {
       id: callId,
       ...(offer ? { offer } : {}),
       ringMs: Date.parse(message.expires_at) - Date.parse(message.sent_at),
-      negotiator: this.negotiator(message.call_type),
+      negotiator: this.negotiator(message.call_type, true),
       transport: this.transport,
       ...(this.options.call ? { timings: this.options.call } : {}),
     });
@@ -499,7 +509,7 @@ export class CallClient extends Emitter<CallClientEvents> {
       type: message.call_type,
       peer: peerOf(message),
       id: callId,
-      negotiator: this.negotiator(message.call_type),
+      negotiator: this.negotiator(message.call_type, true),
       transport: this.transport,
       ...(this.options.call ? { timings: this.options.call } : {}),
     });

@@ -119,6 +119,19 @@ export class CallSignals {
     if (this.callId) this.trySend({ type: 'call_resume', call_id: this.callId, ringing: true });
   }
 
+  /**
+   * A later offer or answer. Never queued: one sent before our socket is bound again would be
+   * refused, so the call repeats its pending offer once the call is re-bound (ours or the peer's).
+   */
+  renegotiate(description: SessionDescription<'offer' | 'answer'>): void {
+    if (!this.callId) return;
+    try {
+      this.transport.send({ type: 'call_renegotiate', call_id: this.callId, description }, { queue: false });
+    } catch {
+      // Offline: the pending offer goes out again on `call_resumed`.
+    }
+  }
+
   candidate(candidate: IceCandidate): void {
     this.batcher.push(candidate);
   }

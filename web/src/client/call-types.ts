@@ -78,8 +78,12 @@ export interface CallEvents {
   remoteStream: MediaStream;
   /** The peer's signaling connection dropped (true) or came back (false); media may still flow. */
   peerReconnecting: boolean;
-  /** The media path is interrupted (ICE `disconnected`) or recovered. */
+  /** The media path is interrupted (ICE `disconnected` or `failed`: reconnecting media, by an ICE restart) or recovered. */
   mediaInterrupted: boolean;
+  /** We started (true) or stopped (false) sharing our screen. */
+  sharingScreen: boolean;
+  /** Video began to go either way in a voice call (a camera or a screen added); see `Call.hasVideo`. */
+  hasVideo: boolean;
   muted: boolean;
   cameraOn: boolean;
   /** The peer muted or unmuted, or turned its camera off or on (and once when the call connects). */
@@ -124,6 +128,14 @@ export interface Call extends Subscribable<CallEvents> {
   readonly peerMedia: PeerMediaState | undefined;
   readonly localStream: MediaStream | undefined;
   readonly remoteStream: MediaStream | undefined;
+  /** The media path is being reconnected (ICE restart); the call ends if it does not come back in time. */
+  readonly mediaInterrupted: boolean;
+  /** A video call, or a voice call either side has since added a camera or a screen to. */
+  readonly hasVideo: boolean;
+  /** We send our screen (in place of the camera, or as the video of a voice call). */
+  readonly sharingScreen: boolean;
+  /** This browser can share a screen (`getDisplayMedia`). */
+  readonly canShareScreen: boolean;
 
   /** Answers an incoming call: opens the media and sends the answer. */
   accept(): Promise<void>;
@@ -133,4 +145,10 @@ export interface Call extends Subscribable<CallEvents> {
   hangup(): void;
   setMuted(muted: boolean): void;
   setCameraEnabled(on: boolean): void;
+  /** Asks for a screen, window or tab and sends it in place of the camera; rejects with a `CallError` (the picker cancelled: permission_denied). */
+  shareScreen(): Promise<void>;
+  /** Back to the camera (or to no video in a voice call). The browser's own "Stop sharing" does the same. */
+  stopSharing(): Promise<void>;
+  /** A voice call turns video: opens the camera and sends it (the peer sees it); in a call with a camera, turns it on. */
+  turnCameraOn(): Promise<void>;
 }

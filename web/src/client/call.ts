@@ -46,6 +46,17 @@ export interface CallTimings {
   resumeAttempts: number;
   /** The wait before asking again, times the attempts so far. */
   resumeRetryMs: number;
+  /** A media path `disconnected` this long (it often recovers by itself) restarts ICE; `failed` restarts at once. */
+  iceRestartDelayMs: number;
+  /** How long an interrupted media path may keep retrying before the call ends. */
+  mediaRecoveryMs: number;
+  /**
+   * How much longer the callee waits before restarting ICE itself: the caller restarts first, and
+   * the callee restarts only if no offer of the caller's came meanwhile. Both restarting at once
+   * makes the (polite) callee roll its own offer back, after which Chromium stops encoding the
+   * callee's video (seen in Chromium 150: the call goes on, the picture freezes).
+   */
+  calleeRestartWaitMs: number;
   batcher: Partial<CandidateBatcherOptions>;
 }
 
@@ -56,6 +67,9 @@ export const DEFAULT_CALL_TIMINGS: CallTimings = {
   ringGraceMs: 1_500,
   resumeAttempts: 3,
   resumeRetryMs: 250,
+  iceRestartDelayMs: 2_000,
+  mediaRecoveryMs: 30_000,
+  calleeRestartWaitMs: 4_000,
   batcher: {},
 };
 
@@ -73,7 +87,7 @@ export interface CallInit {
   timings?: Partial<CallTimings>;
 }
 
-type TimerName = 'setup' | 'ring' | 'connect' | 'resume';
+type TimerName = 'setup' | 'ring' | 'connect' | 'resume' | 'iceRestart' | 'mediaRecovery' | 'renegotiateRetry';
 
 export class CallMachine extends Emitter<CallEvents> implements Call {
   readonly direction: CallDirection;
@@ -92,6 +106,10 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
   private peerConnectionNews = 0;
   /** `call_resume` refusals since our socket last (re)opened. */
   private resumeRefusals = 0;
+  /** `call_renegotiate` refusals of the offer now pending. */
+  private renegotiateRefusals = 0;
+  private mediaInterruptedValue = false;
+  private hasVideoValue: boolean;
   private offer: SessionDescription<'offer'> | undefined;
   private readonly negotiator: Negotiator;
   private readonly signals: CallSignals;
@@ -108,6 +126,7 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     this.timings = { ...DEFAULT_CALL_TIMINGS, ...init.timings };
     this.signals = new CallSignals(init.transport, this.timings.batcher, init.id);
     this.cameraOnValue = init.type === 'video';
+    this.hasVideoValue = init.type === 'video';
     this.stateValue = init.direction === 'outgoing' ? 'calling' : 'ringing';
 
     this.negotiator.on('candidate', (candidate) => this.signals.candidate(candidate));
@@ -121,6 +140,15 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     // What the peer sees of our microphone and camera: told as the channel opens, then on each change.
     this.negotiator.on('peerChannelOpen', () => this.tellPeerMediaState());
     this.negotiator.on('peerMessage', (message) => this.peerMessage(message));
+    this.negotiator.on('renegotiate', (description) => {
+      if (description.type === 'offer') this.renegotiateRefusals = 0;
+      this.signals.renegotiate(description);
+    });
+    this.negotiator.on('videoSource', (source) => {
+      this.emit('sharingScreen', source === 'screen');
+      this.tellPeerMediaState();
+      this.refreshHasVideo();
+    });
 
     if (init.direction === 'incoming') this.armRingTimer(init.ringMs ?? this.timings.defaultRingMs);
   }
@@ -163,6 +191,22 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
 
   get peerMedia(): PeerMediaState | undefined {
     return this.peerMediaValue;
+  }
+
+  get mediaInterrupted(): boolean {
+    return this.mediaInterruptedValue;
+  }
+
+  get hasVideo(): boolean {
+    return this.hasVideoValue;
+  }
+
+  get sharingScreen(): boolean {
+    return this.negotiator.videoSource === 'screen';
+  }
+
+  get canShareScreen(): boolean {
+    return this.negotiator.canShareScreen;
   }
 
   get localStream(): MediaStream | undefined {
@@ -230,10 +274,32 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
   }
 
   setCameraEnabled(on: boolean): void {
-    if (this.stateValue === 'ended' || this.type !== 'video') return;
+    if (this.stateValue === 'ended' || (this.type !== 'video' && !this.negotiator.hasLocalTrack('video'))) return;
     if (on && !this.negotiator.hasLocalTrack('video') && this.negotiator.localStream) return;
     this.negotiator.setTrackEnabled('video', on);
     this.setCameraFlag(on);
+  }
+
+  async shareScreen(): Promise<void> {
+    if (!this.answered) return;
+    await this.negotiator.shareScreen();
+  }
+
+  async stopSharing(): Promise<void> {
+    await this.negotiator.stopSharing();
+  }
+
+  async turnCameraOn(): Promise<void> {
+    if (!this.answered) return;
+    if (this.negotiator.hasLocalTrack('video')) {
+      this.setCameraEnabled(true);
+      return;
+    }
+    await this.negotiator.addCamera();
+    if (this.isOver()) return;
+    this.negotiator.setTrackEnabled('video', true);
+    this.setCameraFlag(true);
+    this.refreshHasVideo();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -289,6 +355,9 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
       case 'ice_candidate':
         this.negotiator.addRemoteCandidates(message.candidates ?? (message.candidate ? [message.candidate] : []));
         return;
+      case 'call_renegotiate':
+        this.negotiator.receiveRenegotiation(message.description);
+        return;
       case 'call_declined':
         this.updatePeer(message);
         this.finish({ reason: declinedReason(message.reason) });
@@ -308,6 +377,8 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
         } else {
           this.resumeRefusals = 0; // our own re-bind went through
         }
+        // An offer of ours that went to a socket gone, or was refused before the re-bind, goes again.
+        this.negotiator.resendPendingOffer();
         return;
       }
       case 'error':
@@ -389,21 +460,63 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     );
   }
 
+  /**
+   * ICE restart: a path `disconnected` for a moment, or `failed`, gets new ICE credentials (both
+   * sides may ask at once; perfect negotiation settles it), and the call stays up while it retries,
+   * for `mediaRecoveryMs` at most.
+   */
   private mediaStateChanged(state: RTCPeerConnectionState): void {
     if (this.stateValue === 'ended') return;
     if (state === 'connected') {
-      this.emit('mediaInterrupted', false);
+      this.clearTimer('iceRestart');
+      this.clearTimer('mediaRecovery');
+      this.setMediaInterrupted(false);
       if (this.stateValue !== 'connected') {
         this.clearTimer('connect');
         this.connectedAtValue = Date.now();
         this.setState('connected');
       }
     } else if (state === 'disconnected') {
-      // Often recovers by itself within seconds (a Wi-Fi hiccup); `failed` is final.
-      this.emit('mediaInterrupted', true);
+      // Often recovers by itself within seconds (a Wi-Fi hiccup): restart only if it does not.
+      this.interrupted();
+      this.scheduleIceRestart(this.timings.iceRestartDelayMs);
     } else if (state === 'failed') {
-      this.fail(new CallError(CallErrorCode.ConnectionFailed, 'The media connection was lost'), 'end');
+      this.interrupted();
+      this.scheduleIceRestart(0);
     }
+  }
+
+  /** The caller restarts after `delayMs`; the callee later still, and only if the caller's restart has not come. */
+  private scheduleIceRestart(delayMs: number): void {
+    const callee = this.direction === 'incoming';
+    const offersSoFar = this.negotiator.remoteOffersApplied;
+    const restart = () => {
+      const state = this.negotiator.connectionState;
+      if (state !== 'disconnected' && state !== 'failed') return;
+      if (callee && this.negotiator.remoteOffersApplied !== offersSoFar) return;
+      this.negotiator.restartIce();
+    };
+    const wait = delayMs + (callee ? this.timings.calleeRestartWaitMs : 0);
+    if (wait === 0) {
+      this.clearTimer('iceRestart');
+      restart();
+    } else {
+      this.armTimer('iceRestart', wait, restart);
+    }
+  }
+
+  private interrupted(): void {
+    this.setMediaInterrupted(true);
+    if (this.timers.has('mediaRecovery')) return;
+    this.armTimer('mediaRecovery', this.timings.mediaRecoveryMs, () =>
+      this.fail(new CallError(CallErrorCode.ConnectionFailed, 'The media connection was lost'), 'end'),
+    );
+  }
+
+  private setMediaInterrupted(interrupted: boolean): void {
+    if (interrupted === this.mediaInterruptedValue) return;
+    this.mediaInterruptedValue = interrupted;
+    this.emit('mediaInterrupted', interrupted);
   }
 
   private refused(message: ServerMessageOf<'error'>): void {
@@ -411,6 +524,14 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
       case 'call_invitation':
       case 'call_answer':
         this.fail(new CallError(CallErrorCode.Refused, message.message, message.code), 'none');
+        return;
+      case 'call_renegotiate':
+        // Our offer reached the server before the call was bound to our new socket again: once more, later.
+        if (++this.renegotiateRefusals < this.timings.resumeAttempts) {
+          this.armTimer('renegotiateRetry', this.timings.resumeRetryMs * this.renegotiateRefusals, () =>
+            this.negotiator.resendPendingOffer(),
+          );
+        }
         return;
       case 'call_resume':
         // A ringing call keeps ringing: its answer, decline or the ring timeout settle it.
@@ -493,12 +614,13 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
   /** Sent whenever it may have changed; while the channel is not open yet it goes out as it opens. */
   private tellPeerMediaState(): void {
     if (this.stateValue === 'ended') return;
-    const hasCamera = this.type === 'video' && this.negotiator.hasLocalTrack('video');
+    const hasCamera = this.negotiator.hasLocalTrack('video');
     this.negotiator.sendToPeer({
       v: PEER_PROTOCOL_VERSION,
       type: 'media_state',
       microphone: this.mutedValue ? 'off' : 'on',
       camera: !hasCamera ? 'none' : this.cameraOnValue ? 'on' : 'off',
+      ...(this.negotiator.videoSource === 'screen' ? { screen: 'on' as const } : {}),
     });
   }
 
@@ -507,12 +629,30 @@ export class CallMachine extends Emitter<CallEvents> implements Call {
     switch (message.type) {
       case 'media_state': {
         const { microphone, camera } = message;
-        if (this.peerMediaValue?.microphone === microphone && this.peerMediaValue.camera === camera) return;
-        this.peerMediaValue = { microphone, camera };
+        const screen = message.screen ?? 'off';
+        const known = this.peerMediaValue;
+        if (known?.microphone === microphone && known.camera === camera && (known.screen ?? 'off') === screen) return;
+        // `screen` only while on: what older peers send reads exactly as they sent it.
+        this.peerMediaValue = { microphone, camera, ...(screen === 'on' ? { screen } : {}) };
+        this.refreshHasVideo();
         this.emit('peerMedia', this.peerMediaValue);
         return;
       }
     }
+  }
+
+  /** Whether video goes either way: a video call, or a voice call one side added a camera or a screen to. */
+  private refreshHasVideo(): void {
+    const peer = this.peerMediaValue;
+    const hasVideo =
+      this.type === 'video' ||
+      this.negotiator.videoSource !== 'none' ||
+      this.negotiator.hasLocalTrack('video') ||
+      peer?.camera === 'on' ||
+      peer?.screen === 'on';
+    if (hasVideo === this.hasVideoValue) return;
+    this.hasVideoValue = hasVideo;
+    this.emit('hasVideo', hasVideo);
   }
 
   private setPeerReconnecting(reconnecting: boolean): void {

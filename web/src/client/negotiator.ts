@@ -2,7 +2,12 @@
  * One call's media session: opens the microphone/camera, owns the RTCPeerConnection and its data
  * channel to the peer, creates or answers the offer, reports local ICE candidates, and applies
  * remote ones. No order of signaling messages is guaranteed, so remote candidates that arrive
- * before the remote description are buffered and applied right after it.
+ * before the remote description are buffered and applied right after it (and those of an ICE
+ * restart that overtook its offer, right after that offer).
+ *
+ * After the first offer and answer, every change (an ICE restart, a screen shared, a camera added
+ * to a voice call) is negotiated by perfect negotiation (`perfect-negotiation.ts`), in
+ * `renegotiate` descriptions the call sends as `call_renegotiate`.
  */
 import type { PeerMessage } from '../../../shared/peer-protocol';
 import type { IceCandidate } from '../../../shared/protocol';
@@ -10,8 +15,10 @@ import { END_OF_CANDIDATES } from './candidate-batcher';
 import type { CallType } from './call-types';
 import { Emitter } from './emitter';
 import { CallError, CallErrorCode } from './errors';
-import { acquireMedia, type GetUserMedia } from './media';
+import { acquireCamera, acquireMedia, acquireScreen, type GetDisplayMedia, type GetUserMedia } from './media';
 import { PeerChannel } from './peer-channel';
+import { PerfectNegotiation, type Description } from './perfect-negotiation';
+import { VideoSender, type VideoSource } from './video-sender';
 
 export type PeerConnectionFactory = (configuration: RTCConfiguration) => RTCPeerConnection;
 
@@ -25,6 +32,10 @@ export interface NegotiatorOptions {
   iceServers: RTCIceServer[];
   createPeerConnection: PeerConnectionFactory;
   getUserMedia: GetUserMedia;
+  /** The screen picker (`navigator.mediaDevices.getDisplayMedia`); without one, sharing fails. */
+  getDisplayMedia?: GetDisplayMedia;
+  /** The side that yields when both renegotiate at once: the callee. */
+  polite?: boolean;
 }
 
 export interface NegotiatorEvents {
@@ -39,7 +50,14 @@ export interface NegotiatorEvents {
   peerChannelOpen: undefined;
   /** A message from the peer over the data channel. */
   peerMessage: PeerMessage;
+  /** An offer or answer of a later negotiation, for the peer (`call_renegotiate`). */
+  renegotiate: Description;
+  /** What our video sender sends now: the camera, the screen, or nothing. */
+  videoSource: VideoSource;
 }
+
+/** Remote candidates kept for a description still to come (an ICE restart's), at most. */
+const MAX_FUTURE_CANDIDATES = 200;
 
 export class Negotiator extends Emitter<NegotiatorEvents> {
   private peerConnection: RTCPeerConnection | undefined;
@@ -47,6 +65,11 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
   private local: MediaStream | undefined;
   private remote: MediaStream | undefined;
   private readonly earlyCandidates: IceCandidate[] = [];
+  /** Candidates whose ICE ufrag the remote description does not have yet (an ICE restart's, ahead of its offer). */
+  private readonly futureCandidates: IceCandidate[] = [];
+  private negotiation: PerfectNegotiation | undefined;
+  private remoteOffers = 0;
+  private video: VideoSender | undefined;
   private remoteDescriptionSet = false;
   private closed = false;
 
@@ -71,6 +94,20 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     return this.peerConnection?.connectionState ?? 'new';
   }
 
+  /** Later offers of the peer's applied so far (an ICE restart of the peer's is one). */
+  get remoteOffersApplied(): number {
+    return this.remoteOffers;
+  }
+
+  get canShareScreen(): boolean {
+    return this.options.getDisplayMedia !== undefined;
+  }
+
+  /** What we send as video: our camera, our screen, or nothing. */
+  get videoSource(): VideoSource {
+    return this.video?.source ?? (this.hasLocalTrack('video') ? 'camera' : 'none');
+  }
+
   /** The caller's side: media first, then an offer with our tracks (and a video slot to receive into). */
   async createOffer(): Promise<SessionDescription<'offer'>> {
     await this.openMedia();
@@ -91,15 +128,77 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     await Promise.all([this.openMedia(), this.applyRemote(pc, offer)]);
     this.assertOpen();
     this.addLocalTracks(pc);
-    return this.step('create the answer', async () => {
+    const answer = await this.step('create the answer', async () => {
       await pc.setLocalDescription(await pc.createAnswer());
-      return { type: 'answer', sdp: this.localSdp(pc) };
+      return { type: 'answer', sdp: this.localSdp(pc) } as const;
     });
+    this.negotiation?.start();
+    return answer;
   }
 
   /** The caller's side: the callee's answer. */
   async applyAnswer(answer: SessionDescription<'answer'>): Promise<void> {
     await this.applyRemote(this.connection(), answer);
+    this.negotiation?.start();
+  }
+
+  /** The peer's `call_renegotiate`: an offer is answered (`renegotiate`), an answer applied. */
+  receiveRenegotiation(description: Description): void {
+    if (!this.closed) this.negotiation?.receive(description);
+  }
+
+  /** Asks for new ICE credentials: the offer that carries them goes out as `renegotiate`. */
+  restartIce(): void {
+    if (this.closed || !this.remoteDescriptionSet) return;
+    this.peerConnection?.restartIce();
+  }
+
+  /** Our offer again, if the peer has not answered it (its socket was away when it went out). */
+  resendPendingOffer(): void {
+    this.negotiation?.resendPendingOffer();
+  }
+
+  /** Sends the screen instead of the camera (or, in a voice call, as a new video); the browser's own stop ends it too. */
+  async shareScreen(): Promise<void> {
+    const getDisplayMedia = this.options.getDisplayMedia;
+    if (!getDisplayMedia) throw new CallError(CallErrorCode.NoDevice, 'This browser cannot share its screen');
+    const video = this.videoSender();
+    if (video.source === 'screen') return;
+    const track = await acquireScreen(getDisplayMedia);
+    if (this.closed) {
+      track.stop();
+      this.assertOpen();
+    }
+    track.addEventListener('ended', () => void this.stopSharing());
+    await this.step('share the screen', () => video.send('screen', track));
+    this.emit('videoSource', video.source);
+  }
+
+  /** Back to the camera (or to no video, in a voice call without one). */
+  async stopSharing(): Promise<void> {
+    const video = this.video;
+    if (this.closed || video?.source !== 'screen') return;
+    await this.step('stop sharing the screen', () => video.send('camera', this.localVideoTrack()));
+    this.emit('videoSource', video.source);
+  }
+
+  /** A voice call turns video: opens the camera and sends it (a new video for the peer, so renegotiated). */
+  async addCamera(): Promise<void> {
+    if (this.hasLocalTrack('video')) return;
+    const track = await acquireCamera(this.options.getUserMedia);
+    const stream = this.local;
+    if (this.closed || !stream) {
+      track.stop();
+      this.assertOpen();
+      return;
+    }
+    stream.addTrack(track);
+    this.emit('localStream', stream);
+    const video = this.videoSender();
+    if (video.source !== 'screen') {
+      await this.step('send the camera', () => video.send('camera', track));
+      this.emit('videoSource', video.source);
+    }
   }
 
   /** Applies remote candidates now, or keeps them until the remote description is set. */
@@ -131,6 +230,9 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     if (this.closed) return;
     this.closed = true;
     this.earlyCandidates.length = 0;
+    this.futureCandidates.length = 0;
+    this.negotiation?.close();
+    this.video?.stopScreen();
     for (const track of this.local?.getTracks() ?? []) track.stop();
     this.peerChannel?.close();
     const pc = this.peerConnection;
@@ -169,6 +271,16 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     channel.on('open', () => this.emit('peerChannelOpen', undefined));
     channel.on('message', (message) => this.emit('peerMessage', message));
     this.peerChannel = channel;
+    this.negotiation = new PerfectNegotiation(pc, {
+      polite: this.options.polite ?? false,
+      send: (description) => this.emit('renegotiate', description),
+      applied: (description) => {
+        if (description.type === 'offer') this.remoteOffers++;
+        this.retryFutureCandidates(pc);
+      },
+      // A refused renegotiation leaves the call as it was; the next change (or ICE restart) tries again.
+      failed: () => undefined,
+    });
     this.peerConnection = pc;
     return pc;
   }
@@ -208,8 +320,31 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
       await pc.addIceCandidate(candidate);
     } catch {
       // One unusable candidate (another address family, a stale generation, or the end marker in a
-      // browser that does not take it) must not fail the call; ICE uses the others.
+      // browser that does not take it) must not fail the call; ICE uses the others. One of an ICE
+      // restart whose offer has not come yet is kept for it.
+      if (this.isFromFutureDescription(pc, candidate) && this.futureCandidates.length < MAX_FUTURE_CANDIDATES) {
+        this.futureCandidates.push(candidate);
+      }
     }
+  }
+
+  private isFromFutureDescription(pc: RTCPeerConnection, candidate: IceCandidate): boolean {
+    const ufrag = candidate.usernameFragment;
+    return typeof ufrag === 'string' && ufrag !== '' && !(pc.remoteDescription?.sdp ?? '').includes(`a=ice-ufrag:${ufrag}\r`);
+  }
+
+  private retryFutureCandidates(pc: RTCPeerConnection): void {
+    for (const candidate of this.futureCandidates.splice(0)) void this.addRemoteCandidate(pc, candidate);
+  }
+
+  private localVideoTrack(): MediaStreamTrack | null {
+    return this.local?.getVideoTracks()[0] ?? null;
+  }
+
+  private videoSender(): VideoSender {
+    const pc = this.connection();
+    this.video ??= new VideoSender(pc, this.localVideoTrack() ? 'camera' : 'none', () => this.local);
+    return this.video;
   }
 
   private async step<T>(what: string, run: () => Promise<T>): Promise<T> {

@@ -20,6 +20,7 @@ const PATHS = {
   wave: 'M2 12h2l3-7 4 14 4-10 3 6h4',
   history: 'M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5M12 7v5l3 2',
   settings: 'M4 21v-7M4 10V3M12 21v-9M12 8V3M20 21v-5M20 12V3M1 14h6M9 8h6M17 16h6',
+  screen: 'M3 5a1 1 0 0 1 1-1h16a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1zM8 20h8M12 16v4',
   block: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18M5.64 5.64l12.72 12.72',
 } as const;
 

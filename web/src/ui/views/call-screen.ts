@@ -12,6 +12,7 @@ import { FocusTrap } from '../focus-trap';
 import { capitalize, displayName, formatDuration } from '../format';
 import { icon } from '../icons';
 import { OwnMediaStatus, PeerMediaIndicators, peerSendsVideo } from './media-state';
+import { ShareControls } from './share-controls';
 
 export interface CallScreenProps {
   onHangup: (call: Call) => void;
@@ -53,6 +54,7 @@ export class CallScreen {
   private peerMedia = new PeerMediaIndicators();
   private ownMedia = new OwnMediaStatus();
   private endButton = h('button');
+  private shareControls: ShareControls | undefined;
 
   constructor(private readonly props: CallScreenProps) {}
 
@@ -63,7 +65,7 @@ export class CallScreen {
   attach(call: Call): void {
     this.detach();
     this.call = call;
-    this.mediaInterrupted = false;
+    this.mediaInterrupted = call.mediaInterrupted;
     const name = displayName(call.peer.name, call.peer.profileType, call.peer.profileId);
     const key = profileKey(call.peer.profileType, call.peer.profileId);
 
@@ -129,6 +131,7 @@ export class CallScreen {
       this.localVideo,
     );
 
+    this.shareControls = new ShareControls(call, this.stage);
     this.element.replaceChildren(
       h(
         'div',
@@ -147,6 +150,7 @@ export class CallScreen {
           this.ownMedia.element,
           h('div', { class: 'action' }, this.muteButton, h('span', { class: 'mute-label' })),
           h('div', { class: 'action', hidden: call.type !== 'video' }, this.cameraButton, h('span', { class: 'camera-label' })),
+          ...this.shareControls.actions,
           h('div', { class: 'action' }, end, h('span', { class: 'end-label' }, 'End')),
         ),
         this.remoteAudio,
@@ -161,6 +165,7 @@ export class CallScreen {
       call.on('remoteStream', (stream) => this.attachRemote(stream)),
       call.on('peerReconnecting', () => this.renderBanner()),
       call.on('peerMedia', () => this.renderPeerMedia()),
+      call.on('hasVideo', () => this.renderState()),
       // The callee's name is only known once it answers.
       call.on('peer', (peer) => {
         const known = displayName(peer.name, peer.profileType, peer.profileId);
@@ -196,6 +201,8 @@ export class CallScreen {
   detach(): void {
     for (const unsubscribe of this.subscriptions) unsubscribe();
     this.subscriptions = [];
+    this.shareControls?.dispose();
+    this.shareControls = undefined;
     clearInterval(this.timer);
     this.timer = undefined;
     for (const media of [this.remoteVideo, this.localVideo, this.remoteAudio]) media.srcObject = null;
@@ -233,14 +240,11 @@ export class CallScreen {
 
     // A disabled camera still sends (black) frames: the peer's own word decides, the track's frames otherwise.
     const remoteVideo =
-      call.type === 'video' &&
+      call.hasVideo &&
       peerSendsVideo(call.peerMedia) &&
       (call.remoteStream?.getVideoTracks().some((t) => t.readyState === 'live' && !t.muted) ?? false);
     this.stage.classList.toggle('has-remote-video', remoteVideo && (state === 'connected' || state === 'connecting'));
-    this.stage.classList.toggle(
-      'has-local-video',
-      call.type === 'video' && call.cameraOn && Boolean(call.localStream?.getVideoTracks().length),
-    );
+    this.stage.classList.toggle('has-local-video', call.hasVideo && call.cameraOn && Boolean(call.localStream?.getVideoTracks().length));
     const ringing = state === 'calling' || state === 'ringing';
     this.stage.classList.toggle('ringing', ringing);
     // Before an answer, ending is cancelling: say so.
@@ -306,7 +310,7 @@ export class CallScreen {
       : call.peerReconnecting
         ? `${name}'s connection dropped. Waiting for them to reconnect…`
         : this.mediaInterrupted
-          ? 'The connection is unstable…'
+          ? 'Reconnecting media…'
           : '';
     this.banner.textContent = message;
     this.banner.hidden = message === '';

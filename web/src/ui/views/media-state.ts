@@ -7,9 +7,9 @@ import type { Call, PeerMediaState } from '../../client';
 import { h } from '../dom';
 import { icon } from '../icons';
 
-/** Whether the peer's picture is worth showing: not while the peer says its camera is off or absent. */
+/** Whether the peer's picture is worth showing: its camera or its screen, not while it says both are off or absent. */
 export function peerSendsVideo(state: PeerMediaState | undefined): boolean {
-  return state === undefined || state.camera === 'on';
+  return state === undefined || state.camera === 'on' || state.screen === 'on';
 }
 
 export class PeerMediaIndicators {
