@@ -2,7 +2,8 @@
  * A tutoring session in Chromium, through the session page alone: the tutor and the student open
  * the session, start its call over the whiteboard connection, draw on the shared board and see each
  * other's strokes (read from the canvas pixels), the student reloads and finds the call and the board
- * as they were, the tutor ends the call for both, and the session's history shows it.
+ * as they were, the tutor shares the screen and then ends the call for both, and the session's
+ * history shows it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, formatViolations, isBlocking } from './support/axe';
@@ -35,7 +36,7 @@ describe.runIf(runs)('whiteboard session calls in Chromium', () => {
     await world?.close();
   });
 
-  it('shares the board both ways, survives the student reloading, and ends for both in the history', async () => {
+  it('shares the board both ways, survives the student reloading, shares a screen, and ends for both in the history', async () => {
     const members: SessionMembers = { sessionId: `algebra-${freshId()}`, tutorId: freshId(), studentId: freshId() };
     const tutor = await SessionUser.open(await world.newContext(), members, 'tutor', 'Ada Tutor');
     const student = await SessionUser.open(await world.newContext(), members, 'student', 'Sam Student');
@@ -73,6 +74,15 @@ describe.runIf(runs)('whiteboard session calls in Chromium', () => {
     await Promise.all([tutor.waitForStrokes(1), student.waitForStrokes(1)]);
     expect(await tutor.colourAt(0.45, 0.7)).toBe('paper');
     expect(await tutor.colourAt(0.45, 0.3)).toBe(RED);
+
+    // The tutor shares the screen instead of the camera, and stops.
+    await tutor.page.getByTestId('session-share-screen').click();
+    await tutor.waitForAttribute('session-share-screen', 'aria-pressed', 'true');
+    expect(await tutor.sentVideo()).toBe('screen');
+    await student.waitForRemoteVideo();
+    await tutor.page.getByTestId('session-share-screen').click();
+    await tutor.waitForAttribute('session-share-screen', 'aria-pressed', 'false');
+    expect(await tutor.sentVideo()).toBe('camera');
 
     // The tutor ends the call for both.
     await tutor.page.getByTestId('session-end-call').click();

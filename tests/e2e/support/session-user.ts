@@ -1,5 +1,6 @@
 /** One member of a tutoring session in one tab of the session page, with the steps and checks the tests use. */
 import type { BrowserContext, Page } from 'playwright-core';
+import './user-page'; // for the page's record of its peer connections (window.__peerConnections)
 
 const STEP_TIMEOUT_MS = 15_000;
 
@@ -91,6 +92,24 @@ export class SessionUser {
           }),
         ),
       [x, y] as const,
+    );
+  }
+
+  /** What the page's live peer connection sends as video: the screen, the camera, or nothing. */
+  async sentVideo(): Promise<'screen' | 'camera' | 'nothing'> {
+    return this.page.evaluate(() => {
+      const pc = window.__peerConnections.filter((candidate) => candidate.connectionState !== 'closed').at(-1);
+      const track = pc?.getSenders().find((sender) => sender.track?.kind === 'video')?.track;
+      if (track?.readyState !== 'live') return 'nothing';
+      return track.getSettings().displaySurface ? 'screen' : 'camera';
+    });
+  }
+
+  async waitForAttribute(testId: string, attribute: string, value: string, timeout = STEP_TIMEOUT_MS): Promise<void> {
+    await this.page.waitForFunction(
+      ({ testId, attribute, value }) => document.querySelector(`[data-testid="${testId}"]`)?.getAttribute(attribute) === value,
+      { testId, attribute, value },
+      { timeout },
     );
   }
 

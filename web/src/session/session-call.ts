@@ -16,7 +16,8 @@ import type {
   SessionServerMessageOf,
 } from '../../../shared/session-protocol';
 import type { BoardChannel } from '../board/board-channel';
-import { acquireMedia } from '../client/media';
+import { acquireMedia, type GetDisplayMedia } from '../client/media';
+import type { VideoSource } from '../client/video-sender';
 import {
   CallError,
   CallErrorCode,
@@ -39,6 +40,8 @@ export interface SessionCallOptions {
   iceServers: RTCIceServer[];
   createPeerConnection?: PeerConnectionFactory;
   getUserMedia?: GetUserMedia;
+  /** The screen picker (`navigator.mediaDevices.getDisplayMedia` by default, where the browser has one). */
+  getDisplayMedia?: GetDisplayMedia;
   /** Where this tab remembers the call it is in (sessionStorage in the page). */
   memory?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 }
@@ -172,6 +175,24 @@ export class SessionCall extends Emitter<SessionCallEvents> {
     this.emit('changed', undefined);
   }
 
+  /** What this page sends as video now (the screen while sharing). */
+  get videoSource(): VideoSource {
+    return this.link?.videoSource ?? (this.hasCamera() ? 'camera' : 'none');
+  }
+
+  get canShareScreen(): boolean {
+    return this.displayMedia() !== undefined && this.link !== undefined;
+  }
+
+  /** Shares the screen instead of the camera with the other member (until this generation's peer connection is replaced). */
+  async shareScreen(): Promise<void> {
+    await this.link?.shareScreen();
+  }
+
+  async stopSharing(): Promise<void> {
+    await this.link?.stopSharing();
+  }
+
   hasCamera(): boolean {
     return (this.media?.getVideoTracks().length ?? 0) > 0;
   }
@@ -289,6 +310,8 @@ export class SessionCall extends Emitter<SessionCallEvents> {
       iceServers: this.options.iceServers,
       createPeerConnection: this.options.createPeerConnection ?? ((configuration) => new RTCPeerConnection(configuration)),
       media,
+      ...(this.displayMedia() ? { getDisplayMedia: this.displayMedia() } : {}),
+      polite: this.viewValue?.offerer !== this.me,
       send: (signal) => {
         const callId = this.openCallId();
         if (callId && this.link === link) this.send({ type: 'session_signal', call_id: callId, ...signal });
@@ -297,6 +320,7 @@ export class SessionCall extends Emitter<SessionCallEvents> {
     link.on('board', (channel) => this.emit('board', channel));
     link.on('remoteStream', (stream) => this.emit('remoteStream', stream));
     link.on('connection', () => this.emit('changed', undefined));
+    link.on('videoSource', () => this.emit('changed', undefined));
     link.on('failed', (error) =>
       this.emit('error', new CallError(CallErrorCode.NegotiationFailed, error.message, undefined, { cause: error })),
     );
@@ -304,6 +328,12 @@ export class SessionCall extends Emitter<SessionCallEvents> {
     link.setTrackEnabled('audio', !this.mutedValue);
     link.setTrackEnabled('video', !this.cameraOffValue);
     return link;
+  }
+
+  private displayMedia(): GetDisplayMedia | undefined {
+    if (this.options.getDisplayMedia) return this.options.getDisplayMedia;
+    const devices = globalThis.navigator?.mediaDevices;
+    return typeof devices?.getDisplayMedia === 'function' ? (options) => devices.getDisplayMedia(options) : undefined;
   }
 
   private refused(message: SessionServerMessageOf<'error'>): void {

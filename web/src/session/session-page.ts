@@ -110,6 +110,7 @@ class SessionScreen {
     const panel = new SessionCallPanel(call, () => this.nameOf(otherRole(me)), {
       onJoin: () => void call.join('video').catch((error: unknown) => this.showAlert(error)),
       onLeave: () => call.leave(),
+      onProblem: (error) => this.showAlert(error),
       onEnd: (asker) =>
         this.confirm.ask(
           {

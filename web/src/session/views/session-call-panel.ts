@@ -12,6 +12,8 @@ export interface SessionCallPanelProps {
   onJoin: () => void;
   onLeave: () => void;
   onEnd: (asker: HTMLElement) => void;
+  /** Something the user tried did not work (the screen picker refused, say). */
+  onProblem: (error: unknown) => void;
 }
 
 export class SessionCallPanel {
@@ -24,6 +26,7 @@ export class SessionCallPanel {
   private readonly muteButton: HTMLButtonElement;
   private readonly cameraButton: HTMLButtonElement;
   private readonly leaveButton: HTMLButtonElement;
+  private readonly shareButton: HTMLButtonElement;
   private readonly endButton: HTMLButtonElement;
   private readonly inCallControls: HTMLElement;
 
@@ -68,6 +71,11 @@ export class SessionCallPanel {
       'data-testid': 'session-camera',
       onclick: () => call.setCameraOff(!call.cameraOff),
     });
+    this.shareButton = h('button', { type: 'button', class: 'button ghost', 'data-testid': 'session-share-screen' });
+    this.shareButton.addEventListener('click', () => {
+      const sharing = call.videoSource === 'screen';
+      void (sharing ? call.stopSharing() : call.shareScreen()).catch((error: unknown) => props.onProblem(error));
+    });
     this.leaveButton = h(
       'button',
       { type: 'button', class: 'button ghost', 'data-testid': 'session-leave-call', onclick: props.onLeave },
@@ -80,7 +88,15 @@ export class SessionCallPanel {
       h('span', {}, 'End call for both'),
     );
     this.endButton.addEventListener('click', () => props.onEnd(this.endButton));
-    this.inCallControls = h('div', { class: 'session-controls' }, this.muteButton, this.cameraButton, this.leaveButton, this.endButton);
+    this.inCallControls = h(
+      'div',
+      { class: 'session-controls' },
+      this.muteButton,
+      this.cameraButton,
+      this.shareButton,
+      this.leaveButton,
+      this.endButton,
+    );
 
     this.element = h(
       'section',
@@ -116,6 +132,10 @@ export class SessionCallPanel {
       h('span', {}, call.cameraOff ? 'Camera on' : 'Camera off'),
     );
     this.cameraButton.setAttribute('aria-pressed', String(call.cameraOff));
+    const sharing = call.videoSource === 'screen';
+    this.shareButton.hidden = !(phase === 'active' && call.canShareScreen && call.view?.call_type === 'video');
+    this.shareButton.replaceChildren(sharing ? 'Stop sharing' : 'Share screen');
+    this.shareButton.setAttribute('aria-pressed', String(sharing));
     const hasRemote = Boolean(call.remoteStream?.getVideoTracks().length) && phase === 'active';
     this.element.classList.toggle('has-remote-video', hasRemote);
     this.element.classList.toggle('has-local-video', Boolean(call.localStream?.getVideoTracks().length));
