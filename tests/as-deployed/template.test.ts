@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolicyStatement as CdkPolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ENV } from '../../shared/env';
-import { FUNCTIONS, type TableAccess } from '../../shared/routes';
+import { apiOf, FUNCTIONS, type TableAccess } from '../../shared/routes';
 import { TABLES } from '../../shared/tables';
 import { evaluateAccess } from '../../infra/local/as-deployed/iam';
 import {
@@ -14,6 +14,7 @@ import {
   localAwsIdentity,
   PLATFORM_API_ID,
   tableArn,
+  WHITEBOARD_API_ID,
 } from '../../infra/local/as-deployed/local-identity';
 import { INVOKE_ACTION, PLATFORM_ROUTES, PLATFORM_STAGE, routePath } from '../../shared/platform-api';
 import { readDeployedStack, type DeployedStack } from '../../infra/local/as-deployed/template';
@@ -71,13 +72,20 @@ describe('reading the synthesized stack as deployed', () => {
         expect(value, `${fn.id} ${name}`).not.toMatch(/\[object Object\]|\$\{|Fn::|"Ref"|undefined/);
       }
       for (const table of TABLES) expect(fn.environment[table.envName], fn.id).toBe(table.localName);
-      expect(fn.environment[ENV.managementEndpoint], fn.id).toBe(`https://local.execute-api.us-east-1.amazonaws.com/${stack.stageName}`);
+      // Each function is told the @connections endpoint of the API it posts to (the whiteboard's under its own name too).
+      const apiId = apiOf(fn.definition) === 'whiteboard' ? WHITEBOARD_API_ID : 'local';
+      const stageName = apiOf(fn.definition) === 'whiteboard' ? stack.whiteboardStageName : stack.stageName;
+      expect(fn.environment[ENV.managementEndpoint], fn.id).toBe(`https://${apiId}.execute-api.us-east-1.amazonaws.com/${stageName}`);
+      if (apiOf(fn.definition) === 'whiteboard') {
+        expect(fn.environment[ENV.whiteboardManagementEndpoint], fn.id).toBe(fn.environment[ENV.managementEndpoint]);
+      }
       expect(fn.environment[ENV.jwtSecretArn], fn.id).toBe(fn.definition.access.signingSecret ? stack.secretArn : undefined);
     }
   });
 
   it('reads the stage, the tables and the signing secret', () => {
     expect(stack.stageName).toBe(synth.stack.api.stage.stageName);
+    expect(stack.whiteboardStageName).toBe(synth.stack.whiteboardApi.stage.stageName);
     expect(Object.values(stack.tables).sort()).toEqual(TABLES.map((table) => table.localName).sort());
     expect(stack.tables[synth.logicalId(synth.stack.data.tables.callLogs)]).toBe('call_logs');
     expect(stack.secretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:000000000000:secret:.+-[A-Za-z0-9]{6}$/);
@@ -120,11 +128,17 @@ describe('reading the synthesized stack as deployed', () => {
   });
 
   it('lets only the functions that post manage connections, on this stage only', () => {
+    const whiteboard = localAwsIdentity(WHITEBOARD_API_ID);
     for (const fn of stack.functions) {
-      const post = connectionArn(identity, stack.stageName, 'POST', 'Ab1cD2eF3gH=');
+      // Each function reaches the sockets of its own API only (the chat API's or the whiteboard API's).
+      const ownIsWhiteboard = apiOf(fn.definition) === 'whiteboard';
+      const chatPost = connectionArn(identity, stack.stageName, 'POST', 'Ab1cD2eF3gH=');
+      const whiteboardPost = connectionArn(whiteboard, stack.whiteboardStageName ?? 'none', 'POST', 'Ab1cD2eF3gH=');
+      const [post, otherApi] = ownIsWhiteboard ? [whiteboardPost, chatPost] : [chatPost, whiteboardPost];
       expect(evaluateAccess(fn.statements, 'execute-api:ManageConnections', post).allowed, fn.id).toBe(
         fn.definition.access.manageConnections,
       );
+      expect(evaluateAccess(fn.statements, 'execute-api:ManageConnections', otherApi).allowed, fn.id).toBe(false);
       const otherStage = connectionArn(identity, 'other', 'POST', 'Ab1cD2eF3gH=');
       expect(evaluateAccess(fn.statements, 'execute-api:ManageConnections', otherStage).allowed, fn.id).toBe(false);
     }

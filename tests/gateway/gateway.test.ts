@@ -252,11 +252,17 @@ describe('local sign-in and client config', () => {
     expect((await postToken('{}', 'text/plain')).status).toBe(415);
   });
 
-  it('serves config.json with a WebSocket URL on the host the page was loaded from, and the call policy', async () => {
+  it('serves config.json with the WebSocket URLs (chat and whiteboard) on the host the page was loaded from, and the call policy', async () => {
     const { port } = harness.gateway;
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) {
       const response = await rawRequest(harness.gateway.httpUrl, { path: '/config.json', headers: { host } });
-      expect(JSON.parse(response.body)).toEqual({ websocketUrl: `ws://${host}/`, devLogin: true, iceServers: [], callPolicy: 'open' });
+      expect(JSON.parse(response.body)).toEqual({
+        websocketUrl: `ws://${host}/`,
+        devLogin: true,
+        iceServers: [],
+        callPolicy: 'open',
+        whiteboard_websocket_url: `ws://${host}/whiteboard`,
+      });
     }
   });
 });

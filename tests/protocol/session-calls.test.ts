@@ -11,7 +11,10 @@ import { signToken } from '../../lambdas/auth/token';
 import type { SessionCallLog, SessionServerMessageOf } from '../../shared/session-protocol';
 import { WHITEBOARD_CALL_HISTORY_TABLE } from '../../shared/tables';
 import { answer, offer, startHarness, type Harness } from '../support/harness';
+import { PlatformClient } from '../support/platform-client';
 import { SessionSocket } from '../support/session-socket';
+import { PLATFORM_ROUTES, type SessionGrantResponse } from '../../shared/platform-api';
+import { DEV_SESSION_GRANT_PATH } from '../../shared/client-config';
 
 const WAIT_LIMIT_SECONDS = 2;
 const REJOIN_GRACE_SECONDS = 1;
@@ -328,5 +331,63 @@ describe('busy across the two call systems', () => {
     expect((await tutorBoard.next('error')).code).toBe('already_in_call');
     tutorBoard.send({ type: 'session_state', session_id: session.sessionId, session_grant: session.grant });
     expect((await tutorBoard.next('session_call')).call).toBeNull();
+  });
+});
+
+describe('where session grants come from', () => {
+  const members = (tutorId: number, studentId: number) => ({
+    tutor: { profile_type: 'tutor', profile_id: tutorId },
+    student: { profile_type: 'student', profile_id: studentId },
+  });
+
+  it("the platform's POST /v1/session-grants mints one both members join with", async () => {
+    const platform = new PlatformClient(h.gateway.platformApiUrl, h.gateway.platformKey);
+    const [tutorId, studentId] = [nextId++, nextId++];
+    const sessionId = `s-${nextId++}`;
+    const now = Date.now();
+    const minted = await platform.call<SessionGrantResponse>(PLATFORM_ROUTES.sessionGrants, {
+      session_id: sessionId,
+      ...members(tutorId, studentId),
+      starts_at: new Date(now).toISOString(),
+      ends_at: new Date(now + 3_600_000).toISOString(),
+    });
+    expect(minted.status).toBe(200);
+    expect(minted.body.expires_at).toBe(new Date(Math.floor((now + 3_600_000) / 1000) * 1000).toISOString());
+    const session: Session = { sessionId, grant: minted.body.grant, tutorId, studentId };
+    const tutor = await whiteboard('tutor', tutorId);
+    const student = await whiteboard('student', studentId);
+    join(tutor, session);
+    await tutor.next('session_call');
+    join(student, session);
+    expect((await student.next('session_call', withStatus('active'))).call?.window_ends_at).toBe(minted.body.expires_at);
+
+    const same = await platform.call(PLATFORM_ROUTES.sessionGrants, {
+      session_id: sessionId,
+      // One profile as both members is no session.
+      tutor: { profile_type: 'tutor', profile_id: tutorId },
+      student: { profile_type: 'tutor', profile_id: tutorId },
+      starts_at: new Date(now).toISOString(),
+      ends_at: new Date(now + 60_000).toISOString(),
+    });
+    expect(same.status).toBe(400);
+  });
+
+  it('POST /dev/session-grant mints one for a signed-in member only', async () => {
+    const [tutorId, studentId] = [nextId++, nextId++];
+    const ask = async (profileType: string, profileId: number) => {
+      const { token } = await signToken(h.gateway.secret, { profile_type: profileType, profile_id: profileId, name: 'x' });
+      return fetch(new URL(DEV_SESSION_GRANT_PATH, h.gateway.httpUrl), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ session_id: 'dev-lesson', ...members(tutorId, studentId) }),
+      });
+    };
+    expect((await ask('parent', nextId++)).status).toBe(403);
+    const answer = await ask('student', studentId);
+    expect(answer.status).toBe(200);
+    const { grant } = (await answer.json()) as SessionGrantResponse;
+    const student = await whiteboard('student', studentId);
+    student.send({ type: 'session_state', session_id: 'dev-lesson', session_grant: grant });
+    expect((await student.next('session_call')).call).toBeNull();
   });
 });
