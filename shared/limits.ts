@@ -32,6 +32,21 @@ export const MAX_PEER_MESSAGE_CHARS = 16 * 1024;
 export const MAX_CHAT_MESSAGE_CHARS = 2_000;
 
 /**
+ * The session call's shared whiteboard (`board-protocol.ts`), peer to peer. A stroke travels in
+ * chunks of at most `MAX_BOARD_POINTS_PER_MESSAGE` points, so even the largest chunk (four-digit
+ * coordinates) stays under `MAX_PEER_MESSAGE_CHARS`. The board as a whole is bounded so that the
+ * state handed to a rejoining member stays a few megabytes at most.
+ */
+export const MAX_BOARD_POINTS_PER_MESSAGE = 1_000;
+export const MAX_STROKE_POINTS = 4_000;
+export const MAX_BOARD_STROKES = 2_000;
+export const MAX_BOARD_POINTS = 200_000;
+/** Undone stroke ids per `remove` message. */
+export const MAX_BOARD_REMOVALS_PER_MESSAGE = 200;
+/** Undone strokes remembered (so a late chunk cannot bring one back); the oldest are forgotten first. */
+export const MAX_BOARD_TOMBSTONES = 4_000;
+
+/**
  * A party's end-of-call quality summary (`call_quality`) is taken until this long after its call
  * ended: the client sends it as the call ends, and may have to reconnect first.
  */

@@ -55,6 +55,9 @@ export async function buildWebClient({ outDir = WEB_DIST, minify = true }: WebBu
     entryPoints: { app: join(WEB_DIR, 'src/main.ts'), styles: join(WEB_DIR, 'src/styles.css') },
     outdir: join(outDir, 'assets'),
     entryNames: '[name]-[hash]',
+    // Parts only some pages need (the tutoring session's page) load on demand, in chunks of their own.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -71,8 +74,18 @@ export async function buildWebClient({ outDir = WEB_DIST, minify = true }: WebBu
 
   const script = outputNamed(result.metafile, 'app', '.js');
   const styles = outputNamed(result.metafile, 'styles', '.css');
+  // What the page loads before it runs: the entry and the chunks it imports statically (fetched
+  // together through modulepreload); chunks imported on demand are left out.
+  const startup = [script, ...staticImports(result.metafile, script)];
+  const preloads = startup
+    .slice(1)
+    .map((chunk) => `<link rel="modulepreload" href="assets/${basename(chunk)}" />`)
+    .join('\n    ');
   const template = await readFile(join(WEB_DIR, 'index.html'), 'utf8');
-  const html = template.replace('%SCRIPT%', `assets/${basename(script)}`).replace('%STYLES%', `assets/${basename(styles)}`);
+  const html = template
+    .replace('%SCRIPT%', `assets/${basename(script)}`)
+    .replace('%STYLES%', `assets/${basename(styles)}`)
+    .replace('%PRELOADS%', preloads);
 
   // Replace dist as a whole, so no stale hashed files pile up.
   await rm(outDir, { recursive: true, force: true });
@@ -85,16 +98,17 @@ export async function buildWebClient({ outDir = WEB_DIST, minify = true }: WebBu
   await writeFile(join(outDir, 'index.html'), html);
   files.push('index.html');
 
-  const js = result.outputFiles.find((file) => file.path.endsWith(basename(script)));
+  const js = startup.map((path) => result.outputFiles.find((file) => file.path.endsWith(`/${basename(path)}`)));
   const css = result.outputFiles.find((file) => file.path.endsWith(basename(styles)));
-  if (!js || !css) throw new Error('esbuild produced no script or stylesheet');
+  if (js.some((file) => file === undefined) || !css) throw new Error('esbuild produced no script or stylesheet');
+  const jsContents = js.flatMap((file) => (file ? [file.contents] : []));
   const summary: WebBuildResult = {
     outDir,
     files: files.sort(),
     script: `assets/${basename(script)}`,
     styles: `assets/${basename(styles)}`,
-    jsBytes: js.contents.byteLength,
-    jsGzipBytes: gzipSync(js.contents, { level: 9 }).byteLength,
+    jsBytes: jsContents.reduce((sum, contents) => sum + contents.byteLength, 0),
+    jsGzipBytes: jsContents.reduce((sum, contents) => sum + gzipSync(contents, { level: 9 }).byteLength, 0),
     cssBytes: css.contents.byteLength,
     cssGzipBytes: gzipSync(css.contents, { level: 9 }).byteLength,
     durationMs: Math.round(performance.now() - started),
@@ -104,6 +118,20 @@ export async function buildWebClient({ outDir = WEB_DIST, minify = true }: WebBu
     `${JSON.stringify({ builtAt: new Date().toISOString(), ...summary, outDir: undefined }, null, 2)}\n`,
   );
   return summary;
+}
+
+/** The chunks `entry` imports statically, directly or through each other. */
+function staticImports(metafile: Metafile, entry: string): string[] {
+  const found = new Set<string>();
+  const visit = (path: string) => {
+    for (const imported of metafile.outputs[path]?.imports ?? []) {
+      if (imported.kind !== 'import-statement' || found.has(imported.path)) continue;
+      found.add(imported.path);
+      visit(imported.path);
+    }
+  };
+  visit(entry);
+  return [...found];
 }
 
 function outputNamed(metafile: Metafile, name: string, extension: string): string {

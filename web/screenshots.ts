@@ -5,14 +5,17 @@
  *   tsx web/screenshots.ts [--out DIR] [--readme FILE]
  *
  * DIR defaults to /tmp/callsignal-screenshots; with --readme, a side-by-side picture of a call
- * (the callee's incoming screen and the caller's call in progress) is written to FILE as well.
+ * (the callee's incoming screen and the caller's call in progress) is written to FILE as well, and
+ * a tutoring session's call with its whiteboard (desktop and phone) beside it, as `session.png`
+ * and `phone-session.png`.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { requireE2eEnvironment } from '../tests/e2e/support/environment';
 import type { UserPage } from '../tests/e2e/support/user-page';
 import { freshId, World } from '../tests/e2e/support/world';
+import { sessionScreenshots } from './session-screenshots';
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, readme: { type: 'string' } } });
 const outDir = resolve(values.out ?? '/tmp/callsignal-screenshots');
@@ -153,9 +156,15 @@ try {
   await sam.byTestId('peer-muted').waitFor();
   await shot(sam, '20-mobile-peer-muted');
   await sam.byTestId('end-call').click();
+
+  // A tutoring session: its call beside the shared whiteboard.
+  const session = await sessionScreenshots(world, outDir);
   process.stdout.write(`Screenshots in ${outDir}\n`);
-  if (values.readme)
+  if (values.readme) {
     await composeReadmePicture(join(outDir, '05-incoming-video.png'), join(outDir, '06-in-call-video.png'), resolve(values.readme));
+    await copyFile(session.desktop, join(dirname(resolve(values.readme)), 'session.png'));
+    await copyFile(session.phone, join(dirname(resolve(values.readme)), 'phone-session.png'));
+  }
 } finally {
   await world.close();
 }

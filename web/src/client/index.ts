@@ -40,7 +40,10 @@ export { Emitter, type Listener, type Subscribable, type Unsubscribe } from './e
 export { Negotiator, type NegotiatorEvents, type PeerConnectionFactory } from './negotiator';
 export { CandidateBatcher, END_OF_CANDIDATES } from './candidate-batcher';
 export {
+  MessageSocket,
   SignalingSocket,
+  type MessageSocketEvents,
+  type SocketProtocol,
   type ConnectionState,
   type OpenReason,
   type SignalingSocketEvents,

@@ -8,6 +8,9 @@
  * socket the server closed because the profile has too many stays closed (`too_many_sockets`)
  * until the owner calls `reconnect()`. It knows nothing about calls: it emits `open` after every
  * (re)connection so the owner can re-bind what it had.
+ *
+ * `MessageSocket` is that connection for any of the service's WebSocket APIs, given how to read its
+ * frames and how to keep it alive (`SocketProtocol`); `SignalingSocket` is the chat API's.
  */
 import * as v from 'valibot';
 import { CLIENT_FEATURES, FEATURES_QUERY_PARAMETER, featuresQueryValue } from '../../../shared/connect-features';
@@ -93,14 +96,38 @@ function isTooManySocketsNotice(frame: string): boolean {
   }
 }
 
-export interface SignalingSocketEvents {
+export interface MessageSocketEvents<In> {
   state: ConnectionState;
   /** A socket opened; listeners may send before the queue is flushed (for example `call_resume`). */
   open: { reason: OpenReason };
-  message: ServerMessage;
+  message: In;
   /** Problems that stop the connection (an expired token) or a message (too large). */
   error: CallError;
 }
+
+export type SignalingSocketEvents = MessageSocketEvents<ServerMessage>;
+
+/** What a socket needs to know of the API it speaks. */
+export interface SocketProtocol<In, Out> {
+  /** A server frame, or undefined for one to ignore. */
+  parse(frame: string): In | undefined;
+  /** Sent every `pingIntervalMs`; a message for which `answersPing` holds must follow within `pongTimeoutMs`. */
+  ping(): Out;
+  answersPing(message: In): boolean;
+  /** The server's notice that the token this socket connected with has expired (it closes the socket next). */
+  isTokenExpired(message: In): boolean;
+  /** Messages to drop when they arrive on a socket that is being replaced. */
+  ignoredWhileReplaced(message: In): boolean;
+}
+
+const CHAT_PROTOCOL: SocketProtocol<ServerMessage, ClientMessageInput> = {
+  parse: parseServerMessage,
+  ping: () => ({ type: 'ping', ts: Date.now() }),
+  answersPing: (message) => message.type === 'pong',
+  isTokenExpired: (message) => message.type === 'error' && message.code === 'token_expired',
+  // On the socket being replaced, this is our own replacement's `call_resume` moving the call.
+  ignoredWhileReplaced: (message) => message.type === 'call_ended' && message.reason === 'resumed_elsewhere',
+};
 
 /** One WebSocket and the timers that belong to it. */
 interface Connection {
@@ -120,7 +147,7 @@ interface Connection {
 const encoder = new TextEncoder();
 const OPEN = 1;
 
-export class SignalingSocket extends Emitter<SignalingSocketEvents> {
+export class MessageSocket<In extends { type: string }, Out extends { type: string }> extends Emitter<MessageSocketEvents<In>> {
   private readonly options: SignalingSocketOptions;
   private readonly backoff: Backoff;
   private current: Connection | undefined;
@@ -137,7 +164,10 @@ export class SignalingSocket extends Emitter<SignalingSocketEvents> {
   /** A token the server said has expired (`error` `token_expired`); connecting with it again is pointless. */
   private expiredToken: string | undefined;
 
-  constructor(options: Pick<SignalingSocketOptions, 'url' | 'token'> & Partial<SignalingSocketOptions>) {
+  constructor(
+    options: Pick<SignalingSocketOptions, 'url' | 'token'> & Partial<SignalingSocketOptions>,
+    private readonly protocol: SocketProtocol<In, Out>,
+  ) {
     super();
     this.options = {
       ...DEFAULT_SOCKET_OPTIONS,
@@ -171,7 +201,7 @@ export class SignalingSocket extends Emitter<SignalingSocketEvents> {
    * connection is an error instead (for messages that are wrong to deliver late).
    * @returns true when it went out now
    */
-  send(message: ClientMessageInput, { queue = true }: { queue?: boolean } = {}): boolean {
+  send(message: Out, { queue = true }: { queue?: boolean } = {}): boolean {
     const frame = JSON.stringify(message);
     if (encoder.encode(frame).length > MAX_FRAME_BYTES) {
       throw new CallError(CallErrorCode.MessageTooLarge, `A ${message.type} message would exceed ${MAX_FRAME_BYTES} bytes`);
@@ -295,26 +325,25 @@ export class SignalingSocket extends Emitter<SignalingSocketEvents> {
 
   private received(connection: Connection, data: unknown): void {
     if (connection.finished || typeof data !== 'string') return;
-    const message = parseServerMessage(data);
+    const message = this.protocol.parse(data);
     if ((!message || message.type === 'error') && isTooManySocketsNotice(data)) {
       connection.evicted = true; // acted on when the server closes the socket
       return;
     }
     if (!message) return;
-    if (message.type === 'pong') {
+    if (this.protocol.answersPing(message)) {
       clearTimeout(connection.pongDeadline);
       connection.pongDeadline = undefined;
     }
     // The server closes the socket next; the reconnect asks the token source for a fresh token.
-    if (message.type === 'error' && message.code === 'token_expired') this.expiredToken = connection.token;
-    // On the socket being replaced, this is our own replacement's `call_resume` moving the call.
-    if (connection !== this.current && message.type === 'call_ended' && message.reason === 'resumed_elsewhere') return;
+    if (this.protocol.isTokenExpired(message)) this.expiredToken = connection.token;
+    if (connection !== this.current && this.protocol.ignoredWhileReplaced(message)) return;
     this.emit('message', message);
   }
 
   private ping(connection: Connection): void {
     if (connection !== this.current || !this.isOpen) return;
-    connection.ws.send(JSON.stringify({ type: 'ping', ts: Date.now() }));
+    connection.ws.send(JSON.stringify(this.protocol.ping()));
     if (connection.pongDeadline === undefined) {
       connection.pongDeadline = setTimeout(() => this.lost(connection), this.options.pongTimeoutMs);
     }
@@ -387,5 +416,12 @@ export class SignalingSocket extends Emitter<SignalingSocketEvents> {
     if (state === this.stateValue) return;
     this.stateValue = state;
     this.emit('state', state);
+  }
+}
+
+/** The chat API's signaling connection. */
+export class SignalingSocket extends MessageSocket<ServerMessage, ClientMessageInput> {
+  constructor(options: Pick<SignalingSocketOptions, 'url' | 'token'> & Partial<SignalingSocketOptions>) {
+    super(options, CHAT_PROTOCOL);
   }
 }
