@@ -189,6 +189,9 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   sessionRoute('session-leave', 'session_leave', SESSION_STATE),
   sessionRoute('session-end', 'session_end', SESSION_STATE),
   sessionRoute('session-history', 'session_history', { ...REPLY_ONLY, whiteboardCalls: 'read', signingSecret: true }),
+  // The chat API's `ice_servers` and `ping`, for the session page: TURN credentials and a keepalive on its own socket.
+  sessionRoute('session-ice-servers', 'ice_servers', { ...REPLY_ONLY, turnCredentials: true }),
+  sessionRoute('session-ping', 'ping', REPLY_ONLY),
   platformRoute('platform-session-grants', PLATFORM_ROUTES.sessionGrants, { ...NO_ACCESS, signingSecret: true }),
   // Ends session calls at the window's end, the wait limit and the rejoin grace.
   {

@@ -14,7 +14,18 @@ import {
   MAX_SDP_CHARS,
   MAX_URL_CHARS,
 } from './limits';
-import { CALL_ID_PATTERN, CallIdSchema, CallTypeSchema, IceCandidateSchema, ProfileIdSchema, ProfileTypeSchema } from './protocol';
+import {
+  CALL_ID_PATTERN,
+  CallIdSchema,
+  CallTypeSchema,
+  IceCandidateSchema,
+  IceServersQuerySchema,
+  IceServersSchema,
+  PingSchema,
+  PongSchema,
+  ProfileIdSchema,
+  ProfileTypeSchema,
+} from './protocol';
 
 /** Session ids are the platform's: the same characters a profile id may hold, at most 64. */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,64}$/;
@@ -79,6 +90,9 @@ export const SESSION_CLIENT_MESSAGE_SCHEMAS = {
   session_leave: SessionLeaveSchema,
   session_end: SessionEndSchema,
   session_history: SessionHistoryQuerySchema,
+  // The chat API's own two, on this API too: a session page fetches TURN credentials and keeps its socket alive here.
+  ice_servers: IceServersQuerySchema,
+  ping: PingSchema,
 } as const;
 
 type SessionClientSchemas = typeof SESSION_CLIENT_MESSAGE_SCHEMAS;
@@ -194,6 +208,8 @@ export const SessionServerMessageSchema = v.variant('type', [
   ServerSessionSignalSchema,
   SessionHistorySchema,
   SessionErrorSchema,
+  IceServersSchema,
+  PongSchema,
 ]);
 export type SessionServerMessage = v.InferOutput<typeof SessionServerMessageSchema>;
 export type SessionServerMessageOf<T extends SessionServerMessage['type']> = Extract<SessionServerMessage, { type: T }>;

@@ -77,6 +77,17 @@ export function rateLimits(env: Env): RateLimits {
   };
 }
 
+/** STUN, TURN and Kinesis Video Streams settings: the `ice_servers` route of either WebSocket API reads them. */
+export function iceSettings(env: Env): IceSettings {
+  return {
+    stunUrls: commaList(ENV.stunUrls, env[ENV.stunUrls]),
+    turnUrls: commaList(ENV.turnUrls, env[ENV.turnUrls]),
+    turnSecret: env[ENV.turnSecret] || undefined,
+    turnSecretArn: optionalText(env, ENV.turnSecretArn),
+    kvsChannelArns: commaList(ENV.kvsChannelArns, env[ENV.kvsChannelArns]),
+  };
+}
+
 export function readConfig(env: Env = process.env): RuntimeConfig {
   const issuer = optionalText(env, ENV.tokenIssuer);
   const audience = optionalText(env, ENV.tokenAudience);
@@ -90,11 +101,7 @@ export function readConfig(env: Env = process.env): RuntimeConfig {
     resumeGraceSeconds: seconds(env, ENV.resumeGraceSeconds, DEFAULT_RESUME_GRACE_SECONDS),
     livenessCheckSeconds: seconds(env, ENV.livenessCheckSeconds, DEFAULT_LIVENESS_CHECK_SECONDS),
     profileTypes: parseProfileTypes(env[ENV.profileTypes]),
-    stunUrls: commaList(ENV.stunUrls, env[ENV.stunUrls]),
-    turnUrls: commaList(ENV.turnUrls, env[ENV.turnUrls]),
-    turnSecret: env[ENV.turnSecret] || undefined,
-    turnSecretArn: optionalText(env, ENV.turnSecretArn),
-    kvsChannelArns: commaList(ENV.kvsChannelArns, env[ENV.kvsChannelArns]),
+    ...iceSettings(env),
     tokenPolicy: {
       maxLifetimeSeconds: positiveNumber(
         ENV.tokenMaxLifetimeSeconds,

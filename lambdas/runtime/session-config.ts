@@ -11,7 +11,8 @@ import { positiveNumber } from '../../shared/settings';
 import type { GrantIssuance } from '../auth/call-grant';
 import type { SessionSettings } from '../core/sessions/model';
 import type { RateLimits } from '../core/rate-limiter';
-import { rateLimits } from './config';
+import type { IceSettings } from '../core/model';
+import { iceSettings, rateLimits } from './config';
 
 export interface SessionRuntimeConfig extends SessionSettings {
   connectionsTable: string;
@@ -26,6 +27,8 @@ export interface SessionRuntimeConfig extends SessionSettings {
   profileTypes: readonly string[];
   /** Whiteboard sockets one profile may hold open (counted apart from its chat sockets). */
   socketsPerProfile: number;
+  /** What the whiteboard API's `ice_servers` answers from. */
+  ice: IceSettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -55,5 +58,6 @@ export function readSessionConfig(env: Env = process.env): SessionRuntimeConfig 
     rateLimits: rateLimits(env),
     profileTypes: parseProfileTypes(env[ENV.profileTypes]),
     socketsPerProfile: positiveNumber(ENV.socketsPerProfile, env[ENV.socketsPerProfile], DEFAULT_SOCKETS_PER_PROFILE, { integer: true }),
+    ice: iceSettings(env),
   };
 }

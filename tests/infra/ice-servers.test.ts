@@ -10,7 +10,7 @@ import { readAppSettings } from '../../infra/aws/app-settings';
 import { DEFAULT_KVS_TURN_CHANNELS } from '../../infra/aws/ice-servers';
 import { CLIENT_CONFIG_FILE } from '../../shared/client-config';
 import { ENV } from '../../shared/env';
-import { FUNCTIONS, functionById } from '../../shared/routes';
+import { FUNCTIONS, WEBSOCKET_APIS, functionForRoute } from '../../shared/routes';
 import { resourcesOfType, synthesize, type Synthesized } from './support/synth';
 
 interface Statement {
@@ -21,7 +21,10 @@ interface Statement {
 
 const IMPORTED_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:turn-shared-secret-AbC123';
 const KVS_STUN = { 'Fn::Join': ['', ['stun:stun.kinesisvideo.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, ':443']] };
-const ICE_SERVERS_FUNCTION = functionById('ice-servers');
+/** The function answering `ice_servers` on each WebSocket API: the chat page's and the session page's. */
+const ICE_SERVERS_IDS = WEBSOCKET_APIS.map((api) => functionForRoute('ice_servers', api).id);
+/** The same value for each `ice_servers` function, by function id. */
+const onEachIceServers = <T>(value: T): Record<string, T> => Object.fromEntries(ICE_SERVERS_IDS.map((id) => [id, value]));
 
 const actionsOf = (statement: Statement): string[] => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
 
@@ -79,7 +82,7 @@ describe('a fresh synth', () => {
   afterAll(() => synth?.cleanup());
 
   it("offers Kinesis Video Streams' STUN server of the stack's region, to ice_servers and in config.json", () => {
-    expect(environmentOf(synth, ICE_SERVERS_FUNCTION.id)[ENV.stunUrls]).toEqual(KVS_STUN);
+    for (const id of ICE_SERVERS_IDS) expect(environmentOf(synth, id)[ENV.stunUrls], id).toEqual(KVS_STUN);
     expect(clientIceServers(synth)).toEqual([
       { urls: [`stun:stun.kinesisvideo.${'{"Ref":"AWS::Region"}'}.${'{"Ref":"AWS::URLSuffix"}'}:443`] },
     ]);
@@ -88,8 +91,10 @@ describe('a fresh synth', () => {
   it('creates no TURN resources and grants nobody TURN credentials', () => {
     expect(Object.keys(resourcesOfType(synth.template, 'AWS::KinesisVideo::SignalingChannel'))).toEqual([]);
     expect(iceGrants(synth)).toEqual({});
-    expect(environmentOf(synth, ICE_SERVERS_FUNCTION.id)[ENV.kvsChannelArns]).toBeUndefined();
-    expect(environmentOf(synth, ICE_SERVERS_FUNCTION.id)[ENV.turnSecretArn]).toBeUndefined();
+    for (const id of ICE_SERVERS_IDS) {
+      expect(environmentOf(synth, id)[ENV.kvsChannelArns], id).toBeUndefined();
+      expect(environmentOf(synth, id)[ENV.turnSecretArn], id).toBeUndefined();
+    }
   });
 });
 
@@ -124,37 +129,40 @@ describe('turn=kvs', () => {
     }
   });
 
-  it('lets only ice_servers ask for the channel endpoint and the ICE server config, on those channels only', () => {
-    expect(iceGrants(synth)).toEqual({
-      [ICE_SERVERS_FUNCTION.id]: ['kinesisvideo:GetIceServerConfig', 'kinesisvideo:GetSignalingChannelEndpoint'],
-    });
-    const kvsStatements = statementsOf(synth, ICE_SERVERS_FUNCTION.id).filter((statement) =>
-      actionsOf(statement).some((action) => action.startsWith('kinesisvideo:')),
-    );
-    // Order is CDK's own: compare as sets.
-    const byText = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
-    expect(
-      kvsStatements.map((statement) => ({
-        Effect: statement.Effect,
-        Action: actionsOf(statement).sort(),
-        Resource: [statement.Resource].flat().sort(byText),
-      })),
-    ).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['kinesisvideo:GetIceServerConfig', 'kinesisvideo:GetSignalingChannelEndpoint'],
-        Resource: channelIds()
-          .map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }))
-          .sort(byText),
-      },
-    ]);
-  });
+  it.each(ICE_SERVERS_IDS)(
+    'lets only ice_servers (%s) ask for the channel endpoint and the ICE server config, on those channels only',
+    (id) => {
+      expect(iceGrants(synth)).toEqual(onEachIceServers(['kinesisvideo:GetIceServerConfig', 'kinesisvideo:GetSignalingChannelEndpoint']));
+      const kvsStatements = statementsOf(synth, id).filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('kinesisvideo:')),
+      );
+      // Order is CDK's own: compare as sets.
+      const byText = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+      expect(
+        kvsStatements.map((statement) => ({
+          Effect: statement.Effect,
+          Action: actionsOf(statement).sort(),
+          Resource: [statement.Resource].flat().sort(byText),
+        })),
+      ).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['kinesisvideo:GetIceServerConfig', 'kinesisvideo:GetSignalingChannelEndpoint'],
+          Resource: channelIds()
+            .map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }))
+            .sort(byText),
+        },
+      ]);
+    },
+  );
 
   it('tells only ice_servers the channel ARNs', () => {
-    expect(environmentOf(synth, ICE_SERVERS_FUNCTION.id)[ENV.kvsChannelArns]).toEqual({
-      'Fn::Join': ['', channelIds().flatMap((id, index) => [...(index > 0 ? [','] : []), { 'Fn::GetAtt': [id, 'Arn'] }])],
-    });
-    for (const definition of FUNCTIONS.filter((fn) => fn.id !== ICE_SERVERS_FUNCTION.id)) {
+    for (const id of ICE_SERVERS_IDS) {
+      expect(environmentOf(synth, id)[ENV.kvsChannelArns], id).toEqual({
+        'Fn::Join': ['', channelIds().flatMap((channel, index) => [...(index > 0 ? [','] : []), { 'Fn::GetAtt': [channel, 'Arn'] }])],
+      });
+    }
+    for (const definition of FUNCTIONS.filter((fn) => !ICE_SERVERS_IDS.includes(fn.id))) {
       expect(environmentOf(synth, definition.id)[ENV.kvsChannelArns], definition.id).toBeUndefined();
     }
   });
@@ -177,18 +185,20 @@ describe('turn=rest', () => {
       expect(resourcesOfType(synth.template, 'AWS::SecretsManager::Secret')[secretId()]!.Properties.GenerateSecretString).toMatchObject({
         PasswordLength: 48,
       });
-      expect(iceGrants(synth)).toEqual({ [ICE_SERVERS_FUNCTION.id]: ['secretsmanager:GetSecretValue'] });
-      const reads = statementsOf(synth, ICE_SERVERS_FUNCTION.id).filter((statement) =>
-        JSON.stringify(statement.Resource).includes(secretId()),
-      );
-      expect(reads).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId() } }]);
+      expect(iceGrants(synth)).toEqual(onEachIceServers(['secretsmanager:GetSecretValue']));
+      for (const id of ICE_SERVERS_IDS) {
+        const reads = statementsOf(synth, id).filter((statement) => JSON.stringify(statement.Resource).includes(secretId()));
+        expect(reads, id).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId() } }]);
+      }
     });
 
     it('tells ice_servers the TURN URLs and where the secret is, never the secret itself', () => {
-      expect(environmentOf(synth, ICE_SERVERS_FUNCTION.id)).toMatchObject({
-        [ENV.turnUrls]: 'turn:turn.example.net:3478,turns:turn.example.net:5349',
-        [ENV.turnSecretArn]: { Ref: secretId() },
-      });
+      for (const id of ICE_SERVERS_IDS) {
+        expect(environmentOf(synth, id), id).toMatchObject({
+          [ENV.turnUrls]: 'turn:turn.example.net:3478,turns:turn.example.net:5349',
+          [ENV.turnSecretArn]: { Ref: secretId() },
+        });
+      }
       for (const definition of FUNCTIONS) expect(environmentOf(synth, definition.id)[ENV.turnSecret], definition.id).toBeUndefined();
     });
 
@@ -209,11 +219,11 @@ describe('turn=rest', () => {
         String(secret.Properties.Description).includes('TURN'),
       );
       expect(generated).toEqual([]);
-      const reads = statementsOf(synth, ICE_SERVERS_FUNCTION.id).filter((statement) =>
-        actionsOf(statement).includes('secretsmanager:GetSecretValue'),
-      );
-      expect(reads).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: IMPORTED_SECRET_ARN }]);
-      expect(environmentOf(synth, ICE_SERVERS_FUNCTION.id)[ENV.turnSecretArn]).toBe(IMPORTED_SECRET_ARN);
+      for (const id of ICE_SERVERS_IDS) {
+        const reads = statementsOf(synth, id).filter((statement) => actionsOf(statement).includes('secretsmanager:GetSecretValue'));
+        expect(reads, id).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: IMPORTED_SECRET_ARN }]);
+        expect(environmentOf(synth, id)[ENV.turnSecretArn], id).toBe(IMPORTED_SECRET_ARN);
+      }
     });
   });
 });

@@ -5,7 +5,14 @@
  * API's sockets, and the saved query of a session call by session id.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, ROUTE_SELECTION_EXPRESSION, TOKEN_QUERY_PARAMETER, WHITEBOARD_ROUTE_KEYS, apiOf } from '../../shared/routes';
+import {
+  FUNCTIONS,
+  ROUTE_SELECTION_EXPRESSION,
+  TOKEN_QUERY_PARAMETER,
+  WHITEBOARD_ROUTE_KEYS,
+  apiOf,
+  functionForRoute,
+} from '../../shared/routes';
 import { WHITEBOARD_CALL_HISTORY_TABLE } from '../../shared/tables';
 import { resourcesOfType, STACK_NAME, synthesize, type Synthesized } from './support/synth';
 
@@ -63,6 +70,13 @@ describe('the whiteboard API', () => {
     }
     const chatRouteKeys = ofApi('AWS::ApiGatewayV2::Route', chatApiId()).map(([, route]) => route.Properties.RouteKey);
     expect(chatRouteKeys.filter((key) => typeof key === 'string' && key.startsWith('session_'))).toEqual([]);
+  });
+
+  it('answers ice_servers and ping on its own sockets, the ice_servers function with the same TURN access as the chat one', () => {
+    const routeKeys = ofApi('AWS::ApiGatewayV2::Route', whiteboardApiId()).map(([, route]) => route.Properties.RouteKey);
+    expect(routeKeys).toEqual(expect.arrayContaining(['ice_servers', 'ping']));
+    expect(functionForRoute('ice_servers', 'whiteboard').access).toEqual(functionForRoute('ice_servers', 'chat').access);
+    expect(functionForRoute('ping', 'whiteboard').access).toEqual(functionForRoute('ping', 'chat').access);
   });
 
   it('guards its $connect with the same authorizer function, reading the token query parameter', () => {

@@ -61,7 +61,7 @@ afterEach(async () => {
 });
 
 function start(memory = new Memory()): SessionCall {
-  const socket = createSessionSocket({ url: server.url, token: 'token', sessionId: SESSION, grant: 'grant', createWebSocket: wsFactory });
+  const socket = createSessionSocket({ url: server.url, token: 'token', createWebSocket: wsFactory });
   call = new SessionCall({
     sessionId: SESSION,
     grant: 'grant',
@@ -187,6 +187,22 @@ describe('a peer connection per generation', () => {
     // Each generation sends copies of the call's devices; the devices themselves stay open.
     expect(opened).toHaveLength(1);
     expect(opened[0]?.tracks.some((track) => track.stopped)).toBe(false);
+  });
+
+  it('asks the whiteboard API for ICE servers before joining, and gives the peer connection the TURN server it was sent', async () => {
+    const session = start();
+    await server.frame('session_state');
+    const id = callId();
+    tell(view(id, { student: false }));
+    await until(() => session.phase === 'ringing');
+    const joined = session.join();
+    await server.frame('ice_servers');
+    const turn = { urls: ['turn:127.0.0.1:3478'], username: '1900000000:student_456', credential: 'c2VjcmV0' };
+    server.socket.send(JSON.stringify({ type: 'ice_servers', ice_servers: [turn], ttl: 3600 }));
+    await joined;
+    tell(view(id, { generation: 2, offerer: 'student' }));
+    await server.frame('session_signal');
+    expect(FakePeerConnection.last().configuration.iceServers).toEqual([turn]);
   });
 
   it("answers the other member's offer for a generation whose view has not come yet, and ignores a replaced generation's", async () => {

@@ -16,7 +16,9 @@ import type {
   SessionServerMessageOf,
 } from '../../../shared/session-protocol';
 import type { BoardChannel } from '../board/board-channel';
+import { IceServerSet } from '../client/ice-server-set';
 import { acquireMedia, type GetDisplayMedia } from '../client/media';
+import { PendingQueries } from '../client/requests';
 import type { VideoSource } from '../client/video-sender';
 import {
   CallError,
@@ -32,11 +34,15 @@ import { otherRole, sessionPhase, type SessionPhase } from './session-phase';
 
 export type SessionSocket = MessageSocket<SessionServerMessage, SessionClientMessageInput>;
 
+/** How long an `ice_servers` question may go unanswered before the set is asked again. */
+const ICE_QUERY_TIMEOUT_MS = 10_000;
+
 export interface SessionCallOptions {
   sessionId: string;
   grant: string;
   me: SessionRole;
   socket: SessionSocket;
+  /** The configured ones (`config.json`), until the whiteboard API's `ice_servers` answers. */
   iceServers: RTCIceServer[];
   createPeerConnection?: PeerConnectionFactory;
   getUserMedia?: GetUserMedia;
@@ -71,10 +77,16 @@ export class SessionCall extends Emitter<SessionCallEvents> {
   private peerNameValue: string | undefined;
   private cameraOffValue = false;
   private readonly memoryKey: string;
+  /** TURN credentials expire: asked for on this API before a join's peer connections, as a chat call does before its own. */
+  private readonly ice: IceServerSet;
+  private readonly queries = new PendingQueries(ICE_QUERY_TIMEOUT_MS);
 
   constructor(private readonly options: SessionCallOptions) {
     super();
     this.memoryKey = `callsignal.session-call.${options.sessionId}`;
+    this.ice = new IceServerSet(options.iceServers, () =>
+      this.queries.ask('ice_servers', () => options.socket.send({ type: 'ice_servers' }, { queue: false })),
+    );
     this.joined = options.memory?.getItem(this.memoryKey) ?? undefined;
     options.socket.on('open', () => {
       this.joinedOnSocket = false;
@@ -134,7 +146,7 @@ export class SessionCall extends Emitter<SessionCallEvents> {
   /** Starts the session's call, or joins the open one (the server decides which). */
   async join(callType: CallType = 'video'): Promise<void> {
     const type = this.viewValue && this.viewValue.status !== 'ended' ? this.viewValue.call_type : callType;
-    await this.openMedia(type);
+    await Promise.all([this.openMedia(type), this.ice.fresh()]);
     const open = this.viewValue && this.viewValue.status !== 'ended' ? this.viewValue : undefined;
     this.joined = open ? open.call_id : 'starting';
     this.joinedOnSocket = true;
@@ -198,6 +210,7 @@ export class SessionCall extends Emitter<SessionCallEvents> {
   }
 
   close(): void {
+    this.queries.rejectAll(new CallError(CallErrorCode.NotConnected, 'The session call is closed'));
     this.closeLink();
     this.stopMedia();
     this.removeAllListeners();
@@ -233,8 +246,14 @@ export class SessionCall extends Emitter<SessionCallEvents> {
       case 'session_history':
         if (message.session_id === this.options.sessionId) this.emit('history', { items: message.items, next: message.next });
         return;
+      case 'ice_servers':
+        this.queries.settle(message);
+        return;
+      case 'pong':
+        return;
       case 'error':
-        this.refused(message);
+        if (message.request_type === 'ice_servers') this.queries.settle(message);
+        else this.refused(message);
         return;
     }
   }
@@ -264,7 +283,7 @@ export class SessionCall extends Emitter<SessionCallEvents> {
     this.joinedOnSocket = true;
     this.minGeneration = view.generation + 1;
     try {
-      await this.openMedia(view.call_type);
+      await Promise.all([this.openMedia(view.call_type), this.ice.fresh()]);
     } catch (error) {
       this.emit('error', error instanceof CallError ? error : new CallError(CallErrorCode.PermissionDenied, String(error)));
       this.hangUpHere(false);
@@ -307,7 +326,7 @@ export class SessionCall extends Emitter<SessionCallEvents> {
     const link = new PeerLink({
       generation,
       callType,
-      iceServers: this.options.iceServers,
+      iceServers: this.ice.servers,
       createPeerConnection: this.options.createPeerConnection ?? ((configuration) => new RTCPeerConnection(configuration)),
       media,
       ...(this.displayMedia() ? { getDisplayMedia: this.displayMedia() } : {}),
@@ -325,6 +344,8 @@ export class SessionCall extends Emitter<SessionCallEvents> {
       this.emit('error', new CallError(CallErrorCode.NegotiationFailed, error.message, undefined, { cause: error })),
     );
     this.link = link;
+    // Asked now for the next generation's peer connection, which cannot wait for an answer (an offer may be waiting).
+    void this.ice.refresh();
     link.setTrackEnabled('audio', !this.mutedValue);
     link.setTrackEnabled('video', !this.cameraOffValue);
     return link;

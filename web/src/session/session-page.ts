@@ -55,7 +55,7 @@ export async function startSessionPage({ root, config, session, link, onSignedOu
     return;
   }
 
-  const socket = createSessionSocket({ url, token, sessionId: link.sessionId, grant });
+  const socket = createSessionSocket({ url, token });
 
   const call = new SessionCall({ sessionId: link.sessionId, grant, me, socket, iceServers: config.iceServers, memory: sessionStorage });
   new SessionScreen(root, {
