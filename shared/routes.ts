@@ -32,6 +32,11 @@ export interface FunctionAccess {
    * it adds to a call's log and never creates or deletes one.
    */
   callLogUpdates?: boolean;
+  /**
+   * Updates items of `whiteboard_call_history` (UpdateItem only), for a function that otherwise only
+   * reads it: it adds a member's quality summary to a session call and never creates or deletes one.
+   */
+  whiteboardCallUpdates?: boolean;
   /** Gets TURN credentials: reads the TURN REST secret, or asks Kinesis Video Streams (when the stack configures either). */
   turnCredentials?: boolean;
 }
@@ -189,6 +194,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   sessionRoute('session-leave', 'session_leave', SESSION_STATE),
   sessionRoute('session-end', 'session_end', SESSION_STATE),
   sessionRoute('session-history', 'session_history', { ...REPLY_ONLY, whiteboardCalls: 'read', signingSecret: true }),
+  // Adds a member's end-of-call quality summary to the session call's item: reads it, updates that one attribute.
+  sessionRoute('session-quality', 'session_quality', { ...REPLY_ONLY, whiteboardCalls: 'read', whiteboardCallUpdates: true }),
   // The chat API's `ice_servers` and `ping`, for the session page: TURN credentials and a keepalive on its own socket.
   sessionRoute('session-ice-servers', 'ice_servers', { ...REPLY_ONLY, turnCredentials: true }),
   sessionRoute('session-ping', 'ping', REPLY_ONLY),

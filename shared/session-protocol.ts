@@ -5,6 +5,7 @@
  * messages). The same schemas validate on the server and in the browser.
  */
 import * as v from 'valibot';
+import { CallQualitySummarySchema } from './call-quality';
 import { ERROR_CODES } from './errors';
 import {
   MAX_CALL_GRANT_CHARS,
@@ -83,6 +84,13 @@ export const SessionHistoryQuerySchema = v.object({
   before: v.optional(CallIdSchema),
 });
 
+/** A member's end-of-call quality summary, kept once per member on the call's log (as `call_quality` is); no reply on success. */
+export const SessionQualitySchema = v.object({
+  type: v.literal('session_quality'),
+  call_id: CallIdSchema,
+  summary: CallQualitySummarySchema,
+});
+
 export const SESSION_CLIENT_MESSAGE_SCHEMAS = {
   session_state: SessionStateSchema,
   session_join: SessionJoinSchema,
@@ -90,6 +98,7 @@ export const SESSION_CLIENT_MESSAGE_SCHEMAS = {
   session_leave: SessionLeaveSchema,
   session_end: SessionEndSchema,
   session_history: SessionHistoryQuerySchema,
+  session_quality: SessionQualitySchema,
   // The chat API's own two, on this API too: a session page fetches TURN credentials and keeps its socket alive here.
   ice_servers: IceServersQuerySchema,
   ping: PingSchema,
@@ -183,6 +192,8 @@ export const SessionCallLogSchema = v.object({
   /** From `connected_at` to `ended_at`; null when the two were never present at once. */
   duration_seconds: v.nullable(v.number()),
   events: v.array(SessionEventSchema),
+  /** Each member's end-of-call quality summary (`session_quality`), where that member sent one. */
+  quality: v.optional(v.object({ tutor: v.optional(CallQualitySummarySchema), student: v.optional(CallQualitySummarySchema) })),
 });
 export type SessionCallLog = v.InferOutput<typeof SessionCallLogSchema>;
 

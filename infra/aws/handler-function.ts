@@ -220,6 +220,14 @@ export class HandlerFunction extends Construct {
         resourceArns: [resources.tables.callLogs.tableArn],
       });
     }
+    // Likewise a session call's item gains a member's quality summary.
+    if (access.whiteboardCallUpdates && !mayWrite(access.whiteboardCalls ?? 'none')) {
+      Grant.addToPrincipal({
+        grantee: this.function,
+        actions: ['dynamodb:UpdateItem'],
+        resourceArns: [resources.tables.whiteboardCalls.tableArn],
+      });
+    }
     if (access.manageConnections) resources.managementApi.grantManageConnections(this.function);
     if (access.signingSecret) resources.signingSecret.grantRead(this.function);
     if (access.turnCredentials) resources.turnCredentials?.grantTurnCredentials(this.function);

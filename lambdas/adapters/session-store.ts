@@ -14,9 +14,16 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
+import { CallQualitySummarySchema, type CallQualitySummary } from '../../shared/call-quality';
 import type { ProfileKey } from '../../shared/profile';
 import { CallTypeSchema } from '../../shared/protocol';
-import { SESSION_CALL_STATUSES, SESSION_END_REASONS, SESSION_ROLES, SessionEventSchema } from '../../shared/session-protocol';
+import {
+  SESSION_CALL_STATUSES,
+  SESSION_END_REASONS,
+  SESSION_ROLES,
+  SessionEventSchema,
+  type SessionRole,
+} from '../../shared/session-protocol';
 import {
   CONNECTIONS_TABLE,
   DEADLINE_SHARD,
@@ -84,6 +91,9 @@ const StoredSessionCallSchema = v.object({
   events: v.array(SessionEventSchema),
   version: v.number(),
   deadline_at: v.optional(v.nullable(v.string()), null),
+  // Kept through every later put of the call: they are part of the record once written.
+  tutor_quality: v.optional(CallQualitySummarySchema),
+  student_quality: v.optional(CallQualitySummarySchema),
 });
 
 function callFromItem(item: unknown): SessionCallRecord {
@@ -251,6 +261,26 @@ export class DynamoSessionStore implements SessionStore, SessionLineHolders {
           ConditionExpression: '#version = :seen',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':seen': expectedVersion },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Adds one member's end-of-call quality summary, once: false when that member's is there already
+   * (or the call is gone). It moves the version too, so a put of the call planned from an earlier
+   * read loses and is planned again with the summary in it.
+   */
+  async recordQuality(callId: string, role: SessionRole, summary: CallQualitySummary): Promise<boolean> {
+    return unlessConditionFails(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.whiteboardCalls,
+          Key: { call_id: callId },
+          UpdateExpression: 'SET #member = :summary, #version = #version + :one',
+          ConditionExpression: 'attribute_exists(call_id) AND attribute_not_exists(#member)',
+          ExpressionAttributeNames: { '#member': `${role}_quality`, '#version': 'version' },
+          ExpressionAttributeValues: { ':summary': summary, ':one': 1 },
         }),
       ),
     );

@@ -109,7 +109,8 @@ describe('reading the synthesized stack as deployed', () => {
         // Rate counters are updated in `connections`, quality summaries in `call_logs`, by functions that may not otherwise write them.
         const updatesCounters =
           (table.localName === 'connections' && fn.definition.access.rateCounters === true) ||
-          (table.localName === 'call_logs' && fn.definition.access.callLogUpdates === true);
+          (table.localName === 'call_logs' && fn.definition.access.callLogUpdates === true) ||
+          (table.localName === 'whiteboard_call_history' && fn.definition.access.whiteboardCallUpdates === true);
         const arn = tableArn(identity, table.localName);
         const label = `${fn.id} on ${table.localName}`;
         expect(evaluateAccess(fn.statements, 'dynamodb:GetItem', arn).allowed, `${label} GetItem`).toBe(declared.read);

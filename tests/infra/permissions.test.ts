@@ -58,7 +58,9 @@ describe('handler permissions', () => {
         // A function that may not write `connections` but keeps rate counters there may update items, nothing more.
         // Likewise a function that adds to call logs (a quality summary) may update their items, nothing more.
         const counterWrites =
-          (key === 'connections' && definition.access.rateCounters) || (key === 'callLogs' && definition.access.callLogUpdates)
+          (key === 'connections' && definition.access.rateCounters) ||
+          (key === 'callLogs' && definition.access.callLogUpdates) ||
+          (key === 'whiteboardCalls' && definition.access.whiteboardCallUpdates)
             ? ['dynamodb:UpdateItem']
             : [];
         if (definition.access[key] === 'none') expect(actions, label).toEqual(counterWrites);
@@ -98,6 +100,18 @@ describe('handler permissions', () => {
     expect(writes[0]!.Resource).toEqual({ 'Fn::GetAtt': [tableId('callLogs'), 'Arn'] });
     expect(tableActions(updating[0]!, 'connections')).toEqual([]);
     expect(tableActions(updating[0]!, 'profileSettings')).toEqual([]);
+  });
+
+  it('lets the session_quality handler update session calls on the table itself, and nothing else there', () => {
+    const updating = FUNCTIONS.filter((definition) => definition.access.whiteboardCallUpdates);
+    expect(updating.map((definition) => definition.id)).toEqual(['session-quality']);
+    const onSessionCalls = statementsOf(updating[0]!).filter((statement) => mentions(statement, tableId('whiteboardCalls')));
+    const writes = onSessionCalls.filter((statement) => actionsOf(statement).some((action) => WRITES.includes(action)));
+    expect(writes).toHaveLength(1);
+    expect(actionsOf(writes[0]!)).toEqual(['dynamodb:UpdateItem']);
+    expect(writes[0]!.Resource).toEqual({ 'Fn::GetAtt': [tableId('whiteboardCalls'), 'Arn'] });
+    expect(tableActions(updating[0]!, 'connections')).toEqual([]);
+    expect(tableActions(updating[0]!, 'callLogs')).toEqual([]);
   });
 
   it('lets only the handlers that post manage connections, on this stage only', () => {

@@ -8,6 +8,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSessionGrant } from '../../lambdas/auth/session-grant';
 import { signToken } from '../../lambdas/auth/token';
+import type { CallQualitySummary } from '../../shared/call-quality';
 import type { SessionCallLog, SessionServerMessageOf } from '../../shared/session-protocol';
 import { WHITEBOARD_CALL_HISTORY_TABLE } from '../../shared/tables';
 import { answer, offer, startHarness, type Harness } from '../support/harness';
@@ -407,5 +408,58 @@ describe('whiteboard sockets', () => {
     expect((await boards[0]!.next('error')).code).toBe('too_many_sockets');
     await boards[0]!.closed;
     expect(chat.every((socket) => socket.ws.readyState === socket.ws.OPEN)).toBe(true);
+  });
+});
+
+describe('session call quality', () => {
+  const summary = (overrides: Partial<CallQualitySummary> = {}): CallQualitySummary => ({
+    rating: 'good',
+    round_trip_ms_median: 42,
+    loss_percent_median: 0.5,
+    kbps_sent_median: 48,
+    kbps_received_median: 51,
+    relayed: false,
+    local_candidate_type: 'host',
+    remote_candidate_type: 'srflx',
+    samples: 30,
+    ...overrides,
+  });
+
+  async function endedSessionCall(): Promise<{ session: Session; tutor: SessionSocket; student: SessionSocket; callId: string }> {
+    const session = await newSession();
+    const tutor = await whiteboard('tutor', session.tutorId);
+    const student = await whiteboard('student', session.studentId);
+    join(tutor, session);
+    await tutor.next('session_call');
+    join(student, session);
+    const { call } = await tutor.next('session_call', withStatus('active'));
+    const callId = call?.call_id ?? '';
+    tutor.send({ type: 'session_end', call_id: callId });
+    await student.next('session_call', withStatus('ended'));
+    return { session, tutor, student, callId };
+  }
+
+  it("keeps each member's summary once on the session call's log, shown in session_history, and answers nothing", async () => {
+    const { session, tutor, student, callId } = await endedSessionCall();
+    tutor.send({ type: 'session_quality', call_id: callId, summary: summary() });
+    await storedCall(callId, (item) => item.tutor_quality !== undefined);
+    // A second one from the tutor (a retry, another tab) changes nothing.
+    tutor.send({ type: 'session_quality', call_id: callId, summary: summary({ rating: 'fair' }) });
+    student.send({ type: 'session_quality', call_id: callId, summary: summary({ rating: 'poor', relayed: true }) });
+    const stored = await storedCall(callId, (item) => item.tutor_quality !== undefined && item.student_quality !== undefined);
+    expect(stored.tutor_quality).toEqual(summary());
+    const [item] = await historyOf(student, session);
+    expect(item?.quality).toEqual({ tutor: summary(), student: summary({ rating: 'poor', relayed: true }) });
+    expect(tutor.received.filter((message) => message.type === 'error')).toEqual([]);
+  });
+
+  it('refuses a summary from a profile that is not a member of the call, and stores nothing', async () => {
+    const { callId } = await endedSessionCall();
+    const outsider = await whiteboard('student', nextId++);
+    outsider.send({ type: 'session_quality', call_id: callId, summary: summary() });
+    expect(await outsider.next('error')).toMatchObject({ code: 'not_a_participant', request_type: 'session_quality' });
+    const stored = await storedCall(callId, () => true);
+    expect(stored.tutor_quality).toBeUndefined();
+    expect(stored.student_quality).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@
  * peer connections: a page back after a reload joins the same call by itself, each generation gets a
  * new peer connection (offered by the generation's offerer), and what a page no longer needs is let go.
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionCallView } from '../../shared/session-protocol';
 import { SessionCall } from '../../web/src/session/session-call';
@@ -228,5 +229,43 @@ describe('a peer connection per generation', () => {
     await until(() => session.phase === 'ended');
     expect(FakePeerConnection.last().closed).toBe(true);
     expect(opened[0]?.tracks.every((track) => track.stopped)).toBe(true);
+  });
+});
+
+describe('the call’s quality', () => {
+  const recorded = (name: string): { first: Record<string, unknown>[]; second: Record<string, unknown>[] } =>
+    JSON.parse(readFileSync(new URL(`./fixtures/chromium-stats-${name}.json`, import.meta.url), 'utf8')) as {
+      first: Record<string, unknown>[];
+      second: Record<string, unknown>[];
+    };
+
+  it('samples the connected peer connection and sends one session_quality summary as this page leaves the call', async () => {
+    const session = start();
+    await server.frame('session_state');
+    const id = callId();
+    tell(view(id, { student: false }));
+    await until(() => session.phase === 'ringing');
+    await session.join();
+    tell(view(id, { generation: 2, offerer: 'student' }));
+    await server.frame('session_signal');
+    const pc = FakePeerConnection.last();
+    const { first, second } = recorded('voice-call');
+    pc.statsReports.push(first, second);
+    let reads = 0;
+    const getStats = pc.getStats.bind(pc);
+    pc.getStats = () => {
+      reads += 1;
+      return getStats();
+    };
+    pc.becomes('connected');
+    // The second report is read one sampling interval after the first; a reading needs both.
+    await until(() => reads >= 2, 5_000, 'both stats reports read');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    session.leave();
+    expect(await server.frame('session_quality')).toMatchObject({
+      call_id: id,
+      summary: { rating: 'good', relayed: false, local_candidate_type: 'host', samples: 1 },
+    });
+    expect(server.framesOf('session_quality')).toHaveLength(1);
   });
 });

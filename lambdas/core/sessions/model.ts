@@ -1,4 +1,5 @@
 /** The whiteboard session call core's view: a session call, its members, and the ports it reaches the world through. */
+import type { CallQualitySummary } from '../../../shared/call-quality';
 import type { ProfileKey } from '../../../shared/profile';
 import type { CallLog } from '../../../shared/protocol';
 import type { SessionCallStatus, SessionEndReason, SessionEvent, SessionRole } from '../../../shared/session-protocol';
@@ -44,6 +45,9 @@ export interface SessionCallRecord {
   version: number;
   /** The earliest pending timer (window end, wait limit, rejoin grace), while open: indexed by `by_deadline`. */
   deadline_at: string | null;
+  /** Each member's end-of-call quality summary, written once each (`session_quality`). */
+  tutor_quality?: CallQualitySummary;
+  student_quality?: CallQualitySummary;
 }
 
 export interface SessionSettings {
@@ -79,6 +83,8 @@ export interface SessionStore {
   createCall(call: SessionCallRecord): Promise<boolean>;
   /** Writes `next` if the stored call is still at `expectedVersion`. */
   replaceCall(next: SessionCallRecord, expectedVersion: number): Promise<boolean>;
+  /** Adds the member's end-of-call quality summary, once: false when that member's is there already. */
+  recordQuality(callId: string, role: SessionRole, summary: CallQualitySummary): Promise<boolean>;
   /** The session's calls, newest first. */
   callsOfSession(sessionId: string, limit: number, before?: string): Promise<{ items: SessionCallRecord[]; more: boolean }>;
   /** Ids of open calls whose earliest timer is due at `now`. */

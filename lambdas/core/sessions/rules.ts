@@ -250,5 +250,13 @@ export function logOf(call: SessionCallRecord): SessionCallLog {
     end_reason: call.end_reason,
     duration_seconds: call.duration_seconds,
     events: call.events,
+    ...(call.tutor_quality || call.student_quality
+      ? {
+          quality: {
+            ...(call.tutor_quality ? { tutor: call.tutor_quality } : {}),
+            ...(call.student_quality ? { student: call.student_quality } : {}),
+          },
+        }
+      : {}),
   };
 }

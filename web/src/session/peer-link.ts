@@ -81,6 +81,11 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     return this.negotiator.remoteStream;
   }
 
+  /** The peer connection's stats (for the call's quality); undefined once it is closed. */
+  getStats(): Promise<RTCStatsReport | undefined> {
+    return this.negotiator.getStats();
+  }
+
   get connectionState(): RTCPeerConnectionState {
     return this.negotiator.connectionState;
   }

@@ -18,6 +18,7 @@ import type {
 import type { BoardChannel } from '../board/board-channel';
 import { IceServerSet } from '../client/ice-server-set';
 import { acquireMedia, type GetDisplayMedia } from '../client/media';
+import { QualityMonitor, VIDEO_RAMP_UP_MS } from '../client/quality-monitor';
 import { PendingQueries } from '../client/requests';
 import type { VideoSource } from '../client/video-sender';
 import {
@@ -80,6 +81,9 @@ export class SessionCall extends Emitter<SessionCallEvents> {
   /** TURN credentials expire: asked for on this API before a join's peer connections, as a chat call does before its own. */
   private readonly ice: IceServerSet;
   private readonly queries = new PendingQueries(ICE_QUERY_TIMEOUT_MS);
+  /** Samples this page's part of the call across its generations; its summary goes out as `session_quality` when the page leaves the call. */
+  private quality: QualityMonitor | undefined;
+  private linkConnectedAt: number | undefined;
 
   constructor(private readonly options: SessionCallOptions) {
     super();
@@ -211,6 +215,7 @@ export class SessionCall extends Emitter<SessionCallEvents> {
 
   close(): void {
     this.queries.rejectAll(new CallError(CallErrorCode.NotConnected, 'The session call is closed'));
+    this.quality?.stop();
     this.closeLink();
     this.stopMedia();
     this.removeAllListeners();
@@ -338,12 +343,18 @@ export class SessionCall extends Emitter<SessionCallEvents> {
     });
     link.on('board', (channel) => this.emit('board', channel));
     link.on('remoteStream', (stream) => this.emit('remoteStream', stream));
-    link.on('connection', () => this.emit('changed', undefined));
+    link.on('connection', (state) => {
+      if (this.link === link) this.followQuality(state);
+      this.emit('changed', undefined);
+    });
     link.on('videoSource', () => this.emit('changed', undefined));
     link.on('failed', (error) =>
       this.emit('error', new CallError(CallErrorCode.NegotiationFailed, error.message, undefined, { cause: error })),
     );
     this.link = link;
+    this.linkConnectedAt = undefined;
+    // A new peer connection's counters start from zero: the next reading starts from its first report.
+    this.quality?.pause();
     // Asked now for the next generation's peer connection, which cannot wait for an answer (an offer may be waiting).
     void this.ice.refresh();
     link.setTrackEnabled('audio', !this.mutedValue);
@@ -376,8 +387,31 @@ export class SessionCall extends Emitter<SessionCallEvents> {
     if (warning) this.emit('error', warning);
   }
 
+  private followQuality(state: RTCPeerConnectionState): void {
+    if (state === 'connected') {
+      this.linkConnectedAt ??= Date.now();
+      this.quality ??= new QualityMonitor({
+        getStats: async () => (await this.link?.getStats())?.values(),
+        receivingVideo: () =>
+          this.viewValue?.call_type === 'video' && Date.now() - (this.linkConnectedAt ?? Date.now()) >= VIDEO_RAMP_UP_MS,
+        onSample: () => undefined,
+      });
+      this.quality.start();
+    } else if (state === 'disconnected' || state === 'failed' || state === 'closed') {
+      this.quality?.pause();
+    }
+  }
+
+  /** The call's quality summary, once, as this page leaves it (what was sampled; nothing when nothing was). */
+  private sendQuality(callId: string | 'starting' | undefined): void {
+    const summary = this.quality?.stop();
+    this.quality = undefined;
+    if (summary && callId !== undefined && callId !== 'starting') this.send({ type: 'session_quality', call_id: callId, summary });
+  }
+
   /** This page is out of the call: no peer connection, devices closed, nothing to rejoin. */
   private hangUpHere(announce = true): void {
+    this.sendQuality(this.joined);
     this.joined = undefined;
     this.joinedOnSocket = false;
     this.options.memory?.removeItem(this.memoryKey);

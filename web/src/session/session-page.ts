@@ -123,6 +123,7 @@ class SessionScreen {
         ),
     });
     const history = new SessionHistoryView(
+      call.me,
       (role) => this.nameOf(role),
       (before) => call.requestHistory(before),
     );

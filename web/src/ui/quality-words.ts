@@ -44,6 +44,10 @@ export function sampleFigures(sample: QualitySample): [label: string, value: str
 /** "Good connection · relayed" for a history row: what my own side saw, when it reported. */
 export function historyQualityWords(log: Pick<CallLog, 'quality'>, outgoing: boolean): string | undefined {
   const mine: CallQualitySummary | undefined = outgoing ? log.quality?.caller : log.quality?.callee;
-  if (!mine) return undefined;
-  return `${RATING_WORDS[mine.rating]} · ${mine.relayed ? 'relayed' : 'direct'}`;
+  return mine ? summaryWords(mine) : undefined;
+}
+
+/** "Good connection · relayed": one side's end-of-call summary in words. */
+export function summaryWords(summary: CallQualitySummary): string {
+  return `${RATING_WORDS[summary.rating]} · ${summary.relayed ? 'relayed' : 'direct'}`;
 }

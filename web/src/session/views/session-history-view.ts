@@ -5,6 +5,7 @@
 import type { SessionCallLog, SessionRole } from '../../../../shared/session-protocol';
 import { h } from '../../ui/dom';
 import { capitalize, formatDuration, formatFullDate, formatWhen } from '../../ui/format';
+import { summaryWords } from '../../ui/quality-words';
 import { endWords, eventWords } from '../session-words';
 
 const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
@@ -16,6 +17,8 @@ export class SessionHistoryView {
   private items: SessionCallLog[] = [];
 
   constructor(
+    /** The viewer's role: the quality a row shows is what the viewer's own side saw. */
+    private readonly me: SessionRole,
     private readonly memberName: (role: SessionRole) => string,
     onMore: (before: string) => void,
   ) {
@@ -60,6 +63,7 @@ export class SessionHistoryView {
     const outcome = item.status === 'ended' ? endWords(item.end_reason) : item.status === 'active' ? 'In progress' : 'Waiting';
     const duration =
       item.status !== 'ended' ? 'now' : item.duration_seconds === null ? 'never both in it' : formatDuration(item.duration_seconds);
+    const myQuality = item.quality?.[this.me];
     return h(
       'li',
       {
@@ -73,6 +77,7 @@ export class SessionHistoryView {
         { class: 'history-main' },
         h('strong', {}, `${kind} · ${outcome}`),
         h('span', { class: 'history-detail' }, `Started by ${this.memberName(item.started_by)} · ${duration}`),
+        myQuality && h('span', { class: 'history-detail', 'data-testid': 'session-history-quality' }, summaryWords(myQuality)),
       ),
       h('span', { class: 'history-time' }, when),
       item.events.length > 0 &&
