@@ -27,7 +27,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { Outcome, RoutingLine } from '../../shared/routing-line';
 import { httpRouteKey, PLATFORM_ROUTES } from '../../shared/platform-api';
-import type { FunctionDefinition, RouteKey } from '../../shared/routes';
+import { apiOf, type FunctionDefinition, type RouteKey } from '../../shared/routes';
 import type { HandlerFunction } from './handler-function';
 
 /** The route whose decisions start calls; typed so a renamed route fails to compile here. */
@@ -46,6 +46,12 @@ function startingRoute(definition: FunctionDefinition): string | undefined {
   if (trigger.kind === 'http' && httpRouteKey(trigger) === PLATFORM_INVITE_ROUTE) return PLATFORM_INVITE_ROUTE;
   return undefined;
 }
+
+/** The whiteboard route whose `ringing` lines are session calls opened (a later join of an open call is `joined`). */
+const SESSION_JOIN_ROUTE: RouteKey = 'session_join';
+const SESSION_OPENED_OUTCOME: Outcome = 'ringing';
+/** Every whiteboard function that moves a session call may end one: its `ended` lines carry the end reason as `reason`. */
+const SESSION_ENDED_OUTCOME: Outcome = 'ended';
 
 /** Outcomes of an invitation that count as a call started (a refused invitation is no call). */
 const STARTED_OUTCOMES: readonly Outcome[] = ['ringing', 'declined'];
@@ -67,6 +73,10 @@ export const CALL_METRICS = {
   qualityReports: 'CallQualityReports',
   /** Of those, the ones whose media went through a TURN relay. */
   relayedReports: 'RelayedCallQualityReports',
+  /** Whiteboard session calls opened (a session's first join while none is open). */
+  sessionStarted: 'SessionCallsStarted',
+  /** Whiteboard session calls ended, by `reason` (ended_by_member / everyone_left / window_closed / wait_limit). */
+  sessionEnded: 'SessionCallsEnded',
 } as const;
 
 /** The saved Logs Insights queries; the call_id one carries a placeholder to replace. */
@@ -256,6 +266,19 @@ export class Observability extends Construct {
           CALL_METRICS.relayedReports,
           FilterPattern.all(ROUTING, outcomeIs(QUALITY_OUTCOME), FilterPattern.booleanValue(field('relayed'), true)),
         );
+      }
+      const { trigger } = definition;
+      if (trigger.kind === 'route' && trigger.api === 'whiteboard' && trigger.routeKey === SESSION_JOIN_ROUTE) {
+        add(
+          'SessionStarted',
+          CALL_METRICS.sessionStarted,
+          FilterPattern.all(ROUTING, FilterPattern.stringValue(field('route'), '=', SESSION_JOIN_ROUTE), outcomeIs(SESSION_OPENED_OUTCOME)),
+        );
+      }
+      if (apiOf(definition) === 'whiteboard' && definition.access.whiteboardCalls === 'readwrite') {
+        add('SessionEnded', CALL_METRICS.sessionEnded, FilterPattern.all(ROUTING, outcomeIs(SESSION_ENDED_OUTCOME)), {
+          dimensions: { reason: field('reason') },
+        });
       }
       add('HandlerFailures', CALL_METRICS.handlerFailures, FilterPattern.stringValue(field('msg'), '=', 'handler_failed'));
     }

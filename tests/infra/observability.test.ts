@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALL_ID_PLACEHOLDER, CALL_METRICS, SAVED_QUERIES } from '../../infra/aws/observability';
 import { OUTPUTS } from '../../infra/aws/signaling-stack';
-import { FUNCTIONS } from '../../shared/routes';
+import { FUNCTIONS, apiOf } from '../../shared/routes';
 import { resourcesOfType, STACK_NAME, synthesize, type Synthesized } from './support/synth';
 
 let synth: Synthesized;
@@ -87,6 +87,33 @@ describe('call metrics', () => {
       expect((filter.MetricTransformations as Array<{ MetricValue: string }>)[0]!.MetricValue).toBe('$.gone_sockets');
     }
     expect(filtersFor(CALL_METRICS.handlerFailures).map(logGroupOf).sort()).toEqual(handlerLogGroupIds().sort());
+  });
+});
+
+describe('session call metrics', () => {
+  it('count session calls opened on the session_join handler only, and ended by end reason wherever a session call is moved', () => {
+    const logGroup = (id: string) => synth.logicalId(synth.stack.handlers.functions.get(id)!.logGroup);
+    const started = filtersFor(CALL_METRICS.sessionStarted);
+    expect(started.map(logGroupOf)).toEqual([logGroup('session-join')]);
+    expect(started[0]!.FilterPattern).toBe('{ ($.msg = "routing") && ($.route = "session_join") && ($.outcome = "ringing") }');
+
+    const movers = FUNCTIONS.filter(
+      (definition) => apiOf(definition) === 'whiteboard' && definition.access.whiteboardCalls === 'readwrite',
+    );
+    expect(movers.map((definition) => definition.id)).toEqual(
+      expect.arrayContaining(['session-join', 'session-leave', 'session-end', 'session-sweeper']),
+    );
+    const ended = filtersFor(CALL_METRICS.sessionEnded);
+    expect(ended.map(logGroupOf).sort()).toEqual(movers.map((definition) => logGroup(definition.id)).sort());
+    for (const filter of ended) {
+      expect(filter.FilterPattern).toBe('{ ($.msg = "routing") && ($.outcome = "ended") }');
+      expect((filter.MetricTransformations as Array<{ Dimensions: unknown }>)[0]!.Dimensions).toEqual([
+        { Key: 'reason', Value: '$.reason' },
+      ]);
+    }
+    // No chat function counts session calls.
+    const chatLogGroups = FUNCTIONS.filter((definition) => apiOf(definition) === 'chat').map((definition) => logGroup(definition.id));
+    for (const filter of [...started, ...ended]) expect(chatLogGroups).not.toContain(logGroupOf(filter));
   });
 });
 
