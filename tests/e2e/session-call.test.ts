@@ -92,6 +92,10 @@ describe.runIf(runs)('whiteboard session calls in Chromium', () => {
     for (const user of [tutor, student]) {
       await user.page.waitForFunction(() => document.querySelector('[data-testid="session-history-item"][data-status="ended"]') !== null);
       expect(await user.history()).toEqual([{ status: 'ended', endReason: 'ended_by_member' }]);
+      // Each member's own end-of-call quality summary (`session_quality`) is on its row.
+      await user.page.waitForFunction(() =>
+        /connection · (direct|relayed)$/.test(document.querySelector('[data-testid="session-history-quality"]')?.textContent ?? ''),
+      );
     }
   });
 
