@@ -95,7 +95,7 @@ describe.runIf(runs)('a call between two networks that cannot reach each other',
     try {
       await connectVideoCall(carol, dan);
       const ufragBefore = await ufragOf(carol);
-      const mediaBanner = carol.page.locator('.call-banner', { hasText: 'Reconnecting media' });
+      const mediaBanner = carol.byTestId('call-banner').filter({ hasText: 'Reconnecting media' });
 
       // Carol's packets to the TURN server start vanishing (her signaling, to the gateway's address,
       // carries on): both browsers lose the media path; the client says so and restarts ICE.

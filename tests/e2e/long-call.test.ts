@@ -45,7 +45,7 @@ interface CallRecording {
   connection: Observation[];
   /** `data-status` of the newest call-history row; `absent` while the history is empty. */
   newestHistoryItem: Observation[];
-  /** The notice over the call (`.call-banner`); empty while hidden. */
+  /** The notice over the call (`call-banner`); empty while hidden. */
   banner: Observation[];
   /** When each frame of the remote video was presented. */
   remoteFrames: number[];
@@ -73,7 +73,7 @@ function recordCallInPage(): void {
     note(recording.callStatus, attributeOf('call-status', 'data-state'));
     note(recording.connection, attributeOf('connection-state', 'data-state'));
     note(recording.newestHistoryItem, attributeOf('call-history-item', 'data-status'));
-    const banner = document.querySelector<HTMLElement>('.call-banner');
+    const banner = document.querySelector<HTMLElement>('[data-testid="call-banner"]');
     note(recording.banner, banner && !banner.hidden ? (banner.textContent ?? '') : '');
   };
   look();

@@ -97,7 +97,7 @@ describe.runIf(runs)('several tabs and a lost server, in Chromium', () => {
       erin.waitForAttribute('connection-state', 'data-state', 'reconnecting'),
       femi.waitForAttribute('connection-state', 'data-state', 'reconnecting'),
     ]);
-    const banner = erin.page.locator('.call-banner');
+    const banner = erin.byTestId('call-banner');
     await banner.waitFor({ state: 'visible' });
     // Worded for what the browser knows: with only loopback in the test's namespace, it counts itself offline.
     const words = RECONNECTING_WORDS[(await erin.page.evaluate(() => navigator.onLine)) ? 'service' : 'offline'];

@@ -83,7 +83,7 @@ export class CallScreen {
       this.statusText,
       this.clock,
     );
-    this.banner = h('div', { class: 'call-banner', role: 'status', hidden: true });
+    this.banner = h('div', { class: 'call-banner', role: 'status', 'data-testid': 'call-banner', hidden: true });
     this.reconnectButton = h(
       'button',
       { class: 'button on-dark call-reconnect', 'data-testid': 'reconnect-now', hidden: true, onclick: () => this.props.onReconnectNow() },
