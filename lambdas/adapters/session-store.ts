@@ -35,6 +35,7 @@ import {
 import type { SessionLineHolders } from '../core/lines';
 import type { LiveSocket } from '../core/model';
 import type { SessionCallRecord, SessionStore, WhiteboardSocket } from '../core/sessions/model';
+import { DynamoSessionLineHolders } from './session-line-holders';
 
 export interface SessionTableNames {
   connections: string;
@@ -119,12 +120,14 @@ const BATCH_GET_LIMIT = 100;
 
 export class DynamoSessionStore implements SessionStore, SessionLineHolders {
   private readonly db: DynamoDBDocumentClient;
+  private readonly lineHolders: DynamoSessionLineHolders;
 
   constructor(
     private readonly tables: SessionTableNames,
     client: DynamoDBClient = new DynamoDBClient({}),
   ) {
     this.db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.lineHolders = new DynamoSessionLineHolders(this.db, tables.whiteboardCalls);
   }
 
   // --- whiteboard sockets ---------------------------------------------------------------------
@@ -319,18 +322,9 @@ export class DynamoSessionStore implements SessionStore, SessionLineHolders {
     return Items.map((item) => v.parse(CallIdItemSchema, item).call_id);
   }
 
-  /** The line judge's look at a session call holding a line. */
-  async isOpen(callId: string): Promise<boolean | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({
-        TableName: this.tables.whiteboardCalls,
-        Key: { call_id: callId },
-        ConsistentRead: true,
-        ProjectionExpression: '#status',
-        ExpressionAttributeNames: { '#status': 'status' },
-      }),
-    );
-    return Item ? Item.status !== 'ended' : undefined;
+  /** The line judge's look at a session call holding a line (the same read chat functions make). */
+  isOpen(callId: string): Promise<boolean | undefined> {
+    return this.lineHolders.isOpen(callId);
   }
 
   private async getCalls(callIds: readonly string[]): Promise<SessionCallRecord[]> {

@@ -5,13 +5,14 @@
  * runtime of its own, so no function sees another's memory there either.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { RATE_LIMITED_REPLY_INTERVAL_MS } from '../../shared/limits';
 import { mayCountRates, mayWrite, type FunctionDefinition } from '../../shared/routes';
 import { DynamoCallStore } from '../adapters/dynamo-store';
 import { ManagementApiSockets } from '../adapters/management-api';
 import { DynamoProfileSettings } from '../adapters/profile-settings-store';
-import { DynamoSessionStore } from '../adapters/session-store';
+import { DynamoSessionLineHolders } from '../adapters/session-line-holders';
 import { Admission } from '../core/admission';
 import { CallService } from '../core/calls';
 import { Messenger } from '../core/messenger';
@@ -60,7 +61,7 @@ export function createRuntime(config: RuntimeConfig, definition: FunctionDefinit
   // A chat function that claims lines judges one a whiteboard session call holds from that call's table.
   const sessionLineHolders =
     definition.access.whiteboardCalls !== undefined && definition.access.whiteboardCalls !== 'none' && config.whiteboardCallHistoryTable
-      ? new DynamoSessionStore({ connections: config.connectionsTable, whiteboardCalls: config.whiteboardCallHistoryTable }, dynamodb)
+      ? new DynamoSessionLineHolders(DynamoDBDocumentClient.from(dynamodb), config.whiteboardCallHistoryTable)
       : undefined;
   return {
     definition,
