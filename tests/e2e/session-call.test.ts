@@ -84,6 +84,9 @@ describe.runIf(runs)('whiteboard session calls in Chromium', () => {
     await tutor.waitForAttribute('session-share-screen', 'aria-pressed', 'false');
     expect(await tutor.sentVideo()).toBe('camera');
 
+    // Long enough in the call for each page's quality readings (one every 2 s) to make a summary.
+    await tutor.page.waitForTimeout(5_000);
+
     // The tutor ends the call for both.
     await tutor.page.getByTestId('session-end-call').click();
     await tutor.page.getByTestId('confirm-action').click();
@@ -92,7 +95,10 @@ describe.runIf(runs)('whiteboard session calls in Chromium', () => {
     for (const user of [tutor, student]) {
       await user.page.waitForFunction(() => document.querySelector('[data-testid="session-history-item"][data-status="ended"]') !== null);
       expect(await user.history()).toEqual([{ status: 'ended', endReason: 'ended_by_member' }]);
-      // Each member's own end-of-call quality summary (`session_quality`) is on its row.
+      // Each member's own end-of-call quality summary (`session_quality`) is on its row, as stored:
+      // the page's first history read may come before that write lands, so read it afresh.
+      await user.page.reload();
+      await user.page.getByTestId('session-screen').waitFor();
       await user.page.waitForFunction(() =>
         /connection · (direct|relayed)$/.test(document.querySelector('[data-testid="session-history-quality"]')?.textContent ?? ''),
       );
