@@ -15,7 +15,7 @@ export class ManagementApiSockets implements SocketPort {
   private readonly encoder = new TextEncoder();
 
   constructor(endpoint: string) {
-    this.client = new ApiGatewayManagementApiClient({ endpoint });
+    this.client = new ApiGatewayManagementApiClient({ endpoint, cacheMiddleware: true });
   }
 
   async post(connectionId: string, payload: string): Promise<DeliveryResult> {

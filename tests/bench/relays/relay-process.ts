@@ -41,10 +41,12 @@ export interface RelayProcessOptions {
   env?: Record<string, string>;
   /** How often the gateway's scheduled sweeper runs (AWS: once a minute). */
   sweepIntervalMs?: number;
+  /** Node options before the entry (`--cpu-prof`, which NODE_OPTIONS may not carry). */
+  nodeArgs?: readonly string[];
 }
 
 export async function startRelayProcess(kind: RelayKind, options: RelayProcessOptions = {}): Promise<RelayProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ENTRY, kind, String(options.sweepIntervalMs ?? 60_000)], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', ENTRY, kind, String(options.sweepIntervalMs ?? 60_000)], {
     cwd: PROJECT_ROOT,
     // Handler logs go where `npm start` would send them, minus the terminal: written, not read.
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
