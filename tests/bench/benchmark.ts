@@ -18,7 +18,9 @@ import { peerJsDialect } from './dialects/peerjs-dialect';
 import { readLambdaSettings, sweepIntervalMinutes } from './lambda-settings';
 import { measurePerCall, summarizePerCall } from './per-call-counts';
 import { PROJECT_ROOT, startRelayProcess, type RelayProcess } from './relays/relay-process';
-import type { BenchResult, HopRatio, RelayLevelResult } from './results';
+import type { BenchResult, BurstLevelResult, HopRatio, PacedResult, RelayLevelResult } from './results';
+import { runBurst } from './workload/burst';
+import { runPaced } from './workload/paced';
 import { ratio, summarize } from './stats';
 import { judgeTargets } from './targets';
 import { measureWebClient } from './web-client-size';
@@ -164,6 +166,8 @@ export async function runBenchmark({ config, workDir, log }: BenchOptions): Prom
         });
       }
     }
+    log('Paced candidates and the burst ...');
+    const { paced, burst } = await runPacedAndBurst(relays, config);
     for (const relay of relays) await closePairs(relay.pairs);
 
     log('Per-call durations on the timed gateway ...');
@@ -183,7 +187,7 @@ export async function runBenchmark({ config, workDir, log }: BenchOptions): Prom
     const perCall = summarizePerCall(meteredCounts, timed);
     const cost = costModel(perCall, lambdaSettings, { timed: timedSweep, metered: meteredSweep });
     const ratios = hopRatios(levelResults);
-    const targets = judgeTargets({ ratios, perCall, cost, coldStart, webClient, callLogs });
+    const targets = judgeTargets({ ratios, paced, burst, perCall, cost, coldStart, webClient, callLogs });
     const sample = candidateBursts('x', 'caller');
     return {
       mode: config.mode,
@@ -207,6 +211,8 @@ export async function runBenchmark({ config, workDir, log }: BenchOptions): Prom
       },
       relays: levelResults,
       ratios,
+      paced,
+      burst,
       perCall,
       lambdaSettings,
       cost,
@@ -220,6 +226,50 @@ export async function runBenchmark({ config, workDir, log }: BenchOptions): Prom
     for (const relay of relays) await closePairs(relay.pairs).catch(() => undefined);
     await Promise.all(started.map((relayProcess) => relayProcess.stop().catch(() => undefined)));
   }
+}
+
+/**
+ * On each relay in turn (order alternated by round): one paced call, then the burst's rounds, the
+ * first of them a warm-up. The relays' sockets are already open; each call ends before the next.
+ */
+async function runPacedAndBurst(
+  relays: readonly RelayUnderTest[],
+  config: BenchConfig,
+): Promise<{ paced: PacedResult[]; burst: BurstLevelResult[] }> {
+  const paced: PacedResult[] = [];
+  for (const relay of relays) {
+    const run = await runPaced(relay.dialect, relay.pairs[0]!, { ...config.paced, timeoutMs: config.callTimeoutMs }, `${relay.name[0]}p`);
+    paced.push({ relay: relay.name, ...config.paced, hops: summarize(run.hopsMs), lost: run.lost });
+  }
+  const totals = new Map<RelayName, { hops: number[]; rounds: number; messages: number; delivered: number; lost: number; wallMs: number }>();
+  const spec = { calls: config.burst.calls, candidatesPerSide: config.burst.candidatesPerSide, timeoutMs: config.callTimeoutMs };
+  for (let round = 0; round <= config.burst.rounds; round++) {
+    for (const relay of relays.map((_, index) => relays[(index + round) % relays.length]!)) {
+      const result = await runBurst(relay.dialect, relay.pairs.slice(0, spec.calls), spec);
+      if (round === 0) continue; // warm-up
+      const into = totals.get(relay.name) ?? { hops: [], rounds: 0, messages: 0, delivered: 0, lost: 0, wallMs: 0 };
+      into.hops.push(...result.hopsMs);
+      into.rounds++;
+      into.messages += result.messages;
+      into.delivered += result.delivered;
+      into.lost += result.lost;
+      into.wallMs += result.wallMs;
+      totals.set(relay.name, into);
+    }
+  }
+  const burst = [...totals].map(([relay, into]) => ({
+    relay,
+    calls: spec.calls,
+    candidatesPerSide: spec.candidatesPerSide,
+    rounds: into.rounds,
+    messages: into.messages,
+    delivered: into.delivered,
+    lost: into.lost,
+    wallMs: into.wallMs,
+    forwardedPerSecond: into.wallMs > 0 ? into.delivered / (into.wallMs / 1000) : Number.NaN,
+    hops: summarize(into.hops),
+  }));
+  return { paced, burst };
 }
 
 function hopRatios(results: readonly RelayLevelResult[]): HopRatio[] {

@@ -22,6 +22,10 @@ export interface BenchConfig {
   /** Calls counted one at a time on each gateway for the per-call counts. */
   countedCalls: number;
   sweeperRuns: number;
+  /** One call's candidates one per message, paced under the rate limit (`workload/paced.ts`). */
+  paced: { candidates: number; intervalMs: number };
+  /** Calls set up, then every side's candidates one per message, all at once (`workload/burst.ts`). */
+  burst: { calls: number; candidatesPerSide: number; rounds: number };
   /** Functions whose cold start is measured, and loads per function. */
   coldStart: { functions: readonly string[] | 'all'; runs: number };
 }
@@ -38,6 +42,10 @@ export const FULL_RUN: BenchConfig = {
   callTimeoutMs: 30_000,
   countedCalls: 10,
   sweeperRuns: 5,
+  // 50 ms between candidates, sides taking turns: 10 a second per socket, half the default limit.
+  paced: { candidates: 40, intervalMs: 50 },
+  // The issue's burst: 50 calls × 40 candidates, 2,000 messages at once.
+  burst: { calls: 50, candidatesPerSide: 20, rounds: 3 },
   coldStart: { functions: 'all', runs: 5 },
 };
 
@@ -52,6 +60,8 @@ export const QUICK_RUN: BenchConfig = {
   callTimeoutMs: 10_000,
   countedCalls: 2,
   sweeperRuns: 2,
+  paced: { candidates: 4, intervalMs: 20 },
+  burst: { calls: 4, candidatesPerSide: 3, rounds: 1 },
   coldStart: { functions: ['ping'], runs: 1 },
 };
 

@@ -3,7 +3,9 @@
  * section the README shows. Numbers only; every judgement is in the targets table.
  */
 import { RELAY_LABELS, type RelayName } from './dialects/dialect';
-import type { BenchResult, RelayLevelResult } from './results';
+import type { BenchResult, BurstLevelResult, PacedResult, RelayLevelResult } from './results';
+import { DEFAULT_RATE_LIMITS } from '../../shared/limits';
+import { TARGETS } from './targets';
 import { HOP_KINDS } from './workload/call-script';
 
 const RELAYS: readonly RelayName[] = ['bare', 'peerjs', 'gateway'];
@@ -46,6 +48,100 @@ export function latencyTable(result: BenchResult): string {
   return table(
     ['calls in flight', 'message', ...RELAYS.map((relay) => RELAY_LABELS[relay]), 'this project ÷ bare', 'this project ÷ PeerJS'],
     rows,
+  );
+}
+
+const pick = <T extends { relay: RelayName }>(entries: readonly T[], relay: RelayName): T | undefined =>
+  entries.find((entry) => entry.relay === relay);
+
+/** The issue's figures in one table: each relay's, and this project's against PeerJS's and the goal. */
+export function headlineTable(result: BenchResult): string {
+  const rows: string[][] = [];
+  const paced = (relay: RelayName): PacedResult | undefined => pick(result.paced, relay);
+  const burst = (relay: RelayName): BurstLevelResult | undefined => pick(result.burst, relay);
+  const row = (figure: string, values: (relay: RelayName) => number, digits: number, versus: string, goal: string): void => {
+    rows.push([figure, ...RELAYS.map((relay) => num(values(relay), digits)), versus, goal]);
+  };
+  const pacedOf = (relay: RelayName): number => paced(relay)?.hops.p50 ?? Number.NaN;
+  const pacedSpec = paced('gateway');
+  if (pacedSpec) {
+    row(
+      `candidate hop p50, ms: one call, ${pacedSpec.candidates} candidates one per message, one every ${pacedSpec.intervalMs} ms`,
+      pacedOf,
+      2,
+      times(pacedOf('gateway') / pacedOf('peerjs')),
+      `≤ ${TARGETS.pacedP50VsPeerJs}x`,
+    );
+  }
+  const burstSpec = burst('gateway');
+  if (burstSpec) {
+    const throughput = (relay: RelayName): number => burst(relay)?.forwardedPerSecond ?? Number.NaN;
+    const share = throughput('gateway') / throughput('peerjs');
+    row(
+      `${burstSpec.calls} calls × ${2 * burstSpec.candidatesPerSide} candidates sent at once: forwarded msg/s`,
+      throughput,
+      0,
+      Number.isFinite(share) && share > 0 ? `1/${(1 / share).toFixed(1)}` : 'n/a',
+      `≥ 1/${1 / TARGETS.burstThroughputShareOfPeerJs}`,
+    );
+    const p99 = (relay: RelayName): number => burst(relay)?.hops.p99 ?? Number.NaN;
+    row('same burst: hop p99, ms', p99, 1, times(p99('gateway') / p99('peerjs')), `≤ ${TARGETS.burstP99VsPeerJs}x`);
+  }
+  const most = Math.max(...levels(result));
+  const worst = result.ratios
+    .filter((ratio) => ratio.concurrency === most && Number.isFinite(ratio.p99VsPeerJs))
+    .sort((a, b) => b.p99VsPeerJs - a.p99VsPeerJs)[0];
+  if (worst) {
+    row(
+      `${most} calls in flight: worst hop p99, ms (${worst.kind})`,
+      (relay) => levelOf(result, relay, most)?.hops[worst.kind].p99 ?? Number.NaN,
+      1,
+      times(worst.p99VsPeerJs),
+      `≤ ${TARGETS.loadedP99VsPeerJs}x`,
+    );
+  }
+  return table(['figure', ...RELAYS.map((relay) => RELAY_LABELS[relay]), 'this project ÷ PeerJS', 'goal'], rows);
+}
+
+/** How the paced and burst figures were taken, and what was lost. */
+function burstNote(result: BenchResult): string {
+  const lost = [...result.paced, ...result.burst].filter((entry) => entry.lost > 0);
+  const burst = pick(result.burst, 'gateway');
+  return [
+    `Paced: one call per relay on sockets opened before, each candidate waited for before the next; the two sides take turns, so each socket sends at half that pace, under the candidate rate limit of ${DEFAULT_RATE_LIMITS.socket.candidates.perSecond}/s per socket. `,
+    burst
+      ? `Burst: ${burst.rounds} measured round(s) of ${burst.messages} single-candidate messages (${burst.calls} calls set up first, both sides sending ${burst.candidatesPerSide} each, all at once); forwarded msg/s is what arrived over the round's wall time, send of the first to arrival of the last.`
+      : '',
+    lost.length > 0 ? ` Lost: ${lost.map((entry) => `${RELAY_LABELS[entry.relay]} ${entry.lost}`).join(', ')}.` : ' Nothing was lost.',
+  ].join('');
+}
+
+/** Per call and per function, against the goals. */
+export function perCallHeadline(result: BenchResult): string {
+  const { perCall, cost, coldStart } = result;
+  const { signalingIn, signalingOut, keepAliveIn, keepAliveOut } = perCall.billedMessages;
+  const slowest = [...coldStart].sort((a, b) => b.initMedianMs - a.initMedianMs)[0];
+  const over = coldStart.filter((fn) => fn.initMedianMs > TARGETS.initMs).length;
+  return table(
+    ['figure', 'now', 'goal'],
+    [
+      [
+        'billed WebSocket messages per call',
+        `${num(signalingIn + signalingOut, 1)} (keep-alive adds ${num(keepAliveIn + keepAliveOut, 1)})`,
+        `≤ ${TARGETS.billedMessagesPerCall}`,
+      ],
+      [
+        'DynamoDB write units per call, sockets included',
+        `${num(perCall.writeUnits, 1)} (${num(perCall.tableWriteUnits, 1)} table + ${num(perCall.indexWriteUnits, 1)} index)`,
+        `≤ ${TARGETS.writeUnitsPerCall}`,
+      ],
+      ['AWS cost per 1,000 five-minute calls', usd(cost.usdPer1000Calls), `≤ $${TARGETS.usdPer1000Calls}`],
+      [
+        'handler init (module load)',
+        slowest ? `up to ${num(slowest.initMedianMs, 1)} ms (${slowest.functionId}); ${over} of ${coldStart.length} over ${TARGETS.initMs} ms` : 'n/a',
+        `every handler ≤ ${TARGETS.initMs} ms`,
+      ],
+    ],
   );
 }
 
@@ -262,6 +358,14 @@ export function fullReport(result: BenchResult): string {
     '',
     ...workload.notes.map((note) => `- ${note}`),
     '',
+    '## The goals, side by side',
+    '',
+    headlineTable(result),
+    '',
+    burstNote(result),
+    '',
+    perCallHeadline(result),
+    '',
     '## Hop latency, ms (p50 / p99)',
     '',
     latencyTable(result),
@@ -300,9 +404,9 @@ export function readmeSection(result: BenchResult): string {
   return [
     `Latest run (\`npm run bench\`): ${result.startedAt.slice(0, 10)}, ${result.machine.cores} × ${result.machine.cpu}, Node ${result.machine.node}, ${result.durationSeconds} s. Full report: [tests/bench/results/latest.md](tests/bench/results/latest.md).`,
     '',
-    'Hop latency in ms, p50 / p99 (compare the ratios rather than the absolute times):',
+    headlineTable(result),
     '',
-    latencyTable(result),
+    perCallHeadline(result),
     '',
     `AWS cost per 1,000 five-minute calls: ${usd(result.cost.usdPer1000Calls)} (${usd(result.cost.usdPer1000CallsWithAwsLatency)} with AWS round trips in the handlers' durations); the sweeper adds ${usd(result.cost.sweeper.usdPerMonth)} a month whatever the traffic.`,
     '',

@@ -35,6 +35,29 @@ export interface HopRatio {
   p99VsPeerJs: number;
 }
 
+/** One call, candidates one per message, paced under the candidate rate limit: the unloaded hop. */
+export interface PacedResult {
+  relay: RelayName;
+  candidates: number;
+  intervalMs: number;
+  hops: LatencySummary;
+  lost: number;
+}
+
+/** Many calls' candidates, one per message, all sent at once. */
+export interface BurstLevelResult {
+  relay: RelayName;
+  calls: number;
+  candidatesPerSide: number;
+  rounds: number;
+  messages: number;
+  delivered: number;
+  lost: number;
+  wallMs: number;
+  forwardedPerSecond: number;
+  hops: LatencySummary;
+}
+
 export interface TargetResult {
   target: string;
   measured: string;
@@ -60,6 +83,8 @@ export interface BenchResult {
   };
   relays: RelayLevelResult[];
   ratios: HopRatio[];
+  paced: PacedResult[];
+  burst: BurstLevelResult[];
   perCall: PerCallSummary;
   lambdaSettings: LambdaSettings;
   cost: CostModel;
