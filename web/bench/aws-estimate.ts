@@ -148,7 +148,7 @@ function handler(handlers: readonly PathHandler[], route: string): PathHandler |
 }
 
 /** One message through AWS: up to the region, API Gateway, Lambda and what the handler does, back down. */
-function hopLines(name: string, measured: PathHandler | undefined, counts: HopCounts, countsSource: string): EstimateLine[] {
+function hopLines(name: string, measured: PathHandler | undefined, counts: HopCounts): EstimateLine[] {
   const o = AWS_OVERHEADS;
   return [
     { step: `${name}: client -> region (RTT/2)`, ms: o.clientRegionRtt.ms / 2, source: o.clientRegionRtt.source },
@@ -162,12 +162,12 @@ function hopLines(name: string, measured: PathHandler | undefined, counts: HopCo
     {
       step: `${name}: DynamoDB, ${counts.storeRequests.toFixed(1)} requests in series`,
       ms: counts.storeRequests * o.dynamodbRequest.ms,
-      source: `${o.dynamodbRequest.source}; count ${countsSource}`,
+      source: o.dynamodbRequest.source,
     },
     {
       step: `${name}: ${counts.posts.toFixed(1)} @connections posts in series`,
       ms: counts.posts * o.apiGatewayOneWay.ms,
-      source: `${o.apiGatewayOneWay.source}; count ${countsSource}`,
+      source: o.apiGatewayOneWay.source,
     },
     { step: `${name}: region -> client (RTT/2)`, ms: o.clientRegionRtt.ms / 2, source: o.clientRegionRtt.source },
   ];
@@ -193,7 +193,7 @@ export function estimateOnAws(measured: ModeSetupLatency, counts: PathCounts): A
       ms: callPageWork,
       source: `measured here (${measured.mode}); includes the local gateway's own forwarding, so slightly high`,
     },
-    ...hopLines('call_invitation', invitation, counts.invitation, counts.source),
+    ...hopLines('call_invitation', invitation, counts.invitation),
   ]);
 
   const acceptLocalServer = (answer?.medianMs ?? 0) + (trickles ? (candidate?.medianMs ?? 0) : 0);
@@ -205,8 +205,8 @@ export function estimateOnAws(measured: ModeSetupLatency, counts: PathCounts): A
       ms: acceptPageWork,
       source: `measured here (${measured.mode}); ICE/DTLS alone p50 ${measured.iceDtls.p50} ms`,
     },
-    ...hopLines('call_answer', answer, counts.answer, counts.source),
-    ...(trickles ? hopLines('ice_candidate (one trickled batch on the path)', candidate, counts.candidate, counts.source) : []),
+    ...hopLines('call_answer', answer, counts.answer),
+    ...(trickles ? hopLines('ice_candidate (one trickled batch on the path)', candidate, counts.candidate) : []),
     {
       step: 'ICE check + DTLS handshake across a real network (2 peer RTTs; 1 when they overlap)',
       ms: 2 * o.peerRtt.ms,
@@ -223,7 +223,7 @@ export function estimateOnAws(measured: ModeSetupLatency, counts: PathCounts): A
     notes: [
       'Warm functions throughout: a cold start adds the function init measured by npm run bench (coldStart) once per new container.',
       "Handler durations were measured here against the local store; DynamoDB's latency is added per request on top, so the handler share is slightly high.",
-      'Posts and store requests of a hop are counted as if in series (an upper bound: some run side by side).',
+      `Store requests and posts per hop: ${counts.source}; counted as if in series (an upper bound: some run side by side).`,
       trickles
         ? 'The client trickled candidates after the answer: one candidate hop is counted on the path.'
         : 'No candidate crossed the server between Accept and connected: the candidates travelled inside the offer and answer.',

@@ -74,6 +74,12 @@ export function installPageMarks(): void {
   });
 }
 
+/**
+ * `installPageMarks` as an init script's source. Under tsx, the transform wraps named functions in
+ * a `__name` helper that exists in this process only; the page gets a no-op one.
+ */
+export const PAGE_MARKS_SCRIPT = `var __name = (fn) => fn;\n(${installPageMarks.toString()})();`;
+
 /** Empties a page's marks before the next call. */
 export function clearPageMarks(): void {
   const marks = window.__setupMarks;

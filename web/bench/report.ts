@@ -9,8 +9,9 @@ export interface SetupLatencyResult {
   bench: 'web-setup';
   startedAt: string;
   machine: { cores: number; node: string };
-  /** Calls per mode. */
+  /** Measured calls per mode, after `warmupCalls` unmeasured ones (each function's first invocation loads it). */
   calls: number;
+  warmupCalls: number;
   /** How each figure was timed, in words (printed with it). */
   method: string;
   modes: ModeSetupLatency[];
@@ -36,13 +37,21 @@ function handlersText(handlers: readonly PathHandler[]): string {
   return handlers.map((h) => `${h.route} ×${h.perCall} (${ms(h.medianMs)})`).join(', ');
 }
 
-function estimateTable(title: string, estimate: FigureEstimate): string[] {
+/** Each distinct source once, numbered, so the tables cite `[n]` instead of repeating it. */
+function sourceNumber(sources: string[], source: string): number {
+  const known = sources.indexOf(source);
+  if (known >= 0) return known + 1;
+  sources.push(source);
+  return sources.length;
+}
+
+function estimateTable(title: string, estimate: FigureEstimate, sources: string[]): string[] {
   return [
     `**${title}** (from the local p50, ${ms(estimate.localP50Ms)}): **${ms(estimate.totalMs)}**`,
     '',
     '| step | ms | source |',
     '|---|---:|---|',
-    ...estimate.lines.map((line) => `| ${line.step} | ${line.ms.toFixed(1)} | ${line.source} |`),
+    ...estimate.lines.map((line) => `| ${line.step} | ${line.ms.toFixed(1)} | [${sourceNumber(sources, line.source)}] |`),
     '',
   ];
 }
@@ -50,7 +59,7 @@ function estimateTable(title: string, estimate: FigureEstimate): string[] {
 /** The results as Markdown: the measured table per mode, the handlers on the path, and the AWS estimate with its sources. */
 export function renderSetupLatency(result: SetupLatencyResult): string {
   const lines = [
-    `### Call setup as a person feels it (${result.calls} calls per mode, ${result.startedAt.slice(0, 10)})`,
+    `### Call setup as a person feels it (${result.calls} calls per mode after ${result.warmupCalls} warm-up, ${result.startedAt.slice(0, 10)})`,
     '',
     result.method,
     '',
@@ -72,8 +81,10 @@ export function renderSetupLatency(result: SetupLatencyResult): string {
   const aws = result.aws;
   if (aws) {
     lines.push(`#### On AWS, estimated (warm, from the ${aws.basedOnMode} run)`, '');
-    lines.push(...estimateTable('Click Call -> incoming screen', aws.callToIncoming));
-    lines.push(...estimateTable('Click Accept -> both connected', aws.acceptToConnected));
+    const sources: string[] = [];
+    lines.push(...estimateTable('Click Call -> incoming screen', aws.callToIncoming, sources));
+    lines.push(...estimateTable('Click Accept -> both connected', aws.acceptToConnected, sources));
+    lines.push('Sources:', '', ...sources.map((source, index) => `${index + 1}. ${source}`), '');
     lines.push(...aws.notes.map((note) => `- ${note}`), '');
   }
   lines.push(

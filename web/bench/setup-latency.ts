@@ -15,7 +15,7 @@ import { percentile } from '../../tests/bench/stats';
 import type { IsolatedGateway } from '../../tests/e2e/support/isolated-gateway';
 import type { UserPage } from '../../tests/e2e/support/user-page';
 import { freshId, World } from '../../tests/e2e/support/world';
-import { clearPageMarks, installPageMarks, readPageMarks, type PageMarks } from './page-marks';
+import { clearPageMarks, PAGE_MARKS_SCRIPT, readPageMarks, type PageMarks } from './page-marks';
 
 export type SetupMode = 'source' | 'as-deployed';
 
@@ -140,7 +140,7 @@ function pathHandlers(invocations: readonly LoggedInvocation[], windows: readonl
 
 async function benchUser(world: World, name: string, profileType: string): Promise<UserPage> {
   const context: BrowserContext = await world.newContext();
-  await context.addInitScript(installPageMarks);
+  await context.addInitScript({ content: PAGE_MARKS_SCRIPT });
   return world.signIn(name, profileType, freshId(), context);
 }
 
@@ -158,20 +158,27 @@ export function gatewayArgsOf(mode: SetupMode, cdkOut: string | undefined): stri
 export async function measureSetupLatency(
   mode: SetupMode,
   calls: number,
+  warmupCalls: number,
   cdkOut: string | undefined,
   track: (world: World | undefined) => void = () => undefined,
 ): Promise<ModeSetupLatency> {
   const world = await World.start({ gatewayArgs: gatewayArgsOf(mode, cdkOut) });
   track(world);
   try {
-    return await runCalls(world.gateway, world, mode, calls);
+    return await runCalls(world.gateway, world, mode, calls, warmupCalls);
   } finally {
     await world.close();
     track(undefined);
   }
 }
 
-async function runCalls(gateway: IsolatedGateway, world: World, mode: SetupMode, calls: number): Promise<ModeSetupLatency> {
+async function runCalls(
+  gateway: IsolatedGateway,
+  world: World,
+  mode: SetupMode,
+  calls: number,
+  warmupCalls: number,
+): Promise<ModeSetupLatency> {
   const invocations: LoggedInvocation[] = [];
   const stopListening = gateway.onLogLine((line) => {
     const invocation = routingInvocation(line, epochNow());
@@ -183,7 +190,7 @@ async function runCalls(gateway: IsolatedGateway, world: World, mode: SetupMode,
     const samples: CallSetupSample[] = [];
     const callWindows: [number, number][] = [];
     const acceptWindows: [number, number][] = [];
-    for (let i = 0; i < calls; i++) {
+    for (let i = 0; i < warmupCalls + calls; i++) {
       await Promise.all([caller.page.evaluate(clearPageMarks), callee.page.evaluate(clearPageMarks)]);
 
       const beforeCall = epochNow();
@@ -210,15 +217,19 @@ async function runCalls(gateway: IsolatedGateway, world: World, mode: SetupMode,
       checkOneClock([acceptClickedAt, callerConnectedAt, calleeConnectedAt], beforeAccept, afterConnected);
       const bothConnectedAt = Math.max(callerConnectedAt, calleeConnectedAt);
 
-      samples.push({
-        callToIncomingMs: incomingAt - callClickedAt,
-        acceptToConnectedMs: bothConnectedAt - acceptClickedAt,
-        acceptToCalleeConnectedMs: calleeConnectedAt - acceptClickedAt,
-        acceptToCallerConnectedMs: callerConnectedAt - acceptClickedAt,
-        iceDtlsMs: callerPeerConnectedAt - answerAppliedAt,
-      });
-      callWindows.push([callClickedAt, acceptClickedAt]);
-      acceptWindows.push([acceptClickedAt, bothConnectedAt + PATH_LINE_GRACE_MS]);
+      const measuredCall = i >= warmupCalls;
+      if (measuredCall)
+        samples.push({
+          callToIncomingMs: incomingAt - callClickedAt,
+          acceptToConnectedMs: bothConnectedAt - acceptClickedAt,
+          acceptToCalleeConnectedMs: calleeConnectedAt - acceptClickedAt,
+          acceptToCallerConnectedMs: callerConnectedAt - acceptClickedAt,
+          iceDtlsMs: callerPeerConnectedAt - answerAppliedAt,
+        });
+      if (measuredCall) {
+        callWindows.push([callClickedAt, acceptClickedAt]);
+        acceptWindows.push([acceptClickedAt, bothConnectedAt + PATH_LINE_GRACE_MS]);
+      }
 
       await new Promise((resolve) => setTimeout(resolve, BETWEEN_CALLS_MS));
       await caller.byTestId('end-call').click();
