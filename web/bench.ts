@@ -1,20 +1,53 @@
 /**
- * `npm run bench:web`: what the web client costs and how fast it connects.
+ * `npm run bench:web`: what the web client costs and how fast a call is set up, as a person feels it.
  *   - the gzipped size of the client's JavaScript (budget: 40 KB);
- *   - the time from clicking Accept to `connected` on the callee's screen, over several real video
- *     calls between two Chromium pages (real gateway, loopback-only namespace, fake media).
+ *   - click Call -> the callee's incoming screen, and click Accept -> both sides connected, over
+ *     real video calls between two Chromium pages (real gateway, loopback-only namespace, fake
+ *     media), in the gateway's source and as-deployed modes (web/bench/setup-latency.ts);
+ *   - an AWS estimate of both, hop by hop, each overhead printed with its source (web/bench/aws-estimate.ts).
+ * Writes the setup figures to tests/bench/results/setup-latency.json.
  *
- *   tsx web/bench.ts [--calls N] [--json]
+ *   tsx web/bench.ts [--calls N] [--warmup N] [--mode both|source|as-deployed] [--json]
  */
+import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { ensureCdkOut } from '../infra/local/as-deployed/cdk-out';
 import { requireE2eEnvironment } from '../tests/e2e/support/environment';
-import { freshId, World } from '../tests/e2e/support/world';
+import type { World } from '../tests/e2e/support/world';
+import { estimateOnAws, readPathCounts } from './bench/aws-estimate';
+import { renderSetupLatency, SETUP_METHOD, type SetupLatencyResult } from './bench/report';
+import { measureSetupLatency, type ModeSetupLatency, type SetupMode } from './bench/setup-latency';
 import { buildWebClient } from './build';
 
 const JS_BUDGET_GZIP_BYTES = 40 * 1024;
+const DEFAULT_CALLS = 20;
+/** Unmeasured calls first: each function's first invocation loads its module (the cold start is npm run bench's figure). */
+const DEFAULT_WARMUP_CALLS = 1;
+const RESULTS_FILE = new URL('../tests/bench/results/setup-latency.json', import.meta.url);
+const MODE_CHOICES: Record<string, SetupMode[]> = { both: ['source', 'as-deployed'], source: ['source'], 'as-deployed': ['as-deployed'] };
 
-const { values } = parseArgs({ options: { calls: { type: 'string', default: '10' }, json: { type: 'boolean', default: false } } });
-const calls = Math.max(1, Number(values.calls) || 10);
+const { values } = parseArgs({
+  options: {
+    calls: { type: 'string', default: String(DEFAULT_CALLS) },
+    warmup: { type: 'string', default: String(DEFAULT_WARMUP_CALLS) },
+    mode: { type: 'string', default: 'both' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const calls = Math.max(1, Number(values.calls) || DEFAULT_CALLS);
+const warmupCalls = Math.max(0, Number(values.warmup) || 0);
+const modes = MODE_CHOICES[values.mode];
+if (!modes) throw new Error(`--mode must be one of ${Object.keys(MODE_CHOICES).join(', ')}, got "${values.mode}"`);
+
+// Whatever ends the run (Ctrl-C, a kill), the open world (browser, gateway, namespace) is closed first.
+let openWorld: World | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    const closing = openWorld?.close() ?? Promise.resolve();
+    void closing.finally(() => process.exit(130));
+  });
+}
 
 const build = await buildWebClient();
 const size = {
@@ -24,52 +57,41 @@ const size = {
   budgetGzipBytes: JS_BUDGET_GZIP_BYTES,
 };
 
-let acceptToConnected: { samplesMs: number[]; medianMs: number; p95Ms: number; minMs: number; maxMs: number } | undefined;
+let setup: SetupLatencyResult | undefined;
 if (requireE2eEnvironment('bench:web')) {
-  const world = await World.start();
-  try {
-    const caller = await world.signIn('Bench Caller', 'student', freshId());
-    const callee = await world.signIn('Bench Callee', 'tutor', freshId());
-    const samples: number[] = [];
-    for (let i = 0; i < calls; i++) {
-      await caller.call(callee, 'video');
-      await callee.waitForIncoming();
-      samples.push(await callee.acceptAndMeasure());
-      await caller.waitForCallStatus('connected');
-      await caller.byTestId('end-call').click();
-      await callee.waitForMainView();
-      await caller.waitForMainView();
-    }
-    const sorted = [...samples].sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-    const round = (ms: number) => Math.round(ms);
-    acceptToConnected = {
-      samplesMs: samples.map(round),
-      medianMs: round(at(0.5)),
-      p95Ms: round(at(0.95)),
-      minMs: round(sorted[0]!),
-      maxMs: round(sorted.at(-1)!),
-    };
-  } finally {
-    await world.close();
+  const startedAt = new Date().toISOString();
+  // Synthesized before any gateway starts: a synth inside the gateway's start would outlast its start timeout.
+  const cdkOut = modes.includes('as-deployed')
+    ? (await ensureCdkOut(undefined, () => process.stderr.write('synthesizing the stack for the as-deployed mode...\n'))).dir
+    : undefined;
+  const measured: ModeSetupLatency[] = [];
+  for (const mode of modes) {
+    process.stderr.write(`bench:web: ${calls} calls, ${mode} mode...\n`);
+    measured.push(await measureSetupLatency(mode, calls, warmupCalls, cdkOut, (world) => (openWorld = world)));
   }
+  // The as-deployed run is the one AWS runs the code of; the source run otherwise.
+  const basis = measured.find((mode) => mode.mode === 'as-deployed') ?? measured[0];
+  setup = {
+    bench: 'web-setup',
+    startedAt,
+    machine: { cores: availableParallelism(), node: process.version },
+    calls,
+    warmupCalls,
+    method: SETUP_METHOD,
+    modes: measured,
+    aws: basis ? estimateOnAws(basis, await readPathCounts()) : null,
+  };
+  await writeFile(RESULTS_FILE, `${JSON.stringify(setup, null, 2)}\n`);
 }
 
 if (values.json) {
-  process.stdout.write(`${JSON.stringify({ bench: 'web', ...size, acceptToConnected: acceptToConnected ?? null })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'web', ...size, setup: setup ?? null })}\n`);
 } else {
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const verdict = size.jsGzipBytes <= JS_BUDGET_GZIP_BYTES ? 'within' : 'OVER';
   process.stdout.write(
-    `Web client JS: ${kb(size.jsBytes)} minified, ${kb(size.jsGzipBytes)} gzipped (${verdict} the ${kb(JS_BUDGET_GZIP_BYTES)} budget); CSS ${kb(size.cssGzipBytes)} gzipped\n`,
+    `Web client JS: ${kb(size.jsBytes)} minified, ${kb(size.jsGzipBytes)} gzipped (${verdict} the ${kb(JS_BUDGET_GZIP_BYTES)} budget); CSS ${kb(size.cssGzipBytes)} gzipped\n\n`,
   );
-  if (acceptToConnected) {
-    process.stdout.write(
-      `Accept -> connected (video, ${calls} calls, Chromium on loopback): median ${acceptToConnected.medianMs} ms, ` +
-        `p95 ${acceptToConnected.p95Ms} ms, min ${acceptToConnected.minMs} ms, max ${acceptToConnected.maxMs} ms\n`,
-    );
-  } else {
-    process.stdout.write('Accept -> connected: not measured (no Chromium or network namespace here)\n');
-  }
+  process.stdout.write(setup ? renderSetupLatency(setup) : 'Call setup: not measured (no Chromium or network namespace here)\n');
 }
 if (size.jsGzipBytes > JS_BUDGET_GZIP_BYTES) process.exitCode = 1;
