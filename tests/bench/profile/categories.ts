@@ -26,6 +26,7 @@ export const CATEGORIES = [
   'gateway other',
   'module loading',
   'GC',
+  'other threads (GC helpers, libuv)',
   'idle',
   'other',
 ] as const;

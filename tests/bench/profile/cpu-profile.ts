@@ -74,6 +74,11 @@ class SourceMaps {
     };
   }
 
+  /** A bundle's map read while the bundle still existed (a container's task root is gone once the gateway stops). */
+  register(bundlePath: string, payload: SourceMapPayload): void {
+    this.maps.set(bundlePath, new SourceMap(payload));
+  }
+
   private mapOf(path: string): SourceMap | undefined {
     if (this.maps.has(path)) return this.maps.get(path);
     let map: SourceMap | undefined;
@@ -88,6 +93,33 @@ class SourceMaps {
 }
 
 const sourceMaps = new SourceMaps();
+
+/** Keeps the source map of `bundlePath` (`…/index.js`) for frames of profiles read later; false if it has none. */
+export function keepSourceMap(bundlePath: string): boolean {
+  try {
+    sourceMaps.register(bundlePath, JSON.parse(readFileSync(`${bundlePath}.map`, 'utf8')) as SourceMapPayload);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Adds `from` to `into`, every figure times `factor` (sampled time scaled to the CPU the process used). */
+export function addScaled(into: ProfileTotals, from: ProfileTotals, factor: number): void {
+  into.sampledMs += from.sampledMs * factor;
+  for (const [category, ms] of from.byCategory) into.byCategory.set(category, (into.byCategory.get(category) ?? 0) + ms * factor);
+  for (const [key, self] of from.selfTimes) {
+    const known = into.selfTimes.get(key);
+    if (known) known.cpuMs += self.cpuMs * factor;
+    else into.selfTimes.set(key, { ...self, cpuMs: self.cpuMs * factor });
+  }
+}
+
+/** The process id in a profile's file name (`CPU.20260101.120000.PID.0.001.cpuprofile`). */
+export function pidOfProfile(fileName: string): number | undefined {
+  const pid = Number(/^CPU\.\d+\.\d+\.(\d+)\./.exec(fileName)?.[1]);
+  return Number.isInteger(pid) ? pid : undefined;
+}
 
 /** A location relative to the project (`lambdas/core/calls.ts:42`), or the package path from `node_modules/`. */
 function shortLocation(url: string, line: number, projectRoot: string): string {

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONTAINER_NODE_ARGS_ENV } from '../../../infra/local/as-deployed/container-pool';
 import { CDK_OUT_ENV, GATEWAY_MODE_ENV } from '../../support/gateway-mode';
@@ -21,7 +21,18 @@ import { percentile } from '../stats';
 import { runBurst, type BurstSpec } from '../workload/burst';
 import { closePairs, openPairs } from '../workload/rounds';
 import { CATEGORIES } from './categories';
-import { addProfile, emptyTotals, monotonicMicros, readCpuProfile, type ProfileTotals, type Window } from './cpu-profile';
+import {
+  addProfile,
+  addScaled,
+  emptyTotals,
+  keepSourceMap,
+  monotonicMicros,
+  pidOfProfile,
+  readCpuProfile,
+  type ProfileTotals,
+  type Window,
+} from './cpu-profile';
+import { cpuBetween, processTree, type CpuUsed } from './process-tree';
 import {
   renderProfileMarkdown,
   type BurstFigures,
@@ -101,6 +112,8 @@ async function profileOnce(mode: ProfiledMode, variant: Variant): Promise<ModePr
     });
     const windows: Window[] = [];
     const bursts: BurstFigures[] = [];
+    /** CPU each process of the gateway used inside the windows, from the kernel. */
+    const cpuInWindows = new Map<number, CpuUsed>();
     try {
       const dialect = gatewayDialect(relay.port, secret);
       const pairs = await openPairs(dialect, spec.calls, FIRST_PROFILE_ID);
@@ -108,7 +121,15 @@ async function profileOnce(mode: ProfiledMode, variant: Variant): Promise<ModePr
         await runBurst(dialect, pairs, spec);
         for (let burst = 0; burst < measuredBursts; burst++) {
           // The window is the burst itself: the calls' setup and ends are outside it.
+          const before = processTree(relay.pid);
           const result = await runBurstInWindow(dialect, pairs, windows);
+          const after = processTree(relay.pid);
+          for (const [pid, used] of cpuBetween(before, after)) {
+            const sum = cpuInWindows.get(pid) ?? { cpuMs: 0, mainThreadCpuMs: 0 };
+            cpuInWindows.set(pid, { cpuMs: sum.cpuMs + used.cpuMs, mainThreadCpuMs: sum.mainThreadCpuMs + used.mainThreadCpuMs });
+          }
+          // A container's bundle is deleted when the gateway stops: its source map is read now.
+          for (const sample of after) if (sample.cwd?.includes('/task/')) keepSourceMap(join(sample.cwd, 'index.js'));
           bursts.push(result);
         }
       } finally {
@@ -117,7 +138,7 @@ async function profileOnce(mode: ProfiledMode, variant: Variant): Promise<ModePr
     } finally {
       await relay.stop();
     }
-    return summarize(mode, variant, bursts, windows, dir);
+    return summarize(mode, variant, bursts, windows, cpuInWindows, dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -150,20 +171,35 @@ async function summarize(
   variant: Variant,
   bursts: BurstFigures[],
   windows: Window[],
+  cpuInWindows: ReadonlyMap<number, CpuUsed>,
   dir: string,
 ): Promise<ModeProfile> {
+  const busy = (totals: ProfileTotals): number => totals.sampledMs - (totals.byCategory.get('idle') ?? 0);
   const all = emptyTotals();
   const processes = new Map<string, { totals: ProfileTotals; profiles: number }>();
   for (const found of await profilesUnder(dir)) {
-    const profile = readCpuProfile(found.path);
-    addProfile(all, profile, PROJECT_ROOT, windows);
+    const one = emptyTotals();
+    addProfile(one, readCpuProfile(found.path), PROJECT_ROOT, windows);
+    // Idle is not CPU; the busy sampled time includes waits for a core, so it is scaled to the CPU
+    // the kernel says the main thread used in the windows; the other threads' CPU is a category of its own.
+    const sampledBusy = busy(one);
+    one.byCategory.delete('idle');
+    one.sampledMs = sampledBusy;
+    const pid = pidOfProfile(basename(found.path));
+    const used = pid === undefined ? undefined : cpuInWindows.get(pid);
+    const factor = used !== undefined && sampledBusy > 0 ? used.mainThreadCpuMs / sampledBusy : 1;
+    if (used) {
+      const offThread = Math.max(0, used.cpuMs - used.mainThreadCpuMs);
+      one.byCategory.set('other threads (GC helpers, libuv)', offThread / factor);
+      one.sampledMs += offThread / factor;
+    }
+    addScaled(all, one, factor);
     const name = found.process === 'gateway' ? 'gateway' : 'containers';
     const entry = processes.get(name) ?? { totals: emptyTotals(), profiles: 0 };
-    addProfile(entry.totals, profile, PROJECT_ROOT, windows);
+    addScaled(entry.totals, one, factor);
     entry.profiles++;
     processes.set(name, entry);
   }
-  const busy = (totals: ProfileTotals): number => totals.sampledMs - (totals.byCategory.get('idle') ?? 0);
   const busyCpuMs = busy(all);
   const forwarded = bursts.reduce((sum, burst) => sum + burst.delivered, 0);
   const perMessage = (ms: number): number => (forwarded > 0 ? (ms * 1000) / forwarded : 0);
