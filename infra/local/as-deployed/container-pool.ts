@@ -86,6 +86,14 @@ interface Container {
   exited: Promise<void>;
 }
 
+/**
+ * Node options for every container, space-separated, read from the gateway's own environment (the
+ * CPU profile, `npm run bench:profile`: `--cpu-prof --cpu-prof-dir=DIR`). With them set, shutting
+ * down ends containers with SIGTERM, on which the bootstrap exits cleanly and node writes the profile.
+ */
+export const CONTAINER_NODE_ARGS_ENV = 'CALLSIGNAL_CONTAINER_NODE_ARGS';
+const containerNodeArgs = (): string[] => (process.env[CONTAINER_NODE_ARGS_ENV] ?? '').split(/\s+/).filter(Boolean);
+
 /** Lambda's limit on a function's init phase. */
 const INIT_LIMIT_MS = 10_000;
 /** How long close waits for a killed container to be gone. */
@@ -165,7 +173,7 @@ export class FunctionContainers {
     for (const pending of this.queue.splice(0)) pending.reject(shuttingDown(this.spec.id));
     for (const container of [...this.containers]) {
       const { running } = container;
-      this.discard(container);
+      this.discard(container, containerNodeArgs().length > 0 ? 'SIGTERM' : 'SIGKILL');
       if (running) {
         clearTimeout(running.timer);
         running.reject(shuttingDown(this.spec.id));
@@ -179,6 +187,8 @@ export class FunctionContainers {
       }),
     ]);
     clearTimeout(timer);
+    for (const container of this.dying)
+      if (container.child.exitCode === null && container.child.signalCode === null) container.child.kill('SIGKILL');
   }
 
   /** Hands waiting invocations to idle containers, and asks for more while under the cap. */
@@ -224,7 +234,7 @@ export class FunctionContainers {
       env: { ...spec.environment, [TASK_ROOT_ENV]: spec.taskRoot, [HANDLER_ENV]: spec.handler },
       // Plain node, none of the gateway's own flags (tsx's loader); the heap capped near the
       // function's memory, so a handler that outgrows its MemorySize fails here too.
-      execArgv: [`--max-old-space-size=${Math.max(32, Math.floor(spec.memoryMb * 0.9))}`],
+      execArgv: [`--max-old-space-size=${Math.max(32, Math.floor(spec.memoryMb * 0.9))}`, ...containerNodeArgs()],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
       // A group of its own: Ctrl+C or a SIGTERM to the gateway's group must not end a container
@@ -356,7 +366,7 @@ export class FunctionContainers {
   }
 
   /** Takes a container out of service and kills it (it may be mid-invocation: the caller settles that). */
-  private discard(container: Container): void {
+  private discard(container: Container, signal: NodeJS.Signals = 'SIGKILL'): void {
     if (!this.containers.delete(container)) return;
     clearTimeout(container.initTimer);
     clearTimeout(container.idleTimer);
@@ -364,7 +374,7 @@ export class FunctionContainers {
     container.running = undefined;
     this.dying.add(container);
     void container.exited.then(() => this.dying.delete(container));
-    if (container.child.exitCode === null && container.child.signalCode === null) container.child.kill('SIGKILL');
+    if (container.child.exitCode === null && container.child.signalCode === null) container.child.kill(signal);
   }
 
   /** A container ended; if it was not taken down on purpose, what it ran fails as on Lambda. */

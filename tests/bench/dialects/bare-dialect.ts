@@ -25,10 +25,8 @@ export function bareDialect(port: number): Dialect {
     },
     invite: (call) => frame(call.callee, 'invite', `${call.tag}.offer`, { type: 'offer', sdp: call.offerSdp }),
     answer: (call) => frame(call.caller, 'answer', `${call.tag}.answer`, { type: 'answer', sdp: call.answerSdp }),
-    candidates: (call, from, burst) =>
-      (call.candidates[from][burst] ?? []).map((candidate) =>
-        frame(other(call, from), 'candidate', candidateTagOf(candidate.candidate) ?? '', candidate),
-      ),
+    candidates: (call, from, burst) => (call.candidates[from][burst] ?? []).map((candidate) => dialect.candidate(call, from, candidate)),
+    candidate: (call, from, candidate) => frame(other(call, from), 'candidate', candidateTagOf(candidate.candidate) ?? '', candidate),
     end: (call) => frame(call.callee, 'end', `${call.tag}.end`, { reason: 'hangup' }),
     learn: () => undefined,
     extras: () => [],

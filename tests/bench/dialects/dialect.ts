@@ -55,6 +55,8 @@ export interface Dialect {
   answer(call: CallState): OutboundFrame;
   /** One side's frames for one burst of its candidates (`burst` indexes `call.candidates[from]`), as its client sends them. */
   candidates(call: CallState, from: Side, burst: number): OutboundFrame[];
+  /** One candidate alone, in the relay's single-candidate frame (the burst workload sends these). */
+  candidate(call: CallState, from: Side, candidate: Candidate): OutboundFrame;
   end(call: CallState): OutboundFrame;
   /** Takes what the relay told the receiver of an invite or answer (the call id). */
   learn(call: CallState, inbound: Inbound): void;

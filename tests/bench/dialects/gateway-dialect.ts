@@ -105,6 +105,10 @@ export function gatewayDialect(port: number, secret: string): Dialect {
         },
       ];
     },
+    candidate: (call, _from, candidate) => ({
+      frame: encode({ type: 'ice_candidate', call_id: requireCallId(call), candidate }),
+      tag: candidateTagOf(candidate.candidate) ?? '',
+    }),
     end: (call) => ({ frame: encode({ type: 'call_ended', call_id: requireCallId(call) }), tag: `end:${requireCallId(call)}` }),
     learn(call, inbound) {
       call.callId ??= inbound.callId;

@@ -79,14 +79,13 @@ export function peerJsDialect(port: number): Dialect {
         { sdp: { type: 'answer', sdp: call.answerSdp }, type: 'media', connectionId: connectionId(call), browser: 'chrome' },
         `${call.tag}.answer`,
       ),
-    candidates: (call, from, burst) =>
-      (call.candidates[from][burst] ?? []).map((candidate) =>
-        frame(
-          'CANDIDATE',
-          other(call, from),
-          { candidate, type: 'media', connectionId: connectionId(call) },
-          candidateTagOf(candidate.candidate) ?? '',
-        ),
+    candidates: (call, from, burst) => (call.candidates[from][burst] ?? []).map((candidate) => dialect.candidate(call, from, candidate)),
+    candidate: (call, from, candidate) =>
+      frame(
+        'CANDIDATE',
+        other(call, from),
+        { candidate, type: 'media', connectionId: connectionId(call) },
+        candidateTagOf(candidate.candidate) ?? '',
       ),
     end: (call) => frame('LEAVE', call.callee, { connectionId: connectionId(call) }, `end:${connectionId(call)}`),
     learn: () => undefined,

@@ -4,6 +4,7 @@
  * if it does not stop in time. Every wait is bounded.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MeterSnapshot } from '../meters/snapshots';
 import { peakResidentBytes, resetPeak } from '../meters/process-memory';
@@ -43,15 +44,23 @@ export interface RelayProcessOptions {
   sweepIntervalMs?: number;
   /** Node options before the entry (`--cpu-prof`, which NODE_OPTIONS may not carry). */
   nodeArgs?: readonly string[];
+  /** Another checkout of the project whose relay to run (a baseline to compare with); this one by default. */
+  projectRoot?: string;
 }
 
 export async function startRelayProcess(kind: RelayKind, options: RelayProcessOptions = {}): Promise<RelayProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', ENTRY, kind, String(options.sweepIntervalMs ?? 60_000)], {
-    cwd: PROJECT_ROOT,
-    // Handler logs go where `npm start` would send them, minus the terminal: written, not read.
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { ...process.env, ...options.env },
-  });
+  const root = options.projectRoot ?? PROJECT_ROOT;
+  const entry = options.projectRoot ? join(options.projectRoot, relative(PROJECT_ROOT, ENTRY)) : ENTRY;
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), '--import', 'tsx', entry, kind, String(options.sweepIntervalMs ?? 60_000)],
+    {
+      cwd: root,
+      // Handler logs go where `npm start` would send them, minus the terminal: written, not read.
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { ...process.env, ...options.env },
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-STDERR_KEPT_CHARS);
