@@ -56,6 +56,29 @@ describe('the quick bench', () => {
     expect(result.ratios.map((ratio) => ratio.kind)).toEqual(QUICK_RUN.levels.flatMap(() => [...HOP_KINDS]));
   });
 
+  it('delivers every paced and every burst candidate on every relay, one message each', () => {
+    const relays = Object.keys(RELAY_LABELS).sort();
+    expect(result.paced.map((run) => run.relay).sort()).toEqual(relays);
+    for (const run of result.paced)
+      expect({ relay: run.relay, count: run.hops.count, lost: run.lost }).toEqual({
+        relay: run.relay,
+        count: QUICK_RUN.paced.candidates,
+        lost: 0,
+      });
+    expect(result.burst.map((level) => level.relay).sort()).toEqual(relays);
+    const messages = QUICK_RUN.burst.calls * 2 * QUICK_RUN.burst.candidatesPerSide * QUICK_RUN.burst.rounds;
+    for (const level of result.burst) {
+      expect({ relay: level.relay, messages: level.messages, delivered: level.delivered, lost: level.lost }).toEqual({
+        relay: level.relay,
+        messages,
+        delivered: messages,
+        lost: 0,
+      });
+      expect(level.hops.count).toBe(messages);
+      expect(level.forwardedPerSecond).toBeGreaterThan(0);
+    }
+  });
+
   it('counts one invocation per frame sent, plus the authorizer, $connect and $disconnect of each socket', () => {
     const { perCall } = result;
     expect(perCall.completed).toBe(QUICK_RUN.countedCalls);

@@ -241,7 +241,10 @@ async function runPacedAndBurst(
     const run = await runPaced(relay.dialect, relay.pairs[0]!, { ...config.paced, timeoutMs: config.callTimeoutMs }, `${relay.name[0]}p`);
     paced.push({ relay: relay.name, ...config.paced, hops: summarize(run.hopsMs), lost: run.lost });
   }
-  const totals = new Map<RelayName, { hops: number[]; rounds: number; messages: number; delivered: number; lost: number; wallMs: number }>();
+  const totals = new Map<
+    RelayName,
+    { hops: number[]; rounds: number; messages: number; delivered: number; lost: number; wallMs: number }
+  >();
   const spec = { calls: config.burst.calls, candidatesPerSide: config.burst.candidatesPerSide, timeoutMs: config.callTimeoutMs };
   for (let round = 0; round <= config.burst.rounds; round++) {
     for (const relay of relays.map((_, index) => relays[(index + round) % relays.length]!)) {

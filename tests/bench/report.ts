@@ -138,7 +138,9 @@ export function perCallHeadline(result: BenchResult): string {
       ['AWS cost per 1,000 five-minute calls', usd(cost.usdPer1000Calls), `≤ $${TARGETS.usdPer1000Calls}`],
       [
         'handler init (module load)',
-        slowest ? `up to ${num(slowest.initMedianMs, 1)} ms (${slowest.functionId}); ${over} of ${coldStart.length} over ${TARGETS.initMs} ms` : 'n/a',
+        slowest
+          ? `up to ${num(slowest.initMedianMs, 1)} ms (${slowest.functionId}); ${over} of ${coldStart.length} over ${TARGETS.initMs} ms`
+          : 'n/a',
         `every handler ≤ ${TARGETS.initMs} ms`,
       ],
     ],

@@ -54,7 +54,7 @@ export function burstCandidate(callTag: string, side: Side, index: number): Cand
   };
 }
 
-interface PlacedCall {
+export interface PlacedCall {
   pair: CallPair;
   call: CallState;
 }
@@ -63,7 +63,7 @@ const socketOf = (pair: CallPair, side: Side): BenchSocket => (side === 'caller'
 const otherSide = (side: Side): Side => (side === 'caller' ? 'callee' : 'caller');
 
 /** Invite and answer for every call, all at once; the calls that came up (their ids learnt). */
-async function setUp(dialect: Dialect, placed: readonly PlacedCall[], deadline: number): Promise<PlacedCall[]> {
+export async function setUpCalls(dialect: Dialect, placed: readonly PlacedCall[], deadline: number): Promise<PlacedCall[]> {
   const up = await Promise.all(
     placed.map(async (entry) => {
       const { pair, call } = entry;
@@ -88,7 +88,7 @@ async function setUp(dialect: Dialect, placed: readonly PlacedCall[], deadline: 
 }
 
 /** Ends every call and waits for each end to arrive (a lost end is abandoned, so no call stays open). */
-async function endAll(dialect: Dialect, calls: readonly PlacedCall[], deadline: number): Promise<void> {
+export async function endCalls(dialect: Dialect, calls: readonly PlacedCall[], deadline: number): Promise<void> {
   await Promise.all(
     calls.map(async ({ pair, call }) => {
       const end = dialect.end(call);
@@ -108,7 +108,7 @@ export async function runBurst(
   const placed = pairs
     .slice(0, spec.calls)
     .map((pair) => ({ pair, call: newCall(`${dialect.relay[0]}B${(++burstSequence).toString(36)}`, pair) }));
-  const calls = await setUp(dialect, placed, performance.now() + spec.timeoutMs);
+  const calls = await setUpCalls(dialect, placed, performance.now() + spec.timeoutMs);
 
   const hopsMs: number[] = [];
   const deadline = performance.now() + spec.timeoutMs;
@@ -138,7 +138,7 @@ export async function runBurst(
   const lastArrival = arrivedAt.reduce<number>((last, at) => (at !== undefined && at > last ? at : last), started);
   const wallMs = lastArrival - started;
 
-  await endAll(dialect, calls, performance.now() + spec.timeoutMs);
+  await endCalls(dialect, calls, performance.now() + spec.timeoutMs);
   const messages = spec.calls * 2 * spec.candidatesPerSide;
   const delivered = hopsMs.length;
   return {

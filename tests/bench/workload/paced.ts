@@ -3,12 +3,10 @@
  * limit (the two sides take turns, so each socket sends at half the pace), each waited for before
  * the next goes. What a single call's trickle feels like on an idle relay.
  */
-import type { CallPair } from './call-script';
-import { newCall } from './call-script';
-import { setUpCall, tearDownCall } from './burst';
 import type { Dialect } from '../dialects/dialect';
+import { burstCandidate, endCalls, setUpCalls } from './burst';
+import { newCall, type CallPair } from './call-script';
 import type { Side } from './session-content';
-import { candidateBursts } from './session-content';
 
 export interface PacedSpec {
   candidates: number;
@@ -26,15 +24,13 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export async function runPaced(dialect: Dialect, pair: CallPair, spec: PacedSpec, tag: string): Promise<PacedRun> {
   const deadline = performance.now() + spec.timeoutMs + spec.candidates * spec.intervalMs;
   const call = newCall(tag, pair);
-  await setUpCall(dialect, pair, call, deadline);
+  if ((await setUpCalls(dialect, [{ pair, call }], deadline)).length === 0) return { hopsMs: [], lost: spec.candidates };
   const hopsMs: number[] = [];
   let lost = 0;
   for (let index = 0; index < spec.candidates; index++) {
     const from: Side = index % 2 === 0 ? 'caller' : 'callee';
     const [sender, receiver] = from === 'caller' ? [pair.caller, pair.callee] : [pair.callee, pair.caller];
-    // A fresh candidate line each time, tagged so its arrival is told apart from every other.
-    const [candidate] = candidateBursts(`${tag}n${index}`, from).flat();
-    const out = dialect.candidate(call, from, candidate!);
+    const out = dialect.candidate(call, from, burstCandidate(call.tag, from, index));
     const paceUntil = performance.now() + spec.intervalMs;
     const sentAt = sender.send(out.frame);
     const arrival = await receiver.inbox.wait(out.tag, deadline);
@@ -42,6 +38,6 @@ export async function runPaced(dialect: Dialect, pair: CallPair, spec: PacedSpec
     else lost++;
     await sleep(Math.max(0, paceUntil - performance.now()));
   }
-  await tearDownCall(dialect, pair, call, deadline);
+  await endCalls(dialect, [{ pair, call }], deadline);
   return { hopsMs, lost };
 }
