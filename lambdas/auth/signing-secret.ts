@@ -1,9 +1,4 @@
 /** The JWT signing secret: `JWT_SECRET` locally, or read once from Secrets Manager (`JWT_SECRET_ARN`) on AWS. */
-// A static import: the CommonJS bundle then loads the runtime's SDK with `require`, which resolves
-// the way Node always does (a lazy `import()` would rely on Lambda's NODE_PATH rule for ES imports).
-// Only the authorizer, the invitation and presence (for call grants) import this module, so no other
-// handler carries the client.
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ENV } from '../../shared/env';
 
 let cached: Promise<string> | undefined;
@@ -13,9 +8,10 @@ async function load(env: Record<string, string | undefined>): Promise<string> {
   if (direct) return direct;
   const arn = env[ENV.jwtSecretArn];
   if (!arn) throw new Error(`Set ${ENV.jwtSecret} or ${ENV.jwtSecretArn}`);
-  const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
-  if (!SecretString) throw new Error('The signing secret is empty');
-  return SecretString;
+  // The client is loaded only here: a secret given directly (locally) loads none.
+  const stored = await (await import('./secrets-manager-read')).readSecretString(arn);
+  if (!stored) throw new Error('The signing secret is empty');
+  return stored;
 }
 
 /** Cached for the container's life; a failed load is retried on the next call. */

@@ -2,17 +2,12 @@
  * Wires the core to its adapters once per container (cold start), from the environment and from
  * what the container's function may touch (`shared/routes.ts`). On AWS a container runs one
  * function; run in one process (the local gateway's source mode), each function still gets a
- * runtime of its own, so no function sees another's memory there either.
+ * runtime of its own, so no function sees another's memory there either. Building a runtime loads
+ * no SDK client: each adapter loads its own on first use.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { RATE_LIMITED_REPLY_INTERVAL_MS } from '../../shared/limits';
 import { mayCountRates, mayWrite, type FunctionDefinition } from '../../shared/routes';
-import { DynamoCallStore } from '../adapters/dynamo-store';
-import { ManagementApiSockets } from '../adapters/management-api';
-import { DynamoProfileSettings } from '../adapters/profile-settings-store';
-import { DynamoSessionLineHolders } from '../adapters/session-line-holders';
 import { Admission } from '../core/admission';
 import { CallService } from '../core/calls';
 import { Messenger } from '../core/messenger';
@@ -21,6 +16,7 @@ import type { ProfileSettingsStore } from '../core/profile-settings';
 import { RateLimiter } from '../core/rate-limiter';
 import { RefusalNotices } from '../core/refusal-notices';
 import { RepeatedRings } from '../core/repeated-rings';
+import { awsAdapters, type Adapters } from './adapters';
 import { readConfig, type RuntimeConfig } from './config';
 import { logFailure } from './log';
 
@@ -38,31 +34,22 @@ export interface Runtime {
   admission: Admission;
 }
 
-/** The outside world a runtime talks to: DynamoDB and the management API unless a test says otherwise. */
-export interface Adapters {
-  store: DynamoCallStore;
-  sockets: SocketPort;
-  profileSettings?: ProfileSettingsStore;
-}
+export type { Adapters } from './adapters';
 
 const systemClock: Clock = { now: () => new Date() };
 
 export function createRuntime(config: RuntimeConfig, definition: FunctionDefinition, adapters?: Adapters): Runtime {
-  // One client (and one connection pool) for every table the function reads.
-  const dynamodb = new DynamoDBClient({});
-  const store = adapters?.store ?? new DynamoCallStore({ connections: config.connectionsTable, callLogs: config.callLogsTable }, dynamodb);
-  const sockets = adapters?.sockets ?? new ManagementApiSockets(config.managementEndpoint);
-  const profileSettings = adapters?.profileSettings ?? new DynamoProfileSettings(config.profileSettingsTable, dynamodb);
+  // Only the clients the function's access needs, each loaded on first use (see `adapters.ts`).
+  const aws = awsAdapters(config, definition);
+  const store = adapters?.store ?? aws.store;
+  const sockets = adapters?.sockets ?? aws.sockets;
+  const profileSettings = adapters?.profileSettings ?? aws.profileSettings;
   // Only a function that may write `connections` deletes the records of sockets found gone; shared
   // rate counters are kept there by those and by the functions granted just the counters.
   const writesConnections = mayWrite(definition.access.connections);
   const messenger = new Messenger(sockets, writesConnections ? (id) => store.deleteSocket(id) : undefined);
   const newCallId = monotonicFactory();
-  // A chat function that claims lines judges one a whiteboard session call holds from that call's table.
-  const sessionLineHolders =
-    definition.access.whiteboardCalls !== undefined && definition.access.whiteboardCalls !== 'none' && config.whiteboardCallHistoryTable
-      ? new DynamoSessionLineHolders(DynamoDBDocumentClient.from(dynamodb), config.whiteboardCallHistoryTable)
-      : undefined;
+  const sessionLineHolders = adapters?.sessionLineHolders ?? aws.sessionLineHolders;
   return {
     definition,
     config,

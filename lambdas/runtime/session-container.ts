@@ -3,29 +3,28 @@
  * does for the chat calls: the same store of lines, the same messenger over the management API
  * (the whiteboard API's own endpoint), the same admission; the session calls' own store.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { RATE_LIMITED_REPLY_INTERVAL_MS } from '../../shared/limits';
 import type { FunctionDefinition } from '../../shared/routes';
 import { verifySessionGrant } from '../auth/session-grant';
 import { signingSecret } from '../auth/signing-secret';
-import { DynamoCallStore } from '../adapters/dynamo-store';
-import { ManagementApiSockets } from '../adapters/management-api';
-import { DynamoSessionStore } from '../adapters/session-store';
 import { Admission } from '../core/admission';
 import { Applier } from '../core/apply';
-import { LineClaims } from '../core/lines';
+import { LineClaims, type SessionLineHolders } from '../core/lines';
 import { Messenger } from '../core/messenger';
 import type { Clock, SocketPort } from '../core/model';
 import { RateLimiter } from '../core/rate-limiter';
 import { RefusalNotices } from '../core/refusal-notices';
+import type { SessionStore } from '../core/sessions/model';
 import { SessionCalls } from '../core/sessions/session-calls';
+import { lazyCallStore, lazyDynamoDBClient, lazyManagementApi, touchesCallStore } from './adapters';
+import { notGranted, onFirstUse } from './on-first-use';
 import { readSessionConfig, type SessionRuntimeConfig } from './session-config';
 
 export interface SessionRuntime {
   definition: FunctionDefinition;
   config: SessionRuntimeConfig;
-  sessionStore: DynamoSessionStore;
+  sessionStore: SessionStore & SessionLineHolders;
   sockets: SocketPort;
   messenger: Messenger;
   sessions: SessionCalls;
@@ -37,13 +36,21 @@ const systemClock: Clock = { now: () => new Date() };
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createSessionRuntime(config: SessionRuntimeConfig, definition: FunctionDefinition): SessionRuntime {
-  const dynamodb = new DynamoDBClient({});
-  const sessionStore = new DynamoSessionStore(
-    { connections: config.connectionsTable, whiteboardCalls: config.whiteboardCallHistoryTable },
-    dynamodb,
-  );
-  const lineStore = new DynamoCallStore({ connections: config.connectionsTable, callLogs: config.callLogsTable }, dynamodb);
-  const sockets = new ManagementApiSockets(config.managementEndpoint);
+  // Only the clients the function's access needs, each loaded on first use (see `adapters.ts`).
+  const { access, id } = definition;
+  const dynamodb = lazyDynamoDBClient();
+  const sessionStore =
+    touchesCallStore(access) || (access.whiteboardCalls ?? 'none') !== 'none'
+      ? onFirstUse<SessionStore & SessionLineHolders>(async () => {
+          const [{ DynamoSessionStore }, client] = await Promise.all([import('../adapters/session-store'), dynamodb()]);
+          return new DynamoSessionStore(
+            { connections: config.connectionsTable, whiteboardCalls: config.whiteboardCallHistoryTable },
+            client,
+          );
+        })
+      : notGranted<SessionStore & SessionLineHolders>(id, 'connections or whiteboard_call_history');
+  const lineStore = lazyCallStore(definition, { connections: config.connectionsTable, callLogs: config.callLogsTable }, dynamodb);
+  const sockets = lazyManagementApi(definition, config.managementEndpoint);
   // Records of whiteboard sockets found gone are left to their `$disconnect` (it is what marks the member absent) and their TTL.
   const messenger = new Messenger(sockets);
   const newCallId = monotonicFactory();

@@ -1,11 +1,13 @@
 /**
  * Cold start, per function of the function table: the bundle the CDK construct deploys (esbuild,
- * minified, platform node, target node22, CommonJS, the AWS SDK left to the runtime; see
- * `infra/aws/handler-function.ts`), its size, and the time to load it (`require`, which runs
- * every module's top level) in a fresh Node process started with the construct's NODE_OPTIONS.
+ * minified, platform node, target node22, CommonJS; see `infra/aws/handler-function.ts`) and the
+ * other way of treating the AWS SDK (bundled and tree-shaken, or left to the runtime), each one's
+ * size and the time to load it (`require`, which runs every module's top level) in a fresh Node
+ * process started with the construct's NODE_OPTIONS. The two variants are loaded interleaved, so
+ * a burst of load on a shared machine falls on both alike.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
@@ -14,20 +16,36 @@ import { median } from './stats';
 
 const run = promisify(execFile);
 
-/** What `HandlerFunction` passes to NodejsFunction's bundling (bundleAwsSdk off). */
+/** Where the AWS SDK comes from: carried in the bundle, or the copy the Lambda runtime ships. */
+export type SdkSource = 'bundled' | 'runtime';
+
+const SDK_PACKAGES = ['@aws-sdk/*', '@smithy/*'];
+
+/**
+ * What `HandlerFunction` passes to NodejsFunction's bundling: the single description of the deployed
+ * bundles (tests/infra/bundles.test.ts holds the synthesized assets to it).
+ */
 export const CONSTRUCT_BUNDLING = {
   target: 'node22',
   format: 'cjs',
   minify: true,
-  external: ['@aws-sdk/*', '@smithy/*'],
+  /**
+   * Left to the runtime: measured (see the README's cold-start table), the bundled SDK's init is about
+   * twice the CPU, since V8 still parses the ~400 KB of SDK code a handler may load on first use.
+   */
+  sdk: 'runtime',
+  /** The ES builds first, so esbuild can drop what a handler never reaches (tree-shaking), the SDK's too when bundled. */
+  mainFields: ['module', 'main'],
   nodeOptions: '--enable-source-maps',
 } as const;
 
-export interface ColdStart {
-  functionId: string;
+/** The packages esbuild leaves out of a bundle for this SDK source. */
+export const externalsFor = (sdk: SdkSource): string[] => (sdk === 'runtime' ? [...SDK_PACKAGES] : []);
+
+/** One way of bundling a function, measured. */
+export interface BundleVariant {
+  sdk: SdkSource;
   bundleBytes: number;
-  /** The AWS SDK packages the bundle loads from the runtime when it is loaded (not lazily). */
-  sdkPackagesAtLoad: string[];
   /** Each load's wall time in a fresh process. */
   initMs: number[];
   initMedianMs: number;
@@ -36,21 +54,42 @@ export interface ColdStart {
   initCpuMedianMs: number;
 }
 
+/** The deployed bundle's figures at the top level (as before), the other SDK source beside them. */
+export interface ColdStart extends BundleVariant {
+  functionId: string;
+  /** The AWS SDK packages loading the function takes from the runtime at once (the rest load on first use, if ever). */
+  sdkPackagesAtLoad: string[];
+  /** The same function bundled the other way. */
+  alternative: BundleVariant;
+}
+
+/** A module to measure beside the function table's (e.g. one function serving several routes). */
+export interface ExtraEntry {
+  id: string;
+  /** Module path from the project root, or an absolute path. */
+  entry: string;
+}
+
 const LOAD_TIMEOUT_MS = 20_000;
-/** Loads the bundle named by the first argument and prints how long that took, in wall and CPU time. */
+/**
+ * Loads the bundle named by the first argument and prints how long that took, in wall and CPU time,
+ * and which SDK packages were loaded from node_modules by then.
+ */
 const LOAD_SCRIPT = [
   'const cpu = process.cpuUsage(); const started = performance.now();',
   'require(process.argv[1]);',
   'const wall = performance.now() - started; const used = process.cpuUsage(cpu);',
-  'process.stdout.write(JSON.stringify({ wall, cpu: (used.user + used.system) / 1000 }));',
+  'const sdk = [...new Set(Object.keys(require.cache).map((p) => (/node_modules\\/(@aws-sdk\\/[^/]+)/.exec(p) || [])[1]).filter(Boolean))].sort();',
+  'process.stdout.write(JSON.stringify({ wall, cpu: (used.user + used.system) / 1000, sdk }));',
 ].join(' ');
 
 interface LoadTime {
   wall: number;
   cpu: number;
+  sdk: string[];
 }
 
-async function bundle(projectRoot: string, entry: string, outfile: string): Promise<number> {
+async function bundle(projectRoot: string, entry: string, outfile: string, sdk: SdkSource): Promise<number> {
   await build({
     absWorkingDir: projectRoot,
     entryPoints: [resolve(projectRoot, entry)],
@@ -60,22 +99,13 @@ async function bundle(projectRoot: string, entry: string, outfile: string): Prom
     target: CONSTRUCT_BUNDLING.target,
     format: CONSTRUCT_BUNDLING.format,
     minify: CONSTRUCT_BUNDLING.minify,
+    mainFields: [...CONSTRUCT_BUNDLING.mainFields],
     sourcemap: true,
     sourcesContent: false,
-    external: [...CONSTRUCT_BUNDLING.external],
-    logLevel: 'warning',
+    external: externalsFor(sdk),
+    logLevel: 'error',
   });
   return (await stat(outfile)).size;
-}
-
-/**
- * The SDK packages a bundle loads with itself: esbuild turns the static imports of an external
- * package into `require(...)` calls at the top of a CommonJS bundle, and leaves a lazy `import()`
- * as it is (that one loads only when first reached).
- */
-async function sdkPackagesAtLoad(bundlePath: string): Promise<string[]> {
-  const code = await readFile(bundlePath, 'utf8');
-  return [...new Set([...code.matchAll(/require\("(@aws-sdk\/[^"]+)"\)/g)].map((match) => match[1]!))].sort();
 }
 
 async function loadTime(bundlePath: string, cwd: string): Promise<LoadTime> {
@@ -87,50 +117,78 @@ async function loadTime(bundlePath: string, cwd: string): Promise<LoadTime> {
   });
   const printed: unknown = JSON.parse(stdout.trim() || 'null');
   const time = typeof printed === 'object' && printed !== null ? (printed as Partial<LoadTime>) : {};
-  if (typeof time.wall !== 'number' || typeof time.cpu !== 'number')
+  if (typeof time.wall !== 'number' || typeof time.cpu !== 'number' || !Array.isArray(time.sdk))
     throw new Error(`loading ${bundlePath} printed ${JSON.stringify(stdout)}`);
-  return { wall: time.wall, cpu: time.cpu };
+  return { wall: time.wall, cpu: time.cpu, sdk: time.sdk };
 }
 
+interface Measuring {
+  functionId: string;
+  variants: Record<SdkSource, { outfile: string; bundleBytes: number; initMs: number[]; initCpuMs: number[] }>;
+  sdkPackagesAtLoad: string[];
+}
+
+const finished = (sdk: SdkSource, measured: Measuring['variants'][SdkSource]): BundleVariant => ({
+  sdk,
+  bundleBytes: measured.bundleBytes,
+  initMs: measured.initMs,
+  initMedianMs: median(measured.initMs),
+  initCpuMs: measured.initCpuMs,
+  initCpuMedianMs: median(measured.initCpuMs),
+});
+
+const otherSource = (sdk: SdkSource): SdkSource => (sdk === 'bundled' ? 'runtime' : 'bundled');
+
 /**
- * Bundles the chosen functions into `workDir` (inside the project, so the bundles find the AWS SDK
- * in node_modules as they find it in the Lambda runtime) and loads each `runs` times.
+ * Bundles the chosen functions (and any extra entries) both ways into `workDir` (inside the project,
+ * so the bundles that leave the SDK out find it in node_modules as they find it in the Lambda
+ * runtime) and loads each `runs` times, the two variants alternating.
  */
 export async function measureColdStarts(
   projectRoot: string,
   workDir: string,
   functionIds: readonly string[] | 'all',
   runs: number,
+  extraEntries: readonly ExtraEntry[] = [],
 ): Promise<ColdStart[]> {
-  const chosen = FUNCTIONS.filter((fn) => functionIds === 'all' || functionIds.includes(fn.id));
+  const chosen: ExtraEntry[] = [
+    ...FUNCTIONS.filter((fn) => functionIds === 'all' || functionIds.includes(fn.id)).map(({ id, entry }) => ({ id, entry })),
+    ...extraEntries,
+  ];
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
   // The deployed asset is a bare directory, where `.js` means CommonJS (the project says "module").
   await writeFile(join(workDir, 'package.json'), '{"type":"commonjs"}\n');
-  const bundles: (Omit<ColdStart, 'initMedianMs' | 'initCpuMedianMs'> & { outfile: string })[] = [];
+  const measuring: Measuring[] = [];
   for (const fn of chosen) {
-    const outfile = join(workDir, fn.id, 'index.js');
-    const bundleBytes = await bundle(projectRoot, fn.entry, outfile);
-    bundles.push({
+    const variant = async (sdk: SdkSource) => {
+      const outfile = join(workDir, sdk, fn.id, 'index.js');
+      return { outfile, bundleBytes: await bundle(projectRoot, fn.entry, outfile, sdk), initMs: [], initCpuMs: [] };
+    };
+    measuring.push({
       functionId: fn.id,
-      outfile,
-      bundleBytes,
-      sdkPackagesAtLoad: await sdkPackagesAtLoad(outfile),
-      initMs: [],
-      initCpuMs: [],
+      variants: { bundled: await variant('bundled'), runtime: await variant('runtime') },
+      sdkPackagesAtLoad: [],
     });
   }
-  // Round-robin over the functions, so a burst of load on a shared machine spreads over all of them.
+  // Round-robin over the functions and the variants, so a burst of load spreads over all of them.
   for (let attempt = 0; attempt < runs; attempt++) {
-    for (const entry of bundles) {
-      const time = await loadTime(entry.outfile, workDir);
-      entry.initMs.push(time.wall);
-      entry.initCpuMs.push(time.cpu);
+    for (const entry of measuring) {
+      // Alternate which variant goes first, so neither always runs right after the other's disk reads.
+      const order: SdkSource[] = attempt % 2 === 0 ? ['bundled', 'runtime'] : ['runtime', 'bundled'];
+      for (const sdk of order) {
+        const time = await loadTime(entry.variants[sdk].outfile, workDir);
+        entry.variants[sdk].initMs.push(time.wall);
+        entry.variants[sdk].initCpuMs.push(time.cpu);
+        if (sdk === 'runtime') entry.sdkPackagesAtLoad = time.sdk;
+      }
     }
   }
-  return bundles.map(({ outfile: _outfile, ...measured }) => ({
-    ...measured,
-    initMedianMs: median(measured.initMs),
-    initCpuMedianMs: median(measured.initCpuMs),
+  const deployed = CONSTRUCT_BUNDLING.sdk;
+  return measuring.map((entry) => ({
+    functionId: entry.functionId,
+    ...finished(deployed, entry.variants[deployed]),
+    sdkPackagesAtLoad: entry.sdkPackagesAtLoad,
+    alternative: finished(otherSource(deployed), entry.variants[otherSource(deployed)]),
   }));
 }

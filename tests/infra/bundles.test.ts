@@ -1,11 +1,14 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSTRUCT_BUNDLING } from '../bench/cold-start';
 import { resourcesOfType, synthesize, type Synthesized } from './support/synth';
 
 /**
- * The ceiling per minified bundle (cold start grows with it). The largest, `call-invitation`, is
- * about 109 KB since it verifies grants (jose), reads settings and judges lines held by session calls.
+ * The ceiling per minified bundle (parsing it is part of every cold start), the AWS SDK left to the
+ * runtime as measured faster (tests/bench/cold-start.ts). The largest, `call-invitation`, is about
+ * 105 KB since it verifies grants (jose), reads settings and judges lines held by session calls.
  */
 const MAX_BUNDLE_BYTES = 120 * 1024;
 
@@ -37,6 +40,26 @@ describe('handler bundles', () => {
       ).toBe(true);
       expect(map.sourcesContent, handler.definition.id).toBeUndefined();
     }
+  });
+
+  it('are bundled as the cold-start benchmark measures them', () => {
+    expect(CONSTRUCT_BUNDLING.sdk).toBe('runtime');
+  });
+
+  it('load no SDK client at init: each is loaded on first use, and only where the function may use it', () => {
+    const loadedAtInit = (handlerId: string): string[] => {
+      const script = [
+        'require(process.argv[1]);',
+        'const sdk = Object.keys(require.cache).map((p) => (/node_modules\\/(@aws-sdk\\/[^/]+)/.exec(p) || [])[1]).filter(Boolean);',
+        'process.stdout.write(JSON.stringify([...new Set(sdk)]));',
+      ].join(' ');
+      const printed = execFileSync(process.execPath, ['-e', script, join(assetDirOf(handlerId), 'index.js')], {
+        cwd: synth.outdir,
+        env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
+      });
+      return JSON.parse(printed.toString()) as string[];
+    };
+    for (const id of ['ping', 'ice-servers', 'authorizer', 'call-invitation', 'session-join']) expect(loadedAtInit(id), id).toEqual([]);
   });
 
   it('leave the AWS SDK to the Lambda runtime', () => {
