@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus, platform, arch } from 'node:os';
 import { join } from 'node:path';
 import { checkCallLogs } from './call-log-check';
-import { measureColdStarts } from './cold-start';
+import { measureLayouts, modelColdStarts } from './cold-start-layouts';
 import { BENCH_RATE_LIMIT_PER_SECOND, loadTestGatewayEnvironment, type BenchConfig } from './config';
 import { costModel } from './cost-model';
 import { bareDialect } from './dialects/bare-dialect';
@@ -79,7 +79,8 @@ export async function runBenchmark({ config, workDir, log }: BenchOptions): Prom
     const lambdaSettings = readLambdaSettings();
 
     log('Cold starts: bundling each handler and loading it in fresh processes ...');
-    const coldStart = await measureColdStarts(PROJECT_ROOT, join(workDir, 'bundles'), config.coldStart.functions, config.coldStart.runs);
+    const coldStarts = await measureLayouts(PROJECT_ROOT, workDir, config.coldStart.functions, config.coldStart.runs);
+    const coldStart = coldStarts.functions;
 
     log('Web client: building and gzipping ...');
     const webClient = await measureWebClient(PROJECT_ROOT, join(workDir, 'web-dist'));
@@ -217,6 +218,8 @@ export async function runBenchmark({ config, workDir, log }: BenchOptions): Prom
       lambdaSettings,
       cost,
       coldStart,
+      coldStartGroups: coldStarts.groups,
+      coldStartModel: modelColdStarts(coldStarts, perCall.invocations),
       webClient,
       callLogs,
       targets,

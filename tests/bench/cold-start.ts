@@ -59,6 +59,11 @@ export interface ColdStart extends BundleVariant {
   functionId: string;
   /** The AWS SDK packages loading the function takes from the runtime at once (the rest load on first use, if ever). */
   sdkPackagesAtLoad: string[];
+  /**
+   * With the SDK left to the runtime, what the first request adds: loading the SDK packages the
+   * bundle refers to but did not load at init (its clients load on first use). Null when bundled.
+   */
+  firstUse: { packages: string[]; wallMedianMs: number; cpuMedianMs: number } | null;
   /** The same function bundled the other way. */
   alternative: BundleVariant;
 }
@@ -80,13 +85,23 @@ const LOAD_SCRIPT = [
   'require(process.argv[1]);',
   'const wall = performance.now() - started; const used = process.cpuUsage(cpu);',
   'const sdk = [...new Set(Object.keys(require.cache).map((p) => (/node_modules\\/(@aws-sdk\\/[^/]+)/.exec(p) || [])[1]).filter(Boolean))].sort();',
-  'process.stdout.write(JSON.stringify({ wall, cpu: (used.user + used.system) / 1000, sdk }));',
+  // What the first request then adds: the SDK packages the bundle refers to but did not load yet.
+  'const code = require("fs").readFileSync(process.argv[1], "utf8");',
+  'const later = [...new Set([...code.matchAll(/require\\("(@aws-sdk\\/[^"]+)"\\)/g)].map((m) => m[1]))].filter((p) => !sdk.includes(p)).sort();',
+  // An optional package the SDK only tries (signature-v4-crt) is not installed: skipped, as it would be.
+  'const resolved = later.flatMap((p) => { try { return [require.resolve(p, { paths: [require("path").dirname(process.argv[1])] })]; } catch { return []; } });',
+  'const laterCpu = process.cpuUsage(); const laterStarted = performance.now();',
+  'for (const path of resolved) require(path);',
+  'const laterWall = performance.now() - laterStarted; const laterUsed = process.cpuUsage(laterCpu);',
+  'const firstUse = { packages: later, wall: laterWall, cpu: (laterUsed.user + laterUsed.system) / 1000 };',
+  'process.stdout.write(JSON.stringify({ wall, cpu: (used.user + used.system) / 1000, sdk, firstUse }));',
 ].join(' ');
 
 interface LoadTime {
   wall: number;
   cpu: number;
   sdk: string[];
+  firstUse: { packages: string[]; wall: number; cpu: number };
 }
 
 async function bundle(projectRoot: string, entry: string, outfile: string, sdk: SdkSource): Promise<number> {
@@ -117,15 +132,24 @@ async function loadTime(bundlePath: string, cwd: string): Promise<LoadTime> {
   });
   const printed: unknown = JSON.parse(stdout.trim() || 'null');
   const time = typeof printed === 'object' && printed !== null ? (printed as Partial<LoadTime>) : {};
-  if (typeof time.wall !== 'number' || typeof time.cpu !== 'number' || !Array.isArray(time.sdk))
+  const { firstUse } = time;
+  if (
+    typeof time.wall !== 'number' ||
+    typeof time.cpu !== 'number' ||
+    !Array.isArray(time.sdk) ||
+    typeof firstUse?.wall !== 'number' ||
+    typeof firstUse.cpu !== 'number' ||
+    !Array.isArray(firstUse.packages)
+  )
     throw new Error(`loading ${bundlePath} printed ${JSON.stringify(stdout)}`);
-  return { wall: time.wall, cpu: time.cpu, sdk: time.sdk };
+  return { wall: time.wall, cpu: time.cpu, sdk: time.sdk, firstUse };
 }
 
 interface Measuring {
   functionId: string;
   variants: Record<SdkSource, { outfile: string; bundleBytes: number; initMs: number[]; initCpuMs: number[] }>;
   sdkPackagesAtLoad: string[];
+  firstUse: { packages: string[]; wallMs: number[]; cpuMs: number[] };
 }
 
 const finished = (sdk: SdkSource, measured: Measuring['variants'][SdkSource]): BundleVariant => ({
@@ -169,6 +193,7 @@ export async function measureColdStarts(
       functionId: fn.id,
       variants: { bundled: await variant('bundled'), runtime: await variant('runtime') },
       sdkPackagesAtLoad: [],
+      firstUse: { packages: [], wallMs: [], cpuMs: [] },
     });
   }
   // Round-robin over the functions and the variants, so a burst of load spreads over all of them.
@@ -180,7 +205,12 @@ export async function measureColdStarts(
         const time = await loadTime(entry.variants[sdk].outfile, workDir);
         entry.variants[sdk].initMs.push(time.wall);
         entry.variants[sdk].initCpuMs.push(time.cpu);
-        if (sdk === 'runtime') entry.sdkPackagesAtLoad = time.sdk;
+        if (sdk === 'runtime') {
+          entry.sdkPackagesAtLoad = time.sdk;
+          entry.firstUse.packages = time.firstUse.packages;
+          entry.firstUse.wallMs.push(time.firstUse.wall);
+          entry.firstUse.cpuMs.push(time.firstUse.cpu);
+        }
       }
     }
   }
@@ -189,6 +219,10 @@ export async function measureColdStarts(
     functionId: entry.functionId,
     ...finished(deployed, entry.variants[deployed]),
     sdkPackagesAtLoad: entry.sdkPackagesAtLoad,
+    firstUse:
+      deployed === 'runtime'
+        ? { packages: entry.firstUse.packages, wallMedianMs: median(entry.firstUse.wallMs), cpuMedianMs: median(entry.firstUse.cpuMs) }
+        : null,
     alternative: finished(otherSource(deployed), entry.variants[otherSource(deployed)]),
   }));
 }

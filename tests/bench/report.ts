@@ -5,6 +5,7 @@
 import { RELAY_LABELS, type RelayName } from './dialects/dialect';
 import type { BenchResult, BurstLevelResult, PacedResult, RelayLevelResult } from './results';
 import { DEFAULT_RATE_LIMITS } from '../../shared/limits';
+import { renderColdStartModel } from './cold-start-model';
 import { TARGETS } from './targets';
 import { HOP_KINDS } from './workload/call-script';
 
@@ -325,17 +326,40 @@ function turnCostSection(relay: BenchResult['cost']['relay']): string {
 }
 
 function coldStartTable(result: BenchResult): string {
-  return table(
-    ['function', 'bundle KB', 'init median ms', 'init CPU median ms', 'loads', 'AWS SDK packages loaded with it'],
-    result.coldStart.map((fn) => [
-      fn.functionId,
-      kb(fn.bundleBytes),
-      num(fn.initMedianMs, 1),
-      num(fn.initCpuMedianMs, 1),
-      String(fn.initMs.length),
-      fn.sdkPackagesAtLoad.map((name) => name.replace('@aws-sdk/', '')).join(', ') || 'none',
-    ]),
-  );
+  const deployed = result.coldStart[0]?.sdk ?? 'runtime';
+  const other = deployed === 'runtime' ? 'bundled' : 'runtime';
+  const rows = [...result.coldStart, ...result.coldStartGroups].map((fn) => [
+    result.coldStartGroups.includes(fn) ? `${fn.functionId} (grouped layout)` : fn.functionId,
+    kb(fn.bundleBytes),
+    num(fn.initMedianMs, 1),
+    num(fn.initCpuMedianMs, 1),
+    fn.sdkPackagesAtLoad.map((name) => name.replace('@aws-sdk/', '')).join(', ') || 'none',
+    fn.firstUse
+      ? `${num(fn.firstUse.cpuMedianMs, 1)} (${fn.firstUse.packages.map((name) => name.replace('@aws-sdk/', '')).join(', ') || 'none'})`
+      : 'n/a',
+    kb(fn.alternative.bundleBytes),
+    num(fn.alternative.initCpuMedianMs, 1),
+    String(fn.initMs.length),
+  ]);
+  return [
+    `Deployed: the AWS SDK ${deployed === 'runtime' ? 'left to the Lambda runtime' : 'bundled'}; beside it the same function with the SDK ${other}. ` +
+      "Init is the module load (`require`) in a fresh Node process; each handler's SDK clients load on its first request instead, which the next column measures: loading every SDK package the bundle refers to (the most a first request adds).",
+    '',
+    table(
+      [
+        'function',
+        'bundle KB',
+        'init median ms',
+        'init CPU median ms',
+        'SDK loaded at init',
+        'first request adds, CPU ms (packages)',
+        `SDK ${other}: bundle KB`,
+        `SDK ${other}: init CPU ms`,
+        'loads',
+      ],
+      rows,
+    ),
+  ].join('\n');
 }
 
 export function targetsTable(result: BenchResult): string {
@@ -345,7 +369,22 @@ export function targetsTable(result: BenchResult): string {
   );
 }
 
-export function fullReport(result: BenchResult): string {
+/** What other bench commands wrote last (`npm run bench:profile`, `npm run bench:web`), shown with this run. */
+export interface CompanionResults {
+  /** Where the CPU goes under the burst (`renderProfileSummary`). */
+  profileSummary?: string;
+  /** Click Call → incoming, Accept → connected (`web/bench/report.ts`). */
+  setupLatency?: string;
+}
+
+function companionSections(companions: CompanionResults): string[] {
+  return [
+    ...(companions.profileSummary ? [companions.profileSummary, ''] : []),
+    ...(companions.setupLatency ? ['### Call setup as a person feels it', '', companions.setupLatency, ''] : []),
+  ];
+}
+
+export function fullReport(result: BenchResult, companions: CompanionResults = {}): string {
   const { workload, machine } = result;
   return [
     '# Benchmark: this project vs PeerJS vs a bare relay',
@@ -368,6 +407,7 @@ export function fullReport(result: BenchResult): string {
     '',
     perCallHeadline(result),
     '',
+    ...companionSections(companions),
     '## Hop latency, ms (p50 / p99)',
     '',
     latencyTable(result),
@@ -390,6 +430,10 @@ export function fullReport(result: BenchResult): string {
     '',
     coldStartTable(result),
     '',
+    '### Cold starts per call at low traffic',
+    '',
+    result.coldStartModel ? renderColdStartModel(result.coldStartModel) : 'Not modelled in this run (the quick run measures one function).',
+    '',
     '## Web client',
     '',
     `${kb(result.webClient.jsGzipBytes)} KB gzipped (${kb(result.webClient.jsBytes)} KB minified), ${result.webClient.source === 'built' ? 'built now with web/build.ts' : `from ${result.webClient.source}${result.webClient.note ? ` (${result.webClient.note})` : ''}`}.`,
@@ -402,7 +446,7 @@ export function fullReport(result: BenchResult): string {
 }
 
 /** The README's Performance section (between its markers): the latest headline tables. */
-export function readmeSection(result: BenchResult): string {
+export function readmeSection(result: BenchResult, companions: CompanionResults = {}): string {
   return [
     `Latest run (\`npm run bench\`): ${result.startedAt.slice(0, 10)}, ${result.machine.cores} × ${result.machine.cpu}, Node ${result.machine.node}, ${result.durationSeconds} s. Full report: [tests/bench/results/latest.md](tests/bench/results/latest.md).`,
     '',
@@ -410,6 +454,7 @@ export function readmeSection(result: BenchResult): string {
     '',
     perCallHeadline(result),
     '',
+    ...companionSections(companions),
     `AWS cost per 1,000 five-minute calls: ${usd(result.cost.usdPer1000Calls)} (${usd(result.cost.usdPer1000CallsWithAwsLatency)} with AWS round trips in the handlers' durations); the sweeper adds ${usd(result.cost.sweeper.usdPerMonth)} a month whatever the traffic.`,
     '',
     targetsTable(result),

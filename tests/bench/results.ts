@@ -1,6 +1,7 @@
 /** The bench's results as written to `results/latest.json`; `report.ts` renders them. */
 import type { LatencySummary } from './stats';
 import type { ColdStart } from './cold-start';
+import type { ColdStartModel } from './cold-start-model';
 import type { CostModel } from './cost-model';
 import type { CallLogCheck } from './call-log-check';
 import type { RelayName } from './dialects/dialect';
@@ -89,6 +90,9 @@ export interface BenchResult {
   lambdaSettings: LambdaSettings;
   cost: CostModel;
   coldStart: ColdStart[];
+  /** The grouped layout's bundles serving several functions. */
+  coldStartGroups: ColdStart[];
+  coldStartModel: ColdStartModel | null;
   webClient: WebClientSize;
   callLogs: CallLogCheck;
   targets: TargetResult[];
