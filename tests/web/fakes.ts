@@ -180,6 +180,11 @@ export class FakePeerConnection {
 
   // What the browser would do:
   gather(candidate: string): void {
+    // As a browser does: the local description lists what was gathered so far (without the ufrag).
+    if (this.localDescription?.sdp) {
+      const line = `a=${candidate.replace(/ ufrag \S+/, '')}`;
+      this.localDescription = { ...this.localDescription, sdp: `${this.localDescription.sdp}\r\n${line}` };
+    }
     this.onicecandidate?.({ candidate: { candidate, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' } });
   }
   endGathering(): void {
