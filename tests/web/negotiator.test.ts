@@ -110,7 +110,8 @@ describe('Negotiator', () => {
 
 describe('Negotiator: half-trickle (candidates found at once ride in the first offer and answer)', () => {
   const host = 'candidate:1467250027 1 udp 2122260223 127.0.0.1 50713 typ host generation 0 ufrag u network-id 1';
-  const srflx = 'candidate:842163049 1 udp 1686052607 203.0.113.20 50713 typ srflx raddr 127.0.0.1 rport 50713 generation 0 ufrag u network-id 1';
+  const srflx =
+    'candidate:842163049 1 udp 1686052607 203.0.113.20 50713 typ srflx raddr 127.0.0.1 rport 50713 generation 0 ufrag u network-id 1';
 
   function halfTrickling(windowMs: number) {
     const n = new Negotiator({
