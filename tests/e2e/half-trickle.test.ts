@@ -69,6 +69,15 @@ async function connectVoiceCall(caller: UserPage, callee: UserPage): Promise<voi
   await Promise.all([caller.waitForCallStatus('connected', STEP_TIMEOUT_MS), callee.waitForCallStatus('connected', STEP_TIMEOUT_MS)]);
 }
 
+/** Waits for the file a helper writes once it is listening. */
+async function untilReady(file: string): Promise<void> {
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  while ((await readFile(file, 'utf8').catch(() => '')) !== 'ready') {
+    if (Date.now() > deadline) throw new Error(`${file} was not written within ${STEP_TIMEOUT_MS} ms`);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  }
+}
+
 const candidateLines = (sdp: string, type: string): string[] =>
   sdp.split('\r\n').filter((line) => line.startsWith('a=candidate:') && line.includes(` typ ${type}`));
 
@@ -89,8 +98,9 @@ describe.runIf(runs)('half-trickle: host candidates only', () => {
 
     const [offer] = alice.signaling.sentSdp;
     const [answer] = bob.signaling.sentSdp;
-    expect(candidateLines(offer ?? '', 'host').length).toBeGreaterThan(0);
-    expect(candidateLines(answer ?? '', 'host').length).toBeGreaterThan(0);
+    const seen = JSON.stringify({ offer, answer, caller: alice.signaling.trickled, callee: bob.signaling.trickled });
+    expect(candidateLines(offer ?? '', 'host').length, seen).toBeGreaterThan(0);
+    expect(candidateLines(answer ?? '', 'host').length, seen).toBeGreaterThan(0);
     // What each side received is what the other sent: the server passes the SDP on unchanged.
     expect(bob.signaling.receivedSdp[0]).toBe(offer);
     expect(alice.signaling.receivedSdp[0]).toBe(answer);
@@ -134,7 +144,7 @@ describe.runIf(runs)('half-trickle: a STUN server that answers after the window'
       '--lifetime-ms',
       '90000',
     ]);
-    await expect.poll(() => readFile(readyFile, 'utf8').catch(() => ''), { timeout: STEP_TIMEOUT_MS, interval: 100 }).toBe('ready');
+    await untilReady(readyFile);
   });
   afterAll(async () => {
     await world?.close();

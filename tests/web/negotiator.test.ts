@@ -113,6 +113,13 @@ describe('Negotiator: half-trickle (candidates found at once ride in the first o
   const srflx =
     'candidate:842163049 1 udp 1686052607 203.0.113.20 50713 typ srflx raddr 127.0.0.1 rport 50713 generation 0 ufrag u network-id 1';
 
+  beforeEach(() => {
+    FakePeerConnection.completesFirstGathering = false;
+    return () => {
+      FakePeerConnection.completesFirstGathering = true;
+    };
+  });
+
   function halfTrickling(windowMs: number) {
     const n = new Negotiator({
       callType: 'voice',
@@ -178,6 +185,29 @@ describe('Negotiator: half-trickle (candidates found at once ride in the first o
     pc.endGathering();
     expect(offer.sdp).not.toContain('a=candidate');
     expect(local.map((candidate) => candidate.candidate)).toEqual([host, '']);
+  });
+
+  it('after a description that carried candidates, sends no end marker alone (only after candidates that trickled)', async () => {
+    const { n, local } = halfTrickling(30);
+    const offering = n.createOffer();
+    const pc = await described();
+    pc.gather(host);
+    const offer = await offering;
+    expect(offer.sdp).toContain('typ host');
+    pc.endGathering();
+    await sleep(10);
+    expect(local).toEqual([]);
+  });
+
+  it('past the bound, waits for the first candidate, so that a slow machine still sends it inside', async () => {
+    const { n, local } = halfTrickling(20);
+    const offering = n.createOffer();
+    const pc = await described();
+    await sleep(60); // the bound has passed with nothing found
+    pc.gather(host);
+    const offer = await offering;
+    expect(offer.sdp).toContain('typ host');
+    expect(local).toEqual([]);
   });
 
   it('stops waiting when the call ends meanwhile', async () => {

@@ -6,8 +6,11 @@
  * found after the window trickles, as before.
  *
  * The window ends when gathering completes or after `HALF_TRICKLE_WINDOW_MS`, whichever comes
- * first: on a LAN or loopback gathering completes in a few milliseconds, so the wait is that; a
- * STUN server a continent away (or one that never answers) costs at most the bound.
+ * first, but never before the first candidate is found (plus `LATE_SETTLE_MS` for the ones found
+ * with it), up to `MAX_WAIT_MS`: no media can flow before the peer has a candidate of ours, so
+ * waiting for the first one costs a call nothing, and a loaded machine (Chromium took 220 ms for
+ * its first host candidate here under load) still sends it inside. A STUN server a continent away,
+ * or one that never answers, costs at most the bound; what it finds later trickles.
  */
 import type { IceCandidate } from '../../../shared/protocol';
 import { END_OF_CANDIDATES } from './candidate-batcher';
@@ -18,6 +21,10 @@ import { END_OF_CANDIDATES } from './candidate-batcher';
  * allocations (two round trips) that take longer trickle.
  */
 export const HALF_TRICKLE_WINDOW_MS = 150;
+/** After the bound, a first candidate closes the window this long after it (Chromium finds its UDP and TCP host candidates a few ms apart). */
+export const LATE_SETTLE_MS = 50;
+/** A browser that has found no candidate by then sends its description anyway. */
+export const MAX_WAIT_MS = 1_000;
 
 /** The fields that name a candidate, whether written in an SDP line or in an `icecandidate` event (which adds `ufrag`). */
 function candidateIdentity(line: string): string {
@@ -49,19 +56,27 @@ export function candidatesToTrickle(sdp: string, held: readonly IceCandidate[]):
 /** Holds the local candidates found while a first description waits for them. */
 export class GatheringWindow {
   private readonly heldCandidates: IceCandidate[] = [];
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly timers: ReturnType<typeof setTimeout>[] = [];
+  private boundPassed = false;
+  private settling = false;
   private finish: () => void = () => undefined;
-  /** Resolves when gathering completes or the bound passes. */
+  /** Resolves when gathering completes or the bound passes (with a candidate found). */
   readonly over: Promise<void>;
 
   constructor(windowMs: number) {
     this.over = new Promise((resolve) => {
       this.finish = () => {
-        clearTimeout(this.timer);
+        for (const timer of this.timers) clearTimeout(timer);
         resolve();
       };
     });
-    this.timer = setTimeout(() => this.finish(), windowMs);
+    this.timers.push(
+      setTimeout(() => {
+        this.boundPassed = true;
+        if (this.hasCandidate()) this.finish();
+      }, windowMs),
+      setTimeout(() => this.finish(), Math.max(windowMs, MAX_WAIT_MS)),
+    );
   }
 
   get held(): readonly IceCandidate[] {
@@ -71,7 +86,21 @@ export class GatheringWindow {
   /** A candidate found meanwhile (or the end marker, which closes the window at once). */
   hold(candidate: IceCandidate): void {
     this.heldCandidates.push(candidate);
-    if (candidate.candidate === '') this.finish();
+    if (candidate.candidate === '') {
+      this.finish();
+    } else if (this.boundPassed && !this.settling) {
+      this.settling = true;
+      this.timers.push(setTimeout(() => this.finish(), LATE_SETTLE_MS));
+    }
+  }
+
+  /** Whether gathering completed while the window was open. */
+  get complete(): boolean {
+    return this.heldCandidates.some((candidate) => candidate.candidate === '');
+  }
+
+  private hasCandidate(): boolean {
+    return this.heldCandidates.some((candidate) => candidate.candidate !== '');
   }
 
   /** Ends the wait now (the call is over). */

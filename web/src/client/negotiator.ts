@@ -80,6 +80,13 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
   private closed = false;
   /** Open while the first description waits for candidates: they are held, not reported. */
   private gatheringWindow: GatheringWindow | undefined;
+  /**
+   * After a description that carried candidates but went before gathering completed: the end
+   * marker is reported only if a candidate trickled since. Alone it would be a billed message that
+   * changes nothing a browser does with the candidates it has.
+   */
+  private markerOnlyAfterTrickle = false;
+  private trickledSinceDescription = false;
 
   constructor(private readonly options: NegotiatorOptions) {
     super();
@@ -402,8 +409,17 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
   }
 
   private localCandidate(candidate: IceCandidate): void {
-    if (this.gatheringWindow) this.gatheringWindow.hold(candidate);
-    else this.emit('candidate', candidate);
+    if (this.gatheringWindow) {
+      this.gatheringWindow.hold(candidate);
+      return;
+    }
+    if (candidate.candidate !== '') {
+      this.trickledSinceDescription = true;
+    } else if (this.markerOnlyAfterTrickle) {
+      this.markerOnlyAfterTrickle = false;
+      if (!this.trickledSinceDescription) return;
+    }
+    this.emit('candidate', candidate);
   }
 
   /** Only the first offer or answer waits (later ones, an ICE restart's, go at once through perfect negotiation). */
@@ -425,6 +441,8 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     this.assertOpen();
     const sdp = this.localSdp(pc);
     const trickle = candidatesToTrickle(sdp, window.held);
+    this.markerOnlyAfterTrickle = !window.complete;
+    this.trickledSinceDescription = trickle.length > 0;
     if (trickle.length > 0) {
       setTimeout(() => {
         if (!this.closed) for (const candidate of trickle) this.emit('candidate', candidate);
