@@ -1,8 +1,8 @@
 /**
  * Half-trickle between two real Chromium pages and the real `npm start`: the candidates a browser
  * finds at once travel inside the offer and the answer, and only later ones trickle. Without a
- * STUN server (host candidates only) a call takes no `ice_candidate` message at all; with a STUN
- * server that answers after the window (support/slow-stun.ts), the server-reflexive candidates
+ * STUN server (host candidates only) the offer and answer carry them and none is sent again; with a
+ * STUN server that answers after the longest wait (support/slow-stun.ts), the server-reflexive candidates
  * trickle, the host ones are never sent again, and the call connects.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -91,7 +91,7 @@ describe.runIf(runs)('half-trickle: host candidates only', () => {
     await world?.close();
   });
 
-  it('connects with every candidate inside the offer and the answer, and no candidate message either way', async () => {
+  it('connects with the host candidates inside the offer and the answer, none of them sent again', async () => {
     const alice = await signInRecording(world, 'Alice Martin', 'student');
     const bob = await signInRecording(world, 'Bob Stone', 'tutor');
     await connectVoiceCall(alice.user, bob.user);
@@ -104,7 +104,19 @@ describe.runIf(runs)('half-trickle: host candidates only', () => {
     // What each side received is what the other sent: the server passes the SDP on unchanged.
     expect(bob.signaling.receivedSdp[0]).toBe(offer);
     expect(alice.signaling.receivedSdp[0]).toBe(answer);
-    expect({ caller: alice.signaling.trickled, callee: bob.signaling.trickled }).toEqual({ caller: [], callee: [] });
+    // Nothing the descriptions carry is sent again. (Whether a candidate found late on a loaded
+    // machine trickles is timing, not asserted; on an idle one nothing trickles at all.)
+    for (const [description, trickled] of [
+      [offer, alice.signaling.trickled],
+      [answer, bob.signaling.trickled],
+    ] as const) {
+      const carried = (description ?? '').split('\r\n').filter((line) => line.startsWith('a=candidate:'));
+      for (const line of carried)
+        expect(
+          trickled.some((sent) => sent.startsWith(line.slice(2).split(' generation')[0]!)),
+          seen,
+        ).toBe(false);
+    }
 
     await alice.user.byTestId('end-call').click();
     await bob.user.waitForCallStatus('ended', STEP_TIMEOUT_MS);
@@ -138,7 +150,7 @@ describe.runIf(runs)('half-trickle: a STUN server that answers after the window'
       '--port',
       String(stunPort),
       '--delay-ms',
-      '600',
+      '2500',
       '--ready-file',
       readyFile,
       '--lifetime-ms',

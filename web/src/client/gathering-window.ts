@@ -6,8 +6,8 @@
  * found after the window trickles, as before.
  *
  * The window ends when gathering completes or after `HALF_TRICKLE_WINDOW_MS`, whichever comes
- * first, but never before the first candidate is found (plus `LATE_SETTLE_MS` for the ones found
- * with it), up to `MAX_WAIT_MS`: no media can flow before the peer has a candidate of ours, so
+ * first, but never before the first candidate is found, nor while candidates are still coming
+ * (`LATE_SETTLE_MS` apart), up to `MAX_WAIT_MS`: no media can flow before the peer has a candidate of ours, so
  * waiting for the first one costs a call nothing, and a loaded machine (Chromium took 220 ms for
  * its first host candidate here under load) still sends it inside. A STUN server a continent away,
  * or one that never answers, costs at most the bound; what it finds later trickles.
@@ -21,7 +21,7 @@ import { END_OF_CANDIDATES } from './candidate-batcher';
  * allocations (two round trips) that take longer trickle.
  */
 export const HALF_TRICKLE_WINDOW_MS = 150;
-/** After the bound, a first candidate closes the window this long after it (Chromium finds its UDP and TCP host candidates a few ms apart). */
+/** Past the bound, the window closes once no candidate has come for this long (Chromium finds its UDP and TCP host candidates a few ms apart). */
 export const LATE_SETTLE_MS = 50;
 /** A browser that has found no candidate by then sends its description anyway. */
 export const MAX_WAIT_MS = 1_000;
@@ -58,7 +58,8 @@ export class GatheringWindow {
   private readonly heldCandidates: IceCandidate[] = [];
   private readonly timers: ReturnType<typeof setTimeout>[] = [];
   private boundPassed = false;
-  private settling = false;
+  private lastFoundAt: number | undefined;
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
   private finish: () => void = () => undefined;
   /** Resolves when gathering completes or the bound passes (with a candidate found). */
   readonly over: Promise<void>;
@@ -73,7 +74,12 @@ export class GatheringWindow {
     this.timers.push(
       setTimeout(() => {
         this.boundPassed = true;
-        if (this.hasCandidate()) this.finish();
+        const last = this.lastFoundAt;
+        if (last !== undefined) {
+          // Candidates found just now may have siblings a few ms behind: closes once they stop.
+          this.settleTimer = setTimeout(() => this.finish(), Math.max(0, last + LATE_SETTLE_MS - Date.now()));
+          this.timers.push(this.settleTimer);
+        }
       }, windowMs),
       setTimeout(() => this.finish(), Math.max(windowMs, MAX_WAIT_MS)),
     );
@@ -86,21 +92,20 @@ export class GatheringWindow {
   /** A candidate found meanwhile (or the end marker, which closes the window at once). */
   hold(candidate: IceCandidate): void {
     this.heldCandidates.push(candidate);
+    if (candidate.candidate !== '') this.lastFoundAt = Date.now();
     if (candidate.candidate === '') {
       this.finish();
-    } else if (this.boundPassed && !this.settling) {
-      this.settling = true;
-      this.timers.push(setTimeout(() => this.finish(), LATE_SETTLE_MS));
+    } else if (this.boundPassed) {
+      // Past the bound, the window closes once candidates stop coming for a moment.
+      clearTimeout(this.settleTimer);
+      this.settleTimer = setTimeout(() => this.finish(), LATE_SETTLE_MS);
+      this.timers.push(this.settleTimer);
     }
   }
 
   /** Whether gathering completed while the window was open. */
   get complete(): boolean {
     return this.heldCandidates.some((candidate) => candidate.candidate === '');
-  }
-
-  private hasCandidate(): boolean {
-    return this.heldCandidates.some((candidate) => candidate.candidate !== '');
   }
 
   /** Ends the wait now (the call is over). */
