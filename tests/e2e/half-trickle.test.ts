@@ -1,13 +1,8 @@
 /**
- * Half-trickle between two real Chromium pages and the real `npm start`: the candidates a browser
- * finds at once travel inside the offer and the answer, and only later ones trickle. Without a
- * STUN server (host candidates only) the offer and answer carry them and none is sent again; with a
- * STUN server that answers after the longest wait (support/slow-stun.ts), the server-reflexive candidates
- * trickle, the host ones are never sent again, and the call connects.
+ * Half-trickle between two real Chromium pages and the real `npm start`: the host candidates a
+ * browser finds at once travel inside the offer and the answer, none of them is sent again, and
+ * the call connects. (Candidates found after the wait trickle: `tests/web/negotiator.test.ts`.)
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { WebSocket as PageSocket } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireE2eEnvironment } from './support/environment';
@@ -69,15 +64,6 @@ async function connectVoiceCall(caller: UserPage, callee: UserPage): Promise<voi
   await Promise.all([caller.waitForCallStatus('connected', STEP_TIMEOUT_MS), callee.waitForCallStatus('connected', STEP_TIMEOUT_MS)]);
 }
 
-/** Waits for the file a helper writes once it is listening. */
-async function untilReady(file: string): Promise<void> {
-  const deadline = Date.now() + STEP_TIMEOUT_MS;
-  while ((await readFile(file, 'utf8').catch(() => '')) !== 'ready') {
-    if (Date.now() > deadline) throw new Error(`${file} was not written within ${STEP_TIMEOUT_MS} ms`);
-    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-  }
-}
-
 const candidateLines = (sdp: string, type: string): string[] =>
   sdp.split('\r\n').filter((line) => line.startsWith('a=candidate:') && line.includes(` typ ${type}`));
 
@@ -116,70 +102,6 @@ describe.runIf(runs)('half-trickle: host candidates only', () => {
           trickled.some((sent) => sent.startsWith(line.slice(2).split(' generation')[0]!)),
           seen,
         ).toBe(false);
-    }
-
-    await alice.user.byTestId('end-call').click();
-    await bob.user.waitForCallStatus('ended', STEP_TIMEOUT_MS);
-  });
-});
-
-describe.runIf(runs)('half-trickle: a STUN server that answers after the window', () => {
-  /** A port in the test's own namespace, where nothing else listens. */
-  const stunPort = 20_000 + Math.floor(Math.random() * 20_000);
-  let world: World;
-  let stun: Promise<{ code: number | null; stdout: string; stderr: string }> | undefined;
-  let scratch: string;
-  const previousStunUrls = process.env.STUN_URLS;
-
-  beforeAll(async () => {
-    scratch = await mkdtemp(join(tmpdir(), 'half-trickle-'));
-    // The gateway inherits the environment: its `ice_servers` hands this STUN server out.
-    process.env.STUN_URLS = `stun:127.0.0.1:${stunPort}`;
-    try {
-      world = await World.start();
-    } finally {
-      if (previousStunUrls === undefined) delete process.env.STUN_URLS;
-      else process.env.STUN_URLS = previousStunUrls;
-    }
-    const readyFile = join(scratch, 'ready');
-    stun = world.gateway.inNamespace([
-      process.execPath,
-      '--import',
-      'tsx',
-      join('tests', 'e2e', 'support', 'slow-stun.ts'),
-      '--port',
-      String(stunPort),
-      '--delay-ms',
-      '2500',
-      '--ready-file',
-      readyFile,
-      '--lifetime-ms',
-      '90000',
-    ]);
-    await untilReady(readyFile);
-  });
-  afterAll(async () => {
-    await world?.close();
-    // It exits by itself, 3 s after its last answer.
-    await stun;
-    await rm(scratch, { recursive: true, force: true });
-  });
-
-  it('sends host candidates in the offer and answer, trickles the late server-reflexive ones (never a host one again), and connects', async () => {
-    const alice = await signInRecording(world, 'Alice Martin', 'student');
-    const bob = await signInRecording(world, 'Bob Stone', 'tutor');
-    await connectVoiceCall(alice.user, bob.user);
-
-    for (const side of [alice, bob]) {
-      const [description] = side.signaling.sentSdp;
-      expect(candidateLines(description ?? '', 'host').length).toBeGreaterThan(0);
-      expect(candidateLines(description ?? '', 'srflx')).toEqual([]);
-      // The STUN answer comes: its candidate trickles, then the end of candidates.
-      await expect
-        .poll(() => side.signaling.trickled.filter((candidate) => candidate.includes(' typ srflx ')).length, { timeout: STEP_TIMEOUT_MS })
-        .toBeGreaterThan(0);
-      await expect.poll(() => side.signaling.trickled.at(-1), { timeout: STEP_TIMEOUT_MS }).toBe('');
-      expect(side.signaling.trickled.filter((candidate) => candidate.includes(' typ host '))).toEqual([]);
     }
 
     await alice.user.byTestId('end-call').click();
