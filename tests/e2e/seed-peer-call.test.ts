@@ -113,8 +113,9 @@ describe('a seed-format client and this web client', () => {
     const report = await seed;
     expect(report).toMatchObject({ connected: true, batches: 0, ended: true, errors: [] });
     expect(report.rtpReceived).toBeGreaterThan(10);
-    // The web client batches what it gathers; the seed client heard every candidate on its own.
-    expect(report.singleCandidates).toBeGreaterThan(0);
+    // The web client's candidates ride in its offer (half-trickle), and whatever it trickles reaches
+    // the seed client one per message, never as a batch (`batches: 0`); the seed client's own
+    // trickled candidates reach the web client.
     expect(frames.single).toBeGreaterThan(0);
   });
 
@@ -130,7 +131,6 @@ describe('a seed-format client and this web client', () => {
     const report = await seed;
     expect(report).toMatchObject({ connected: true, batches: 0, ended: true, errors: [] });
     expect(report.rtpReceived).toBeGreaterThan(10);
-    expect(report.singleCandidates).toBeGreaterThan(0);
     expect(frames.single).toBeGreaterThan(0);
   });
 });

@@ -86,6 +86,12 @@ interface FakeIceEvent {
 /** Records what the negotiator does and lets a test play the browser's part (candidates, state). */
 export class FakePeerConnection {
   static created: FakePeerConnection[] = [];
+  /**
+   * Whether a new connection's first offer or answer ends gathering at once with nothing found
+   * (so a half-trickling negotiator sends it without waiting); tests of gathering turn it off.
+   */
+  static completesFirstGathering = true;
+  private gatheredOnce = false;
   onicecandidate: ((event: FakeIceEvent) => void) | null = null;
   ontrack: ((event: { track: FakeTrack; streams: FakeStream[] }) => void) | null = null;
   onconnectionstatechange: (() => void) | null = null;
@@ -152,6 +158,8 @@ export class FakePeerConnection {
       sdp: `v=0 renegotiated ${answering ? 'answer' : 'offer'}`,
     };
     this.signalingState = this.localDescription.type === 'offer' ? 'have-local-offer' : 'stable';
+    if (!this.gatheredOnce && FakePeerConnection.completesFirstGathering) setTimeout(() => this.endGathering(), 0);
+    this.gatheredOnce = true;
   }
   async setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
     if (this.remoteDescriptionDelayMs > 0) await sleep(this.remoteDescriptionDelayMs);
@@ -180,6 +188,11 @@ export class FakePeerConnection {
 
   // What the browser would do:
   gather(candidate: string): void {
+    // As a browser does: the local description lists what was gathered so far (without the ufrag).
+    if (this.localDescription?.sdp) {
+      const line = `a=${candidate.replace(/ ufrag \S+/, '')}`;
+      this.localDescription = { ...this.localDescription, sdp: `${this.localDescription.sdp}\r\n${line}` };
+    }
     this.onicecandidate?.({ candidate: { candidate, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' } });
   }
   endGathering(): void {

@@ -107,3 +107,114 @@ describe('Negotiator', () => {
     expect(media.requests).toHaveLength(1);
   });
 });
+
+describe('Negotiator: half-trickle (candidates found at once ride in the first offer and answer)', () => {
+  const host = 'candidate:1467250027 1 udp 2122260223 127.0.0.1 50713 typ host generation 0 ufrag u network-id 1';
+  const srflx =
+    'candidate:842163049 1 udp 1686052607 203.0.113.20 50713 typ srflx raddr 127.0.0.1 rport 50713 generation 0 ufrag u network-id 1';
+
+  beforeEach(() => {
+    FakePeerConnection.completesFirstGathering = false;
+    return () => {
+      FakePeerConnection.completesFirstGathering = true;
+    };
+  });
+
+  function halfTrickling(windowMs: number) {
+    const n = new Negotiator({
+      callType: 'voice',
+      iceServers: [],
+      createPeerConnection: FakePeerConnection.factory,
+      getUserMedia: fakeGetUserMedia().getUserMedia,
+      halfTrickleWindowMs: windowMs,
+    });
+    const local: IceCandidate[] = [];
+    n.on('candidate', (candidate) => local.push(candidate));
+    return { n, local };
+  }
+
+  /** Waits until the offer or answer has been set locally (gathering starts there). */
+  async function described(): Promise<FakePeerConnection> {
+    await expect.poll(() => FakePeerConnection.created.at(-1)?.localDescription ?? null, { interval: 2 }).not.toBeNull();
+    return FakePeerConnection.last();
+  }
+
+  it('sends the offer once gathering completes, with every candidate in its SDP and no candidate message at all', async () => {
+    const { n, local } = halfTrickling(10_000);
+    const offering = n.createOffer();
+    const pc = await described();
+    pc.gather(host);
+    pc.endGathering();
+    const offer = await offering;
+    expect(offer.sdp).toContain('a=candidate:1467250027 1 udp 2122260223 127.0.0.1 50713 typ host');
+    await sleep(20);
+    expect(local).toEqual([]);
+  });
+
+  it('sends the answer when the window closes, and trickles only what came after, then the end marker', async () => {
+    const { n, local } = halfTrickling(300);
+    const answering = n.acceptOffer({ type: 'offer', sdp: 'v=0 offer' });
+    const pc = await described();
+    pc.gather(host);
+    const answer = await answering; // the window passed: gathering is still going on
+    expect(answer.sdp).toContain('typ host');
+    expect(answer.sdp).not.toContain('typ srflx');
+    pc.gather(srflx);
+    pc.endGathering();
+    expect(local.map((candidate) => candidate.candidate)).toEqual([srflx, '']);
+  });
+
+  it('trickles, after the description, a candidate reported in the window that its SDP does not carry', async () => {
+    const { n, local } = halfTrickling(10_000);
+    const offering = n.createOffer();
+    const pc = await described();
+    pc.onicecandidate?.({ candidate: { candidate: srflx, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' } });
+    pc.endGathering();
+    const offer = await offering;
+    expect(offer.sdp).not.toContain('typ srflx');
+    expect(local).toEqual([]); // not before the offer has gone out
+    await sleep(0);
+    expect(local.map((candidate) => candidate.candidate)).toEqual([srflx, '']);
+  });
+
+  it('with a window of 0, sends the offer at once and trickles every candidate (as a peer that does not half-trickle)', async () => {
+    const { n, local } = halfTrickling(0);
+    const offer = await n.createOffer();
+    const pc = FakePeerConnection.last();
+    pc.gather(host);
+    pc.endGathering();
+    expect(offer.sdp).not.toContain('a=candidate');
+    expect(local.map((candidate) => candidate.candidate)).toEqual([host, '']);
+  });
+
+  it('after a description that carried candidates, sends no end marker alone (only after candidates that trickled)', async () => {
+    const { n, local } = halfTrickling(30);
+    const offering = n.createOffer();
+    const pc = await described();
+    pc.gather(host);
+    const offer = await offering;
+    expect(offer.sdp).toContain('typ host');
+    pc.endGathering();
+    await sleep(10);
+    expect(local).toEqual([]);
+  });
+
+  it('past the bound, waits for the first candidate, so that a slow machine still sends it inside', async () => {
+    const { n, local } = halfTrickling(20);
+    const offering = n.createOffer();
+    const pc = await described();
+    await sleep(60); // the bound has passed with nothing found
+    pc.gather(host);
+    const offer = await offering;
+    expect(offer.sdp).toContain('typ host');
+    expect(local).toEqual([]);
+  });
+
+  it('stops waiting when the call ends meanwhile', async () => {
+    const { n } = halfTrickling(10_000);
+    const offering = n.createOffer();
+    await described();
+    n.close();
+    await expect(offering).rejects.toMatchObject({ code: CallErrorCode.NegotiationFailed });
+  });
+});

@@ -1,18 +1,22 @@
 /**
- * This project's protocol (docs/PROTOCOL.md) as its web client speaks it: a JWT on connect,
+ * This project's protocol (shared/PROTOCOL.md) as its web client speaks it: a JWT on connect,
  * `call_invitation` / `call_answer` / `ice_candidate` / `call_ended` with the server's `call_id`,
- * candidates batched per burst with the end-of-candidates marker last (the client's
- * CandidateBatcher), and `ping` for keep-alive.
+ * half-trickle (each side's first burst of candidates inside its offer or answer, as
+ * `web/src/client/gathering-window.ts` sends them), later bursts batched per burst with the
+ * end-of-candidates marker last (the client's CandidateBatcher), and `ping` for keep-alive.
  */
 import { signToken } from '../../../lambdas/auth/token';
 import { CLIENT_FEATURES, FEATURES_QUERY_PARAMETER, featuresQueryValue } from '../../../shared/connect-features';
 import type { ClientMessageInput } from '../../../shared/protocol';
 import { BenchSocket } from '../workload/bench-socket';
 import type { Inbound } from '../workload/inbox';
-import { candidateTagOf, sessionTagOf, type Candidate } from '../workload/session-content';
+import { candidateTagOf, sessionTagOf, withCandidates, type Candidate } from '../workload/session-content';
 import { isRecord, stringField, type CallState, type Dialect, type OutboundFrame } from './dialect';
 
 const END_OF_CANDIDATES = { candidate: '' } as const;
+
+/** Bursts of each side's candidates that ride in its offer or answer (found within the client's window) rather than trickle. */
+export const BURSTS_IN_DESCRIPTION = 1;
 
 const encode = (message: ClientMessageInput): string => JSON.stringify(message);
 
@@ -85,18 +89,23 @@ export function gatewayDialect(port: number, secret: string): Dialect {
         call_type: 'video',
         to_profile_id: call.callee.profileId,
         to_profile_type: call.callee.profileType,
-        offer: { type: 'offer', sdp: call.offerSdp },
+        offer: { type: 'offer', sdp: withCandidates(call.offerSdp, call.candidates.caller.slice(0, BURSTS_IN_DESCRIPTION).flat()) },
       }),
       tag: sessionTagOf(call.offerSdp) ?? '',
     }),
     answer: (call) => ({
-      frame: encode({ type: 'call_answer', call_id: requireCallId(call), answer: { type: 'answer', sdp: call.answerSdp } }),
+      frame: encode({
+        type: 'call_answer',
+        call_id: requireCallId(call),
+        answer: { type: 'answer', sdp: withCandidates(call.answerSdp, call.candidates.callee.slice(0, BURSTS_IN_DESCRIPTION).flat()) },
+      }),
       tag: sessionTagOf(call.answerSdp) ?? '',
     }),
     candidates(call, from, burst): OutboundFrame[] {
       const bursts = call.candidates[from];
       const candidates = bursts[burst];
-      if (!candidates || candidates.length === 0) return [];
+      // The first bursts went in the offer or answer: never sent again.
+      if (burst < BURSTS_IN_DESCRIPTION || !candidates || candidates.length === 0) return [];
       // The batcher sends what a burst gathered as one message; the last one ends with the marker.
       return [
         {

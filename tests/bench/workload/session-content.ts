@@ -155,6 +155,24 @@ export function sessionDescription(kind: 'offer' | 'answer', tag: string, target
   return [...head, ...audio, ...video].join(CRLF) + CRLF;
 }
 
+/**
+ * `sdp` with `candidates` written into it as a browser's local description lists them once
+ * gathered (half-trickle): `a=candidate:` lines at the end of the media section they belong to
+ * (`sdpMid`), without the `ufrag` an `icecandidate` event adds.
+ */
+export function withCandidates(sdp: string, candidates: readonly Candidate[]): string {
+  const sections = sdp.split(/(?=\r\nm=)/);
+  return sections
+    .map((section) => {
+      const mid = /\r\na=mid:(\S+)/.exec(section)?.[1];
+      const lines = candidates
+        .filter((candidate) => candidate.sdpMid === mid)
+        .map((candidate) => `\r\na=${candidate.candidate.replace(/ ufrag \S+/, '')}`);
+      return section.replace(/(\r\n)?$/, (ending) => `${lines.join('')}${ending}`);
+    })
+    .join('');
+}
+
 /** The session id a description was tagged with. */
 export function sessionTagOf(sdp: string): string | undefined {
   return /^o=- (\S+) /m.exec(sdp)?.[1];

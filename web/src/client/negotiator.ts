@@ -15,6 +15,7 @@ import { END_OF_CANDIDATES } from './candidate-batcher';
 import type { CallType } from './call-types';
 import { Emitter } from './emitter';
 import { CallError, CallErrorCode } from './errors';
+import { candidatesToTrickle, GatheringWindow, HALF_TRICKLE_WINDOW_MS } from './gathering-window';
 import { acquireCamera, acquireMedia, acquireScreen, type GetDisplayMedia, type GetUserMedia } from './media';
 import { PeerChannel } from './peer-channel';
 import { PerfectNegotiation, type Description } from './perfect-negotiation';
@@ -36,6 +37,11 @@ export interface NegotiatorOptions {
   getDisplayMedia?: GetDisplayMedia;
   /** The side that yields when both renegotiate at once: the callee. */
   polite?: boolean;
+  /**
+   * How long the first offer or answer waits for candidates to carry in its SDP (half-trickle, see
+   * `gathering-window.ts`); 0 sends it at once and trickles every candidate.
+   */
+  halfTrickleWindowMs?: number;
 }
 
 export interface NegotiatorEvents {
@@ -72,6 +78,15 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
   private video: VideoSender | undefined;
   private remoteDescriptionSet = false;
   private closed = false;
+  /** Open while the first description waits for candidates: they are held, not reported. */
+  private gatheringWindow: GatheringWindow | undefined;
+  /**
+   * After a description that carried candidates but went before gathering completed: the end
+   * marker is reported only if a candidate trickled since. Alone it would be a billed message that
+   * changes nothing a browser does with the candidates it has.
+   */
+  private markerOnlyAfterTrickle = false;
+  private trickledSinceDescription = false;
 
   constructor(private readonly options: NegotiatorOptions) {
     super();
@@ -117,8 +132,9 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
       pc.addTransceiver('video', { direction: 'recvonly' });
     }
     return this.step('create the offer', async () => {
+      const window = this.openGatheringWindow();
       await pc.setLocalDescription(await pc.createOffer());
-      return { type: 'offer', sdp: this.localSdp(pc) };
+      return { type: 'offer', sdp: await this.sdpWithCandidates(pc, window) };
     });
   }
 
@@ -129,8 +145,9 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     this.assertOpen();
     this.addLocalTracks(pc);
     const answer = await this.step('create the answer', async () => {
+      const window = this.openGatheringWindow();
       await pc.setLocalDescription(await pc.createAnswer());
-      return { type: 'answer', sdp: this.localSdp(pc) } as const;
+      return { type: 'answer', sdp: await this.sdpWithCandidates(pc, window) } as const;
     });
     this.negotiation?.start();
     return answer;
@@ -261,6 +278,8 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.gatheringWindow?.close();
+    this.gatheringWindow = undefined;
     this.earlyCandidates.length = 0;
     this.futureCandidates.length = 0;
     this.negotiation?.close();
@@ -285,10 +304,10 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
     const pc = this.options.createPeerConnection({ iceServers: this.options.iceServers, bundlePolicy: 'max-bundle' });
     pc.onicecandidate = (event) => {
       if (event.candidate === null) {
-        this.emit('candidate', END_OF_CANDIDATES);
+        this.localCandidate(END_OF_CANDIDATES);
       } else if (event.candidate.candidate !== '') {
         const { candidate, sdpMid, sdpMLineIndex, usernameFragment } = event.candidate;
-        this.emit('candidate', { candidate, sdpMid, sdpMLineIndex, usernameFragment });
+        this.localCandidate({ candidate, sdpMid, sdpMLineIndex, usernameFragment });
       }
     };
     pc.ontrack = (event) => {
@@ -387,6 +406,49 @@ export class Negotiator extends Emitter<NegotiatorEvents> {
       this.assertOpen();
       throw new CallError(CallErrorCode.NegotiationFailed, `Could not ${what}`, undefined, { cause: error });
     }
+  }
+
+  private localCandidate(candidate: IceCandidate): void {
+    if (this.gatheringWindow) {
+      this.gatheringWindow.hold(candidate);
+      return;
+    }
+    if (candidate.candidate !== '') {
+      this.trickledSinceDescription = true;
+    } else if (this.markerOnlyAfterTrickle) {
+      this.markerOnlyAfterTrickle = false;
+      if (!this.trickledSinceDescription) return;
+    }
+    this.emit('candidate', candidate);
+  }
+
+  /** Only the first offer or answer waits (later ones, an ICE restart's, go at once through perfect negotiation). */
+  private openGatheringWindow(): GatheringWindow | undefined {
+    const windowMs = this.options.halfTrickleWindowMs ?? HALF_TRICKLE_WINDOW_MS;
+    if (windowMs <= 0 || this.gatheringWindow) return undefined;
+    this.gatheringWindow = new GatheringWindow(windowMs);
+    return this.gatheringWindow;
+  }
+
+  /**
+   * The local description once the window is over: its SDP carries what was gathered meanwhile. The
+   * rest trickles, reported after the description has gone out (a task later), as before.
+   */
+  private async sdpWithCandidates(pc: RTCPeerConnection, window: GatheringWindow | undefined): Promise<string> {
+    if (!window) return this.localSdp(pc);
+    await window.over;
+    this.gatheringWindow = undefined;
+    this.assertOpen();
+    const sdp = this.localSdp(pc);
+    const trickle = candidatesToTrickle(sdp, window.held);
+    this.markerOnlyAfterTrickle = !window.complete;
+    this.trickledSinceDescription = trickle.length > 0;
+    if (trickle.length > 0) {
+      setTimeout(() => {
+        if (!this.closed) for (const candidate of trickle) this.emit('candidate', candidate);
+      }, 0);
+    }
+    return sdp;
   }
 
   private localSdp(pc: RTCPeerConnection): string {
