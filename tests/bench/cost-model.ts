@@ -5,6 +5,7 @@
  * on-demand units. The scheduled sweeper runs whether or not anyone calls, so it is priced per
  * month, apart. Every assumption is returned as text, to be printed next to the figures.
  */
+import { BURSTS_IN_DESCRIPTION } from './dialects/gateway-dialect';
 import { AWS_PRICES, type AwsPrices } from './aws-prices';
 import { candidateSplitCost, type CandidateSplitCost } from './candidate-split';
 import { candidateBursts } from './workload/session-content';
@@ -153,7 +154,8 @@ export function costModel(
       usdPerMonth: sweeperPerMonth,
       usdPer1000CallsAtIllustrativeVolume: sweeperPerMonth / (ILLUSTRATIVE_CALLS_PER_MONTH / 1000),
     },
-    candidateSplit: candidateSplitCost(candidateBursts('x', 'caller'), messages, prices),
+    // The first burst rides in the offer's SDP (half-trickle): only the later ones are forwarded.
+    candidateSplit: candidateSplitCost(candidateBursts('x', 'caller').slice(BURSTS_IN_DESCRIPTION), messages, prices),
     relay: relayCost(prices),
     assumptions: [
       `Prices: ${prices.region} list prices, first tier, no free tier: API Gateway WebSocket $${apiGateway.perMillionMessages} per million messages (32 KB steps) and $${apiGateway.perMillionConnectionMinutes} per million connection-minutes; Lambda $${lambda.perMillionRequests} per million requests and $${lambda.perGbSecondArm64} per GB-s (arm64); DynamoDB on demand $${dynamodb.perMillionWriteUnits} per million write units and $${dynamodb.perMillionReadUnits} per million read units.`,
