@@ -112,6 +112,34 @@ describe('SignalingSocket', () => {
     expect(opens).toEqual(['first', 'reconnected']);
   });
 
+  it('sends no ping while frames flow both ways, and pings once the server falls silent', async () => {
+    // The interval is far above the frames' spacing, so even a stalled machine keeps within it.
+    const { socket } = open({ pingIntervalMs: 1_000, pongTimeoutMs: 2_000 });
+    socket.connect();
+    await until(() => socket.isOpen);
+    const serverSide = server.sockets.at(-1)!;
+    for (let exchange = 0; exchange < 8; exchange++) {
+      socket.send({ type: 'call_history' });
+      serverSide.send(JSON.stringify({ type: 'call_history', calls: [], more: false }));
+      await sleep(20);
+    }
+    expect(server.framesOf('call_history')).toHaveLength(8);
+    expect(server.framesOf('ping')).toHaveLength(0);
+    await until(() => server.framesOf('ping').length === 1, 3_000, 'a ping after the silence');
+  });
+
+  it('pings while it keeps sending into a server that says nothing back', async () => {
+    const { socket } = open({ pingIntervalMs: 300, pongTimeoutMs: 2_000 });
+    socket.connect();
+    await until(() => socket.isOpen);
+    const sending = setInterval(() => socket.send({ type: 'call_history' }), 50);
+    try {
+      await until(() => server.framesOf('ping').length >= 1, 3_000, 'a ping although the client talks');
+    } finally {
+      clearInterval(sending);
+    }
+  });
+
   it('replaces itself before the connection cap, opening the new socket before closing the old', async () => {
     const { socket, opens, states } = open({ maxConnectionMs: 80, handoverMs: 50 });
     socket.connect();

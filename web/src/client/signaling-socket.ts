@@ -140,7 +140,10 @@ interface Connection {
   evicted: boolean;
   openedAt: number;
   timers: ReturnType<typeof setTimeout>[];
-  pingTimer?: ReturnType<typeof setInterval>;
+  pingTimer?: ReturnType<typeof setTimeout>;
+  /** When this client last sent a frame, and last heard one: a ping is due once either is `pingIntervalMs` old. */
+  lastSentAt: number;
+  lastHeardAt: number;
   pongDeadline?: ReturnType<typeof setTimeout>;
 }
 
@@ -208,6 +211,7 @@ export class MessageSocket<In extends { type: string }, Out extends { type: stri
     }
     if (this.isOpen && this.current) {
       this.current.ws.send(frame);
+      this.sentOn(this.current);
       return true;
     }
     if (!queue || this.stopped) {
@@ -284,7 +288,17 @@ export class MessageSocket<In extends { type: string }, Out extends { type: stri
     const ws = this.options.createWebSocket(
       `${this.options.url}${separator}${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token)}&${FEATURES_QUERY_PARAMETER}=${featuresQueryValue(CLIENT_FEATURES)}`,
     );
-    const connection: Connection = { ws, token, opened: false, finished: false, evicted: false, openedAt: 0, timers: [] };
+    const connection: Connection = {
+      ws,
+      token,
+      opened: false,
+      finished: false,
+      evicted: false,
+      openedAt: 0,
+      lastSentAt: 0,
+      lastHeardAt: 0,
+      timers: [],
+    };
     if (reason === 'rotated') this.replacement = connection;
     else this.current = connection;
 
@@ -311,10 +325,11 @@ export class MessageSocket<In extends { type: string }, Out extends { type: stri
       this.replacement = undefined;
       // The old socket may still receive what was sent to it before the server re-bound the call.
       if (previous) previous.timers.push(setTimeout(() => this.finish(previous, 1000, 'replaced'), this.options.handoverMs));
-      if (previous?.pingTimer) clearInterval(previous.pingTimer);
+      if (previous?.pingTimer) clearTimeout(previous.pingTimer);
     }
 
-    connection.pingTimer = setInterval(() => this.ping(connection), this.options.pingIntervalMs);
+    connection.lastSentAt = connection.lastHeardAt = connection.openedAt;
+    this.armPing(connection);
     connection.timers.push(setTimeout(() => this.rotate(), this.options.maxConnectionMs));
     const openReason: OpenReason = reason === 'rotated' ? 'rotated' : this.everOpened ? 'reconnected' : 'first';
     this.everOpened = true;
@@ -325,6 +340,8 @@ export class MessageSocket<In extends { type: string }, Out extends { type: stri
 
   private received(connection: Connection, data: unknown): void {
     if (connection.finished || typeof data !== 'string') return;
+    connection.lastHeardAt = Date.now();
+    this.armPing(connection);
     const message = this.protocol.parse(data);
     if ((!message || message.type === 'error') && isTooManySocketsNotice(data)) {
       connection.evicted = true; // acted on when the server closes the socket
@@ -341,9 +358,30 @@ export class MessageSocket<In extends { type: string }, Out extends { type: stri
     this.emit('message', message);
   }
 
+  private sentOn(connection: Connection): void {
+    connection.lastSentAt = Date.now();
+    this.armPing(connection);
+  }
+
+  /**
+   * The next ping: `pingIntervalMs` after the earlier of the last frame sent and the last heard.
+   * A frame out keeps the socket under the idle timeout and a frame in shows it alive, so while
+   * both flow (a call being set up) no billed ping is needed; silence either way pings as before.
+   */
+  private armPing(connection: Connection): void {
+    clearTimeout(connection.pingTimer);
+    const quietSince = Math.min(connection.lastSentAt, connection.lastHeardAt);
+    const due = Math.max(0, quietSince + this.options.pingIntervalMs - Date.now());
+    connection.pingTimer = setTimeout(() => this.ping(connection), due);
+  }
+
   private ping(connection: Connection): void {
     if (connection !== this.current || !this.isOpen) return;
     connection.ws.send(JSON.stringify(this.protocol.ping()));
+    connection.lastSentAt = Date.now();
+    // The pong (or its absence, through the deadline below) decides what follows: wait a whole interval.
+    clearTimeout(connection.pingTimer);
+    connection.pingTimer = setTimeout(() => this.ping(connection), this.options.pingIntervalMs);
     if (connection.pongDeadline === undefined) {
       connection.pongDeadline = setTimeout(() => this.lost(connection), this.options.pongTimeoutMs);
     }
@@ -386,7 +424,7 @@ export class MessageSocket<In extends { type: string }, Out extends { type: stri
     if (connection.finished) return;
     connection.finished = true;
     for (const timer of connection.timers) clearTimeout(timer);
-    clearInterval(connection.pingTimer);
+    clearTimeout(connection.pingTimer);
     clearTimeout(connection.pongDeadline);
     try {
       connection.ws.close(code, reason);
@@ -404,6 +442,7 @@ export class MessageSocket<In extends { type: string }, Out extends { type: stri
         continue;
       }
       this.current.ws.send(frame);
+      this.sentOn(this.current);
     }
   }
 
