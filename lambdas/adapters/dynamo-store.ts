@@ -401,17 +401,12 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
         ),
       );
       if (!(written instanceof Refused)) return true;
-      const next = planFor(buckets, written.item ?? (await this.rateItem(key)));
+      // DynamoDB leaves the item off a refusal only when there is none (gone by TTL meanwhile): all full again.
+      const next = planFor(buckets, written.item);
       if (next === 'refused') return false;
       plans = next;
     }
     return false;
-  }
-
-  /** A counter item as it is; only needed when a refusal came without it (the item was gone by then). */
-  private async rateItem(key: string): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.connections, Key: { pk: key }, ConsistentRead: true }));
-    return Item;
   }
 
   /**
