@@ -94,7 +94,8 @@ class Refused {
 /**
  * Runs a conditional write; a failed condition is a `Refused`. Asked with
  * `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`, DynamoDB puts the item that failed it on the
- * exception (marshalled: the document client unmarshals only outputs); the local store never does.
+ * exception (marshalled: the document client unmarshals only outputs), and none when there is no
+ * item; the local store does the same (`infra/local/condition-failure-item.ts`).
  */
 async function unlessConditionFails<T>(write: () => Promise<T>): Promise<T | Refused> {
   try {
@@ -227,9 +228,8 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
       ),
     );
     if (!(written instanceof Refused)) return { claimed: true };
-    // No item with the refusal: the line was freed meanwhile, or the store does not say; read it.
-    const holder = written.item ? lineFromItem(written.item, line.profileKey) : await this.getLine(line.profileKey);
-    return { claimed: false, holder };
+    // DynamoDB (and the local store) leave the item off only when there is none: freed meanwhile.
+    return { claimed: false, holder: written.item ? lineFromItem(written.item, line.profileKey) : undefined };
   }
 
   async releaseLine(profileKey: ProfileKey, callId: string): Promise<void> {

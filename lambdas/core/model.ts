@@ -185,8 +185,8 @@ export interface CallStore {
 
 /**
  * What a guarded write did. A refused one carries the call as the store found it when the store
- * says (DynamoDB does, on request); absent, there is no such call or the store did not say (the
- * local store never does): read it to know.
+ * says (DynamoDB and the local store do, on request); absent, there is no such call, or a store
+ * that does not say: read it to know.
  */
 export type CallWrite = { won: true; call: CallRecord } | { won: false; current?: CallRecord };
 
