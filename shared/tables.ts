@@ -44,11 +44,11 @@ export interface TableDefinition {
  *   (with `system: "whiteboard"` when a whiteboard session call holds it);
  * - a whiteboard socket `wbconn#{connectionId}` (indexed under `whiteboard#{profileKey}`) and a
  *   session's open call `session#{sessionId}` (see below);
- * - a shared rate counter, a GCRA theoretical arrival time (`tat`, epoch ms) moved by conditional
- *   writes, expiring (TTL) once its bucket is full again: a socket's `rate#{class}#{connectionId}`,
- *   a profile's `rate#{class}#profile#{profileKey}`, and the unanswered rings of one caller to one
- *   callee, `rate#rings#{callerKey}>{calleeKey}` (connection ids are base64 and profile keys hold
- *   neither `#` nor `>`, so no two kinds can meet).
+ * - shared rate counters, GCRA theoretical arrival times (epoch ms) moved by conditional writes,
+ *   the item expiring (TTL) once its buckets are full again: a profile's `rate#{class}#profile#{profileKey}`
+ *   holds the profile's (`tat`) and each of its sockets' (`tat#{connectionId}`), so an offer moves
+ *   both in one write; the unanswered rings of one caller to one callee, `rate#rings#{callerKey}>{calleeKey}`
+ *   (profile keys hold neither `#` nor `>`, so no two kinds can meet).
  */
 export const CONNECTIONS_TABLE = {
   localName: 'connections',
@@ -146,7 +146,6 @@ export const DEADLINE_SHARD = 'pending';
 
 export const connectionItemKey = (connectionId: string): string => `conn#${connectionId}`;
 export const lineItemKey = (key: ProfileKey): string => `line#${key}`;
-export const rateItemKey = (rateClass: string, connectionId: string): string => `rate#${rateClass}#${connectionId}`;
 export const profileRateItemKey = (rateClass: string, key: ProfileKey): string => `rate#${rateClass}#profile#${key}`;
 export const ringPairRateItemKey = (callerKey: ProfileKey, calleeKey: ProfileKey): string => `rate#rings#${callerKey}>${calleeKey}`;
 /**
@@ -167,3 +166,5 @@ export const QUALITY_ATTRIBUTES = { caller: 'caller_quality', callee: 'callee_qu
 
 /** The attribute of a rate counter item that holds its theoretical arrival time (epoch ms). */
 export const RATE_TAT_ATTRIBUTE = 'tat';
+/** A socket's counter of a class, on its profile's item of that class (both move in one write). */
+export const socketRateAttribute = (connectionId: string): string => `${RATE_TAT_ATTRIBUTE}#${connectionId}`;

@@ -4,10 +4,12 @@
  * `call_logs` with a made-up `Authorization` header. Its request handler is wrapped instead of put
  * behind a proxy (no second hop on every handler call): a request reaches dynalite only when it is
  * no browser's (`browser-refusal.ts`) and is signed with the local key, as DynamoDB would want it.
+ * A refused conditional write that asked for the item gets it, as from DynamoDB (`condition-failure-item.ts`).
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { awsJsonError, sendAnswer } from './as-deployed/access-denied';
+import { addItemOnConditionFailure, conditionItemRequest } from './condition-failure-item';
 import { admitSigned, type SignedEndpoint } from './signed-endpoint';
 import { dynamodbSignatureRefusal } from './signature-refusals';
 import type { SignatureRules } from './signature-v4';
@@ -28,6 +30,8 @@ export function storeEndpoint(rules: SignatureRules, refused?: SignedEndpoint['r
   };
 }
 
+type Listener = (request: IncomingMessage, response: ServerResponse) => void;
+
 /** Puts the door in front of the server's own request handler (dynalite's), in place. */
 export function guardStoreServer(server: Server, endpoint: SignedEndpoint): void {
   const inner = server.listeners('request');
@@ -36,6 +40,9 @@ export function guardStoreServer(server: Server, endpoint: SignedEndpoint): void
     admitSigned(request, response, endpoint).then(
       (admitted) => {
         if (!admitted) return;
+        const target = request.headers['x-amz-target'];
+        const asksForItem = conditionItemRequest(typeof target === 'string' ? target : undefined, admitted.body);
+        if (asksForItem) addItemOnConditionFailure(response, asksForItem, inner as Listener[], request.headers);
         // The body has been read; dynalite reads it again from this, with the same headers.
         const replay = Object.assign(Readable.from(admitted.body.length > 0 ? [admitted.body] : []), {
           headers: request.headers,

@@ -21,7 +21,7 @@ import {
   connectionItemKey,
   lineItemKey,
   profileRateItemKey,
-  rateItemKey,
+  socketRateAttribute,
   ringPairRateItemKey,
 } from '../../shared/tables';
 import type { CallQualitySummary } from '../../shared/call-quality';
@@ -40,10 +40,12 @@ import type {
   LiveSocket,
   Party,
   RateCounter,
+  RateTake,
   RateTokenStore,
   SocketRecord,
 } from '../core/model';
 import { UNBOUND } from '../core/model';
+import { allFull, gcraUpdate, planFor, type BucketPlan, type BucketTake } from './gcra-update';
 import {
   callFromItem,
   callIdFromIndexItem,
@@ -92,7 +94,8 @@ class Refused {
 /**
  * Runs a conditional write; a failed condition is a `Refused`. Asked with
  * `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`, DynamoDB puts the item that failed it on the
- * exception (marshalled: the document client unmarshals only outputs); the local store never does.
+ * exception (marshalled: the document client unmarshals only outputs), and none when there is no
+ * item; the local store does the same (`infra/local/condition-failure-item.ts`).
  */
 async function unlessConditionFails<T>(write: () => Promise<T>): Promise<T | Refused> {
   try {
@@ -106,11 +109,20 @@ async function unlessConditionFails<T>(write: () => Promise<T>): Promise<T | Ref
 
 const nowEpochSeconds = (): number => Math.floor(Date.now() / 1000);
 
-function rateCounterKey(counter: RateCounter): string {
-  if (counter.scope === 'socket') return rateItemKey(counter.rateClass, counter.connectionId);
-  if (counter.scope === 'profile') return profileRateItemKey(counter.rateClass, counter.profileKey);
-  return ringPairRateItemKey(counter.callerKey, counter.calleeKey);
+/**
+ * Where a counter lives: a socket's on its profile's item of the class, in an attribute of its own,
+ * so that both move in one write; the others in the item's `tat`.
+ */
+function rateCounterPlace(counter: RateCounter): { key: string; attribute: string } {
+  if (counter.scope === 'socket') {
+    return { key: profileRateItemKey(counter.rateClass, counter.profileKey), attribute: socketRateAttribute(counter.connectionId) };
+  }
+  if (counter.scope === 'profile') return { key: profileRateItemKey(counter.rateClass, counter.profileKey), attribute: RATE_TAT_ATTRIBUTE };
+  return { key: ringPairRateItemKey(counter.callerKey, counter.calleeKey), attribute: RATE_TAT_ATTRIBUTE };
 }
+
+/** Writes one counter item takes at most: the first, one planned from the refusal, one more if another container moved it meanwhile. */
+const MAX_RATE_WRITES = 3;
 
 /** A full bucket's counter is useless; this long past that, its TTL lets DynamoDB delete it. */
 const RATE_COUNTER_LINGER_SECONDS = 60;
@@ -216,9 +228,8 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
       ),
     );
     if (!(written instanceof Refused)) return { claimed: true };
-    // No item with the refusal: the line was freed meanwhile, or the store does not say; read it.
-    const holder = written.item ? lineFromItem(written.item, line.profileKey) : await this.getLine(line.profileKey);
-    return { claimed: false, holder };
+    // DynamoDB (and the local store) leave the item off only when there is none: freed meanwhile.
+    return { claimed: false, holder: written.item ? lineFromItem(written.item, line.profileKey) : undefined };
   }
 
   async releaseLine(profileKey: ProfileKey, callId: string): Promise<void> {
@@ -354,32 +365,48 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
 
   // --- shared rate counters -----------------------------------------------------------------
 
-  /** The GCRA step of `gcraStep` as two conditional writes (a failed one costs a write unit too). */
-  async takeRateToken(rateCounter: RateCounter, step: GcraStep): Promise<boolean> {
-    const counter = this.rateCounterItem(rateCounter);
-    const expiresAt = Math.ceil(step.fullAtMs / 1000) + RATE_COUNTER_LINGER_SECONDS;
-    const fromFull = await unlessConditionFails(() =>
-      this.db.send(
-        new UpdateCommand({
-          ...counter,
-          UpdateExpression: 'SET #tat = :idle, #ttl = :ttl',
-          ConditionExpression: 'attribute_not_exists(#tat) OR #tat < :now',
-          ExpressionAttributeValues: { ':idle': step.idleTatMs, ':now': step.nowMs, ':ttl': expiresAt },
-        }),
-      ),
-    );
-    if (!(fromFull instanceof Refused)) return true;
-    const fromBurst = await unlessConditionFails(() =>
-      this.db.send(
-        new UpdateCommand({
-          ...counter,
-          UpdateExpression: 'SET #tat = #tat + :interval, #ttl = :ttl',
-          ConditionExpression: '#tat <= :latest',
-          ExpressionAttributeValues: { ':interval': step.intervalMs, ':latest': step.latestAdmittedTatMs, ':ttl': expiresAt },
-        }),
-      ),
-    );
-    return !(fromBurst instanceof Refused);
+  takeRateToken(counter: RateCounter, step: GcraStep): Promise<boolean> {
+    return this.takeRateTokens([{ counter, step }]);
+  }
+
+  /** Counters on one item move in one write; items one after the other, so a refusal spends nothing of the later ones. */
+  async takeRateTokens(takes: readonly RateTake[]): Promise<boolean> {
+    const byItem = new Map<string, BucketTake[]>();
+    for (const { counter, step } of takes) {
+      const { key, attribute } = rateCounterPlace(counter);
+      byItem.set(key, [...(byItem.get(key) ?? []), { attribute, step }]);
+    }
+    for (const [key, buckets] of byItem) if (!(await this.takeFromItem(key, buckets))) return false;
+    return true;
+  }
+
+  /**
+   * The GCRA step on every bucket of one item (`gcra-update.ts`): the first write takes them all as
+   * full, the usual case; a refusal hands back the item (ALL_OLD), from which the next write is
+   * planned, or the message refused with nothing more written. A bucket's burst write adds to its
+   * value under a bound, so racing containers never lose each other's tokens.
+   */
+  private async takeFromItem(key: string, buckets: readonly BucketTake[]): Promise<boolean> {
+    let plans: readonly BucketPlan[] = allFull(buckets);
+    for (let attempt = 0; attempt < MAX_RATE_WRITES; attempt++) {
+      const planned = plans;
+      const written = await unlessConditionFails(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tables.connections,
+            Key: { pk: key },
+            ...gcraUpdate(buckets, planned, TTL, RATE_COUNTER_LINGER_SECONDS),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      if (!(written instanceof Refused)) return true;
+      // DynamoDB leaves the item off a refusal only when there is none (gone by TTL meanwhile): all full again.
+      const next = planFor(buckets, written.item);
+      if (next === 'refused') return false;
+      plans = next;
+    }
+    return false;
   }
 
   /**
@@ -387,29 +414,19 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
    * a counter that refilled meanwhile (or never existed) is left alone.
    */
   async returnRateToken(rateCounter: RateCounter, step: GcraStep): Promise<void> {
+    const { key, attribute } = rateCounterPlace(rateCounter);
     await unlessConditionFails(() =>
       this.db.send(
         new UpdateCommand({
-          ...this.rateCounterItem(rateCounter),
+          TableName: this.tables.connections,
+          Key: { pk: key },
           UpdateExpression: 'SET #tat = #tat - :interval',
           ConditionExpression: '#tat > :now',
-          ExpressionAttributeNames: { '#tat': RATE_TAT_ATTRIBUTE },
+          ExpressionAttributeNames: { '#tat': attribute },
           ExpressionAttributeValues: { ':interval': step.intervalMs, ':now': step.nowMs },
         }),
       ),
     );
-  }
-
-  private rateCounterItem(counter: RateCounter): {
-    TableName: string;
-    Key: { pk: string };
-    ExpressionAttributeNames: Record<string, string>;
-  } {
-    return {
-      TableName: this.tables.connections,
-      Key: { pk: rateCounterKey(counter) },
-      ExpressionAttributeNames: { '#tat': RATE_TAT_ATTRIBUTE, '#ttl': TTL },
-    };
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {

@@ -6,7 +6,7 @@
  * messages land in. The other classes stay per container: a shared counter per candidate or ping
  * would cost a write for each.
  */
-import type { Clock, RateCounter, RateTokenStore } from './model';
+import type { Clock, RateCounter, RateTake, RateTokenStore } from './model';
 import type { RefusalNotices } from './refusal-notices';
 import { gcraStep, rateClassOf, type RateClass, type RateLimiter, type RateLimits, type RateScope, type RateSubject } from './rate-limiter';
 
@@ -25,7 +25,9 @@ export const SHARED_RATE_COUNTERS: Readonly<Record<RateClass, readonly RateScope
 export type AdmissionVerdict = 'admitted' | 'refused' | 'dropped';
 
 function counterOf(scope: RateScope, rateClass: RateClass, subject: RateSubject): RateCounter {
-  return scope === 'socket' ? { scope, rateClass, connectionId: subject.connectionId } : { scope, rateClass, profileKey: subject.key };
+  return scope === 'socket'
+    ? { scope, rateClass, connectionId: subject.connectionId, profileKey: subject.key }
+    : { scope, rateClass, profileKey: subject.key };
 }
 
 export class Admission {
@@ -52,13 +54,20 @@ export class Admission {
     return this.notices.refused(subject.connectionId, rateClass, arrivedAtMs) === 'tell' ? 'refused' : 'dropped';
   }
 
-  /** One counter after the other: a socket over its own limit spends nothing of its profile's. */
+  /**
+   * Every shared counter of the class at once, all or none: a socket over its own limit spends
+   * nothing of its profile's (the store keeps both on the profile's item: one write).
+   */
   private async takeShared(subject: RateSubject, rateClass: RateClass, arrivedAtMs: number): Promise<boolean> {
-    for (const scope of SHARED_RATE_COUNTERS[rateClass]) {
-      if (!this.shared) throw new Error(`The ${rateClass} class is counted in the store, which this function may not write`);
-      const step = gcraStep(this.limits[scope][rateClass], arrivedAtMs);
-      if (!(await this.shared.takeRateToken(counterOf(scope, rateClass, subject), step))) return false;
-    }
-    return true;
+    const scopes = SHARED_RATE_COUNTERS[rateClass];
+    if (scopes.length === 0) return true;
+    if (!this.shared) throw new Error(`The ${rateClass} class is counted in the store, which this function may not write`);
+    const takes = scopes.map(
+      (scope): RateTake => ({
+        counter: counterOf(scope, rateClass, subject),
+        step: gcraStep(this.limits[scope][rateClass], arrivedAtMs),
+      }),
+    );
+    return this.shared.takeRateTokens(takes);
   }
 }

@@ -185,8 +185,8 @@ export interface CallStore {
 
 /**
  * What a guarded write did. A refused one carries the call as the store found it when the store
- * says (DynamoDB does, on request); absent, there is no such call or the store did not say (the
- * local store never does): read it to know.
+ * says (DynamoDB and the local store do, on request); absent, there is no such call, or a store
+ * that does not say: read it to know.
  */
 export type CallWrite = { won: true; call: CallRecord } | { won: false; current?: CallRecord };
 
@@ -213,14 +213,26 @@ export interface GcraStep {
 
 /** What a shared rate counter counts: one socket's or one profile's messages of a class, or one caller's rings to one callee. */
 export type RateCounter =
-  | { scope: 'socket'; rateClass: string; connectionId: string }
+  /** A socket's counter names the profile the socket belongs to: the store may keep it with the profile's. */
+  | { scope: 'socket'; rateClass: string; connectionId: string; profileKey: ProfileKey }
   | { scope: 'profile'; rateClass: string; profileKey: ProfileKey }
   | { scope: 'ring_pair'; callerKey: ProfileKey; calleeKey: ProfileKey };
+
+/** A token wanted from a counter, at this step. */
+export interface RateTake {
+  counter: RateCounter;
+  step: GcraStep;
+}
 
 /** Rate counters shared by every container (items of `connections`). */
 export interface RateTokenStore {
   /** Takes one token; false when the counter is over its rate. */
   takeRateToken(counter: RateCounter, step: GcraStep): Promise<boolean>;
+  /**
+   * Takes one token from each counter, in order; false at the first that is over its rate (the
+   * later ones are left alone). Counters the store keeps on one item move in one write, all or none.
+   */
+  takeRateTokens(takes: readonly RateTake[]): Promise<boolean>;
   /** Gives one token back (a counted event that turned out not to count); a full bucket stays as it is. */
   returnRateToken(counter: RateCounter, step: GcraStep): Promise<void>;
 }

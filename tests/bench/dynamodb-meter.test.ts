@@ -4,7 +4,7 @@
  * its index writes with the documented rules for each projection type.
  */
 import { createRequire } from 'node:module';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLog } from '../../infra/local/log';
@@ -165,6 +165,67 @@ describe('the meter in front of the store', () => {
         ),
     );
     expect(failed.units.operations[0]).toMatchObject({ operation: 'PutItem', conditionFailures: 1, writeUnits: 3, indexWriteUnits: 0 });
+  });
+
+  it('charges a refused write that asked for the item by the item the refusal carries, even one it never saw written', async () => {
+    // Written past the meter: only the refusal can tell the meter how large the item is.
+    await store.client.send(
+      new PutItemCommand({
+        TableName: CONNECTIONS_TABLE.localName,
+        Item: { pk: { S: 'line#unseen' }, call_id: { S: 'held' }, note: { S: 'x'.repeat(2_500) } },
+      }),
+    );
+    const failed = await metered(() =>
+      db
+        .send(
+          new PutCommand({
+            TableName: CONNECTIONS_TABLE.localName,
+            Item: { pk: 'line#unseen', call_id: 'mine' },
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        )
+        .then(
+          () => ({}),
+          () => ({}),
+        ),
+    );
+    expect(failed.units.operations[0]).toMatchObject({ operation: 'PutItem', conditionFailures: 1, writeUnits: 3, indexWriteUnits: 0 });
+  });
+
+  it('prices an update that returns the old image by what it changed, index moves included (as an answer does)', async () => {
+    const callId = '01TESTMOVE';
+    await db.send(
+      new PutCommand({
+        TableName: CALL_LOGS_TABLE.localName,
+        Item: { ...callItem(callId, 10), deadline_shard: 'pending', deadline_at: '2026-01-01T00:00:45Z' },
+      }),
+    );
+    const moved = await metered(() =>
+      db.send(
+        new UpdateCommand({
+          TableName: CALL_LOGS_TABLE.localName,
+          Key: { call_id: callId },
+          UpdateExpression: 'SET #at = :at',
+          ExpressionAttributeNames: { '#at': 'deadline_at' },
+          ExpressionAttributeValues: { ':at': '2026-01-01T00:01:45Z' },
+          ReturnValues: 'ALL_OLD',
+        }),
+      ),
+    );
+    // The timer's entry moves in by_deadline: a delete and a put; the history indexes are untouched.
+    expect(moved.units.operations[0]).toMatchObject({ operation: 'UpdateItem', writeUnits: 1, indexWriteUnits: 2 });
+    const removed = await metered(() =>
+      db.send(
+        new UpdateCommand({
+          TableName: CALL_LOGS_TABLE.localName,
+          Key: { call_id: callId },
+          UpdateExpression: 'REMOVE #at, #shard',
+          ExpressionAttributeNames: { '#at': 'deadline_at', '#shard': 'deadline_shard' },
+        }),
+      ),
+    );
+    expect(removed.units.operations[0]).toMatchObject({ operation: 'UpdateItem', writeUnits: 1, indexWriteUnits: 1 });
   });
 
   it("counts the index entries a write creates, changes, moves and removes, by each index's projection", async () => {

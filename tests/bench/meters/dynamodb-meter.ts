@@ -3,13 +3,22 @@
  * the embedded store (`AWS_ENDPOINT_URL_DYNAMODB` points here) and prices each exchange by the
  * documented rules in `dynamodb-units.ts`.
  *
- * The store does not say what an item looked like before a write (dynalite ignores
- * `ReturnValuesOnConditionCheckFailure` and the handlers ask for no old images), yet write units
- * and index writes depend on it; so the meter keeps the last image of every item it has seen
- * written or read. Writes that race on one item may be priced against each other's image: the
- * handlers' happy path never does that.
+ * Write units and index writes depend on the item before and after a write, which the store says
+ * only when asked. So the meter keeps the last image of every item it has seen written or read,
+ * takes the old item from a refusal that carries it (`ReturnValuesOnConditionCheckFailure:
+ * 'ALL_OLD'`, which the local store answers as DynamoDB does) or from an update's `ALL_OLD` reply,
+ * and reads the item back after an update that did not return its new image (before the handler's
+ * request goes on, so no later write of the handler can come in between). Writes that race on one
+ * item may be priced against each other's image: the handlers' happy path never does that.
  */
-import { DescribeTableCommand, ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTableCommand,
+  GetItemCommand,
+  ListTablesCommand,
+  type AttributeValue as WireValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { storeClient as localStoreClient } from '../../../infra/local/store';
 import { startForwardingProxy, type Exchange } from './forwarding-proxy';
 import {
   indexWrites,
@@ -86,6 +95,7 @@ async function describeTables(client: DynamoDBClient): Promise<Map<string, Table
 
 export async function startDynamoMeter(): Promise<DynamoMeter> {
   let tables = new Map<string, TableShape>();
+  let storeClient: DynamoDBClient | undefined;
   /** Last known image per item, by table and key. */
   const images = new Map<string, Item>();
   const tallies = new Map<string, OperationTally>();
@@ -101,7 +111,7 @@ export async function startDynamoMeter(): Promise<DynamoMeter> {
     return entry;
   };
 
-  const observe = (exchange: Exchange): void => {
+  const observe = async (exchange: Exchange): Promise<void> => {
     const target = exchange.requestHeaders['x-amz-target'];
     const operation = typeof target === 'string' ? (target.split('.')[1] ?? target) : 'unknown';
     const request = parseJson<DynamoRequest>(exchange.requestBody) ?? {};
@@ -143,16 +153,19 @@ export async function startDynamoMeter(): Promise<DynamoMeter> {
       case 'DeleteItem': {
         const key = request.Item ?? request.Key;
         if (!key) return;
-        const before = images.get(imageKey(key));
+        // A refusal that carries the item, or an ALL_OLD reply, says exactly what was there.
+        const told = conditionFailed ? response.Item : request.ReturnValues === 'ALL_OLD' ? response.Attributes : undefined;
+        const before = told ?? images.get(imageKey(key));
         // A failed condition costs the existing item's size (one unit when there is none), and no index write.
         if (conditionFailed) {
           entry.writeUnits += writeUnits(itemSizeBytes(before));
+          if (response.Item) images.set(imageKey(key), response.Item);
           return;
         }
         let after: Item | undefined;
         if (operation === 'PutItem') after = request.Item;
         else if (operation === 'UpdateItem')
-          after = request.ReturnValues === 'ALL_NEW' && response.Attributes ? response.Attributes : before;
+          after = request.ReturnValues === 'ALL_NEW' && response.Attributes ? response.Attributes : await readBack(table, key, before);
         entry.writeUnits += writeUnits(Math.max(itemSizeBytes(before), itemSizeBytes(after)));
         entry.indexWriteUnits += indexWrites(table, before, after).reduce((sum, write) => sum + write.units, 0);
         if (after) images.set(imageKey(key), after);
@@ -164,11 +177,30 @@ export async function startDynamoMeter(): Promise<DynamoMeter> {
     }
   };
 
+  /** The item as the store has it now; `fallback` when it cannot say. */
+  const readBack = async (table: TableShape, key: Item, fallback: Item | undefined): Promise<Item | undefined> => {
+    if (!storeClient) return fallback;
+    const keyOnly: Record<string, WireValue> = {};
+    for (const name of table.keyAttributes) {
+      const value = key[name];
+      if (value) keyOnly[name] = value as WireValue;
+    }
+    try {
+      const { Item } = await storeClient.send(new GetItemCommand({ TableName: table.name, Key: keyOnly, ConsistentRead: true }));
+      return Item as Item | undefined;
+    } catch {
+      return fallback;
+    }
+  };
+
   const proxy = await startForwardingProxy(observe);
   return {
     url: proxy.url,
     attach: async (storeEndpoint, client) => {
       tables = await describeTables(client);
+      // Its own client: the one passed in may be destroyed once the tables are known.
+      storeClient?.destroy();
+      storeClient = localStoreClient(storeEndpoint);
       proxy.setUpstream(storeEndpoint);
     },
     snapshot: () => ({
@@ -176,6 +208,9 @@ export async function startDynamoMeter(): Promise<DynamoMeter> {
       unmeteredRequests,
       operations: [...tallies.values()].map((entry) => ({ ...entry })),
     }),
-    close: () => proxy.close(),
+    close: () => {
+      storeClient?.destroy();
+      return proxy.close();
+    },
   };
 }

@@ -38,7 +38,11 @@ function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   });
 }
 
-export async function startForwardingProxy(observe: (exchange: Exchange) => void): Promise<ForwardingProxy> {
+/**
+ * An observer that returns a promise holds the response until it settles: a meter that has to look
+ * at the store after a write does so before the client (and so its next write) goes on.
+ */
+export async function startForwardingProxy(observe: (exchange: Exchange) => void | Promise<void>): Promise<ForwardingProxy> {
   let upstream: URL | undefined;
   let inFlight = 0;
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -73,7 +77,7 @@ export async function startForwardingProxy(observe: (exchange: Exchange) => void
           outgoing.on('error', reject);
           outgoing.end(requestBody);
         });
-        observe({
+        await observe({
           method: request.method ?? 'GET',
           path: request.url ?? '/',
           requestHeaders: request.headers,
