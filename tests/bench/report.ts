@@ -380,7 +380,7 @@ export interface CompanionResults {
 function companionSections(companions: CompanionResults): string[] {
   return [
     ...(companions.profileSummary ? [companions.profileSummary, ''] : []),
-    ...(companions.setupLatency ? ['### Call setup as a person feels it', '', companions.setupLatency, ''] : []),
+    ...(companions.setupLatency ? [companions.setupLatency, ''] : []),
   ];
 }
 
