@@ -283,7 +283,8 @@ export async function readDeployedStack(cdkOutDir: string, options: ReadDeployed
   for (const definition of definitions) {
     const resource = findFunctionResource(template, definition);
     if (!resource) {
-      missing.push(`${definition.id} (${pascalCase(definition.id)}Handler or ${pascalCase(groupIdOf(definition))}Handler)`);
+      const looked = [...new Set([definition.id, groupIdOf(definition)])].map((id) => `${pascalCase(id)}Handler`);
+      missing.push(`${definition.id} (${looked.join(' or ')})`);
       continue;
     }
     const known = byLogicalId.get(resource.logicalId);
