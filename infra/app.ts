@@ -4,7 +4,7 @@
  * Settings come from context (`-c key=value` or cdk.json): stackName, stageName, webDist, retainData,
  * ringTimeoutSeconds, resumeGraceSeconds, livenessCheckSeconds, profileTypes, stunUrls, turn (turnUrls, turnSecretArn,
  * kvsTurnChannels), alarmTopicArn, bundleAwsSdk,
- * manageAccountLogRole, callPolicy, callGrantMaxTtlSeconds, platformPrincipalArn, and the abuse limits of
+ * manageAccountLogRole, callPolicy, callGrantMaxTtlSeconds, platformPrincipalArn, functionLayout (per-route or grouped), and the abuse limits of
  * shared/abuse-limits.ts (socketsPerProfile, pairRingLimit, …). See the README (Deploying to AWS).
  */
 import { existsSync } from 'node:fs';
@@ -57,6 +57,7 @@ new SignalingStack(app, settings.stackName, {
   ...(settings.callGrantMaxTtlSeconds !== undefined ? { callGrantMaxTtlSeconds: settings.callGrantMaxTtlSeconds } : {}),
   ...(settings.platformPrincipalArn ? { platformPrincipalArn: settings.platformPrincipalArn } : {}),
   abuseLimits: settings.abuseLimits,
+  functionLayout: settings.functionLayout,
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

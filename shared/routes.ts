@@ -246,3 +246,51 @@ export const HTTP_ROUTE_KEYS: readonly string[] = FUNCTIONS.flatMap((fn) => (fn.
 export const ROUTE_SELECTION_EXPRESSION = '$request.body.type';
 /** The query string parameter holding the JWT on connect. */
 export const TOKEN_QUERY_PARAMETER = 'token';
+
+/**
+ * How the function table is deployed (`-c functionLayout=…`): `per-route`, one Lambda function per
+ * entry (least privilege per route, metrics and logs per route), or `grouped`, one function per API
+ * (chat routes, whiteboard routes, platform routes; the authorizer and each schedule alone), which
+ * meets about 4× fewer cold starts per call at low traffic (tests/bench/cold-start-model.ts).
+ */
+export const FUNCTION_LAYOUTS = ['per-route', 'grouped'] as const;
+export type FunctionLayoutName = (typeof FUNCTION_LAYOUTS)[number];
+export const DEFAULT_FUNCTION_LAYOUT: FunctionLayoutName = 'per-route';
+
+/** Where the entry of a function serving several routes lives: it dispatches each event to its route's own handler. */
+export const GROUP_ENTRY_DIR = 'lambdas/handlers/groups';
+
+/** The function that serves an entry under the grouped layout: one per API; what is not a route stays alone. */
+export function groupIdOf(definition: FunctionDefinition): string {
+  if (definition.trigger.kind === 'route') return `${definition.trigger.api}-routes`;
+  if (definition.trigger.kind === 'http') return 'platform-routes';
+  return definition.id;
+}
+
+/** One Lambda function of a layout: its id, its entry, and the function table entries it serves. */
+export interface DeployedFunctionSpec {
+  id: string;
+  entry: string;
+  members: readonly FunctionDefinition[];
+}
+
+/** The Lambda functions of a layout, in function table order of their first member. */
+export function deployedFunctionSpecs(
+  layout: FunctionLayoutName,
+  definitions: readonly FunctionDefinition[] = FUNCTIONS,
+): DeployedFunctionSpec[] {
+  if (layout === 'per-route')
+    return definitions.map((definition) => ({ id: definition.id, entry: definition.entry, members: [definition] }));
+  const specs = new Map<string, DeployedFunctionSpec>();
+  for (const definition of definitions) {
+    const id = groupIdOf(definition);
+    const entry = id === definition.id ? definition.entry : `${GROUP_ENTRY_DIR}/${id}.ts`;
+    const spec = specs.get(id);
+    specs.set(id, { id, entry, members: [...(spec?.members ?? []), definition] });
+  }
+  return [...specs.values()];
+}
+
+/** The function table entries a group serves, in table order (the group handlers check theirs against it). */
+export const membersOfGroup = (groupId: string, definitions: readonly FunctionDefinition[] = FUNCTIONS): FunctionDefinition[] =>
+  definitions.filter((definition) => groupIdOf(definition) === groupId);

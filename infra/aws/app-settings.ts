@@ -10,6 +10,7 @@ import {
   DEFAULT_RING_TIMEOUT_SECONDS,
   DEFAULT_TOKEN_MAX_LIFETIME_SECONDS,
 } from '../../shared/limits';
+import { DEFAULT_FUNCTION_LAYOUT, FUNCTION_LAYOUTS, type FunctionLayoutName } from '../../shared/routes';
 import { commaList, positiveNumber, SettingError } from '../../shared/settings';
 import { DEFAULT_KVS_TURN_CHANNELS, MAX_KVS_TURN_CHANNELS, TURN_KINDS, type TurnSettings } from './ice-servers';
 
@@ -43,6 +44,8 @@ export interface AppSettings {
   readonly platformPrincipalArn: string | undefined;
   /** Socket cap, rate limits, repeated-ring limit (context keys as in `shared/abuse-limits.ts`); only those given. */
   readonly abuseLimits: AbuseLimitSettings;
+  /** One Lambda function per route, or one per API (`shared/routes.ts`). */
+  readonly functionLayout: FunctionLayoutName;
 }
 
 export const DEFAULT_STACK_NAME = 'CallSignal';
@@ -125,6 +128,13 @@ function turn(read: ContextReader): TurnSettings {
   return { kind: 'none' };
 }
 
+function functionLayout(read: ContextReader): FunctionLayoutName {
+  const value = text(read, 'functionLayout') ?? DEFAULT_FUNCTION_LAYOUT;
+  const layout = FUNCTION_LAYOUTS.find((name) => name === value);
+  if (!layout) throw new SettingError(contextKey('functionLayout'), FUNCTION_LAYOUTS.join(' or '), value);
+  return layout;
+}
+
 export function readAppSettings(read: ContextReader): AppSettings {
   const stackName = text(read, 'stackName') ?? DEFAULT_STACK_NAME;
   // CloudFormation's rule for stack names.
@@ -150,5 +160,6 @@ export function readAppSettings(read: ContextReader): AppSettings {
     callGrantMaxTtlSeconds: isUnset(read('callGrantMaxTtlSeconds')) ? undefined : seconds(read, 'callGrantMaxTtlSeconds', 0),
     platformPrincipalArn: principalArn(read, 'platformPrincipalArn'),
     abuseLimits: readAbuseLimits(contextKey, read),
+    functionLayout: functionLayout(read),
   };
 }

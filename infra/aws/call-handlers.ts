@@ -9,7 +9,15 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { apiOf, FUNCTIONS, TOKEN_QUERY_PARAMETER, type FunctionDefinition } from '../../shared/routes';
+import {
+  apiOf,
+  DEFAULT_FUNCTION_LAYOUT,
+  deployedFunctionSpecs,
+  FUNCTIONS,
+  TOKEN_QUERY_PARAMETER,
+  type FunctionDefinition,
+  type FunctionLayoutName,
+} from '../../shared/routes';
 import { HandlerFunction, type HandlerResources } from './handler-function';
 import type { PlatformApi } from './platform-api';
 import { pascalCase, type SignalingApi } from './signaling-api';
@@ -33,6 +41,8 @@ export interface CallHandlersProps {
   readonly bundleAwsSdk: boolean;
   /** The function table; the shared one unless a test narrows it. */
   readonly definitions?: readonly FunctionDefinition[];
+  /** One function per route, or per API (`shared/routes.ts`). @default 'per-route' */
+  readonly layout?: FunctionLayoutName;
 }
 
 /** Route handlers answer one frame; the sweeper may work through a batch of expired calls. */
@@ -44,8 +54,10 @@ const TIMEOUTS: Record<FunctionDefinition['trigger']['kind'], Duration> = {
 };
 
 export class CallHandlers extends Construct {
-  /** By function id (`FunctionDefinition.id`). */
+  /** By function id: a table entry's id (per route), or a group's (`chat-routes`, …). */
   readonly functions: ReadonlyMap<string, HandlerFunction>;
+  /** By function table entry id: the function serving that entry (under either layout). */
+  private readonly serving: ReadonlyMap<string, HandlerFunction>;
 
   constructor(scope: Construct, id: string, props: CallHandlersProps) {
     super(scope, id);
@@ -54,27 +66,31 @@ export class CallHandlers extends Construct {
     const whiteboardResources: HandlerResources = { ...props.resources, managementApi: props.whiteboardApi };
 
     const functions = new Map<string, HandlerFunction>();
-    for (const definition of definitions) {
-      functions.set(
-        definition.id,
-        // Suffixed: a construct id of "Default" would vanish from the logical ids of the `default` handler.
-        new HandlerFunction(this, `${pascalCase(definition.id)}Handler`, {
-          definition,
-          resources: apiOf(definition) === 'whiteboard' ? whiteboardResources : resources,
-          projectRoot: props.projectRoot,
-          logRetention: props.logRetention,
-          logRemovalPolicy: props.logRemovalPolicy,
-          timeout: TIMEOUTS[definition.trigger.kind],
-          bundleAwsSdk: props.bundleAwsSdk,
-        }),
-      );
+    const serving = new Map<string, HandlerFunction>();
+    for (const spec of deployedFunctionSpecs(props.layout ?? DEFAULT_FUNCTION_LAYOUT, definitions)) {
+      // A group's members share their API and trigger kind (`groupIdOf`): the first one speaks for all.
+      const [first] = spec.members;
+      if (!first) continue;
+      // Suffixed: a construct id of "Default" would vanish from the logical ids of the `default` handler.
+      const handler = new HandlerFunction(this, `${pascalCase(spec.id)}Handler`, {
+        spec,
+        resources: apiOf(first) === 'whiteboard' ? whiteboardResources : resources,
+        projectRoot: props.projectRoot,
+        logRetention: props.logRetention,
+        logRemovalPolicy: props.logRemovalPolicy,
+        timeout: TIMEOUTS[first.trigger.kind],
+        bundleAwsSdk: props.bundleAwsSdk,
+      });
+      functions.set(spec.id, handler);
+      for (const member of spec.members) serving.set(member.id, handler);
     }
     this.functions = functions;
+    this.serving = serving;
 
     // API Gateway runs a WebSocket authorizer on `$connect` only; its context reaches every later route.
-    const authorizers = [...functions.values()].filter((fn) => fn.definition.trigger.kind === 'authorizer');
+    const authorizers = definitions.filter((definition) => definition.trigger.kind === 'authorizer');
     if (authorizers.length > 1) throw new Error(`The function table has ${authorizers.length} authorizers; API Gateway takes one`);
-    const authorizerFunction = authorizers[0];
+    const authorizerFunction = authorizers[0] && serving.get(authorizers[0].id);
     const connectAuthorizer = authorizerFunction
       ? new WebSocketLambdaAuthorizer('ConnectAuthorizer', authorizerFunction.function, {
           identitySource: [AUTHORIZER_IDENTITY_SOURCE],
@@ -86,19 +102,22 @@ export class CallHandlers extends Construct {
         })
       : undefined;
 
-    for (const handler of functions.values()) {
-      const { trigger } = handler.definition;
+    // Every entry gets its own route and integration, pointing at the function that serves it.
+    for (const definition of definitions) {
+      const handler = serving.get(definition.id);
+      if (!handler) continue;
+      const { trigger } = definition;
       if (trigger.kind === 'route') {
         const api = trigger.api === 'whiteboard' ? props.whiteboardApi : props.api;
         // The same authorizer function guards both APIs' `$connect` (each API has its own authorizer resource).
         const authorizer =
           trigger.routeKey !== '$connect' ? undefined : trigger.api === 'whiteboard' ? whiteboardAuthorizer : connectAuthorizer;
-        api.addHandlerRoute(trigger.routeKey, handler.definition.id, handler.function, authorizer);
+        api.addHandlerRoute(trigger.routeKey, definition.id, handler.function, authorizer);
       } else if (trigger.kind === 'http') {
-        props.platformApi.addHandlerRoute(trigger, handler.definition.id, handler.function);
+        props.platformApi.addHandlerRoute(trigger, definition.id, handler.function);
       } else if (trigger.kind === 'schedule') {
-        new Rule(this, `${pascalCase(handler.definition.id)}Schedule`, {
-          description: `Runs ${handler.definition.id} every ${SWEEP_INTERVAL.toMinutes()} minute(s)`,
+        new Rule(this, `${pascalCase(definition.id)}Schedule`, {
+          description: `Runs ${definition.id} every ${SWEEP_INTERVAL.toMinutes()} minute(s)`,
           schedule: Schedule.rate(SWEEP_INTERVAL),
           // A missed run is made up by the next one a minute later: retrying would only overlap it.
           targets: [new LambdaFunction(handler.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
@@ -107,8 +126,15 @@ export class CallHandlers extends Construct {
     }
   }
 
-  /** The functions, in function table order. */
+  /** The functions, in function table order (of their first member). */
   get all(): HandlerFunction[] {
     return [...this.functions.values()];
+  }
+
+  /** The function serving a function table entry: its own, or its group's. */
+  functionServing(definitionId: string): HandlerFunction {
+    const handler = this.serving.get(definitionId);
+    if (!handler) throw new Error(`No function serves "${definitionId}"`);
+    return handler;
   }
 }

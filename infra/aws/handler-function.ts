@@ -1,6 +1,8 @@
 /**
- * One Lambda function per entry of the shared function table, with the project's defaults baked in
- * and the access that entry declares, nothing more.
+ * One Lambda function of the deployed layout (`shared/routes.ts`): one entry of the shared function
+ * table (per route), or several (grouped), with the project's defaults baked in and the access its
+ * entries declare, nothing more: a grouped function gets the union of its members' grants and
+ * environments, each made by the same code as for a function of its own.
  */
 import { resolve } from 'node:path';
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
@@ -14,7 +16,7 @@ import { abuseLimitEnvironment, type AbuseLimitSettings } from '../../shared/abu
 import type { CallPolicy } from '../../shared/call-policy';
 import { ENV, type EnvName } from '../../shared/env';
 import type { LogLevel as LogLevelName } from '../../shared/settings';
-import { apiOf, mayWrite, type FunctionDefinition } from '../../shared/routes';
+import { apiOf, mayWrite, type DeployedFunctionSpec, type FunctionAccess, type FunctionDefinition } from '../../shared/routes';
 import { TABLE_DEFINITIONS, TABLE_KEYS, type CallTables } from './data';
 import { nagRef } from './nag';
 
@@ -73,7 +75,8 @@ export interface HandlerResources {
 }
 
 export interface HandlerFunctionProps {
-  readonly definition: FunctionDefinition;
+  /** The function and the function table entries it serves (one per route unless grouped). */
+  readonly spec: DeployedFunctionSpec;
   readonly resources: HandlerResources;
   /** Absolute path of the project root; `definition.entry` is relative to it. */
   readonly projectRoot: string;
@@ -135,15 +138,38 @@ export function handlerEnvironment(resources: HandlerResources, definition: Func
   return environment;
 }
 
+/**
+ * The environment of a function serving `members`: each member's, merged. Members of one group
+ * share an API and resources, so a name two members are told has one value; a clash is a wiring
+ * fault. A name only some members need (the signing secret's ARN, TURN settings) is read only by
+ * the routes whose own entry grants what it names.
+ */
+export function unionEnvironment(resources: HandlerResources, members: readonly FunctionDefinition[]): Partial<Record<EnvName, string>> {
+  const union: Partial<Record<EnvName, string>> = {};
+  for (const member of members) {
+    for (const [name, value] of Object.entries(handlerEnvironment(resources, member)) as [EnvName, string | undefined][]) {
+      if (value === undefined) continue;
+      const told = union[name];
+      if (told !== undefined && told !== value) throw new Error(`${member.id} and another member of its function need different ${name}`);
+      union[name] = value;
+    }
+  }
+  return union;
+}
+
 export class HandlerFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
-  readonly definition: FunctionDefinition;
+  /** The function's id: its table entry's, or its group's (`chat-routes`, …). */
+  readonly id: string;
+  /** The function table entries it serves, in table order. */
+  readonly members: readonly FunctionDefinition[];
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
-    const { definition, resources } = props;
-    this.definition = definition;
+    const { spec, resources } = props;
+    this.id = spec.id;
+    this.members = spec.members;
 
     // Its own log group, so retention and removal are explicit and metric filters can target it.
     this.logGroup = new LogGroup(this, 'Logs', {
@@ -152,8 +178,8 @@ export class HandlerFunction extends Construct {
     });
 
     this.function = new NodejsFunction(this, 'Function', {
-      description: `${definition.id} (${describeTrigger(definition)}) in ${Stack.of(this).stackName}`,
-      entry: resolve(props.projectRoot, definition.entry),
+      description: `${spec.id} (${describeMembers(spec.members)}) in ${Stack.of(this).stackName}`,
+      entry: resolve(props.projectRoot, spec.entry),
       handler: 'handler',
       projectRoot: props.projectRoot,
       depsLockFilePath: resolve(props.projectRoot, 'package-lock.json'),
@@ -163,7 +189,7 @@ export class HandlerFunction extends Construct {
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(10),
       environment: {
-        ...stringsOnly(handlerEnvironment(resources, definition)),
+        ...stringsOnly(unionEnvironment(resources, spec.members)),
         // Node reads the bundled source map only when asked; errors then point at the TypeScript.
         [NODE_OPTIONS]: '--enable-source-maps',
       },
@@ -187,12 +213,18 @@ export class HandlerFunction extends Construct {
       },
     });
 
-    this.grantDeclaredAccess(resources);
+    for (const member of spec.members) this.grantDeclaredAccess(member.access, resources);
   }
 
-  /** Exactly the access the function table lists for this function. */
-  private grantDeclaredAccess(resources: HandlerResources): void {
-    const { access } = this.definition;
+  /** The function table entry of a function serving one route; a grouped function has several (`members`). */
+  get definition(): FunctionDefinition {
+    const [only, ...others] = this.members;
+    if (!only || others.length > 0) throw new Error(`${this.id} serves ${this.members.length} routes: read its members`);
+    return only;
+  }
+
+  /** Exactly the access the function table lists for one entry this function serves. */
+  private grantDeclaredAccess(access: FunctionAccess, resources: HandlerResources): void {
     for (const key of TABLE_KEYS) {
       const table = resources.tables[key];
       const declared = access[key] ?? 'none';
@@ -235,6 +267,14 @@ export class HandlerFunction extends Construct {
     if (access.signingSecret) resources.signingSecret.grantRead(this.function);
     if (access.turnCredentials) resources.turnCredentials?.grantTurnCredentials(this.function);
   }
+}
+
+/** What triggers a function: its route, or how many routes it serves and of which API (a description holds 256 characters). */
+function describeMembers(members: readonly FunctionDefinition[]): string {
+  const [first] = members;
+  if (!first || members.length === 1) return first ? describeTrigger(first) : 'no routes';
+  const api = first.trigger.kind === 'http' ? 'the platform API' : `the ${apiOf(first)} WebSocket API`;
+  return `${members.length} routes of ${api}`;
 }
 
 function describeTrigger(definition: FunctionDefinition): string {

@@ -222,8 +222,13 @@ export class Observability extends Construct {
    */
   private addMetricFilters(handlers: readonly HandlerFunction[]): void {
     for (const handler of handlers) {
-      const { definition, logGroup } = handler;
-      const add = (name: string, metricName: string, filterPattern: JsonPattern, extra: FilterExtras = {}) =>
+      const { logGroup } = handler;
+      // A grouped function's log group holds the lines of all its routes: each filter goes on it once
+      // (the union of its members' filters), or every line would be counted once per member.
+      const added = new Set<string>();
+      const add = (name: string, metricName: string, filterPattern: JsonPattern, extra: FilterExtras = {}) => {
+        if (added.has(name)) return;
+        added.add(name);
         new MetricFilter(this, `${handler.node.id}${name}`, {
           logGroup,
           metricNamespace: this.namespace,
@@ -232,56 +237,64 @@ export class Observability extends Construct {
           metricValue: extra.metricValue ?? '1',
           ...(extra.dimensions ? { dimensions: extra.dimensions } : {}),
         });
-
-      const startsCalls = startingRoute(definition);
-      if (startsCalls !== undefined) {
-        add(
-          'Started',
-          CALL_METRICS.started,
-          FilterPattern.all(
-            ROUTING,
-            FilterPattern.stringValue(field('route'), '=', startsCalls),
-            FilterPattern.any(...STARTED_OUTCOMES.map(outcomeIs)),
-          ),
-        );
-      }
-      if (definition.access.callLogs === 'readwrite') {
-        add('Answered', CALL_METRICS.answered, FilterPattern.all(ROUTING, outcomeIs('answered')));
-        add('Declined', CALL_METRICS.declined, FilterPattern.all(ROUTING, outcomeIs('declined')), {
-          dimensions: { reason: field('reason') },
-        });
-        add('Missed', CALL_METRICS.missed, FilterPattern.all(ROUTING, outcomeIs('missed')), { dimensions: { reason: field('reason') } });
-      }
-      if (definition.access.manageConnections) {
-        add('GoneSockets', CALL_METRICS.goneSockets, FilterPattern.all(ROUTING, FilterPattern.numberValue(field('gone_sockets'), '>', 0)), {
-          metricValue: field('gone_sockets'),
-        });
-      }
-      if (definition.trigger.kind === 'route' && definition.trigger.routeKey === QUALITY_ROUTE) {
-        add('QualityReports', CALL_METRICS.qualityReports, FilterPattern.all(ROUTING, outcomeIs(QUALITY_OUTCOME)), {
-          dimensions: { rating: field('rating') },
-        });
-        add(
-          'RelayedReports',
-          CALL_METRICS.relayedReports,
-          FilterPattern.all(ROUTING, outcomeIs(QUALITY_OUTCOME), FilterPattern.booleanValue(field('relayed'), true)),
-        );
-      }
-      const { trigger } = definition;
-      if (trigger.kind === 'route' && trigger.api === 'whiteboard' && trigger.routeKey === SESSION_JOIN_ROUTE) {
-        add(
-          'SessionStarted',
-          CALL_METRICS.sessionStarted,
-          FilterPattern.all(ROUTING, FilterPattern.stringValue(field('route'), '=', SESSION_JOIN_ROUTE), outcomeIs(SESSION_OPENED_OUTCOME)),
-        );
-      }
-      if (apiOf(definition) === 'whiteboard' && definition.access.whiteboardCalls === 'readwrite') {
-        add('SessionEnded', CALL_METRICS.sessionEnded, FilterPattern.all(ROUTING, outcomeIs(SESSION_ENDED_OUTCOME)), {
-          dimensions: { reason: field('reason') },
-        });
-      }
-      add('HandlerFailures', CALL_METRICS.handlerFailures, FilterPattern.stringValue(field('msg'), '=', 'handler_failed'));
+      };
+      for (const definition of handler.members) this.addMemberFilters(definition, add);
     }
+  }
+
+  /** The filters one function table entry's lines need, whichever log group they land in. */
+  private addMemberFilters(
+    definition: FunctionDefinition,
+    add: (name: string, metricName: string, filterPattern: JsonPattern, extra?: FilterExtras) => void,
+  ): void {
+    const startsCalls = startingRoute(definition);
+    if (startsCalls !== undefined) {
+      add(
+        'Started',
+        CALL_METRICS.started,
+        FilterPattern.all(
+          ROUTING,
+          FilterPattern.stringValue(field('route'), '=', startsCalls),
+          FilterPattern.any(...STARTED_OUTCOMES.map(outcomeIs)),
+        ),
+      );
+    }
+    if (definition.access.callLogs === 'readwrite') {
+      add('Answered', CALL_METRICS.answered, FilterPattern.all(ROUTING, outcomeIs('answered')));
+      add('Declined', CALL_METRICS.declined, FilterPattern.all(ROUTING, outcomeIs('declined')), {
+        dimensions: { reason: field('reason') },
+      });
+      add('Missed', CALL_METRICS.missed, FilterPattern.all(ROUTING, outcomeIs('missed')), { dimensions: { reason: field('reason') } });
+    }
+    if (definition.access.manageConnections) {
+      add('GoneSockets', CALL_METRICS.goneSockets, FilterPattern.all(ROUTING, FilterPattern.numberValue(field('gone_sockets'), '>', 0)), {
+        metricValue: field('gone_sockets'),
+      });
+    }
+    if (definition.trigger.kind === 'route' && definition.trigger.routeKey === QUALITY_ROUTE) {
+      add('QualityReports', CALL_METRICS.qualityReports, FilterPattern.all(ROUTING, outcomeIs(QUALITY_OUTCOME)), {
+        dimensions: { rating: field('rating') },
+      });
+      add(
+        'RelayedReports',
+        CALL_METRICS.relayedReports,
+        FilterPattern.all(ROUTING, outcomeIs(QUALITY_OUTCOME), FilterPattern.booleanValue(field('relayed'), true)),
+      );
+    }
+    const { trigger } = definition;
+    if (trigger.kind === 'route' && trigger.api === 'whiteboard' && trigger.routeKey === SESSION_JOIN_ROUTE) {
+      add(
+        'SessionStarted',
+        CALL_METRICS.sessionStarted,
+        FilterPattern.all(ROUTING, FilterPattern.stringValue(field('route'), '=', SESSION_JOIN_ROUTE), outcomeIs(SESSION_OPENED_OUTCOME)),
+      );
+    }
+    if (apiOf(definition) === 'whiteboard' && definition.access.whiteboardCalls === 'readwrite') {
+      add('SessionEnded', CALL_METRICS.sessionEnded, FilterPattern.all(ROUTING, outcomeIs(SESSION_ENDED_OUTCOME)), {
+        dimensions: { reason: field('reason') },
+      });
+    }
+    add('HandlerFailures', CALL_METRICS.handlerFailures, FilterPattern.stringValue(field('msg'), '=', 'handler_failed'));
   }
 
   private addAlarms(props: ObservabilityProps): void {
@@ -301,7 +314,7 @@ export class Observability extends Construct {
 
     const sum = { period: PERIOD, statistic: 'Sum' };
     chunksOf(props.handlers, METRICS_PER_ALARM).forEach((group, i) => {
-      const names = group.map((handler) => handler.definition.id).join(', ');
+      const names = group.map((handler) => handler.id).join(', ');
       sumAlarm(
         `FunctionErrors${i + 1}`,
         `Uncaught errors in ${names}`,
@@ -368,19 +381,17 @@ export class Observability extends Construct {
       new GraphWidget({
         title: 'Handler duration p90 (ms)',
         width: 8,
-        left: perFunction((handler) => handler.function.metricDuration({ statistic: 'p90', period: PERIOD, label: handler.definition.id })),
+        left: perFunction((handler) => handler.function.metricDuration({ statistic: 'p90', period: PERIOD, label: handler.id })),
       }),
       new GraphWidget({
         title: 'Handler errors',
         width: 8,
-        left: perFunction((handler) => handler.function.metricErrors({ statistic: 'Sum', period: PERIOD, label: handler.definition.id })),
+        left: perFunction((handler) => handler.function.metricErrors({ statistic: 'Sum', period: PERIOD, label: handler.id })),
       }),
       new GraphWidget({
         title: 'Handler throttles',
         width: 8,
-        left: perFunction((handler) =>
-          handler.function.metricThrottles({ statistic: 'Sum', period: PERIOD, label: handler.definition.id }),
-        ),
+        left: perFunction((handler) => handler.function.metricThrottles({ statistic: 'Sum', period: PERIOD, label: handler.id })),
       }),
     );
     this.dashboard.addWidgets(

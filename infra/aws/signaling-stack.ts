@@ -13,7 +13,7 @@ import {
   DEFAULT_RING_TIMEOUT_SECONDS,
   DEFAULT_TOKEN_MAX_LIFETIME_SECONDS,
 } from '../../shared/limits';
-import type { FunctionDefinition } from '../../shared/routes';
+import type { FunctionDefinition, FunctionLayoutName } from '../../shared/routes';
 import { CallHandlers } from './call-handlers';
 import { CallData } from './data';
 import type { HandlerSettings } from './handler-function';
@@ -98,6 +98,12 @@ export interface SignalingStackProps extends StackProps {
   readonly platformPrincipalArn?: string;
   /** The function table. @default the shared one (`shared/routes.ts`) */
   readonly functionDefinitions?: readonly FunctionDefinition[];
+  /**
+   * One Lambda function per route (`per-route`: least privilege and metrics per route), or one per
+   * API (`grouped`: fewer cold starts at low traffic; each function holds its routes' union of grants).
+   * @default 'per-route'
+   */
+  readonly functionLayout?: FunctionLayoutName;
 }
 
 export class SignalingStack extends Stack {
@@ -183,6 +189,7 @@ export class SignalingStack extends Stack {
       logRemovalPolicy: keepLogs,
       bundleAwsSdk: props.bundleAwsSdk ?? false,
       ...(props.functionDefinitions ? { definitions: props.functionDefinitions } : {}),
+      ...(props.functionLayout ? { layout: props.functionLayout } : {}),
     });
 
     this.web = new WebHosting(this, 'Web', {

@@ -436,7 +436,8 @@ async function start(settings: Settings): Promise<LocalGateway> {
     const platformKey = await loadPlatformKey(settings.dataDir);
     // What a setting is: the gateway's option or environment, else (as deployed) the template's.
     const deployedSetting = (name: string, functionId: string): string | undefined =>
-      process.env[name] ?? deployed?.stack.functions.find((fn) => fn.id === functionId)?.environment[name];
+      // By the table entry: under the grouped layout its function is its group's.
+      process.env[name] ?? deployed?.stack.functions.find((fn) => fn.members.some((member) => member.id === functionId))?.environment[name];
     const callPolicy = settings.callPolicy ?? parseCallPolicy(ENV.callPolicy, deployedSetting(ENV.callPolicy, 'call-invitation'));
     const issuance: GrantIssuance = {
       ...withValue('issuer', deployedSetting(ENV.tokenIssuer, 'authorizer')),

@@ -29,6 +29,7 @@ describe('app settings from context', () => {
       tokenIssuer: undefined,
       tokenAudience: undefined,
       abuseLimits: {},
+      functionLayout: 'per-route',
     });
   });
 

@@ -45,11 +45,13 @@ export async function isCdkOutStale(cdkOut: string, projectRoot = PROJECT_ROOT):
 
 /**
  * `cdk synth --quiet` (as `npm run synth` runs it, kept off the network) into `outDir`, with
- * bundling: the assembly holds each function's bundle.
+ * bundling: the assembly holds each function's bundle. `context` is passed as `-c key=value`
+ * (e.g. `functionLayout: 'grouped'`), as on the command line.
  */
-export function synthesize(outDir: string, projectRoot = PROJECT_ROOT): Promise<void> {
+export function synthesize(outDir: string, projectRoot = PROJECT_ROOT, context: Readonly<Record<string, string>> = {}): Promise<void> {
+  const contextArgs = Object.entries(context).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
   return new Promise((resolve, reject) => {
-    const child = spawn(CDK_CLI, ['synth', '--quiet', '--output', outDir], {
+    const child = spawn(CDK_CLI, ['synth', '--quiet', '--output', outDir, ...contextArgs], {
       cwd: projectRoot,
       env: {
         ...process.env,

@@ -174,15 +174,14 @@ export async function startDeployedFunctions(options: DeployedFunctionsOptions):
         timeoutSeconds: fn.timeoutSeconds,
         memoryMb: fn.memorySizeMb,
       });
-      entries.push({
-        definition: fn.definition,
-        fn: {
-          id: fn.id,
-          entry: taskRoot,
-          handler: (event: unknown, context: Parameters<typeof containers.invoke>[1]) => containers.invoke(event, context),
-          deployed: { functionName: fn.functionName, timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memorySizeMb },
-        },
-      });
+      const loaded = {
+        id: fn.id,
+        entry: taskRoot,
+        handler: (event: unknown, context: Parameters<typeof containers.invoke>[1]) => containers.invoke(event, context),
+        deployed: { functionName: fn.functionName, timeoutSeconds: fn.timeoutSeconds, memoryMb: fn.memorySizeMb },
+      };
+      // A grouped function serves each of its routes from the same containers, as its integrations do on AWS.
+      for (const definition of fn.members) entries.push({ definition, fn: loaded });
     }
     return {
       functions: byTrigger(entries),

@@ -6,7 +6,7 @@
  */
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { FUNCTIONS, type FunctionDefinition } from '../../../shared/routes';
+import { FUNCTIONS, groupIdOf, type FunctionDefinition } from '../../../shared/routes';
 import { TABLES, type TableDefinition } from '../../../shared/tables';
 import { SIGNING_SECRET_TAG } from '../../aws/signing-secret-tag';
 import { pascalCase } from '../../aws/signaling-api';
@@ -35,8 +35,12 @@ export interface HandlerReference {
 }
 
 export interface DeployedFunction {
+  /** Its table entry's id, or its group's (`chat-routes`, …) under the grouped layout. */
   readonly id: string;
+  /** Its first member: the only one under the per-route layout (a grouped function has several, `members`). */
   readonly definition: FunctionDefinition;
+  /** The function table entries it serves, in table order. */
+  readonly members: readonly FunctionDefinition[];
   readonly logicalId: string;
   readonly handler: HandlerReference;
   /** Absolute path of the function's bundle directory (`cdk.out/asset.<hash>`). */
@@ -63,7 +67,7 @@ export interface DeployedStack {
   readonly stageName: string;
   /** The whiteboard API's stage, when the stack has one. */
   readonly whiteboardStageName?: string;
-  /** One per entry of the function table, in its order. */
+  /** One per Lambda function (per entry of the function table, or per group), in table order. */
   readonly functions: readonly DeployedFunction[];
   /** Table logical id → local table name. */
   readonly tables: Readonly<Record<string, string>>;
@@ -93,12 +97,23 @@ const exists = (path: string): Promise<boolean> =>
     () => false,
   );
 
-/** The function table entry's Lambda function: `…/<PascalId>Handler/Function/Resource` (see `infra/aws/call-handlers.ts`). */
-function findFunctionResource(template: StackTemplate, definition: FunctionDefinition): string | undefined {
-  const suffix = `/${pascalCase(definition.id)}Handler/Function/Resource`;
-  return logicalIdsOfType(template, 'AWS::Lambda::Function').find((logicalId) => {
-    return template.constructPaths.get(logicalId)?.endsWith(suffix) ?? false;
-  });
+/**
+ * The Lambda function serving a function table entry: `…/<PascalId>Handler/Function/Resource` (see
+ * `infra/aws/call-handlers.ts`), its own under the per-route layout or its group's under the grouped
+ * one; whichever the template has, so either layout runs as synthesized.
+ */
+function findFunctionResource(
+  template: StackTemplate,
+  definition: FunctionDefinition,
+): { functionId: string; logicalId: string } | undefined {
+  for (const functionId of new Set([definition.id, groupIdOf(definition)])) {
+    const suffix = `/${pascalCase(functionId)}Handler/Function/Resource`;
+    const logicalId = logicalIdsOfType(template, 'AWS::Lambda::Function').find(
+      (candidate) => template.constructPaths.get(candidate)?.endsWith(suffix) ?? false,
+    );
+    if (logicalId) return { functionId, logicalId };
+  }
+  return undefined;
 }
 
 /** The platform API's invoke policy: `…/Platform/InvokePolicy/Resource` (see `infra/aws/platform-api.ts`). */
@@ -263,16 +278,23 @@ export async function readDeployedStack(cdkOutDir: string, options: ReadDeployed
   const { stackName, definitions = FUNCTIONS, tableDefinitions = TABLES, ...identity } = options;
   const template = await readStackTemplate(cdkOutDir, stackName);
 
-  const found: { definition: FunctionDefinition; logicalId: string }[] = [];
+  const byLogicalId = new Map<string, { functionId: string; logicalId: string; members: FunctionDefinition[] }>();
   const missing: string[] = [];
   for (const definition of definitions) {
-    const logicalId = findFunctionResource(template, definition);
-    if (logicalId) found.push({ definition, logicalId });
-    else missing.push(`${definition.id} (${pascalCase(definition.id)}Handler)`);
+    const resource = findFunctionResource(template, definition);
+    if (!resource) {
+      const looked = [...new Set([definition.id, groupIdOf(definition)])].map((id) => `${pascalCase(id)}Handler`);
+      missing.push(`${definition.id} (${looked.join(' or ')})`);
+      continue;
+    }
+    const known = byLogicalId.get(resource.logicalId);
+    if (known) known.members.push(definition);
+    else byLogicalId.set(resource.logicalId, { ...resource, members: [definition] });
   }
   if (missing.length > 0) throw new Error(`${template.stackName} in ${cdkOutDir} has no Lambda function for: ${missing.join(', ')}`);
+  const found = [...byLogicalId.values()];
 
-  const functionNames = new Map(found.map(({ definition, logicalId }) => [logicalId, `${template.stackName}-${definition.id}`]));
+  const functionNames = new Map(found.map(({ functionId, logicalId }) => [logicalId, `${template.stackName}-${functionId}`]));
   const tables = matchTables(template, tableDefinitions);
   const { resources, secretNames } = localNames(template, identity, tables, functionNames);
   const resourceTypes = new Map([...template.resources].map(([logicalId, resource]) => [logicalId, resource.Type]));
@@ -298,14 +320,15 @@ export async function readDeployedStack(cdkOutDir: string, options: ReadDeployed
 
   const functions: DeployedFunction[] = [];
   const absentBundles: string[] = [];
-  for (const { definition, logicalId } of found) {
+  for (const { functionId, logicalId, members } of found) {
+    const [definition] = members;
     const resource = template.resources.get(logicalId);
-    if (!resource) continue;
+    if (!resource || !definition) continue;
     const assetDir = assetDirOf(cdkOutDir, resource, logicalId);
     const { module, exportName } = parseHandler(resource.Properties.Handler, logicalId);
     const file = await handlerFile(assetDir, module);
     if (!file) {
-      absentBundles.push(`${definition.id}: ${join(assetDir, module)}.js`);
+      absentBundles.push(`${functionId}: ${join(assetDir, module)}.js`);
       continue;
     }
     const roleId = getAttTarget(resource.Properties.Role, 'Arn');
@@ -316,8 +339,9 @@ export async function readDeployedStack(cdkOutDir: string, options: ReadDeployed
     if (!role || !deployedName) throw new Error(`${logicalId} or its role ${roleId} has no local name`);
     const runtime = resource.Properties.Runtime;
     functions.push({
-      id: definition.id,
+      id: functionId,
       definition,
+      members,
       logicalId,
       handler: { module, exportName, file },
       assetDir,
