@@ -1,13 +1,13 @@
 /**
  * The cold-start model on measured figures: each handler's bundle and the grouped layout's shared
- * bundle measured together, then the model run on the call's invocations per function. A
+ * entries (lambdas/handlers/groups/) measured together, then the model run on the call's invocations per function. A
  * container's cold cost is its init plus what its first request adds (the SDK clients load on
  * first use), in CPU time: what a loaded machine disturbs least.
  */
 import { join } from 'node:path';
-import { FUNCTIONS } from '../../shared/routes';
+import { deployedFunctionSpecs, FUNCTIONS } from '../../shared/routes';
 import { measureColdStarts, type ColdStart } from './cold-start';
-import { coldStartModel, groupedLayout, perRouteLayout, writeGroupEntry, type ColdStartModel } from './cold-start-model';
+import { coldStartModel, groupedLayout, perRouteLayout, type ColdStartModel } from './cold-start-model';
 
 export interface ColdStarts {
   /** One per deployed function. */
@@ -27,8 +27,13 @@ export async function measureLayouts(
   functionIds: readonly string[] | 'all',
   runs: number,
 ): Promise<ColdStarts> {
-  const shared = functionIds === 'all' ? GROUPED.groups.filter((group) => group.functionIds.length > 1) : [];
-  const entries = await Promise.all(shared.map((group) => writeGroupEntry(projectRoot, join(workDir, 'groups'), group, FUNCTIONS)));
+  // The grouped layout's own entries (lambdas/handlers/groups/), as `-c functionLayout=grouped` deploys them.
+  const entries =
+    functionIds === 'all'
+      ? deployedFunctionSpecs('grouped')
+          .filter((spec) => spec.members.length > 1)
+          .map((spec) => ({ id: spec.id, entry: spec.entry }))
+      : [];
   const measured = await measureColdStarts(projectRoot, join(workDir, 'bundles'), functionIds, runs, entries);
   const groupIds = new Set(entries.map((entry) => entry.id));
   return {
@@ -51,7 +56,7 @@ export function modelColdStarts(coldStarts: ColdStarts, invocationsPerCall: Read
     layouts,
     sources: [
       "Invocations per call: the bench's per-call counts (one call, two sockets)",
-      "A container's cold cost: its init plus the SDK clients its first request loads, CPU median of fresh-process loads of the deployed bundle (SDK left to the runtime); a group's bundle loads every member's module",
+      "A container's cold cost: its init plus the SDK clients its first request loads, CPU median of fresh-process loads of the deployed bundle (SDK left to the runtime); a group's bundle is its entry in lambdas/handlers/groups/, which loads every member's module",
     ],
   });
 }

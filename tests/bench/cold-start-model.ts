@@ -7,9 +7,7 @@
  * P = exp(-λ · p · T), with λ calls per hour, p the share of calls that reach it, T the lifetime.
  * Concurrency is left out: at low traffic two calls rarely need one function at the same instant.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
-import type { FunctionDefinition } from '../../shared/routes';
+import { deployedFunctionSpecs, type FunctionDefinition } from '../../shared/routes';
 
 /** AWS documents no idle lifetime; this is the published measurement the model uses. */
 export const IDLE_LIFETIME = {
@@ -115,42 +113,16 @@ export function renderColdStartModel(model: ColdStartModel): string {
 }
 
 /**
- * Fewer, larger functions: one for every chat WebSocket route, one for every whiteboard route, one
- * for the platform API; the authorizer and the schedules keep their own.
+ * Fewer, larger functions, as `-c functionLayout=grouped` deploys them (`deployedFunctionSpecs`):
+ * one for every chat WebSocket route, one for every whiteboard route, one for the platform API;
+ * the authorizer and the schedules keep their own.
  */
 export function groupedLayout(functions: readonly FunctionDefinition[]): FunctionLayout {
-  const groupOf = (fn: FunctionDefinition): string => {
-    if (fn.trigger.kind === 'route') return `${fn.trigger.api}-routes`;
-    if (fn.trigger.kind === 'http') return 'platform-routes';
-    return fn.id;
+  return {
+    name: 'one function per API',
+    groups: deployedFunctionSpecs('grouped', functions).map((spec) => ({
+      id: spec.id,
+      functionIds: spec.members.map((member) => member.id),
+    })),
   };
-  const groups = new Map<string, string[]>();
-  for (const fn of functions) groups.set(groupOf(fn), [...(groups.get(groupOf(fn)) ?? []), fn.id]);
-  return { name: 'one function per API', groups: [...groups].map(([id, functionIds]) => ({ id, functionIds })) };
 }
-
-/**
- * A module that loads every member of a group, as a function serving them all would at cold start,
- * written into `dir` (inside the project, so it resolves as the handlers do); its init is the group's.
- */
-export async function writeGroupEntry(
-  projectRoot: string,
-  dir: string,
-  group: FunctionLayout['groups'][number],
-  functions: readonly FunctionDefinition[],
-): Promise<{ id: string; entry: string }> {
-  const entry = join(dir, `${group.id}.ts`);
-  const imports = group.functionIds.map((id, index) => {
-    const definition = functions.find((fn) => fn.id === id);
-    if (!definition) throw new Error(`No function ${id}`);
-    return `export { handler as handler${index} } from ${JSON.stringify(relativeImport(dir, resolve(projectRoot, definition.entry)))};`;
-  });
-  await mkdir(dir, { recursive: true });
-  await writeFile(entry, `${imports.join('\n')}\n`);
-  return { id: group.id, entry };
-}
-
-const relativeImport = (fromDir: string, file: string): string => {
-  const path = relative(fromDir, file).replace(/\.ts$/, '');
-  return path.startsWith('.') ? path : `./${path}`;
-};
