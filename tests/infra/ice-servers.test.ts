@@ -11,13 +11,7 @@ import { DEFAULT_KVS_TURN_CHANNELS } from '../../infra/aws/ice-servers';
 import { CLIENT_CONFIG_FILE } from '../../shared/client-config';
 import { ENV } from '../../shared/env';
 import { FUNCTIONS, WEBSOCKET_APIS, functionForRoute } from '../../shared/routes';
-import { resourcesOfType, synthesize, type Synthesized } from './support/synth';
-
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
+import { resourcesOfType, synthesize, type Synthesized, type Statement } from './support/synth';
 
 const IMPORTED_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:turn-shared-secret-AbC123';
 const KVS_STUN = { 'Fn::Join': ['', ['stun:stun.kinesisvideo.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, ':443']] };

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_KEYS, type TableKey } from '../../infra/aws/data';
 import { apiOf, FUNCTIONS, type FunctionDefinition } from '../../shared/routes';
-import { resourcesOfType, synthesize, type Synthesized } from './support/synth';
-
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
+import { resourcesOfType, synthesize, type Synthesized, type Statement } from './support/synth';
 
 let synth: Synthesized;
 beforeAll(() => {

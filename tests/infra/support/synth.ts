@@ -18,6 +18,13 @@ export const STACK_NAME = 'CallSignalTest';
 /** The feature flags and settings of cdk.json, so tests synthesize what `cdk synth` does. */
 const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 
+/** One statement of an IAM policy document in a synthesized template. */
+export interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
 export interface SynthOptions {
   /** Run esbuild for every handler (slow-ish); by default bundling is skipped. */
   readonly bundle?: boolean;
