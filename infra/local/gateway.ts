@@ -48,13 +48,20 @@ import { DEFAULT_CDK_OUT, ensureCdkOut } from './as-deployed/cdk-out';
 import { handlerSettingOverrides, type FunctionCredentials } from './as-deployed/container-environment';
 import type { ContainerInfo } from './as-deployed/container-pool';
 import { startDeployedFunctions } from './as-deployed/deployed-functions';
-import { DEFAULT_CONTAINER_IDLE_SECONDS, DEFAULT_MAX_CONTAINERS, type AsDeployedOptions } from './as-deployed/options';
+import { DEFAULT_CONTAINER_IDLE_SECONDS, type AsDeployedOptions } from './as-deployed/options';
 import { localAwsIdentity, PLATFORM_API_ID, WHITEBOARD_API_ID } from './as-deployed/local-identity';
 import { readDeployedStack, type DeployedStack } from './as-deployed/template';
 import { findMissingEntries, loadFunctions, MissingHandlersError, type GatewayFunctions } from './functions';
 import { applyHandlerEnvironment, handlerEnvironment } from './handler-environment';
 import { hostPolicy, isLoopbackHostname, isWildcardAddress, type HostPolicy } from './host-check';
 import { sendText } from './http-util';
+import {
+  concurrencySettings,
+  DEFAULT_FUNCTION_CONCURRENCY,
+  functionConcurrency,
+  reservedConcurrency,
+  type FunctionConcurrency,
+} from './function-concurrency';
 import { Invoker } from './invoker';
 import { createLog, errorFields, logLevelFromEnvironment, type GatewayLog, type LogLevel } from './log';
 import { lockDataDir } from './data-dir-lock';
@@ -114,8 +121,20 @@ export interface LocalGatewayOptions {
   jwtSecret?: string;
   /** The built web client. Default `web/dist`. */
   webRoot?: string;
-  /** Invocations running longer fail like a Lambda timeout. Default 30 s. */
+  /** Invocations running longer fail like a Lambda timeout, counted from when they start running. Default 30 s. */
   functionTimeoutSeconds?: number;
+  /**
+   * Invocations of one function that run at once (Lambda's concurrency limit), in both modes; as
+   * deployed also its containers at most (`asDeployed.maxContainers` is the same setting). Beyond
+   * it they wait in arrival order. Default `FUNCTION_CONCURRENCY`, else (as deployed) the
+   * template's `ReservedConcurrentExecutions`, else 10.
+   */
+  functionConcurrency?: number;
+  /**
+   * Invocations of one function that may wait for a slot; one more is throttled, and its client gets
+   * API Gateway's "Internal server error" (0: none wait, as on Lambda). Default `FUNCTION_QUEUE_DEPTH`, else 10,000.
+   */
+  functionQueueDepth?: number;
   /** Only warnings and errors, from the gateway and the handlers (`LOG_LEVEL=warn`). */
   quiet?: boolean;
   /** For the gateway and the handlers; default `LOG_LEVEL`, else info. */
@@ -134,6 +153,7 @@ export interface AsDeployedGateway {
   stackName: string;
   /** Function table ids, in its order. */
   functions: readonly string[];
+  /** Containers per function at most: the concurrency limit of a function whose template reserves none. */
   maxContainers: number;
   containerIdleSeconds: number;
   /** DynamoDB as the functions see it: the IAM-checking proxy in front of the store. */
@@ -169,6 +189,8 @@ export interface LocalGateway {
   devLogin: boolean;
   signToken(claims: TokenClaims, ttlSeconds?: number): Promise<{ token: string; expiresAt: Date }>;
   mode: 'source' | 'as-deployed';
+  /** Each function's concurrency limit and how many invocations may wait for it. */
+  concurrency: FunctionConcurrency;
   /** Set in as-deployed mode. */
   asDeployed: AsDeployedGateway | undefined;
   /** Every `handler_failed` and `iam_denied` line logged so far (whatever the log level printed). */
@@ -201,6 +223,9 @@ interface Settings {
   jwtSecret: string | undefined;
   webRoot: string;
   functionTimeoutSeconds: number;
+  /** The gateway's concurrency setting, when given (else the template's, else the default). */
+  functionConcurrency: number | undefined;
+  functionQueueDepth: number;
   logLevel: LogLevel;
   /** Set by an option rather than `LOG_LEVEL`: then the handlers get it too. */
   logLevelGiven: boolean;
@@ -211,7 +236,7 @@ interface Settings {
   callPolicy: CallPolicy | undefined;
   platformPort: number;
   abuseLimits: AbuseLimitSettings;
-  asDeployed: { cdkOut: string | undefined; maxContainers: number; containerIdleSeconds: number } | undefined;
+  asDeployed: { cdkOut: string | undefined; containerIdleSeconds: number } | undefined;
 }
 
 /** How long shutdown waits for clients to answer the close frame, then for invocations to finish. */
@@ -239,6 +264,14 @@ function resolveSettings(options: LocalGatewayOptions): Settings {
   const port = portNumber('port', options.port ?? 8080);
   const host = options.host ?? '127.0.0.1';
   if (options.devLogin === undefined && !isLoopbackHostname(host)) throw new DevLoginBeyondLoopbackError(host);
+  const concurrency = concurrencySettings(
+    {
+      functionConcurrency: options.functionConcurrency,
+      functionQueueDepth: options.functionQueueDepth,
+      maxContainers: options.asDeployed?.maxContainers,
+    },
+    process.env,
+  );
   return {
     port,
     host,
@@ -261,6 +294,8 @@ function resolveSettings(options: LocalGatewayOptions): Settings {
     jwtSecret: options.jwtSecret,
     webRoot: resolve(options.webRoot ?? DEFAULT_WEB_ROOT),
     functionTimeoutSeconds: positive('functionTimeoutSeconds', options.functionTimeoutSeconds, 30),
+    functionConcurrency: concurrency.configured,
+    functionQueueDepth: concurrency.queueDepth,
     logLevel: options.logLevel ?? (options.quiet ? 'warn' : (logLevelFromEnvironment() ?? 'info')),
     logLevelGiven: options.logLevel !== undefined || options.quiet === true,
     ringTimeoutGiven: options.ringTimeoutSeconds !== undefined,
@@ -270,14 +305,10 @@ function resolveSettings(options: LocalGatewayOptions): Settings {
     abuseLimits: options.abuseLimits ?? {},
     asDeployed: options.asDeployed && {
       cdkOut: options.asDeployed.cdkOut === undefined ? undefined : resolve(options.asDeployed.cdkOut),
-      maxContainers: wholePositive('maxContainers', options.asDeployed.maxContainers, DEFAULT_MAX_CONTAINERS),
       containerIdleSeconds: positive('containerIdleSeconds', options.asDeployed.containerIdleSeconds, DEFAULT_CONTAINER_IDLE_SECONDS),
     },
   };
 }
-
-const wholePositive = (name: string, value: number | undefined, fallback: number): number =>
-  positiveNumber(name, value, fallback, { integer: true });
 
 /** Source mode only: the handler modules of this process keep the settings of the first gateway. */
 let gatewayRunning = false;
@@ -444,6 +475,11 @@ async function start(settings: Settings): Promise<LocalGateway> {
       ...withValue('audience', deployedSetting(ENV.tokenAudience, 'authorizer')),
     };
 
+    const concurrency = functionConcurrency({
+      configured: settings.functionConcurrency,
+      queueDepth: settings.functionQueueDepth,
+      ...(deployed ? { reserved: reservedConcurrency(deployed.stack) } : {}),
+    });
     let functions: GatewayFunctions;
     let asDeployed: AsDeployedGateway | undefined;
     let managementAccess: ManagementAccess = { secretOf: acceptsLocalKey, identity: localAwsIdentity(API_ID), log };
@@ -464,7 +500,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
           callPolicy: settings.callPolicy,
           abuseLimits: settings.abuseLimits,
         }),
-        maxContainers: settings.asDeployed.maxContainers,
+        concurrency,
         containerIdleSeconds: settings.asDeployed.containerIdleSeconds,
         log,
         keepProblem: (problem) => problems.push(problem),
@@ -477,7 +513,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
         cdkOut: deployed.cdkOut,
         stackName: deployed.stack.stackName,
         functions: deployed.stack.functions.map((fn) => fn.id),
-        maxContainers: settings.asDeployed.maxContainers,
+        maxContainers: settings.functionConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY,
         containerIdleSeconds: settings.asDeployed.containerIdleSeconds,
         dynamodbProxyEndpoint: running.dynamodbEndpoint,
         secretsManagerEndpoint: running.secretsManagerEndpoint,
@@ -503,7 +539,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
       functions = await loadFunctions(PROJECT_ROOT, FUNCTIONS);
     }
 
-    const invoker = new Invoker(api, log, settings.functionTimeoutSeconds * 1000);
+    const invoker = new Invoker(api, log, settings.functionTimeoutSeconds * 1000, concurrency);
     const websocketApi = new WebSocketApi({
       api,
       functions,
@@ -632,6 +668,7 @@ async function start(settings: Settings): Promise<LocalGateway> {
       devLogin: settings.devLogin,
       signToken: sign,
       mode: asDeployed ? 'as-deployed' : 'source',
+      concurrency,
       asDeployed,
       problems: () => [...problems],
       platformApiUrl: platform.url,
@@ -652,6 +689,8 @@ async function start(settings: Settings): Promise<LocalGateway> {
       secret_source: secretSource,
       dev_login: settings.devLogin,
       mode: gateway.mode,
+      function_concurrency: settings.functionConcurrency ?? DEFAULT_FUNCTION_CONCURRENCY,
+      function_queue_depth: settings.functionQueueDepth,
       ...(asDeployed
         ? {
             cdk_out: asDeployed.cdkOut,

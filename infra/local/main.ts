@@ -50,6 +50,13 @@ Options:
   --pair-ring-window S that window, in seconds (env PAIR_RING_WINDOW_SECONDS; default 600)
   --idle-timeout S     close sockets silent this long (default 600)
   --max-connection S   close every socket after this long (default 7200)
+  --function-concurrency N
+                       invocations of one function running at once, as Lambda's concurrency
+                       limit (env FUNCTION_CONCURRENCY; default: as deployed the template's
+                       ReservedConcurrentExecutions, else 10); beyond it they wait in order
+  --function-queue N   invocations of one function that may wait; one more is throttled and its
+                       client gets API Gateway's "Internal server error" (env FUNCTION_QUEUE_DEPTH;
+                       default 10000; 0: none wait, as on Lambda)
   --no-dev-login       turn off POST /dev/token
   --dev-login          keep POST /dev/token on beyond loopback (a token for any profile, for
                        anyone who can reach the port)
@@ -58,7 +65,8 @@ Options:
                        process per container, with the template's IAM enforced on every AWS call
                        (synthesizes first when cdk.out is missing or older than its sources)
   --cdk-out DIR        with --as-deployed: this cloud assembly, used as it is
-  --max-containers N   with --as-deployed: containers per function at most (default 10)
+  --max-containers N   with --as-deployed: containers per function at most, the same limit as
+                       --function-concurrency (give either)
   --container-idle S   with --as-deployed: recycle a container idle this long (default 300)
   --turn               run a TURN server (coturn's turnserver, started and stopped with the
                        gateway) and hand out short-lived credentials for it in ice_servers
@@ -110,6 +118,14 @@ function abuseLimitFlags(values: AbuseLimitFlagValues): AbuseLimitSettings {
   }
 }
 
+/** `{ [name]: value }` for a whole-number flag that was given (the gateway reads its environment otherwise). */
+function wholeFlag<K extends string>(name: K, flag: string, text: string | undefined, least: number): Partial<Record<K, number>> {
+  if (text === undefined) return {};
+  const value = Number(text.trim() === '' ? Number.NaN : text);
+  if (!Number.isInteger(value) || value < least) throw new UsageError(`${flag} needs a whole number of at least ${least}, got "${text}"`);
+  return { [name]: value } as Partial<Record<K, number>>;
+}
+
 interface StartOptions {
   gateway: LocalGatewayOptions;
   /** Set with --turn. */
@@ -135,6 +151,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): StartOptions | 'h
       'pair-ring-window': { type: 'string' },
       'idle-timeout': { type: 'string' },
       'max-connection': { type: 'string' },
+      'function-concurrency': { type: 'string' },
+      'function-queue': { type: 'string' },
       'no-dev-login': { type: 'boolean' },
       'dev-login': { type: 'boolean' },
       'allowed-host': { type: 'string', multiple: true },
@@ -202,6 +220,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): StartOptions | 'h
     abuseLimits: abuseLimitFlags(values),
     idleTimeoutSeconds: seconds('--idle-timeout', values['idle-timeout']),
     maxConnectionSeconds: seconds('--max-connection', values['max-connection']),
+    ...wholeFlag('functionConcurrency', '--function-concurrency', values['function-concurrency'], 1),
+    ...wholeFlag('functionQueueDepth', '--function-queue', values['function-queue'], 0),
     ...(devLogin === undefined ? {} : { devLogin }),
     ...(callPolicy === undefined ? {} : { callPolicy }),
     ...(platformPort === undefined ? {} : { platformPort }),

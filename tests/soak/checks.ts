@@ -6,6 +6,7 @@
 import type { RoundResult } from '../bench/workload/rounds';
 import type { SoakSize } from './config';
 import type { DeliveryAudit } from './delivery-audit';
+import type { HopLatency } from './latency';
 import type { CallLogAudit } from './store-audit';
 
 export interface SoakCheck {
@@ -27,6 +28,8 @@ export interface SoakEvidence {
   deliveries: DeliveryAudit;
   refusals: readonly string[];
   callLogs: CallLogAudit;
+  /** Each hop kind's latency and the keep-alive round trip: every one must have been measured. */
+  latencies: readonly { name: string; summary: HopLatency }[];
   invocationsTotal: number;
   failedByFunction: Record<string, number>;
   socketRecordsLeft: number;
@@ -38,6 +41,7 @@ export function judgeSoak(evidence: SoakEvidence): SoakCheck[] {
   const { size, round, deliveries, refusals, callLogs } = evidence;
   const pongsLost = evidence.pings - evidence.pongs;
   const failed = Object.values(evidence.failedByFunction).reduce((sum, count) => sum + count, 0);
+  const unmeasured = evidence.latencies.filter(({ summary }) => summary.count === 0 || !Number.isFinite(summary.p99));
   return [
     {
       name: 'every call completed',
@@ -68,6 +72,14 @@ export function judgeSoak(evidence: SoakEvidence): SoakCheck[] {
       name: 'no refusal',
       passed: refusals.length === 0,
       detail: refusals.length === 0 ? 'no error or call_declined sent' : `${refusals.length}, first: ${refusals[0]}`,
+    },
+    {
+      name: 'every hop measured',
+      passed: unmeasured.length === 0,
+      detail:
+        unmeasured.length === 0
+          ? `p50/p95/p99/max of ${evidence.latencies.map(({ name }) => name).join(', ')}`
+          : `no samples of ${unmeasured.map(({ name }) => name).join(', ')}`,
     },
     {
       name: 'every call log final',

@@ -1,6 +1,7 @@
 /** A soak's result as Markdown tables: what ran, the figures, the hop latencies, and every check. */
 import { table } from '../bench/report';
 import { HOP_KINDS } from '../bench/workload/call-script';
+import type { HopLatency } from './latency';
 import type { SoakResult } from './soak';
 
 const num = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
@@ -32,10 +33,7 @@ export function soakReport(result: SoakResult): string {
         'handler invocations',
         `${count(result.invocations.total)} in the run (${count(result.invocations.failed)} failed); ${num(result.invocations.perSecondDuringCalls)}/s while the calls ran`,
       ],
-      [
-        'keep-alive',
-        `${count(keepAlive.pongs)} of ${count(keepAlive.pings)} pings answered; round trip p50 ${num(keepAlive.roundTrip.p50)} ms, p99 ${num(keepAlive.roundTrip.p99)} ms`,
-      ],
+      ['keep-alive', `${count(keepAlive.pongs)} of ${count(keepAlive.pings)} pings answered (round trip below)`],
       [
         'call logs final',
         `${count(result.callLogs.ended)} ended of ${count(result.callLogs.logged)} logged, ${sec(result.callLogs.settleMs)} after the last call`,
@@ -45,12 +43,20 @@ export function soakReport(result: SoakResult): string {
       ['wall time', sec(result.wallMs)],
     ],
   );
+  const latencyRow = (name: string, hop: HopLatency): string[] => [
+    name,
+    count(hop.count),
+    num(hop.p50),
+    num(hop.p95),
+    num(hop.p99),
+    num(hop.max),
+  ];
   const hops = table(
-    ['message', 'count', 'p50 ms', 'p99 ms', 'max ms'],
-    HOP_KINDS.map((kind) => {
-      const hop = result.hops[kind];
-      return [kind, count(hop.count), num(hop.p50), num(hop.p99), num(hop.max)];
-    }),
+    ['message', 'count', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
+    [
+      ...HOP_KINDS.map((kind) => latencyRow(kind, result.hops[kind])),
+      latencyRow('ping → pong (idle sockets, round trip)', keepAlive.roundTrip),
+    ],
   );
   const checks = table(
     ['check', 'result', 'measured'],
@@ -70,7 +76,7 @@ export function soakReport(result: SoakResult): string {
     '',
     figures,
     '',
-    "Hop latency (sender's send to receiver's arrival):",
+    "Hop latency (sender's send to receiver's arrival; a ping's to its pong's):",
     '',
     hops,
     '',

@@ -57,6 +57,18 @@ describe('the reduced soak', () => {
     expect(result.messages.forwarded).toBe(7 * REDUCED_SOAK.calls);
   });
 
+  it("reports each hop kind's p50, p95, p99 and max, and the ping round trip's", () => {
+    for (const [name, hop] of [
+      ...HOP_KINDS.map((kind) => [kind, result.hops[kind]] as const),
+      ['ping', result.keepAlive.roundTrip] as const,
+    ]) {
+      expect(hop.count, name).toBeGreaterThan(0);
+      expect([hop.p50, hop.p95, hop.p99, hop.max].every(Number.isFinite), name).toBe(true);
+      expect(hop.p50 <= hop.p95 && hop.p95 <= hop.p99 && hop.p99 <= hop.max, name).toBe(true);
+    }
+    expect(soakReport(result)).toMatch(/\| message +\| count +\| p50 ms +\| p95 ms +\| p99 ms +\| max ms +\|/);
+  });
+
   it('delivers nothing to a socket that did not ask for it', () => {
     expect(result.deliveries).toMatchObject({ unrequested: 0, misrouted: 0, byKind: {} });
     expect(result.refusals).toEqual([]);

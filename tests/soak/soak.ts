@@ -13,7 +13,6 @@ import { gatewayDialect } from '../bench/dialects/gateway-dialect';
 import { residentBytes } from '../bench/meters/process-memory';
 import { diffInvocations, type InvocationSnapshot } from '../bench/meters/snapshots';
 import { startRelayProcess, type RelayProcess } from '../bench/relays/relay-process';
-import { summarize, type LatencySummary } from '../bench/stats';
 import type { BenchSocket } from '../bench/workload/bench-socket';
 import { HOP_KINDS, type CallPair, type HopKind } from '../bench/workload/call-script';
 import { closePairs, openPairs, runRound } from '../bench/workload/rounds';
@@ -22,6 +21,7 @@ import { defaultDeadlines, type SoakDeadlines, type SoakSize } from './config';
 import { auditDeliveries, auditedCallSockets, type DeliveryAudit } from './delivery-audit';
 import { summarizeStderr } from './gateway-stderr';
 import { keepIdleSocketsAlive, openIdleSockets, pingEvery, type IdleSocket } from './idle-sockets';
+import { summarizeHop, type HopLatency } from './latency';
 import { storeAudit, type CallLogAudit } from './store-audit';
 
 export interface SoakOptions extends SoakSize, Partial<SoakDeadlines> {
@@ -47,8 +47,9 @@ export interface SoakResult {
     /** Every frame into and out of the gateway during the calls (pings and pongs too), per second. */
     framesPerSecond: number;
   };
-  hops: Record<HopKind, LatencySummary>;
-  keepAlive: { pings: number; pongs: number; roundTrip: LatencySummary; idleAnsweringAtEnd: number };
+  /** Each hop kind's latency, from the sender's send to the receiver's arrival. */
+  hops: Record<HopKind, HopLatency>;
+  keepAlive: { pings: number; pongs: number; roundTrip: HopLatency; idleAnsweringAtEnd: number };
   deliveries: DeliveryAudit;
   refusals: string[];
   callLogs: CallLogAudit;
@@ -188,7 +189,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
     const pongs = duringCalls.pongs + atEnd.pongs;
     const pings = duringCalls.pings + atEnd.pings;
-    const hops = Object.fromEntries(HOP_KINDS.map((kind) => [kind, summarize(round.hops[kind])])) as Record<HopKind, LatencySummary>;
+    const roundTrip = summarizeHop([...duringCalls.roundTripsMs, ...atEnd.roundTripsMs]);
+    const hops = Object.fromEntries(HOP_KINDS.map((kind) => [kind, summarizeHop(round.hops[kind])])) as Record<HopKind, HopLatency>;
     const checks = judgeSoak({
       size,
       round,
@@ -199,6 +201,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       deliveries,
       refusals,
       callLogs,
+      latencies: [...HOP_KINDS.map((kind) => ({ name: kind, summary: hops[kind] })), { name: 'ping round trip', summary: roundTrip }],
       invocationsTotal: invocationCount(invocations),
       failedByFunction,
       socketRecordsLeft,
@@ -238,7 +241,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       keepAlive: {
         pings,
         pongs,
-        roundTrip: summarize([...duringCalls.roundTripsMs, ...atEnd.roundTripsMs]),
+        roundTrip,
         idleAnsweringAtEnd: atEnd.pongs,
       },
       deliveries,

@@ -40,11 +40,17 @@ export interface ContainerSpec {
   environment: Record<string, string>;
   timeoutSeconds: number;
   memoryMb: number;
+  /**
+   * Its concurrency limit (`function-concurrency.ts`), which bounds its containers: one invocation
+   * each, as on Lambda. Default the pool's `maxContainersPerFunction`.
+   */
+  maxContainers?: number;
 }
 
 export interface ContainerPoolSettings {
   /** The bundled bootstrap (`lambda-runtime.ts`), run with plain node. */
   bootstrapPath: string;
+  /** For a function whose spec gives no `maxContainers`. */
   maxContainersPerFunction: number;
   /** An idle container is stopped after this long. */
   idleMs: number;
@@ -148,12 +154,15 @@ export class FunctionContainers {
   private awaitingSlot = 0;
   private nextInvocationId = 1;
   private closed = false;
+  private readonly maxContainers: number;
 
   constructor(
     readonly spec: ContainerSpec,
     private readonly settings: ContainerPoolSettings,
     private readonly slots: StartSlots,
-  ) {}
+  ) {
+    this.maxContainers = spec.maxContainers ?? settings.maxContainersPerFunction;
+  }
 
   /** Runs one invocation in a container of this function; rejects as Lambda fails it. */
   invoke(event: unknown, context: Context): Promise<unknown> {
@@ -199,7 +208,7 @@ export class FunctionContainers {
       this.run(idle, this.queue.shift()!);
     }
     // Enough starts under way for what waits (each new container takes the head of the queue).
-    while (this.queue.length > this.startsUnderWay() && this.containers.size + this.awaitingSlot < this.settings.maxContainersPerFunction) {
+    while (this.queue.length > this.startsUnderWay() && this.containers.size + this.awaitingSlot < this.maxContainers) {
       this.awaitingSlot++;
       void this.slots.take().then((giveBack) => {
         this.awaitingSlot--;
@@ -409,6 +418,10 @@ export class ContainerPool {
 
   add(spec: ContainerSpec): FunctionContainers {
     if (this.functions.has(spec.id)) throw new Error(`Two functions with the id ${spec.id}`);
+    if (spec.maxContainers !== undefined && !(Number.isInteger(spec.maxContainers) && spec.maxContainers >= 1)) {
+      // A limit of 0 (reserved concurrency 0) is the invoker's to throttle; no container is ever asked for.
+      if (spec.maxContainers !== 0) throw new Error(`${spec.id}: maxContainers must be a whole number, got ${spec.maxContainers}`);
+    }
     const containers = new FunctionContainers(spec, this.settings, this.slots);
     this.functions.set(spec.id, containers);
     return containers;

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { byTrigger, type GatewayFunctions } from '../functions';
+import { DEFAULT_FUNCTION_CONCURRENCY, type FunctionConcurrency } from '../function-concurrency';
 import type { GatewayLog } from '../log';
 import { PROJECT_ROOT } from '../paths';
 import { problemInLine, type ProblemLine } from '../problems';
@@ -35,7 +36,8 @@ export interface DeployedFunctionsOptions {
   whiteboardManagementEndpoint: string;
   /** Handler settings the gateway was given, over the template's (`handlerSettingOverrides`). */
   overrides: Readonly<Record<string, string>>;
-  maxContainers: number;
+  /** Each function's concurrency limit: its containers at most. */
+  concurrency: FunctionConcurrency;
   containerIdleSeconds: number;
   log: GatewayLog;
   /** Each problem line a container writes (a handler's own `handler_failed`). */
@@ -138,7 +140,7 @@ export async function startDeployedFunctions(options: DeployedFunctionsOptions):
 
     const pool = new ContainerPool({
       bootstrapPath,
-      maxContainersPerFunction: options.maxContainers,
+      maxContainersPerFunction: DEFAULT_FUNCTION_CONCURRENCY,
       idleMs: options.containerIdleSeconds * 1000,
       log,
       output: (spec, stream, line) => {
@@ -173,6 +175,7 @@ export async function startDeployedFunctions(options: DeployedFunctionsOptions):
         }),
         timeoutSeconds: fn.timeoutSeconds,
         memoryMb: fn.memorySizeMb,
+        maxContainers: options.concurrency.limitOf(fn.id),
       });
       const loaded = {
         id: fn.id,

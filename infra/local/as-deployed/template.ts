@@ -50,6 +50,8 @@ export interface DeployedFunction {
   readonly environment: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
   readonly memorySizeMb: number;
+  /** `ReservedConcurrentExecutions`, when the template sets it: the function's concurrency limit. */
+  readonly reservedConcurrency: number | undefined;
   readonly roleName: string;
   readonly roleArn: string;
   readonly functionName: string;
@@ -273,6 +275,8 @@ function environmentOf(resource: TemplateResource, logicalId: string, scope: Res
 }
 
 const numberOr = (value: unknown, fallback: number): number => (typeof value === 'number' ? value : fallback);
+const wholeOrUndefined = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
 
 export async function readDeployedStack(cdkOutDir: string, options: ReadDeployedStackOptions): Promise<DeployedStack> {
   const { stackName, definitions = FUNCTIONS, tableDefinitions = TABLES, ...identity } = options;
@@ -349,6 +353,7 @@ export async function readDeployedStack(cdkOutDir: string, options: ReadDeployed
       environment: environmentOf(resource, logicalId, scope),
       timeoutSeconds: numberOr(resource.Properties.Timeout, DEFAULT_TIMEOUT_SECONDS),
       memorySizeMb: numberOr(resource.Properties.MemorySize, DEFAULT_MEMORY_MB),
+      reservedConcurrency: wholeOrUndefined(resource.Properties.ReservedConcurrentExecutions),
       roleName: role.ref,
       roleArn: role.attributes.Arn ?? roleArn(identity, role.ref),
       functionName: deployedName.ref,

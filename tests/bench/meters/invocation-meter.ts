@@ -48,8 +48,10 @@ export function meterInvocations(): InvocationMeter {
     }
   };
 
-  const original = Invoker.prototype.invoke;
-  Invoker.prototype.invoke = function invokeMetered(this: Invoker, ...args: Parameters<Invoker['invoke']>) {
+  // `execute` is the run itself: an invocation waiting for a slot of its function is not yet
+  // billed, and a throttled one never runs (as Lambda counts neither as duration).
+  const original = Invoker.prototype.execute;
+  Invoker.prototype.execute = function executeMetered(this: Invoker, ...args: Parameters<Invoker['execute']>) {
     // The invoker reports a handler's error or timeout as its outcome rather than throwing it.
     return time(
       args[0].id,
