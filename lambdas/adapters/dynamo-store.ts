@@ -1,17 +1,5 @@
 /** The CallStore on DynamoDB: single-item conditional writes only (no transactions). */
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type BatchGetCommandOutput,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CALL_LOGS_TABLE,
   CONNECTIONS_TABLE,
@@ -45,6 +33,18 @@ import type {
   SocketRecord,
 } from '../core/model';
 import { UNBOUND } from '../core/model';
+import {
+  batchGetItems,
+  deleteItem,
+  getItem,
+  isConditionFailure,
+  putItem,
+  query,
+  refusedItem,
+  updateItem,
+  type Item,
+  type QueryInput,
+} from './document';
 import { allFull, gcraUpdate, planFor, type BucketPlan, type BucketTake } from './gcra-update';
 import {
   callFromItem,
@@ -65,45 +65,40 @@ const [BY_PROFILE] = CONNECTIONS_TABLE.indexes;
 const [BY_CALLER, BY_CALLEE, BY_DEADLINE] = CALL_LOGS_TABLE.indexes;
 const TTL = CONNECTIONS_TABLE.ttlAttribute;
 
-interface SocketItem {
+type SocketItem = {
   pk: string;
   connection_id: string;
   profile_key: string;
   connected_at: string;
   /** Absent when the socket declared none. */
   features?: string[];
-}
+};
 
-interface LineItem {
+type LineItem = {
   pk: string;
   call_id: string;
   caller_key: string;
   callee_key: string;
   claimed_at: string;
   system?: string;
-}
-
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+};
 
 /** A write whose condition failed: and the item as it is, when the write asked for it and the store gave it. */
 class Refused {
-  constructor(readonly item: Record<string, unknown> | undefined) {}
+  constructor(readonly item: Item | undefined) {}
 }
 
 /**
- * Runs a conditional write; a failed condition is a `Refused`. Asked with
- * `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`, DynamoDB puts the item that failed it on the
- * exception (marshalled: the document client unmarshals only outputs), and none when there is no
- * item; the local store does the same (`infra/local/condition-failure-item.ts`).
+ * Runs a conditional write; a failed condition is a `Refused`, with the item that failed it when
+ * the write asked for it (`refusedItem`); the local store answers the same way
+ * (`infra/local/condition-failure-item.ts`).
  */
 async function unlessConditionFails<T>(write: () => Promise<T>): Promise<T | Refused> {
   try {
     return await write();
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    const item = error instanceof ConditionalCheckFailedException ? error.Item : undefined;
-    return new Refused(item ? unmarshall(item) : undefined);
+    return new Refused(refusedItem(error));
   }
 }
 
@@ -128,14 +123,10 @@ const MAX_RATE_WRITES = 3;
 const RATE_COUNTER_LINGER_SECONDS = 60;
 
 export class DynamoCallStore implements CallStore, RateTokenStore {
-  private readonly db: DynamoDBDocumentClient;
-
   constructor(
     private readonly tables: TableNames,
-    client: DynamoDBClient = new DynamoDBClient({}),
-  ) {
-    this.db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  }
+    private readonly db: DynamoDBClient = new DynamoDBClient({}),
+  ) {}
 
   // --- sockets ------------------------------------------------------------------------------
 
@@ -148,34 +139,27 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
       ...(socket.features.length > 0 ? { features: [...socket.features] } : {}),
       [TTL]: ttlEpochSeconds,
     };
-    await this.db.send(new PutCommand({ TableName: this.tables.connections, Item: item }));
+    await putItem(this.db, { TableName: this.tables.connections, Item: item });
   }
 
   async deleteSocket(connectionId: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.tables.connections, Key: { pk: connectionItemKey(connectionId) } }));
+    await deleteItem(this.db, { TableName: this.tables.connections, Key: { pk: connectionItemKey(connectionId) } });
   }
 
   /** A party has at most a profile's socket cap of sockets (10): one BatchGetItem, retried for keys it left. */
   async featuresOf(connectionIds: readonly string[]): Promise<Map<string, readonly ConnectFeature[]>> {
     const found = new Map<string, readonly ConnectFeature[]>();
-    let keys: Record<string, unknown>[] | undefined = [...new Set(connectionIds)].map((id) => ({ pk: connectionItemKey(id) }));
-    for (let attempt = 0; keys && keys.length > 0 && attempt < 5; attempt++) {
-      const result: BatchGetCommandOutput = await this.db.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [this.tables.connections]: {
-              Keys: keys,
-              ProjectionExpression: '#id, #features',
-              ExpressionAttributeNames: { '#id': 'connection_id', '#features': 'features' },
-            },
-          },
-        }),
-      );
-      for (const item of result.Responses?.[this.tables.connections] ?? []) {
+    let keys: Item[] = [...new Set(connectionIds)].map((id) => ({ pk: connectionItemKey(id) }));
+    for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
+      const result = await batchGetItems(this.db, this.tables.connections, keys, {
+        ProjectionExpression: '#id, #features',
+        ExpressionAttributeNames: { '#id': 'connection_id', '#features': 'features' },
+      });
+      for (const item of result.items) {
         const socket = socketFeaturesFromItem(item);
         found.set(socket.connectionId, socket.features);
       }
-      keys = result.UnprocessedKeys?.[this.tables.connections]?.Keys;
+      keys = result.unprocessedKeys;
     }
     return found;
   }
@@ -200,10 +184,8 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
   // --- lines --------------------------------------------------------------------------------
 
   async getLine(profileKey: ProfileKey): Promise<LineRecord | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tables.connections, Key: { pk: lineItemKey(profileKey) }, ConsistentRead: true }),
-    );
-    return Item ? lineFromItem(Item, profileKey) : undefined;
+    const item = await getItem(this.db, { TableName: this.tables.connections, Key: { pk: lineItemKey(profileKey) }, ConsistentRead: true });
+    return item ? lineFromItem(item, profileKey) : undefined;
   }
 
   async claimLine(line: LineRecord, replacing?: string): Promise<ClaimResult> {
@@ -216,16 +198,14 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
       ...(line.system !== undefined ? { system: line.system } : {}),
     };
     const written = await unlessConditionFails(() =>
-      this.db.send(
-        new PutCommand({
-          TableName: this.tables.connections,
-          Item: item,
-          ...(replacing === undefined
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: 'call_id = :replacing', ExpressionAttributeValues: { ':replacing': replacing } }),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      ),
+      putItem(this.db, {
+        TableName: this.tables.connections,
+        Item: item,
+        ...(replacing === undefined
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: 'call_id = :replacing', ExpressionAttributeValues: { ':replacing': replacing } }),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
     );
     if (!(written instanceof Refused)) return { claimed: true };
     // DynamoDB (and the local store) leave the item off only when there is none: freed meanwhile.
@@ -234,14 +214,12 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
 
   async releaseLine(profileKey: ProfileKey, callId: string): Promise<void> {
     await unlessConditionFails(() =>
-      this.db.send(
-        new DeleteCommand({
-          TableName: this.tables.connections,
-          Key: { pk: lineItemKey(profileKey) },
-          ConditionExpression: 'call_id = :call',
-          ExpressionAttributeValues: { ':call': callId },
-        }),
-      ),
+      deleteItem(this.db, {
+        TableName: this.tables.connections,
+        Key: { pk: lineItemKey(profileKey) },
+        ConditionExpression: 'call_id = :call',
+        ExpressionAttributeValues: { ':call': callId },
+      }),
     );
   }
 
@@ -249,99 +227,81 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
 
   async createCall(call: CallRecord): Promise<boolean> {
     const written = await unlessConditionFails(() =>
-      this.db.send(
-        new PutCommand({
-          TableName: this.tables.callLogs,
-          Item: storedCall(call),
-          ConditionExpression: 'attribute_not_exists(call_id)',
-        }),
-      ),
+      putItem(this.db, { TableName: this.tables.callLogs, Item: storedCall(call), ConditionExpression: 'attribute_not_exists(call_id)' }),
     );
     return !(written instanceof Refused);
   }
 
   async getCall(callId: string): Promise<CallRecord | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tables.callLogs, Key: { call_id: callId }, ConsistentRead: true }),
-    );
-    return Item ? callFromItem(Item) : undefined;
+    const item = await getItem(this.db, { TableName: this.tables.callLogs, Key: { call_id: callId }, ConsistentRead: true });
+    return item ? callFromItem(item) : undefined;
   }
 
   async updateCall(callId: string, guard: CallGuard, changes: CallChanges, returning: 'after' | 'before' = 'after'): Promise<CallWrite> {
     const update = buildUpdate(guard, changes);
     const result = await unlessConditionFails(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tables.callLogs,
-          Key: { call_id: callId },
-          UpdateExpression: update.expression,
-          ConditionExpression: update.condition,
-          ExpressionAttributeNames: update.names,
-          ExpressionAttributeValues: update.values,
-          ReturnValues: returning === 'after' ? 'ALL_NEW' : 'ALL_OLD',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      ),
+      updateItem(this.db, {
+        TableName: this.tables.callLogs,
+        Key: { call_id: callId },
+        UpdateExpression: update.expression,
+        ConditionExpression: update.condition,
+        ExpressionAttributeNames: update.names,
+        ExpressionAttributeValues: update.values,
+        ReturnValues: returning === 'after' ? 'ALL_NEW' : 'ALL_OLD',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
     );
     if (result instanceof Refused) return { won: false, ...(result.item ? { current: callFromItem(result.item) } : {}) };
-    return { won: true, call: callFromItem(result.Attributes) };
+    return { won: true, call: callFromItem(result) };
   }
 
   async recordQuality(callId: string, party: Party, summary: CallQualitySummary): Promise<boolean> {
     const written = await unlessConditionFails(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tables.callLogs,
-          Key: { call_id: callId },
-          UpdateExpression: 'SET #side = :summary',
-          // Never creates an item, and never replaces what that side sent first.
-          ConditionExpression: 'attribute_exists(call_id) AND attribute_not_exists(#side)',
-          ExpressionAttributeNames: { '#side': QUALITY_ATTRIBUTES[party] },
-          ExpressionAttributeValues: { ':summary': summary },
-        }),
-      ),
+      updateItem(this.db, {
+        TableName: this.tables.callLogs,
+        Key: { call_id: callId },
+        UpdateExpression: 'SET #side = :summary',
+        // Never creates an item, and never replaces what that side sent first.
+        ConditionExpression: 'attribute_exists(call_id) AND attribute_not_exists(#side)',
+        ExpressionAttributeNames: { '#side': QUALITY_ATTRIBUTES[party] },
+        ExpressionAttributeValues: { ':summary': summary },
+      }),
     );
     return !(written instanceof Refused);
   }
 
   async callsOf(profileKey: ProfileKey, limit: number, before?: string): Promise<{ items: CallRecord[]; more: boolean }> {
     const page = (index: typeof BY_CALLER | typeof BY_CALLEE) =>
-      this.db.send(
-        new QueryCommand({
-          TableName: this.tables.callLogs,
-          IndexName: index.indexName,
-          KeyConditionExpression: before === undefined ? '#key = :key' : '#key = :key AND call_id < :before',
-          ExpressionAttributeNames: { '#key': index.partitionKey.name },
-          ExpressionAttributeValues: { ':key': profileKey, ...(before === undefined ? {} : { ':before': before }) },
-          ScanIndexForward: false,
-          Limit: limit + 1,
-        }),
-      );
+      query(this.db, {
+        TableName: this.tables.callLogs,
+        IndexName: index.indexName,
+        KeyConditionExpression: before === undefined ? '#key = :key' : '#key = :key AND call_id < :before',
+        ExpressionAttributeNames: { '#key': index.partitionKey.name },
+        ExpressionAttributeValues: { ':key': profileKey, ...(before === undefined ? {} : { ':before': before }) },
+        ScanIndexForward: false,
+        Limit: limit + 1,
+      });
     const [asCaller, asCallee] = await Promise.all([page(BY_CALLER), page(BY_CALLEE)]);
     // The indexes hold call ids only: newest first across both, then the items of one page.
-    const ids = [...(asCaller.Items ?? []), ...(asCallee.Items ?? [])]
-      .map(callIdFromIndexItem)
-      .sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    const ids = [...asCaller.items, ...asCallee.items].map(callIdFromIndexItem).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
     const pageIds = ids.slice(0, limit);
     return { items: await this.getCalls(pageIds), more: ids.length > limit };
   }
 
   async dueTimers(now: string, limit: number, after?: string): Promise<{ timers: DueTimer[]; next?: string }> {
-    const { Items = [], LastEvaluatedKey } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tables.callLogs,
-        IndexName: BY_DEADLINE.indexName,
-        KeyConditionExpression: '#shard = :shard AND #at <= :now',
-        ExpressionAttributeNames: { '#shard': BY_DEADLINE.partitionKey.name, '#at': BY_DEADLINE.sortKey.name },
-        ExpressionAttributeValues: { ':shard': DEADLINE_SHARD, ':now': now },
-        Limit: limit,
-        // The key of the last entry read: a position in the index, valid even once that entry is gone.
-        ...(after !== undefined ? { ExclusiveStartKey: startKeyFromCursor(after) } : {}),
-      }),
-    );
+    const { items, lastKey } = await query(this.db, {
+      TableName: this.tables.callLogs,
+      IndexName: BY_DEADLINE.indexName,
+      KeyConditionExpression: '#shard = :shard AND #at <= :now',
+      ExpressionAttributeNames: { '#shard': BY_DEADLINE.partitionKey.name, '#at': BY_DEADLINE.sortKey.name },
+      ExpressionAttributeValues: { ':shard': DEADLINE_SHARD, ':now': now },
+      Limit: limit,
+      // The key of the last entry read: a position in the index, valid even once that entry is gone.
+      ...(after !== undefined ? { ExclusiveStartKey: startKeyFromCursor(after) } : {}),
+    });
     return {
-      timers: Items.map(timerFromIndexItem),
-      ...(LastEvaluatedKey ? { next: JSON.stringify(LastEvaluatedKey) } : {}),
+      timers: items.map(timerFromIndexItem),
+      ...(lastKey ? { next: JSON.stringify(lastKey) } : {}),
     };
   }
 
@@ -349,16 +309,14 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
   async getCalls(callIds: readonly string[]): Promise<CallRecord[]> {
     if (callIds.length === 0) return [];
     const found = new Map<string, CallRecord>();
-    let keys: Record<string, unknown>[] | undefined = callIds.map((call_id) => ({ call_id }));
-    for (let attempt = 0; keys && keys.length > 0 && attempt < 5; attempt++) {
-      const result: BatchGetCommandOutput = await this.db.send(
-        new BatchGetCommand({ RequestItems: { [this.tables.callLogs]: { Keys: keys } } }),
-      );
-      for (const item of result.Responses?.[this.tables.callLogs] ?? []) {
+    let keys: Item[] = callIds.map((call_id) => ({ call_id }));
+    for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
+      const result = await batchGetItems(this.db, this.tables.callLogs, keys);
+      for (const item of result.items) {
         const call = callFromItem(item);
         found.set(call.call_id, call);
       }
-      keys = result.UnprocessedKeys?.[this.tables.callLogs]?.Keys;
+      keys = result.unprocessedKeys;
     }
     return callIds.flatMap((id) => found.get(id) ?? []);
   }
@@ -391,14 +349,12 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
     for (let attempt = 0; attempt < MAX_RATE_WRITES; attempt++) {
       const planned = plans;
       const written = await unlessConditionFails(() =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tables.connections,
-            Key: { pk: key },
-            ...gcraUpdate(buckets, planned, TTL, RATE_COUNTER_LINGER_SECONDS),
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        ),
+        updateItem(this.db, {
+          TableName: this.tables.connections,
+          Key: { pk: key },
+          ...gcraUpdate(buckets, planned, TTL, RATE_COUNTER_LINGER_SECONDS),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
       );
       if (!(written instanceof Refused)) return true;
       // DynamoDB leaves the item off a refusal only when there is none (gone by TTL meanwhile): all full again.
@@ -416,26 +372,24 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
   async returnRateToken(rateCounter: RateCounter, step: GcraStep): Promise<void> {
     const { key, attribute } = rateCounterPlace(rateCounter);
     await unlessConditionFails(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tables.connections,
-          Key: { pk: key },
-          UpdateExpression: 'SET #tat = #tat - :interval',
-          ConditionExpression: '#tat > :now',
-          ExpressionAttributeNames: { '#tat': attribute },
-          ExpressionAttributeValues: { ':interval': step.intervalMs, ':now': step.nowMs },
-        }),
-      ),
+      updateItem(this.db, {
+        TableName: this.tables.connections,
+        Key: { pk: key },
+        UpdateExpression: 'SET #tat = #tat - :interval',
+        ConditionExpression: '#tat > :now',
+        ExpressionAttributeNames: { '#tat': attribute },
+        ExpressionAttributeValues: { ':interval': step.intervalMs, ':now': step.nowMs },
+      }),
     );
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
+  private async queryAll(input: QueryInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
     do {
-      const page = await this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
+      const page = await query(this.db, { ...input, ExclusiveStartKey: startKey });
+      items.push(...page.items);
+      startKey = page.lastKey;
     } while (startKey);
     return items;
   }

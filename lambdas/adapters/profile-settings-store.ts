@@ -3,11 +3,11 @@
  * PutItem guarded on the `version` it was read at, so of two concurrent changes one is refused and
  * tried again on the settings as the other left them.
  */
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ProfileKey } from '../../shared/profile';
 import { PROFILE_SETTINGS_TABLE } from '../../shared/tables';
 import type { ProfileSettings, ProfileSettingsStore, StoredProfileSettings } from '../core/profile-settings';
+import { batchGetItems, getItem, isConditionFailure, putItem, type Item } from './document';
 import { profileSettingsFromItem } from './stored-items';
 
 const KEY = PROFILE_SETTINGS_TABLE.partitionKey.name;
@@ -16,39 +16,30 @@ const MAX_BATCH_KEYS = 100;
 /** BatchGetItem may leave keys unprocessed under load: they are asked again, a few times. */
 const MAX_BATCH_ATTEMPTS = 5;
 
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
-
 export class DynamoProfileSettings implements ProfileSettingsStore {
-  private readonly db: DynamoDBDocumentClient;
-
   constructor(
     private readonly table: string,
-    client: DynamoDBClient = new DynamoDBClient({}),
-  ) {
-    this.db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  }
+    private readonly db: DynamoDBClient = new DynamoDBClient({}),
+  ) {}
 
   async settingsOf(key: ProfileKey): Promise<StoredProfileSettings | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { [KEY]: key }, ConsistentRead: true }));
-    return Item ? profileSettingsFromItem(Item) : undefined;
+    const item = await getItem(this.db, { TableName: this.table, Key: { [KEY]: key }, ConsistentRead: true });
+    return item ? profileSettingsFromItem(item) : undefined;
   }
 
   async settingsOfMany(keys: readonly ProfileKey[]): Promise<ReadonlyMap<ProfileKey, ProfileSettings>> {
     const unique = [...new Set(keys)];
     if (unique.length > MAX_BATCH_KEYS) throw new Error(`At most ${MAX_BATCH_KEYS} profiles' settings at once, asked for ${unique.length}`);
     const found = new Map<ProfileKey, ProfileSettings>();
-    let pending: Record<string, unknown>[] | undefined = unique.map((key) => ({ [KEY]: key }));
-    for (let attempt = 0; pending && pending.length > 0; attempt++) {
+    let pending: Item[] = unique.map((key) => ({ [KEY]: key }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt === MAX_BATCH_ATTEMPTS) throw new Error(`${pending.length} profiles' settings still unread after ${attempt} attempts`);
-      const result: BatchGetCommandOutput = await this.db.send(
-        new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      for (const item of result.Responses?.[this.table] ?? []) {
+      const result = await batchGetItems(this.db, this.table, pending, { ConsistentRead: true });
+      for (const item of result.items) {
         const key = unique.find((asked) => asked === item[KEY]);
         if (key !== undefined) found.set(key, profileSettingsFromItem(item));
       }
-      pending = result.UnprocessedKeys?.[this.table]?.Keys;
+      pending = result.unprocessedKeys;
     }
     return found;
   }
@@ -66,19 +57,17 @@ export class DynamoProfileSettings implements ProfileSettingsStore {
       version: (readVersion ?? 0) + 1,
     };
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: item,
-          ...(readVersion === undefined
-            ? { ConditionExpression: 'attribute_not_exists(#key)', ExpressionAttributeNames: { '#key': KEY } }
-            : {
-                ConditionExpression: '#version = :read',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':read': readVersion },
-              }),
-        }),
-      );
+      await putItem(this.db, {
+        TableName: this.table,
+        Item: item,
+        ...(readVersion === undefined
+          ? { ConditionExpression: 'attribute_not_exists(#key)', ExpressionAttributeNames: { '#key': KEY } }
+          : {
+              ConditionExpression: '#version = :read',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':read': readVersion },
+            }),
+      });
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;

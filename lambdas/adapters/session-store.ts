@@ -3,16 +3,7 @@
  * their own keys, `shared/tables.ts`), session calls in `whiteboard_call_history`. Single-item
  * conditional writes only; each call write is guarded by the version it read.
  */
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as v from 'valibot';
 import { CallQualitySummarySchema, type CallQualitySummary } from '../../shared/call-quality';
 import type { ProfileKey } from '../../shared/profile';
@@ -35,6 +26,7 @@ import {
 import type { SessionLineHolders } from '../core/lines';
 import type { LiveSocket } from '../core/model';
 import type { SessionCallRecord, SessionStore, WhiteboardSocket } from '../core/sessions/model';
+import { batchGetItems, deleteItem, getItem, isConditionFailure, putItem, query, updateItem, type Item } from './document';
 import { DynamoSessionLineHolders } from './session-line-holders';
 
 export interface SessionTableNames {
@@ -46,9 +38,6 @@ const [BY_PROFILE] = CONNECTIONS_TABLE.indexes;
 const [BY_SESSION, BY_DEADLINE] = WHITEBOARD_CALL_HISTORY_TABLE.indexes;
 const TTL = CONNECTIONS_TABLE.ttlAttribute;
 const INDEX_PREFIX = whiteboardProfileIndexKey('' as ProfileKey);
-
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
 async function unlessConditionFails(write: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -119,78 +108,68 @@ const nowEpochSeconds = (): number => Math.floor(Date.now() / 1000);
 const BATCH_GET_LIMIT = 100;
 
 export class DynamoSessionStore implements SessionStore, SessionLineHolders {
-  private readonly db: DynamoDBDocumentClient;
   private readonly lineHolders: DynamoSessionLineHolders;
 
   constructor(
     private readonly tables: SessionTableNames,
-    client: DynamoDBClient = new DynamoDBClient({}),
+    private readonly db: DynamoDBClient = new DynamoDBClient({}),
   ) {
-    this.db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     this.lineHolders = new DynamoSessionLineHolders(this.db, tables.whiteboardCalls);
   }
 
   // --- whiteboard sockets ---------------------------------------------------------------------
 
   async putWhiteboardSocket(socket: LiveSocket, ttlEpochSeconds: number): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tables.connections,
-        Item: {
-          pk: whiteboardSocketItemKey(socket.connectionId),
-          connection_id: socket.connectionId,
-          profile_key: whiteboardProfileIndexKey(socket.profileKey),
-          connected_at: socket.connectedAt,
-          [TTL]: ttlEpochSeconds,
-        },
-      }),
-    );
+    await putItem(this.db, {
+      TableName: this.tables.connections,
+      Item: {
+        pk: whiteboardSocketItemKey(socket.connectionId),
+        connection_id: socket.connectionId,
+        profile_key: whiteboardProfileIndexKey(socket.profileKey),
+        connected_at: socket.connectedAt,
+        [TTL]: ttlEpochSeconds,
+      },
+    });
   }
 
   async takeWhiteboardSocket(connectionId: string): Promise<WhiteboardSocket | undefined> {
-    const { Attributes } = await this.db.send(
-      new DeleteCommand({
-        TableName: this.tables.connections,
-        Key: { pk: whiteboardSocketItemKey(connectionId) },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    if (!Attributes) return undefined;
-    const item = v.parse(SocketItemSchema, Attributes);
+    const removed = await deleteItem(this.db, {
+      TableName: this.tables.connections,
+      Key: { pk: whiteboardSocketItemKey(connectionId) },
+      ReturnValues: 'ALL_OLD',
+    });
+    if (!removed) return undefined;
+    const item = v.parse(SocketItemSchema, removed);
     return { connectionId: item.connection_id, profileKey: unprefixed(item.profile_key), callId: item.call_id ?? null };
   }
 
   async bindWhiteboardSocket(connectionId: string, callId: string): Promise<void> {
     await unlessConditionFails(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tables.connections,
-          Key: { pk: whiteboardSocketItemKey(connectionId) },
-          UpdateExpression: 'SET call_id = :call',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':call': callId },
-        }),
-      ),
+      updateItem(this.db, {
+        TableName: this.tables.connections,
+        Key: { pk: whiteboardSocketItemKey(connectionId) },
+        UpdateExpression: 'SET call_id = :call',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':call': callId },
+      }),
     );
   }
 
   async whiteboardSocketsOf(profileKey: ProfileKey): Promise<LiveSocket[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
+    const items: Item[] = [];
+    let startKey: Item | undefined;
     do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tables.connections,
-          IndexName: BY_PROFILE.indexName,
-          KeyConditionExpression: '#key = :key',
-          FilterExpression: '#ttl > :now',
-          ExpressionAttributeNames: { '#key': BY_PROFILE.partitionKey.name, '#ttl': TTL },
-          ExpressionAttributeValues: { ':key': whiteboardProfileIndexKey(profileKey), ':now': nowEpochSeconds() },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
+      const page = await query(this.db, {
+        TableName: this.tables.connections,
+        IndexName: BY_PROFILE.indexName,
+        KeyConditionExpression: '#key = :key',
+        FilterExpression: '#ttl > :now',
+        ExpressionAttributeNames: { '#key': BY_PROFILE.partitionKey.name, '#ttl': TTL },
+        ExpressionAttributeValues: { ':key': whiteboardProfileIndexKey(profileKey), ':now': nowEpochSeconds() },
+        ExclusiveStartKey: startKey,
+      });
+      items.push(...page.items);
+      startKey = page.lastKey;
     } while (startKey);
     return items.map((item) => {
       const socket = v.parse(IndexedSocketSchema, item);
@@ -201,71 +180,63 @@ export class DynamoSessionStore implements SessionStore, SessionLineHolders {
   // --- the session's pointer ------------------------------------------------------------------
 
   async openCallOf(sessionId: string): Promise<string | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tables.connections, Key: { pk: sessionPointerItemKey(sessionId) }, ConsistentRead: true }),
-    );
-    return Item ? v.parse(CallIdItemSchema, Item).call_id : undefined;
+    const item = await getItem(this.db, {
+      TableName: this.tables.connections,
+      Key: { pk: sessionPointerItemKey(sessionId) },
+      ConsistentRead: true,
+    });
+    return item ? v.parse(CallIdItemSchema, item).call_id : undefined;
   }
 
   pointSession(sessionId: string, callId: string, replacing?: string): Promise<boolean> {
     return unlessConditionFails(() =>
-      this.db.send(
-        new PutCommand({
-          TableName: this.tables.connections,
-          Item: { pk: sessionPointerItemKey(sessionId), call_id: callId },
-          ...(replacing === undefined
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: 'call_id = :replacing', ExpressionAttributeValues: { ':replacing': replacing } }),
-        }),
-      ),
+      putItem(this.db, {
+        TableName: this.tables.connections,
+        Item: { pk: sessionPointerItemKey(sessionId), call_id: callId },
+        ...(replacing === undefined
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: 'call_id = :replacing', ExpressionAttributeValues: { ':replacing': replacing } }),
+      }),
     );
   }
 
   async clearSession(sessionId: string, callId: string): Promise<void> {
     await unlessConditionFails(() =>
-      this.db.send(
-        new DeleteCommand({
-          TableName: this.tables.connections,
-          Key: { pk: sessionPointerItemKey(sessionId) },
-          ConditionExpression: 'call_id = :call',
-          ExpressionAttributeValues: { ':call': callId },
-        }),
-      ),
+      deleteItem(this.db, {
+        TableName: this.tables.connections,
+        Key: { pk: sessionPointerItemKey(sessionId) },
+        ConditionExpression: 'call_id = :call',
+        ExpressionAttributeValues: { ':call': callId },
+      }),
     );
   }
 
   // --- calls ----------------------------------------------------------------------------------
 
   async getCall(callId: string): Promise<SessionCallRecord | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tables.whiteboardCalls, Key: { call_id: callId }, ConsistentRead: true }),
-    );
-    return Item ? callFromItem(Item) : undefined;
+    const item = await getItem(this.db, { TableName: this.tables.whiteboardCalls, Key: { call_id: callId }, ConsistentRead: true });
+    return item ? callFromItem(item) : undefined;
   }
 
   createCall(call: SessionCallRecord): Promise<boolean> {
     return unlessConditionFails(() =>
-      this.db.send(
-        new PutCommand({
-          TableName: this.tables.whiteboardCalls,
-          Item: storedCall(call),
-          ConditionExpression: 'attribute_not_exists(call_id)',
-        }),
-      ),
+      putItem(this.db, {
+        TableName: this.tables.whiteboardCalls,
+        Item: storedCall(call),
+        ConditionExpression: 'attribute_not_exists(call_id)',
+      }),
     );
   }
 
   replaceCall(next: SessionCallRecord, expectedVersion: number): Promise<boolean> {
     return unlessConditionFails(() =>
-      this.db.send(
-        new PutCommand({
-          TableName: this.tables.whiteboardCalls,
-          Item: storedCall(next),
-          ConditionExpression: '#version = :seen',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':seen': expectedVersion },
-        }),
-      ),
+      putItem(this.db, {
+        TableName: this.tables.whiteboardCalls,
+        Item: storedCall(next),
+        ConditionExpression: '#version = :seen',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':seen': expectedVersion },
+      }),
     );
   }
 
@@ -276,32 +247,28 @@ export class DynamoSessionStore implements SessionStore, SessionLineHolders {
    */
   async recordQuality(callId: string, role: SessionRole, summary: CallQualitySummary): Promise<boolean> {
     return unlessConditionFails(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tables.whiteboardCalls,
-          Key: { call_id: callId },
-          UpdateExpression: 'SET #member = :summary, #version = #version + :one',
-          ConditionExpression: 'attribute_exists(call_id) AND attribute_not_exists(#member)',
-          ExpressionAttributeNames: { '#member': `${role}_quality`, '#version': 'version' },
-          ExpressionAttributeValues: { ':summary': summary, ':one': 1 },
-        }),
-      ),
+      updateItem(this.db, {
+        TableName: this.tables.whiteboardCalls,
+        Key: { call_id: callId },
+        UpdateExpression: 'SET #member = :summary, #version = #version + :one',
+        ConditionExpression: 'attribute_exists(call_id) AND attribute_not_exists(#member)',
+        ExpressionAttributeNames: { '#member': `${role}_quality`, '#version': 'version' },
+        ExpressionAttributeValues: { ':summary': summary, ':one': 1 },
+      }),
     );
   }
 
   async callsOfSession(sessionId: string, limit: number, before?: string): Promise<{ items: SessionCallRecord[]; more: boolean }> {
-    const { Items = [] } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tables.whiteboardCalls,
-        IndexName: BY_SESSION.indexName,
-        KeyConditionExpression: before === undefined ? '#key = :key' : '#key = :key AND call_id < :before',
-        ExpressionAttributeNames: { '#key': BY_SESSION.partitionKey.name },
-        ExpressionAttributeValues: { ':key': sessionId, ...(before === undefined ? {} : { ':before': before }) },
-        ScanIndexForward: false,
-        Limit: limit + 1,
-      }),
-    );
-    const ids = Items.map((item) => v.parse(CallIdItemSchema, item).call_id);
+    const { items } = await query(this.db, {
+      TableName: this.tables.whiteboardCalls,
+      IndexName: BY_SESSION.indexName,
+      KeyConditionExpression: before === undefined ? '#key = :key' : '#key = :key AND call_id < :before',
+      ExpressionAttributeNames: { '#key': BY_SESSION.partitionKey.name },
+      ExpressionAttributeValues: { ':key': sessionId, ...(before === undefined ? {} : { ':before': before }) },
+      ScanIndexForward: false,
+      Limit: limit + 1,
+    });
+    const ids = items.map((item) => v.parse(CallIdItemSchema, item).call_id);
     const pageIds = ids.slice(0, limit);
     const calls = await this.getCalls(pageIds);
     const byId = new Map(calls.map((call) => [call.call_id, call]));
@@ -309,17 +276,15 @@ export class DynamoSessionStore implements SessionStore, SessionLineHolders {
   }
 
   async dueCalls(now: string, limit: number): Promise<string[]> {
-    const { Items = [] } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tables.whiteboardCalls,
-        IndexName: BY_DEADLINE.indexName,
-        KeyConditionExpression: '#shard = :shard AND #at <= :now',
-        ExpressionAttributeNames: { '#shard': BY_DEADLINE.partitionKey.name, '#at': BY_DEADLINE.sortKey.name },
-        ExpressionAttributeValues: { ':shard': DEADLINE_SHARD, ':now': now },
-        Limit: limit,
-      }),
-    );
-    return Items.map((item) => v.parse(CallIdItemSchema, item).call_id);
+    const { items } = await query(this.db, {
+      TableName: this.tables.whiteboardCalls,
+      IndexName: BY_DEADLINE.indexName,
+      KeyConditionExpression: '#shard = :shard AND #at <= :now',
+      ExpressionAttributeNames: { '#shard': BY_DEADLINE.partitionKey.name, '#at': BY_DEADLINE.sortKey.name },
+      ExpressionAttributeValues: { ':shard': DEADLINE_SHARD, ':now': now },
+      Limit: limit,
+    });
+    return items.map((item) => v.parse(CallIdItemSchema, item).call_id);
   }
 
   /** The line judge's look at a session call holding a line (the same read chat functions make). */
@@ -330,11 +295,11 @@ export class DynamoSessionStore implements SessionStore, SessionLineHolders {
   private async getCalls(callIds: readonly string[]): Promise<SessionCallRecord[]> {
     const calls: SessionCallRecord[] = [];
     for (let start = 0; start < callIds.length; start += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = callIds.slice(start, start + BATCH_GET_LIMIT).map((id) => ({ call_id: id }));
+      let keys: Item[] = callIds.slice(start, start + BATCH_GET_LIMIT).map((id) => ({ call_id: id }));
       while (keys.length > 0) {
-        const result = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tables.whiteboardCalls]: { Keys: keys } } }));
-        calls.push(...(result.Responses?.[this.tables.whiteboardCalls] ?? []).map(callFromItem));
-        keys = result.UnprocessedKeys?.[this.tables.whiteboardCalls]?.Keys ?? [];
+        const result = await batchGetItems(this.db, this.tables.whiteboardCalls, keys);
+        calls.push(...result.items.map(callFromItem));
+        keys = result.unprocessedKeys;
       }
     }
     return calls;

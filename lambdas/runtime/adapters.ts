@@ -67,12 +67,8 @@ export function awsAdapters(
   const sessionLineHolders =
     access.whiteboardCalls !== undefined && access.whiteboardCalls !== 'none' && whiteboardCallsTable
       ? onFirstUse<SessionLineHolders>(async () => {
-          const [{ DynamoSessionLineHolders }, { documentClientOf }, client] = await Promise.all([
-            import('../adapters/session-line-holders'),
-            import('./dynamodb-client'),
-            dynamodb(),
-          ]);
-          return new DynamoSessionLineHolders(documentClientOf(client), whiteboardCallsTable);
+          const [{ DynamoSessionLineHolders }, client] = await Promise.all([import('../adapters/session-line-holders'), dynamodb()]);
+          return new DynamoSessionLineHolders(client, whiteboardCallsTable);
         })
       : undefined;
   return {

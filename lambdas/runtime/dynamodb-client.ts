@@ -3,9 +3,9 @@
  * reached through `import()`, so that only a function that touches a table loads the client.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-export const newDynamoDBClient = (): DynamoDBClient => new DynamoDBClient({});
-
-/** The DocumentClient over it, for an adapter that takes one. */
-export const documentClientOf = (client: DynamoDBClient): DynamoDBDocumentClient => DynamoDBDocumentClient.from(client);
+/**
+ * `cacheMiddleware`: each command class's middleware stack is resolved once per client rather than
+ * on every send (the adapters send plain commands only, `adapters/document.ts`, which allow it).
+ */
+export const newDynamoDBClient = (): DynamoDBClient => new DynamoDBClient({ cacheMiddleware: true });
