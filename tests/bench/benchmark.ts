@@ -172,7 +172,8 @@ export async function runBenchmark({ config, workDir, log }: BenchOptions): Prom
       }
     }
     log('Paced candidates and the burst ...');
-    const { paced, burst } = await runPacedAndBurst(relays, config);
+    const { paced, burst, gatewayCallsPlaced } = await runPacedAndBurst(relays, config);
+    gatewayCallsCompleted += gatewayCallsPlaced;
     for (const relay of relays) await closePairs(relay.pairs);
 
     log('Per-call durations on the timed gateway ...');
@@ -242,11 +243,14 @@ export async function runBenchmark({ config, workDir, log }: BenchOptions): Prom
 async function runPacedAndBurst(
   relays: readonly RelayUnderTest[],
   config: BenchConfig,
-): Promise<{ paced: PacedResult[]; burst: BurstLevelResult[] }> {
+): Promise<{ paced: PacedResult[]; burst: BurstLevelResult[]; gatewayCallsPlaced: number }> {
   const paced: PacedResult[] = [];
+  // Every call these place on the gateway leaves a call log, which the check after the runs counts.
+  let gatewayCallsPlaced = 0;
   for (const relay of relays) {
     const run = await runPaced(relay.dialect, relay.pairs[0]!, { ...config.paced, timeoutMs: config.callTimeoutMs }, `${relay.name[0]}p`);
     paced.push({ relay: relay.name, ...config.paced, hops: summarize(run.hopsMs), lost: run.lost });
+    if (relay.name === 'gateway' && run.placed) gatewayCallsPlaced++;
   }
   const totals = new Map<
     RelayName,
@@ -256,6 +260,7 @@ async function runPacedAndBurst(
   for (let round = 0; round <= config.burst.rounds; round++) {
     for (const relay of relays.map((_, index) => relays[(index + round) % relays.length]!)) {
       const result = await runBurst(relay.dialect, relay.pairs.slice(0, spec.calls), spec);
+      if (relay.name === 'gateway') gatewayCallsPlaced += result.calls;
       if (round === 0) continue; // warm-up
       const into = totals.get(relay.name) ?? { hops: [], rounds: 0, messages: 0, delivered: 0, lost: 0, wallMs: 0 };
       into.hops.push(...result.hopsMs);
@@ -279,7 +284,7 @@ async function runPacedAndBurst(
     forwardedPerSecond: into.wallMs > 0 ? into.delivered / (into.wallMs / 1000) : Number.NaN,
     hops: summarize(into.hops),
   }));
-  return { paced, burst };
+  return { paced, burst, gatewayCallsPlaced };
 }
 
 function hopRatios(results: readonly RelayLevelResult[]): HopRatio[] {

@@ -17,6 +17,8 @@ export interface PacedSpec {
 export interface PacedRun {
   hopsMs: number[];
   lost: number;
+  /** Whether the call came up (and so was placed and ended). */
+  placed: boolean;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -24,7 +26,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export async function runPaced(dialect: Dialect, pair: CallPair, spec: PacedSpec, tag: string): Promise<PacedRun> {
   const deadline = performance.now() + spec.timeoutMs + spec.candidates * spec.intervalMs;
   const call = newCall(tag, pair);
-  if ((await setUpCalls(dialect, [{ pair, call }], deadline)).length === 0) return { hopsMs: [], lost: spec.candidates };
+  if ((await setUpCalls(dialect, [{ pair, call }], deadline)).length === 0) return { hopsMs: [], lost: spec.candidates, placed: false };
   const hopsMs: number[] = [];
   let lost = 0;
   for (let index = 0; index < spec.candidates; index++) {
@@ -39,5 +41,5 @@ export async function runPaced(dialect: Dialect, pair: CallPair, spec: PacedSpec
     await sleep(Math.max(0, paceUntil - performance.now()));
   }
   await endCalls(dialect, [{ pair, call }], deadline);
-  return { hopsMs, lost };
+  return { hopsMs, lost, placed: true };
 }
