@@ -104,6 +104,7 @@ const containerNodeArgs = (): string[] => (process.env[CONTAINER_NODE_ARGS_ENV] 
 const INIT_LIMIT_MS = 10_000;
 /** How long close waits for a killed container to be gone. */
 const EXIT_WAIT_MS = 5_000;
+const PROFILED_EXIT_WAIT_MS = 60_000;
 
 class ContainerFailure extends Error {
   constructor(name: string, message: string) {
@@ -192,7 +193,8 @@ export class FunctionContainers {
     await Promise.race([
       Promise.all([...this.dying].map((container) => container.exited)),
       new Promise((resolve) => {
-        timer = setTimeout(resolve, EXIT_WAIT_MS);
+        // A profiled container writes its profile as it exits, which takes a while with many at once.
+        timer = setTimeout(resolve, containerNodeArgs().length > 0 ? PROFILED_EXIT_WAIT_MS : EXIT_WAIT_MS);
       }),
     ]);
     clearTimeout(timer);

@@ -51,8 +51,13 @@ export const monotonicMicros = (): number => Number(process.hrtime.bigint() / 10
 
 export const emptyTotals = (): ProfileTotals => ({ sampledMs: 0, byCategory: new Map(), selfTimes: new Map() });
 
-export function readCpuProfile(path: string): CpuProfile {
-  return JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+/** The profile, or undefined when it is not whole (its process was killed while writing it). */
+export function readCpuProfile(path: string): CpuProfile | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Source maps by bundle path, read once (undefined: the file has none). */

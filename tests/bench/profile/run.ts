@@ -178,8 +178,13 @@ async function summarize(
   const all = emptyTotals();
   const processes = new Map<string, { totals: ProfileTotals; profiles: number }>();
   for (const found of await profilesUnder(dir)) {
+    const profile = readCpuProfile(found.path);
+    if (!profile) {
+      process.stderr.write(`${found.process}: ${basename(found.path)} is not whole (its process was killed while writing it); left out\n`);
+      continue;
+    }
     const one = emptyTotals();
-    addProfile(one, readCpuProfile(found.path), PROJECT_ROOT, windows);
+    addProfile(one, profile, PROJECT_ROOT, windows);
     // Idle is not CPU; the busy sampled time includes waits for a core, so it is scaled to the CPU
     // the kernel says the main thread used in the windows; the other threads' CPU is a category of its own.
     const sampledBusy = busy(one);
