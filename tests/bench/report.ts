@@ -111,7 +111,7 @@ function burstNote(result: BenchResult): string {
   return [
     `Paced: one call per relay on sockets opened before, each candidate waited for before the next; the two sides take turns, so each socket sends at half that pace, under the candidate rate limit of ${DEFAULT_RATE_LIMITS.socket.candidates.perSecond}/s per socket. `,
     burst
-      ? `Burst: ${burst.rounds} measured round(s) of ${burst.messages} single-candidate messages (${burst.calls} calls set up first, both sides sending ${burst.candidatesPerSide} each, all at once); forwarded msg/s is what arrived over the round's wall time, send of the first to arrival of the last.`
+      ? `Burst: ${burst.rounds} measured round(s) of ${Math.round(burst.messages / Math.max(1, burst.rounds))} single-candidate messages (${burst.calls} calls set up first, both sides sending ${burst.candidatesPerSide} each, all at once); forwarded msg/s is what arrived over the round's wall time, send of the first to arrival of the last.`
       : '',
     lost.length > 0 ? ` Lost: ${lost.map((entry) => `${RELAY_LABELS[entry.relay]} ${entry.lost}`).join(', ')}.` : ' Nothing was lost.',
   ].join('');
