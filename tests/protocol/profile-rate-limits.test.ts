@@ -62,7 +62,7 @@ async function profileSockets(count: number): Promise<{ key: string; sockets: Te
 }
 
 describe('limits per profile, across its sockets', () => {
-  it('a profile with 3 sockets cannot multiply its offer rate: of 15 offers, 5 from each socket at once, 10 are handled', async () => {
+  it("a profile with 3 sockets cannot multiply its offer rate: of 15 offers, 5 from each socket at once, only the profile's 10 are handled", async () => {
     const { sockets } = await profileSockets(3);
     // Each to another offline tutor, so only the rate limits refuse anything (and every handled one answers at once).
     for (const socket of sockets) {
@@ -72,10 +72,14 @@ describe('limits per profile, across its sockets', () => {
     }
     // Handled: declined offline, or already_in_call where another of the profile's offers held its line.
     const handled = (message: ServerMessage) => message.type === 'call_declined' || (message.type === 'error' && !isRateLimited(message));
-    expect(await collect(sockets, handled, BURST)).toHaveLength(BURST);
+    // The shared counter is started by whichever write lands first; an offer that arrived a moment
+    // before it but wrote after finds the burst's last token gone (arrival-time GCRA): 9 or 10.
+    await collect(sockets, handled, BURST - 1);
     for (const socket of sockets) expect(await socket.quietFor(300, ['call_declined'])).toEqual([]);
     // Each socket's own budget is 5 at once: without the profile's counter all 15 would have gone through.
-    expect(sockets.flatMap((socket) => socket.received.filter(handled))).toHaveLength(BURST);
+    const handledCount = sockets.flatMap((socket) => socket.received.filter(handled)).length;
+    expect(handledCount).toBeGreaterThanOrEqual(BURST - 1);
+    expect(handledCount).toBeLessThanOrEqual(BURST);
     expect((await collect(sockets, isRateLimited, 1))[0]).toMatchObject({ request_type: 'call_invitation' });
   });
 
