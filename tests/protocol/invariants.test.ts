@@ -65,7 +65,8 @@ it('reports ringing past expiry, an answered call nobody is in, and a duration t
   for (const item of planted) await h.db.send(new PutCommand({ TableName: CALL_LOGS_TABLE.localName, Item: item }));
 
   const violations = await callInvariantViolations(h.db);
-  expect(violations).toHaveLength(4);
+  // Named in the failure, so an unexpected one says what it was.
+  expect(violations, violations.join('\n')).toHaveLength(4);
   expect(violations).toEqual(
     expect.arrayContaining([
       expect.stringMatching(/01AAA.*still ringing past its expiry/),
