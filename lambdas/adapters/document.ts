@@ -87,6 +87,28 @@ export type QueryInput = Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Expressi
   ExpressionAttributeValues?: Item;
 };
 
+/**
+ * A page of an index keyed by `key` and sorted by call id (a ULID, so by time), newest first, before
+ * `before` when given: one more than `limit`, so the caller can tell whether more remain.
+ */
+export function newestCallsPage(
+  table: string,
+  index: { indexName: string; partitionKey: { name: string } },
+  key: string,
+  limit: number,
+  before?: string,
+): QueryInput {
+  return {
+    TableName: table,
+    IndexName: index.indexName,
+    KeyConditionExpression: before === undefined ? '#key = :key' : '#key = :key AND call_id < :before',
+    ExpressionAttributeNames: { '#key': index.partitionKey.name },
+    ExpressionAttributeValues: { ':key': key, ...(before === undefined ? {} : { ':before': before }) },
+    ScanIndexForward: false,
+    Limit: limit + 1,
+  };
+}
+
 export async function query(client: DynamoDBClient, input: QueryInput): Promise<QueryPage> {
   const { ExpressionAttributeValues, ExclusiveStartKey, ...rest } = input;
   const page = await client.send(

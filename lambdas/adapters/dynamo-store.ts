@@ -39,6 +39,7 @@ import {
   getItem,
   isConditionFailure,
   putItem,
+  newestCallsPage,
   query,
   refusedItem,
   updateItem,
@@ -272,15 +273,7 @@ export class DynamoCallStore implements CallStore, RateTokenStore {
 
   async callsOf(profileKey: ProfileKey, limit: number, before?: string): Promise<{ items: CallRecord[]; more: boolean }> {
     const page = (index: typeof BY_CALLER | typeof BY_CALLEE) =>
-      query(this.db, {
-        TableName: this.tables.callLogs,
-        IndexName: index.indexName,
-        KeyConditionExpression: before === undefined ? '#key = :key' : '#key = :key AND call_id < :before',
-        ExpressionAttributeNames: { '#key': index.partitionKey.name },
-        ExpressionAttributeValues: { ':key': profileKey, ...(before === undefined ? {} : { ':before': before }) },
-        ScanIndexForward: false,
-        Limit: limit + 1,
-      });
+      query(this.db, newestCallsPage(this.tables.callLogs, index, profileKey, limit, before));
     const [asCaller, asCallee] = await Promise.all([page(BY_CALLER), page(BY_CALLEE)]);
     // The indexes hold call ids only: newest first across both, then the items of one page.
     const ids = [...asCaller.items, ...asCallee.items].map(callIdFromIndexItem).sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));

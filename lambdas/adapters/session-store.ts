@@ -26,7 +26,7 @@ import {
 import type { SessionLineHolders } from '../core/lines';
 import type { LiveSocket } from '../core/model';
 import type { SessionCallRecord, SessionStore, WhiteboardSocket } from '../core/sessions/model';
-import { batchGetItems, deleteItem, getItem, isConditionFailure, putItem, query, updateItem, type Item } from './document';
+import { batchGetItems, deleteItem, getItem, isConditionFailure, newestCallsPage, putItem, query, updateItem, type Item } from './document';
 import { DynamoSessionLineHolders } from './session-line-holders';
 
 export interface SessionTableNames {
@@ -259,15 +259,7 @@ export class DynamoSessionStore implements SessionStore, SessionLineHolders {
   }
 
   async callsOfSession(sessionId: string, limit: number, before?: string): Promise<{ items: SessionCallRecord[]; more: boolean }> {
-    const { items } = await query(this.db, {
-      TableName: this.tables.whiteboardCalls,
-      IndexName: BY_SESSION.indexName,
-      KeyConditionExpression: before === undefined ? '#key = :key' : '#key = :key AND call_id < :before',
-      ExpressionAttributeNames: { '#key': BY_SESSION.partitionKey.name },
-      ExpressionAttributeValues: { ':key': sessionId, ...(before === undefined ? {} : { ':before': before }) },
-      ScanIndexForward: false,
-      Limit: limit + 1,
-    });
+    const { items } = await query(this.db, newestCallsPage(this.tables.whiteboardCalls, BY_SESSION, sessionId, limit, before));
     const ids = items.map((item) => v.parse(CallIdItemSchema, item).call_id);
     const pageIds = ids.slice(0, limit);
     const calls = await this.getCalls(pageIds);
