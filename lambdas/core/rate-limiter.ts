@@ -30,22 +30,34 @@ export function rateClassOf(route: string): RateClass {
 }
 
 /**
+ * How much later than a message another may have arrived and still have had its write land first:
+ * a burst's writes race over parallel connections and containers, so the first to land, which
+ * starts the bucket, is not always the first to arrive. GCRA's jitter tolerance (the τ of GCRA(T, τ))
+ * forgives that much; capped at half an interval so no burst ever gains a token from it.
+ */
+export const ARRIVAL_JITTER_TOLERANCE_MS = 250;
+
+/**
  * The GCRA (generic cell rate algorithm) bucket: one number per counter, its theoretical arrival
- * time `tat`, and two conditional writes at `now`, with T = 1000 / rate ms and a burst of b:
+ * time `tat`, and two conditional writes at `now`, with T = 1000 / rate ms, a burst of b and the
+ * jitter tolerance j = min(ARRIVAL_JITTER_TOLERANCE_MS, T / 2):
  * - a bucket that is full (`tat` absent or `tat < now`) admits, and `tat` becomes `now + T`;
- * - else it admits while `tat <= now + (b - 1)·T`, and `tat` becomes `tat + T`;
+ * - else it admits while `tat <= now + (b - 1)·T + j`, and `tat` becomes `tat + T`;
  * - else the message is refused.
- * At 5/s with a burst of 5 (T = 200 ms), five messages at once leave `tat` at now + 200, 400, 600,
- * 800, 1000; the sixth finds `tat` = now + 1000 > now + 800 and is refused until 200 ms have passed.
+ * At 5/s with a burst of 5 (T = 200 ms, j = 100 ms), five messages at once leave `tat` at now + 200,
+ * 400, 600, 800, 1000; the sixth finds `tat` = now + 1000 > now + 900 and is refused until 100 ms
+ * have passed, then one more fits every 200 ms. A message that arrived up to j before the one that
+ * started the bucket, but wrote after it, still gets its token of the burst.
  */
 export function gcraStep(rate: Rate, nowMs: number): GcraStep {
   const intervalMs = 1000 / rate.perSecond;
+  const toleranceMs = Math.min(ARRIVAL_JITTER_TOLERANCE_MS, intervalMs / 2);
   return {
     nowMs,
     intervalMs,
     idleTatMs: nowMs + intervalMs,
-    latestAdmittedTatMs: nowMs + (rate.burst - 1) * intervalMs,
-    fullAtMs: nowMs + rate.burst * intervalMs,
+    latestAdmittedTatMs: nowMs + (rate.burst - 1) * intervalMs + toleranceMs,
+    fullAtMs: nowMs + rate.burst * intervalMs + toleranceMs,
   };
 }
 

@@ -60,11 +60,24 @@ describe('the shared offer counters', () => {
     expect(await counters.takeRateTokens(offer(profile, 'one-more', atMs))).toBe(false);
   });
 
-  it('admit a socket again once its bucket has room, as the arithmetic says (one every 200 ms)', async () => {
+  it('admit a socket again once its bucket has room, as the arithmetic says (after 100 ms, then one every 200 ms)', async () => {
     const profile = newProfile();
     const atMs = Date.now();
     for (let index = 0; index < 5; index++) await counters.takeRateTokens(offer(profile, 'steady', atMs));
-    expect(await counters.takeRateTokens(offer(profile, 'steady', atMs + 199))).toBe(false);
-    expect(await counters.takeRateTokens(offer(profile, 'steady', atMs + 200))).toBe(true);
+    expect(await counters.takeRateTokens(offer(profile, 'steady', atMs + 99))).toBe(false);
+    expect(await counters.takeRateTokens(offer(profile, 'steady', atMs + 100))).toBe(true);
+    expect(await counters.takeRateTokens(offer(profile, 'steady', atMs + 299))).toBe(false);
+    expect(await counters.takeRateTokens(offer(profile, 'steady', atMs + 300))).toBe(true);
+  });
+
+  it('admit the whole profile burst when the writes land in another order than the offers arrived', async () => {
+    const profile = newProfile();
+    const atMs = Date.now();
+    // The offer that arrived last (200 ms after the first) writes first; the other nine follow, earliest first.
+    expect(await counters.takeRateTokens(offer(profile, 'socket-last', atMs + 200))).toBe(true);
+    for (let index = 0; index < 9; index++) {
+      expect(await counters.takeRateTokens(offer(profile, `socket-${index}`, atMs + index))).toBe(true);
+    }
+    expect(await counters.takeRateTokens(offer(profile, 'socket-over', atMs))).toBe(false);
   });
 });

@@ -120,17 +120,50 @@ describe('the offer bucket shared by every container (GCRA)', () => {
     expect(burst(8, () => 1_000)).toEqual([true, true, true, true, true, false, false, false]);
   });
 
-  it('admits one more every 200 ms after a burst, and a whole burst again a second later', () => {
+  it('admits one more every 200 ms after a burst (the first of them up to the 100 ms jitter tolerance early), and a whole burst again a second later', () => {
     const first = burst(5, () => 1_000);
     expect(first.every(Boolean)).toBe(true);
-    // The bucket's theoretical arrival time is now 2,000: one offer fits again from 1,200 on.
-    expect(burst(2, () => 1_199, 2_000)).toEqual([false, false]);
-    expect(burst(2, () => 1_200, 2_000)).toEqual([true, false]);
+    // The bucket's theoretical arrival time is now 2,000: one offer fits again from 1,100 on.
+    expect(burst(2, () => 1_099, 2_000)).toEqual([false, false]);
+    expect(burst(2, () => 1_100, 2_000)).toEqual([true, false]);
+    // Then one every 200 ms: tat 2,200 fits from 1,300 on.
+    expect(burst(1, () => 1_299, 2_200)).toEqual([false]);
+    expect(burst(1, () => 1_300, 2_200)).toEqual([true]);
     expect(burst(6, () => 2_001, 2_000)).toEqual([true, true, true, true, true, false]);
   });
 
   it('lets a steady 5 a second through for ever', () => {
     expect(burst(50, (index) => 1_000 + index * 200).every(Boolean)).toBe(true);
+  });
+
+  it('holds a sender at twice the rate to the burst plus the rate, whatever the tolerance', () => {
+    // 10 s of one offer every 100 ms: 5 at once, then 5 a second.
+    const admitted = burst(100, (index) => 1_000 + index * 100).filter(Boolean).length;
+    expect(admitted).toBeGreaterThanOrEqual(5 + 49);
+    expect(admitted).toBeLessThanOrEqual(5 + 50);
+  });
+
+  it("gives every offer of a burst its token when the writes land in another order than the offers arrived, up to the tolerance apart", () => {
+    // The offer that arrived 100 ms after the others wrote first and started the bucket.
+    expect(burst(6, (index) => [1_100, 1_000, 1_030, 1_010, 1_020, 1_000][index]!)).toEqual([true, true, true, true, true, false]);
+    // Further apart than the tolerance, the early one's write finds the burst spent, as it would at its landing time.
+    expect(burst(5, (index) => [1_101, 1_000, 1_030, 1_010, 1_000][index]!)).toEqual([true, true, true, true, false]);
+  });
+
+  it('never gains a token from the tolerance: a burst at one instant is the burst, at any rate', () => {
+    for (const rate of [
+      { perSecond: 5, burst: 5 },
+      { perSecond: 100, burst: 3 },
+      { perSecond: 0.001, burst: 10 },
+    ]) {
+      let tat: number | undefined;
+      const admitted = Array.from({ length: rate.burst + 5 }, () => {
+        const result = take(tat, gcraStep(rate, 1_000));
+        tat = result.tat;
+        return result.admitted;
+      });
+      expect(admitted.filter(Boolean)).toHaveLength(rate.burst);
+    }
   });
 });
 
