@@ -143,7 +143,7 @@ describe('the offer bucket shared by every container (GCRA)', () => {
     expect(admitted).toBeLessThanOrEqual(5 + 50);
   });
 
-  it("gives every offer of a burst its token when the writes land in another order than the offers arrived, up to the tolerance apart", () => {
+  it('gives every offer of a burst its token when the writes land in another order than the offers arrived, up to the tolerance apart', () => {
     // The offer that arrived 100 ms after the others wrote first and started the bucket.
     expect(burst(6, (index) => [1_100, 1_000, 1_030, 1_010, 1_020, 1_000][index]!)).toEqual([true, true, true, true, true, false]);
     // Further apart than the tolerance, the early one's write finds the burst spent, as it would at its landing time.
