@@ -15,7 +15,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+// One instant for the whole file: a clock read per field could tick between created_at and started_at.
+const plantedAt = Date.now();
+const minutesAgo = (minutes: number) => new Date(plantedAt - minutes * 60_000).toISOString();
 
 function call(callId: string, changes: Partial<CallRecord>): CallRecord {
   return {
