@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import { CALL_POLICIES, DEFAULT_CALL_POLICY } from './call-policy';
 import { CallTypeSchema, ConversationIdSchema, IceServerSchema, ProfileRefSchema } from './protocol';
-import { SessionIdSchema } from './session-protocol';
+import { SessionIdSchema } from './session-id';
 
 export const CLIENT_CONFIG_FILE = 'config.json';
 /** `POST` signs a dev token; served by the local gateway only, which also serves the page at its root. */

@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_PRESENCE_PROFILES } from './limits';
 import { PROFILE_ID_PATTERN } from './profile';
 import { CallIdSchema, CallTypeSchema, GrantConversationIdSchema, ProfileRefSchema, ProfileTypeSchema } from './protocol';
-import { SessionIdSchema } from './session-protocol';
+import { SessionIdSchema } from './session-id';
 
 export const PLATFORM_API_VERSION = 'v1';
 /** The HTTP API's one stage: its URL is the API's own, with no stage in the path. */

@@ -244,8 +244,6 @@ export const HTTP_ROUTE_KEYS: readonly string[] = FUNCTIONS.flatMap((fn) => (fn.
 
 /** API Gateway's route selection expression, mirrored by the local gateway. */
 export const ROUTE_SELECTION_EXPRESSION = '$request.body.type';
-/** The query string parameter holding the JWT on connect. */
-export const TOKEN_QUERY_PARAMETER = 'token';
 
 /**
  * How the function table is deployed (`-c functionLayout=…`): `per-route`, one Lambda function per

@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import { CallQualitySummarySchema } from './call-quality';
 import { ERROR_CODES } from './errors';
+import { SessionIdSchema } from './session-id';
 import {
   MAX_CALL_GRANT_CHARS,
   MAX_CANDIDATES_PER_MESSAGE,
@@ -28,9 +29,6 @@ import {
   ProfileTypeSchema,
 } from './protocol';
 
-/** Session ids are the platform's: the same characters a profile id may hold, at most 64. */
-export const SESSION_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,64}$/;
-export const SessionIdSchema = v.pipe(v.string(), v.regex(SESSION_ID_PATTERN, 'session_id must be 1-64 of A-Z a-z 0-9 . _ : @ -'));
 /** A session grant as a client passes it on (see `lambdas/auth/session-grant.ts`); verified by the server. */
 export const SessionGrantSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CALL_GRANT_CHARS));
 

@@ -14,10 +14,10 @@ import {
   DEFAULT_FUNCTION_LAYOUT,
   deployedFunctionSpecs,
   FUNCTIONS,
-  TOKEN_QUERY_PARAMETER,
   type FunctionDefinition,
   type FunctionLayoutName,
 } from '../../shared/routes';
+import { TOKEN_QUERY_PARAMETER } from '../../shared/connect-token';
 import { HandlerFunction, type HandlerResources } from './handler-function';
 import type { PlatformApi } from './platform-api';
 import { pascalCase, type SignalingApi } from './signaling-api';

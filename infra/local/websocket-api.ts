@@ -8,7 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { MAX_MESSAGE_BYTES } from '../../shared/limits';
-import { TOKEN_QUERY_PARAMETER } from '../../shared/routes';
+import { TOKEN_QUERY_PARAMETER } from '../../shared/connect-token';
 import { evaluateAuthorizerResult } from './authorizer-policy';
 import { ClientConnection, CLOSE_GOING_AWAY, type ConnectionLimits } from './client-connection';
 import {

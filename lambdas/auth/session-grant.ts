@@ -8,7 +8,7 @@ import { SignJWT, errors, jwtVerify } from 'jose';
 import * as v from 'valibot';
 import { CALL_GRANT_CLOCK_SKEW_SECONDS, MAX_SESSION_WINDOW_SECONDS } from '../../shared/limits';
 import { ProfileRefSchema } from '../../shared/protocol';
-import { SessionIdSchema } from '../../shared/session-protocol';
+import { SessionIdSchema } from '../../shared/session-id';
 import type { GrantIssuance } from './call-grant';
 
 const ALGORITHM = 'HS256';

@@ -3,7 +3,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { identityToContext } from '../../shared/identity';
 import { profileKey } from '../../shared/profile';
 import { readConfig, type RuntimeConfig } from '../runtime/config';
-import { TOKEN_QUERY_PARAMETER } from '../../shared/routes';
+import { TOKEN_QUERY_PARAMETER } from '../../shared/connect-token';
 import { signingSecret } from '../auth/signing-secret';
 import { TokenError, verifyToken } from '../auth/token';
 import { logRouting } from '../runtime/log';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pascalCase } from '../../infra/aws/signaling-api';
 import { loadFunctions } from '../../infra/local/functions';
-import { FUNCTIONS, ROUTE_KEYS, ROUTE_SELECTION_EXPRESSION, TOKEN_QUERY_PARAMETER } from '../../shared/routes';
+import { TOKEN_QUERY_PARAMETER } from '../../shared/connect-token';
+import { FUNCTIONS, ROUTE_KEYS, ROUTE_SELECTION_EXPRESSION } from '../../shared/routes';
 import { PROJECT_ROOT, resourcesOfType, synthesize, type Synthesized } from './support/synth';
 
 let synth: Synthesized;

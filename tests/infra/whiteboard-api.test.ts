@@ -5,14 +5,8 @@
  * API's sockets, and the saved query of a session call by session id.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  FUNCTIONS,
-  ROUTE_SELECTION_EXPRESSION,
-  TOKEN_QUERY_PARAMETER,
-  WHITEBOARD_ROUTE_KEYS,
-  apiOf,
-  functionForRoute,
-} from '../../shared/routes';
+import { FUNCTIONS, ROUTE_SELECTION_EXPRESSION, WHITEBOARD_ROUTE_KEYS, apiOf, functionForRoute } from '../../shared/routes';
+import { TOKEN_QUERY_PARAMETER } from '../../shared/connect-token';
 import { WHITEBOARD_CALL_HISTORY_TABLE } from '../../shared/tables';
 import { resourcesOfType, STACK_NAME, synthesize, type Synthesized } from './support/synth';
 

@@ -4,7 +4,7 @@
  */
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ServerMessage } from '../../shared/protocol';
-import { TOKEN_QUERY_PARAMETER } from '../../shared/routes';
+import { TOKEN_QUERY_PARAMETER } from '../../shared/connect-token';
 import {
   CallClient,
   SignalingSocket,

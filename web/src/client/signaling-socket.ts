@@ -16,7 +16,7 @@ import * as v from 'valibot';
 import { CLIENT_FEATURES, FEATURES_QUERY_PARAMETER, featuresQueryValue } from '../../../shared/connect-features';
 import { MAX_CONNECTION_SECONDS, MAX_FRAME_BYTES, PING_INTERVAL_SECONDS } from '../../../shared/limits';
 import { parseServerMessage, type ClientMessageInput, type ServerMessage } from '../../../shared/protocol';
-import { TOKEN_QUERY_PARAMETER } from '../../../shared/routes';
+import { TOKEN_QUERY_PARAMETER } from '../../../shared/connect-token';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { Emitter } from './emitter';
 import { CallError, CallErrorCode } from './errors';

@@ -7,7 +7,8 @@
 import * as v from 'valibot';
 import { DEV_SESSION_GRANT_PATH, type DevSessionGrantRequest } from '../../../shared/client-config';
 import { profileIdFromInput, sameProfile, type ProfileRef } from '../../../shared/profile';
-import { SESSION_ID_PATTERN, type SessionRole } from '../../../shared/session-protocol';
+import { SESSION_ID_PATTERN } from '../../../shared/session-id';
+import type { SessionRole } from '../../../shared/session-protocol';
 import type { Me } from '../ui/session';
 
 export const SESSION_QUERY_PARAMETER = 'session';
