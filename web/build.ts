@@ -39,6 +39,11 @@ export interface WebBuildResult {
   jsGzipBytes: number;
   cssBytes: number;
   cssGzipBytes: number;
+  /**
+   * The parts loaded on demand, each with the chunks it needs beyond the startup ones: those of the
+   * chat page right after it starts (the call screen, the settings), the session page on its own page.
+   */
+  onDemand: { name: string; jsGzipBytes: number }[];
   durationMs: number;
 }
 
@@ -98,19 +103,28 @@ export async function buildWebClient({ outDir = WEB_DIST, minify = true }: WebBu
   await writeFile(join(outDir, 'index.html'), html);
   files.push('index.html');
 
-  const js = startup.map((path) => result.outputFiles.find((file) => file.path.endsWith(`/${basename(path)}`)));
-  const css = result.outputFiles.find((file) => file.path.endsWith(basename(styles)));
-  if (js.some((file) => file === undefined) || !css) throw new Error('esbuild produced no script or stylesheet');
-  const jsContents = js.flatMap((file) => (file ? [file.contents] : []));
+  const contentsOf = (path: string) => result.outputFiles.find((file) => file.path.endsWith(`/${basename(path)}`))?.contents;
+  const gzipBytes = (contents: Uint8Array) => gzipSync(contents, { level: 9 }).byteLength;
+  const js = startup.map(contentsOf);
+  const css = contentsOf(styles);
+  if (js.some((contents) => contents === undefined) || !css) throw new Error('esbuild produced no script or stylesheet');
+  const jsContents = js.flatMap((contents) => (contents ? [contents] : []));
+  const onDemand = dynamicImports(result.metafile, script).map((chunk) => ({
+    name: basename(result.metafile.outputs[chunk]?.entryPoint ?? chunk).replace(/\.[jt]s$/, ''),
+    jsGzipBytes: [chunk, ...staticImports(result.metafile, chunk)]
+      .filter((path) => !startup.includes(path))
+      .reduce((sum, path) => sum + gzipBytes(contentsOf(path) ?? new Uint8Array()), 0),
+  }));
   const summary: WebBuildResult = {
     outDir,
     files: files.sort(),
     script: `assets/${basename(script)}`,
     styles: `assets/${basename(styles)}`,
     jsBytes: jsContents.reduce((sum, contents) => sum + contents.byteLength, 0),
-    jsGzipBytes: jsContents.reduce((sum, contents) => sum + gzipSync(contents, { level: 9 }).byteLength, 0),
-    cssBytes: css.contents.byteLength,
-    cssGzipBytes: gzipSync(css.contents, { level: 9 }).byteLength,
+    jsGzipBytes: jsContents.reduce((sum, contents) => sum + gzipBytes(contents), 0),
+    cssBytes: css.byteLength,
+    cssGzipBytes: gzipBytes(css),
+    onDemand,
     durationMs: Math.round(performance.now() - started),
   };
   await writeFile(
@@ -132,6 +146,14 @@ function staticImports(metafile: Metafile, entry: string): string[] {
   };
   visit(entry);
   return [...found];
+}
+
+/** The chunks `entry` (or a chunk it imports statically) imports on demand. */
+function dynamicImports(metafile: Metafile, entry: string): string[] {
+  return [entry, ...staticImports(metafile, entry)].flatMap(
+    (path) =>
+      metafile.outputs[path]?.imports.filter((imported) => imported.kind === 'dynamic-import').map((imported) => imported.path) ?? [],
+  );
 }
 
 function outputNamed(metafile: Metafile, name: string, extension: string): string {
@@ -205,7 +227,8 @@ export function describeBuild(result: WebBuildResult): string {
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   return (
     `Built the web client in ${result.durationMs} ms: ${relative(process.cwd(), result.outDir) || '.'}/\n` +
-    `  ${result.script}  ${kb(result.jsBytes)} (${kb(result.jsGzipBytes)} gzipped)\n` +
+    `  ${result.script}  ${kb(result.jsBytes)} (${kb(result.jsGzipBytes)} gzipped, with the chunks it imports)\n` +
+    `  loaded on demand: ${result.onDemand.map((part) => `${part.name} ${kb(part.jsGzipBytes)}`).join(', ')} gzipped\n` +
     `  ${result.styles}  ${kb(result.cssBytes)} (${kb(result.cssGzipBytes)} gzipped)\n`
   );
 }

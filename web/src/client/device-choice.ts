@@ -3,6 +3,8 @@
  * lists: the options a person can pick (with plain names even before the browser reveals labels),
  * the remembered choice or the default when that device is gone, and the constraints that open it.
  */
+import type { DevicePreferenceStore } from './device-preferences';
+import type { GetUserMedia } from './media';
 
 export type DeviceKind = 'audioinput' | 'videoinput' | 'audiooutput';
 
@@ -141,4 +143,19 @@ export function switchFailedWords(kind: 'audioinput' | 'videoinput', reason: 'pe
   if (reason === 'permission_denied') return `The browser didn't allow that ${device}. The call keeps the one it had.`;
   if (reason === 'no_device') return `That ${device} isn't connected any more. The call keeps the one it had.`;
   return `That ${device} couldn't be started (another app may be using it). The call keeps the one it had.`;
+}
+
+/**
+ * The call's `getUserMedia` with the remembered devices (when connected now) and voice processing.
+ * Before the page has the permission the browser lists no ids, so the first call opens the defaults.
+ */
+export function withPreferredDevices(
+  getUserMedia: GetUserMedia,
+  enumerateDevices: () => Promise<DeviceInfo[]>,
+  preferences: DevicePreferenceStore,
+): GetUserMedia {
+  return async (constraints) => {
+    const devices = await enumerateDevices().catch(() => []);
+    return getUserMedia(preferredConstraints(constraints, preferences.current, devices));
+  };
 }

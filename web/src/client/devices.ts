@@ -11,7 +11,6 @@ import {
   deviceOptions,
   lostDeviceWords,
   optionOfTrack,
-  preferredConstraints,
   resolveChoice,
   switchFailedWords,
   withDevice,
@@ -23,7 +22,7 @@ import {
 import type { DevicePreferences, DevicePreferenceStore } from './device-preferences';
 import { Emitter, type Unsubscribe } from './emitter';
 import { CallErrorCode, mediaError } from './errors';
-import { AUDIO, VIDEO, type GetUserMedia } from './media';
+import { AUDIO, VIDEO } from './media';
 
 export type InputKind = 'audioinput' | 'videoinput';
 
@@ -61,21 +60,6 @@ export function speakerChoiceSupported(): boolean {
 
 export function processingOf(preferences: DevicePreferences): AudioProcessing {
   return { noiseSuppression: preferences.noiseSuppression, echoCancellation: preferences.echoCancellation };
-}
-
-/**
- * The call's `getUserMedia` with the remembered devices (when connected now) and voice processing.
- * Before the page has the permission the browser lists no ids, so the first call opens the defaults.
- */
-export function withPreferredDevices(
-  getUserMedia: GetUserMedia,
-  enumerateDevices: () => Promise<DeviceInfo[]>,
-  preferences: DevicePreferenceStore,
-): GetUserMedia {
-  return async (constraints) => {
-    const devices = await enumerateDevices().catch(() => []);
-    return getUserMedia(preferredConstraints(constraints, preferences.current, devices));
-  };
 }
 
 export class DeviceControls extends Emitter<DeviceControlsEvents> {

@@ -25,17 +25,17 @@ import { devCallGrants } from './dev-call-grant';
 import { CallNotifications } from './call-notifications';
 import { ConnectionNotice } from './connection-notice';
 import { describeConnectionError, describeEnd, describeError, describeSettingsError } from './outcomes';
+import { DeferredCallScreen } from './deferred-call-screen';
+import { DeferredSettingsPanel } from './deferred-settings-panel';
 import { Ringtone } from './ringtone';
 import { tokenSource, type AppConfig, type Session } from './session';
-import { CallScreen } from './views/call-screen';
 import { ConfirmDialog } from './views/confirm-dialog';
 import { DialerView, type Presence } from './views/dialer';
 import { HeaderView } from './views/header';
 import { HistoryView } from './views/history';
 import { IncomingView } from './views/incoming';
-import { SettingsPanel } from './views/settings-panel';
 import { Toasts } from './views/toasts';
-import { withPreferredDevices } from '../client/devices';
+import { withPreferredDevices } from '../client/device-choice';
 import { pageDevicePreferences } from '../client/device-preferences';
 
 /** Ends I caused: the screen closes at once. Others linger a moment so the user sees what happened. */
@@ -57,8 +57,8 @@ export class App {
   private readonly dialer: DialerView;
   private readonly history: HistoryView;
   private readonly incoming: IncomingView;
-  private readonly callScreen: CallScreen;
-  private readonly settingsPanel: SettingsPanel;
+  private readonly callScreen: DeferredCallScreen;
+  private readonly settingsPanel: DeferredSettingsPanel;
   private readonly confirmDialog = new ConfirmDialog();
   private readonly toasts = new Toasts();
   private readonly ringtone = new Ringtone();
@@ -102,7 +102,7 @@ export class App {
       () => this.signOut(),
       () => this.settingsPanel.open(this.header.settingsButton),
     );
-    this.settingsPanel = new SettingsPanel({
+    this.settingsPanel = new DeferredSettingsPanel({
       onOpen: () => void this.loadSettings(),
       onWhoCanCall: (who_can_call) => this.changeSettings({ who_can_call }),
       onUnblock: ({ profile_id, profile_type }) => this.changeSettings({ unblock: [{ profile_id, profile_type }] }),
@@ -127,7 +127,7 @@ export class App {
       onDecline: (call) => call.decline(),
       onBlock: (call) => this.declineAndBlock(call),
     });
-    this.callScreen = new CallScreen({ onHangup: (call) => this.hangUp(call), onReconnectNow: () => this.client.reconnectNow() });
+    this.callScreen = new DeferredCallScreen({ onHangup: (call) => this.hangUp(call), onReconnectNow: () => this.client.reconnectNow() });
     this.connectionNotice = new ConnectionNotice(this.toasts, () => this.client.reconnectNow());
     this.notifications = new CallNotifications({
       toasts: this.toasts,
