@@ -150,6 +150,11 @@ describe('the quick bench', () => {
     expect(result.webClient.source).toBe('built');
     expect(result.webClient.jsGzipBytes).toBeGreaterThan(0);
     expect(result.webClient.jsGzipBytes).toBeLessThan(result.webClient.jsBytes);
+    // What the page does not load before it runs is sized too, not left out.
+    expect(result.webClient.onDemand.map((part) => part.name)).toEqual(
+      expect.arrayContaining(['call-screen', 'settings-panel', 'session-page']),
+    );
+    for (const part of result.webClient.onDemand) expect(part.jsGzipBytes).toBeGreaterThan(0);
   });
 
   it('reports every table and judges every target', () => {

@@ -15,6 +15,12 @@ const num = (value: number, digits = 2): string => (Number.isFinite(value) ? val
 const times = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(value >= 10 ? 0 : 1)}x` : 'n/a');
 const mb = (bytes: number | null): string => (bytes === null ? 'n/a' : (bytes / 1024 / 1024).toFixed(0));
 const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
+
+/** ", and on demand: call-screen 8.3 KB, …" (nothing for a result from before the parts were measured). */
+function onDemandParts(webClient: { onDemand?: readonly { name: string; jsGzipBytes: number }[] }): string {
+  const parts = webClient.onDemand ?? [];
+  return parts.length === 0 ? '' : `, and on demand ${parts.map((part) => `${part.name} ${kb(part.jsGzipBytes)} KB`).join(', ')}`;
+}
 const usd = (value: number): string => `$${value.toFixed(4)}`;
 
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -436,7 +442,7 @@ export function fullReport(result: BenchResult, companions: CompanionResults = {
     '',
     '## Web client',
     '',
-    `${kb(result.webClient.jsGzipBytes)} KB gzipped (${kb(result.webClient.jsBytes)} KB minified), ${result.webClient.source === 'built' ? 'built now with web/build.ts' : `from ${result.webClient.source}${result.webClient.note ? ` (${result.webClient.note})` : ''}`}.`,
+    `${kb(result.webClient.jsGzipBytes)} KB gzipped at start (${kb(result.webClient.jsBytes)} KB minified)${onDemandParts(result.webClient)}, ${result.webClient.source === 'built' ? 'built now with web/build.ts' : `from ${result.webClient.source}${result.webClient.note ? ` (${result.webClient.note})` : ''}`}.`,
     '',
     '## Targets',
     '',
