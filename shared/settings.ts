@@ -43,6 +43,17 @@ export function positiveNumber(setting: string, given: unknown, fallback: number
   return value;
 }
 
+/**
+ * A whole number of at least `least` from a setting's text or value; undefined when it is unset
+ * (undefined, null or empty). Anything else is a `SettingError`.
+ */
+export function wholeNumber(setting: string, given: unknown, least = 1): number | undefined {
+  if (given === undefined || given === null || (typeof given === 'string' && given.trim() === '')) return undefined;
+  const value = typeof given === 'number' ? given : typeof given === 'string' ? Number(given) : Number.NaN;
+  if (!Number.isInteger(value) || value < least) throw new SettingError(setting, `a whole number of at least ${least}`, given);
+  return value;
+}
+
 /** A comma-separated list (or a list already), trimmed, without empty items; empty when unset. */
 export function commaList(setting: string, given: unknown): string[] {
   if (given === undefined || given === null || given === '') return [];

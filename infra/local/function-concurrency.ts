@@ -7,7 +7,7 @@
  * `FUNCTION_CONCURRENCY`; as deployed also `--max-containers`, the same setting's older name), then
  * the template's `ReservedConcurrentExecutions` for that function (as deployed), then the default.
  */
-import { SettingError } from '../../shared/settings';
+import { wholeNumber } from '../../shared/settings';
 import type { DeployedStack } from './as-deployed/template';
 
 /** The gateway's own settings (not the handlers'): read by the gateway and `npm start` only. */
@@ -75,24 +75,16 @@ export function concurrencySettings(
   given: ConcurrencySettingsGiven,
   env: Readonly<Record<string, string | undefined>>,
 ): { configured: number | undefined; queueDepth: number } {
-  const whole = (name: string, value: number | string | undefined, least = 1): number | undefined => {
-    if (value === undefined || (typeof value === 'string' && value.trim() === '')) return undefined;
-    const number = typeof value === 'number' ? value : Number(value);
-    if (!Number.isInteger(number) || number < least) {
-      throw new SettingError(name, `a whole number of at least ${least}`, value);
-    }
-    return number;
-  };
-  const concurrency = whole('functionConcurrency', given.functionConcurrency);
-  const containers = whole('maxContainers', given.maxContainers);
+  const concurrency = wholeNumber('functionConcurrency', given.functionConcurrency);
+  const containers = wholeNumber('maxContainers', given.maxContainers);
   if (concurrency !== undefined && containers !== undefined && concurrency !== containers) {
     throw new Error(`maxContainers (${containers}) and functionConcurrency (${concurrency}) name the same limit; give one`);
   }
   return {
-    configured: concurrency ?? containers ?? whole(FUNCTION_CONCURRENCY_ENV, env[FUNCTION_CONCURRENCY_ENV]),
+    configured: concurrency ?? containers ?? wholeNumber(FUNCTION_CONCURRENCY_ENV, env[FUNCTION_CONCURRENCY_ENV]),
     queueDepth:
-      whole('functionQueueDepth', given.functionQueueDepth, 0) ??
-      whole(FUNCTION_QUEUE_DEPTH_ENV, env[FUNCTION_QUEUE_DEPTH_ENV], 0) ??
+      wholeNumber('functionQueueDepth', given.functionQueueDepth, 0) ??
+      wholeNumber(FUNCTION_QUEUE_DEPTH_ENV, env[FUNCTION_QUEUE_DEPTH_ENV], 0) ??
       DEFAULT_FUNCTION_QUEUE_DEPTH,
   };
 }

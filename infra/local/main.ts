@@ -8,7 +8,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { readAbuseLimits, type AbuseLimitName, type AbuseLimitSettings } from '../../shared/abuse-limits';
 import { ENV } from '../../shared/env';
 import { parseCallPolicy, type CallPolicy } from '../../shared/call-policy';
-import { positiveNumber } from '../../shared/settings';
+import { positiveNumber, wholeNumber } from '../../shared/settings';
 import { describeBuild, ensureWebClientBuilt } from '../../web/build';
 import {
   DevLoginBeyondLoopbackError,
@@ -121,9 +121,13 @@ function abuseLimitFlags(values: AbuseLimitFlagValues): AbuseLimitSettings {
 /** `{ [name]: value }` for a whole-number flag that was given (the gateway reads its environment otherwise). */
 function wholeFlag<K extends string>(name: K, flag: string, text: string | undefined, least: number): Partial<Record<K, number>> {
   if (text === undefined) return {};
-  const value = Number(text.trim() === '' ? Number.NaN : text);
-  if (!Number.isInteger(value) || value < least) throw new UsageError(`${flag} needs a whole number of at least ${least}, got "${text}"`);
-  return { [name]: value } as Partial<Record<K, number>>;
+  try {
+    // An empty value is a mistake here, not "unset": the flag was given.
+    const value = wholeNumber(flag, text.trim() === '' ? Number.NaN : text, least);
+    return value === undefined ? {} : ({ [name]: value } as Partial<Record<K, number>>);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 interface StartOptions {

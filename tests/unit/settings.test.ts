@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commaList, logLevelReaches, parseLogLevel, positiveNumber, SettingError } from '../../shared/settings';
+import { commaList, logLevelReaches, parseLogLevel, positiveNumber, SettingError, wholeNumber } from '../../shared/settings';
 
 describe('settings are read one way wherever they come from', () => {
   it('take a positive number from text or a number, and the fallback when unset', () => {
@@ -14,6 +14,16 @@ describe('settings are read one way wherever they come from', () => {
     expect(() => positiveNumber('RING_TIMEOUT_SECONDS', 'soon', 45)).toThrow('RING_TIMEOUT_SECONDS must be a positive number, got "soon"');
     expect(() => positiveNumber('Context "ringTimeoutSeconds"', '1.5', 45, { integer: true })).toThrow(
       /ringTimeoutSeconds" must be a positive whole number/,
+    );
+  });
+
+  it('take a whole number of at least a bound (a queue of 0, a limit of 1), and nothing when unset', () => {
+    expect(wholeNumber('FUNCTION_QUEUE_DEPTH', '0', 0)).toBe(0);
+    expect(wholeNumber('FUNCTION_CONCURRENCY', 4)).toBe(4);
+    for (const unset of [undefined, null, '', '  ']) expect(wholeNumber('FUNCTION_CONCURRENCY', unset)).toBeUndefined();
+    for (const bad of ['0', '2.5', 'ten', Number.NaN]) expect(() => wholeNumber('FUNCTION_CONCURRENCY', bad)).toThrow(SettingError);
+    expect(() => wholeNumber('FUNCTION_QUEUE_DEPTH', '-1', 0)).toThrow(
+      'FUNCTION_QUEUE_DEPTH must be a whole number of at least 0, got "-1"',
     );
   });
 

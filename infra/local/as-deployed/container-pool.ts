@@ -420,9 +420,9 @@ export class ContainerPool {
 
   add(spec: ContainerSpec): FunctionContainers {
     if (this.functions.has(spec.id)) throw new Error(`Two functions with the id ${spec.id}`);
-    if (spec.maxContainers !== undefined && !(Number.isInteger(spec.maxContainers) && spec.maxContainers >= 1)) {
-      // A limit of 0 (reserved concurrency 0) is the invoker's to throttle; no container is ever asked for.
-      if (spec.maxContainers !== 0) throw new Error(`${spec.id}: maxContainers must be a whole number, got ${spec.maxContainers}`);
+    // A limit of 0 (reserved concurrency 0) is the invoker's to throttle; no container is ever asked for.
+    if (spec.maxContainers !== undefined && !(Number.isInteger(spec.maxContainers) && spec.maxContainers >= 0)) {
+      throw new Error(`${spec.id}: maxContainers must be a whole number, got ${spec.maxContainers}`);
     }
     const containers = new FunctionContainers(spec, this.settings, this.slots);
     this.functions.set(spec.id, containers);
